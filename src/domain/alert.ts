@@ -1,0 +1,95 @@
+import type { InstitutionRef } from './institution.js';
+import type { Severity } from './severity.js';
+import type { EvidenceValue, Lifecycle, MaintenanceRef, TimelineEntry } from './signal.js';
+
+/**
+ * - `pending`: bad observations seen, fewer than the fail threshold; never announced.
+ * - `firing`: announced (or held back by a maintenance) and open.
+ * - `resolved`: closed; kept so a quick relapse reopens the same alert (flapping) instead of a new one.
+ */
+export type AlertState = 'pending' | 'firing' | 'resolved';
+
+export interface MaintenanceWindowState extends MaintenanceRef {
+  since: number;
+  /** What the alert looked like when the window began, so only net change is reported when it ends. */
+  before: { state: AlertState; severity: Severity; announced: boolean };
+}
+
+export interface Acknowledgement {
+  by: string;
+  at: number;
+}
+
+export interface Alert {
+  /** Short public id used in chat (`/belvo-status ack A12`). */
+  id: string;
+  fingerprint: string;
+  kind: string;
+  source: string;
+  lifecycle: Lifecycle;
+  state: AlertState;
+  /** Bumped by meaningful change only; 0 while pending. Delivery is keyed on (alert, version, destination). */
+  version: number;
+  severity: Severity;
+  title: string;
+  status: string;
+  url?: string;
+  environment?: string;
+  institution?: InstitutionRef;
+  evidence: Record<string, EvidenceValue>;
+  revision?: string;
+  flapping: boolean;
+  maintenance?: MaintenanceWindowState;
+  acknowledged?: Acknowledgement;
+  /** True once an `opened` event went out; resolution is only reported for announced alerts. */
+  announced: boolean;
+  counters: { bad: number; ok: number };
+  /** Times of firing/resolved flips still inside the flapping window. */
+  flips: number[];
+  /** When the source says it started, else when the bot first saw it bad. */
+  startedAt: number;
+  firstSeenAt: number;
+  lastSeenAt: number;
+  firedAt?: number;
+  resolvedAt?: number;
+  /** First good observation of the current good streak (hold-down). */
+  okSince?: number;
+  /** Last bad observation (flapping settles after a quiet window). */
+  lastBadAt?: number;
+  timeline: TimelineEntry[];
+  /** Store's optimistic-concurrency revision; the engine leaves it alone. */
+  rev: number;
+}
+
+export type AlertEventType = 'opened' | 'updated' | 'reopened' | 'flapping' | 'resolved';
+
+/** One meaningful change of one alert: what delivery turns into messages. */
+export interface AlertEvent {
+  type: AlertEventType;
+  /** The alert as it is at this version (a snapshot: rendering later shows what was true then). */
+  alert: Alert;
+  version: number;
+  at: number;
+  /** Why the engine emitted it, in words on-call can read ("2 consecutive bad polls (threshold 2)"). */
+  reason: string;
+  /** Edit-only: chat edits the parent but posts no thread reply; the console prints nothing. */
+  quiet: boolean;
+  /** Never pages (maintenance, info). Routing and paging policies read it. */
+  noPage: boolean;
+}
+
+export function isOpen(alert: Alert): boolean {
+  return alert.state !== 'resolved';
+}
+
+export function durationText(ms: number): string {
+  const s = Math.max(0, Math.round(ms / 1000));
+  const d = Math.floor(s / 86_400);
+  const h = Math.floor((s % 86_400) / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  const sec = s % 60;
+  if (d > 0) return `${d}d ${h}h`;
+  if (h > 0) return `${h}h ${m}m`;
+  if (m > 0) return `${m}m${sec ? ` ${sec}s` : ''}`;
+  return `${sec}s`;
+}

@@ -1,0 +1,14 @@
+// Fingerprints are the identity of an alert: stable across restarts, re-fetches and feed formats.
+// They are built from the configured source id (not a page id), so the JSON API and the RSS/Atom feed of one
+// page yield the same fingerprint for the same incident.
+
+export const fingerprint = {
+  statuspageIncident: (source: string, incidentId: string) => `statuspage/${source}/incident/${incidentId}`,
+  statuspageComponent: (source: string, componentId: string) => `statuspage/${source}/component/${componentId}`,
+  statuspageMaintenance: (source: string, maintenanceId: string) => `statuspage/${source}/maintenance/${maintenanceId}`,
+  statuspageScope: (source: string, what: 'incident' | 'component' | 'maintenance') => `statuspage/${source}/${what}/`,
+  sourceHealth: (source: string) => `bot/source/${source}/unreachable`,
+};
+
+/** The source id used for the bot's own signals, so they never fall inside a polled source's scopes. */
+export const BOT_SOURCE = 'bot';

@@ -1,0 +1,82 @@
+import type { InstitutionRef } from './institution.js';
+import type { Severity } from './severity.js';
+
+/** What a detector saw about one thing at one moment. */
+export type Observation = 'bad' | 'ok';
+
+/**
+ * Who owns the lifecycle.
+ * - `source`: the source states it (a status-page incident is open until the page says resolved); no thresholds.
+ * - `observed`: a state seen poll after poll (a component, a source's health); fail/ok thresholds and flapping apply.
+ */
+export type Lifecycle = 'source' | 'observed';
+
+export interface TimelineEntry {
+  /** Stable id: the source's update id, or a derived key (incident + status + time) when the source has none. */
+  id: string;
+  at: number;
+  /** The source's own word for the state at that update ("investigating", "resolved"), or an engine note kind. */
+  status: string;
+  text: string;
+  /** `source` entries are news from the feed; `engine` entries are the bot's own notes (fired, flapping...). */
+  origin: 'source' | 'engine';
+}
+
+export interface MaintenanceRef {
+  id: string;
+  title: string;
+  until?: number;
+}
+
+export type EvidenceValue = string | number | boolean | string[];
+
+export interface Signal {
+  fingerprint: string;
+  /** Dotted kind, e.g. `statuspage.incident`, `statuspage.component`, `source.health`. */
+  kind: string;
+  /** Id of the configured source that produced it (`bot` for the bot's own health). */
+  source: string;
+  lifecycle: Lifecycle;
+  observation: Observation;
+  severity: Severity;
+  title: string;
+  /** The source's own word for the current state ("partial_outage", "investigating"). */
+  status: string;
+  url?: string;
+  environment?: string;
+  institution?: InstitutionRef;
+  /** When the source says the problem started. */
+  startedAt?: number;
+  /** Updates known to the source, any order; entries with new ids are news. */
+  updates?: TimelineEntry[];
+  evidence?: Record<string, EvidenceValue>;
+  /** Set while an announced maintenance covers this thing: no paging, and only net change is reported after it. */
+  maintenance?: MaintenanceRef;
+  /**
+   * Detector-defined digest of what else makes a change meaningful (a crossed threshold, a changed set of affected
+   * components). A change of revision bumps the version; a change of anything not covered does not.
+   */
+  revision?: string;
+  /** For `source` signals: a thing first seen already resolved (outside first sight) is reported once as resolved. */
+  reportLateResolution?: boolean;
+}
+
+/** What one poll of a source produced. */
+export type PollOutcome =
+  | {
+      ok: true;
+      source: string;
+      at: number;
+      signals: Signal[];
+      /**
+       * Fingerprint prefixes this poll saw completely: an open alert under one of them that has no signal in this
+       * poll is observed as ok (the thing is gone). Anything outside them is left alone.
+       */
+      completeScopes: string[];
+    }
+  | {
+      ok: false;
+      source: string;
+      at: number;
+      error: { code: string; message: string };
+    };

@@ -1,0 +1,43 @@
+import type { Alert } from './alert.js';
+
+export interface SilenceMatcher {
+  fingerprint?: string;
+  /** Institution `name` or display name. */
+  institution?: string;
+  source?: string;
+  /** Kind or kind prefix. */
+  kind?: string;
+}
+
+export interface Silence {
+  id: string;
+  matcher: SilenceMatcher;
+  startsAt: number;
+  endsAt: number;
+  createdBy: string;
+  reason: string;
+}
+
+export function silenceActive(s: Silence, now: number): boolean {
+  return s.startsAt <= now && now < s.endsAt;
+}
+
+/** A silence matches when every field it sets matches (an empty matcher matches nothing, on purpose). */
+export function silenceMatches(s: Silence, alert: Alert): boolean {
+  const m = s.matcher;
+  const fields = [m.fingerprint, m.institution, m.source, m.kind].filter((f) => f !== undefined);
+  if (fields.length === 0) return false;
+  if (m.fingerprint !== undefined && m.fingerprint !== alert.fingerprint) return false;
+  if (m.source !== undefined && m.source !== alert.source) return false;
+  if (m.kind !== undefined && alert.kind !== m.kind && !alert.kind.startsWith(`${m.kind}.`)) return false;
+  if (m.institution !== undefined) {
+    const want = m.institution.toLowerCase();
+    const inst = alert.institution;
+    if (!inst || (inst.name.toLowerCase() !== want && inst.displayName.toLowerCase() !== want)) return false;
+  }
+  return true;
+}
+
+export function activeSilenceFor(silences: Silence[], alert: Alert, now: number): Silence | undefined {
+  return silences.find((s) => silenceActive(s, now) && silenceMatches(s, alert));
+}

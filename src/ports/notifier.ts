@@ -1,0 +1,35 @@
+import type { AlertEvent } from '../domain/alert.js';
+
+/** Where a destination's previous message for an alert lives (Slack channel+ts, Discord channel+message id). */
+export interface MessageRef {
+  alertId: string;
+  destination: string;
+  /** Platform message id (opaque to the core). */
+  messageId: string;
+  /** Platform-specific extras: thread id, channel id. */
+  extra?: Record<string, string>;
+}
+
+export interface DeliveryRequest {
+  intentId: number;
+  destination: string;
+  event: AlertEvent;
+  /** The parent message posted earlier for this alert at this destination, if any. */
+  parent?: MessageRef;
+  attempt: number;
+  /** True when a previous attempt may have reached the platform (crash or timeout): check before re-posting. */
+  maybeDelivered: boolean;
+}
+
+export type DeliveryResult =
+  | { outcome: 'delivered'; parent?: MessageRef }
+  | { outcome: 'retry'; error: string; retryAfterMs?: number }
+  | { outcome: 'failed'; error: string };
+
+export interface Notifier {
+  /** Destination id from config. */
+  readonly destination: string;
+  /** Minimum gap between two sends to this destination (platform pacing); 0 for none. */
+  readonly minIntervalMs: number;
+  deliver(req: DeliveryRequest): Promise<DeliveryResult>;
+}

@@ -1,0 +1,112 @@
+import type { Alert, AlertEvent } from '../domain/alert.js';
+import type { Silence } from '../domain/silence.js';
+import type { Subscription } from '../domain/subscription.js';
+import type { MessageRef } from './notifier.js';
+import type { FeedCursor } from './source.js';
+
+/** A delivery to be made: one (alert, version, destination), unique. */
+export interface NewIntent {
+  alertId: string;
+  version: number;
+  destination: string;
+  event: AlertEvent;
+  notBefore: number;
+}
+
+export type IntentStatus = 'pending' | 'in_flight' | 'delivered' | 'failed' | 'suppressed';
+
+export interface Intent extends NewIntent {
+  id: number;
+  status: IntentStatus;
+  attempts: number;
+  nextAttemptAt: number;
+  /** Set while a dispatcher holds it; an expired lease means the holder died mid-delivery. */
+  leaseUntil?: number;
+  lastError?: string;
+  createdAt: number;
+  deliveredAt?: number;
+}
+
+export interface SourceState {
+  source: string;
+  /** First successful read: before it, the source is at first sight (history is recorded, not posted). */
+  firstSuccessAt?: number;
+  lastSuccessAt?: number;
+  lastFailureAt?: number;
+  consecutiveFailures: number;
+  lastError?: string;
+}
+
+/** Everything one evaluation changes, committed atomically. */
+export interface EvaluationCommit {
+  /** Alerts to insert or update. An update whose `rev` no longer matches the stored row fails the whole commit. */
+  alerts: Alert[];
+  intents: NewIntent[];
+  cursors: FeedCursor[];
+  sourceState?: SourceState;
+}
+
+export class StoreConflictError extends Error {
+  readonly code = 'store_conflict';
+  constructor(message: string) {
+    super(message);
+    this.name = 'StoreConflictError';
+  }
+}
+
+export interface ClaimOptions {
+  now: number;
+  limit: number;
+  leaseMs: number;
+}
+
+export type IntentCompletion =
+  | { status: 'delivered'; at: number; parent?: MessageRef }
+  | { status: 'retry'; nextAttemptAt: number; error: string }
+  | { status: 'failed'; error: string };
+
+export interface AlertQuery {
+  states?: Alert['state'][];
+  source?: string;
+  limit?: number;
+}
+
+export interface Store {
+  /** Opens the database and applies migrations. */
+  init(): Promise<void>;
+  close(): Promise<void>;
+  isOpen(): boolean;
+
+  // --- evaluation ---
+  /** The latest alert for each fingerprint (any state), plus every open alert of `source`. */
+  alertsForEvaluation(source: string, fingerprints: string[]): Promise<Alert[]>;
+  commitEvaluation(commit: EvaluationCommit): Promise<void>;
+  getSourceState(source: string): Promise<SourceState | undefined>;
+  getCursor(key: string): Promise<FeedCursor | undefined>;
+
+  // --- alerts (commands, status) ---
+  getAlert(id: string): Promise<Alert | undefined>;
+  listAlerts(query?: AlertQuery): Promise<Alert[]>;
+  /** Next short alert id (`A1`, `A2`...), unique for the life of the database. */
+  nextAlertId(): Promise<string>;
+
+  // --- outbox ---
+  /**
+   * Leases due intents: pending ones whose time has come, and in-flight ones whose lease expired (a crash).
+   * Per (alert, destination) only the oldest undelivered intent is eligible, so versions go out in order.
+   */
+  claimIntents(opts: ClaimOptions): Promise<Intent[]>;
+  completeIntent(id: number, completion: IntentCompletion): Promise<void>;
+  getMessageRef(alertId: string, destination: string): Promise<MessageRef | undefined>;
+  /** Undelivered intents (pending or in flight). */
+  outboxDepth(): Promise<number>;
+  listIntents(query?: { alertId?: string; status?: IntentStatus }): Promise<Intent[]>;
+
+  // --- subscriptions and silences ---
+  listSubscriptions(): Promise<Subscription[]>;
+  addSubscription(sub: Subscription): Promise<void>;
+  removeSubscription(id: string): Promise<boolean>;
+  listSilences(now?: number): Promise<Silence[]>;
+  addSilence(silence: Silence): Promise<void>;
+  removeSilence(id: string): Promise<boolean>;
+}

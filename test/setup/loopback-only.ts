@@ -1,0 +1,1 @@
+import './loopback-guard.js';
