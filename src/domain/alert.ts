@@ -31,6 +31,8 @@ export interface Alert {
   /** Bumped by meaningful change only; 0 while pending. Delivery is keyed on (alert, version, destination). */
   version: number;
   severity: Severity;
+  /** Worst severity while open: a channel that heard of the alert at `major` also hears it resolve at `minor`. */
+  peakSeverity: Severity;
   title: string;
   status: string;
   url?: string;

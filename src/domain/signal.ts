@@ -59,6 +59,8 @@ export interface Signal {
   revision?: string;
   /** For `source` signals: a thing first seen already resolved (outside first sight) is reported once as resolved. */
   reportLateResolution?: boolean;
+  /** Per-signal override of the engine's thresholds (a source configured with its own failure count). */
+  thresholds?: { fail?: number; ok?: number };
 }
 
 /** What one poll of a source produced. */

@@ -32,7 +32,7 @@ function listMatches(list: string[] | undefined, value: string | undefined, pref
 
 /** Does this alert belong in this subscription? Pure; used by routing and by `/belvo-status subscriptions`. */
 export function subscriptionMatches(filter: SubscriptionFilter, alert: Alert): boolean {
-  if (filter.minSeverity && !atLeast(alert.severity, filter.minSeverity)) return false;
+  if (filter.minSeverity && !atLeast(alert.peakSeverity ?? alert.severity, filter.minSeverity)) return false;
   if (!listMatches(filter.kinds, alert.kind, true)) return false;
   if (!listMatches(filter.sources, alert.source)) return false;
   if (filter.environments?.length && alert.environment !== undefined) {

@@ -1,0 +1,342 @@
+// The alert lifecycle for one fingerprint: pure, clock injected, one decision per observation.
+// applySignal() first moves the alert's state (thresholds, flapping, maintenance), then decides what of that is
+// news worth an event by comparing before and after. At most one event per observation.
+import type { Alert, AlertEvent, AlertEventType } from '../domain/alert.js';
+import { worstSeverity } from '../domain/severity.js';
+import type { Signal, TimelineEntry } from '../domain/signal.js';
+import { type EngineConfig, type Thresholds, thresholdsFor } from './engine-config.js';
+
+export interface LifecycleContext {
+  now: number;
+  config: EngineConfig;
+  /** The source has never been read successfully before: history is recorded, not announced. */
+  firstSight: boolean;
+  newId: () => string;
+}
+
+export interface Transition {
+  /** The alert to store, when anything about it changed (undefined: nothing to write). */
+  alert?: Alert;
+  event?: AlertEvent;
+  /** Why, for logs and tests, also when nothing was emitted. */
+  reason: string;
+}
+
+type Facts = Pick<Alert, 'state' | 'severity' | 'status' | 'revision' | 'flapping' | 'announced'> & {
+  maintenance: boolean;
+  sourceEntries: number;
+};
+
+function facts(a: Alert): Facts {
+  return {
+    state: a.state,
+    severity: a.severity,
+    status: a.status,
+    revision: a.revision,
+    flapping: a.flapping,
+    announced: a.announced,
+    maintenance: a.maintenance !== undefined,
+    sourceEntries: a.timeline.filter((e) => e.origin === 'source').length,
+  };
+}
+
+function thresholdsOf(s: Signal, config: EngineConfig): Thresholds {
+  if (s.lifecycle === 'source') return { fail: 1, ok: 1, holdDownMs: 0 };
+  const t = thresholdsFor(config, s.kind);
+  return { ...t, fail: s.thresholds?.fail ?? t.fail, ok: s.thresholds?.ok ?? t.ok };
+}
+
+/** A resolved alert is reused when the same thing relapses soon (flapping) or when the source owns its identity. */
+function reusable(prev: Alert, s: Signal, now: number, config: EngineConfig): boolean {
+  if (prev.state !== 'resolved') return true;
+  if (s.lifecycle === 'source') return true;
+  // Resolved inside a maintenance window: the window's end still has to be settled on this alert.
+  if (prev.maintenance) return true;
+  return prev.resolvedAt !== undefined && now - prev.resolvedAt <= config.flapping.windowMs;
+}
+
+function cloneAlert(a: Alert): Alert {
+  return structuredClone(a);
+}
+
+function newAlert(s: Signal, ctx: LifecycleContext): Alert {
+  return {
+    id: ctx.newId(),
+    fingerprint: s.fingerprint,
+    kind: s.kind,
+    source: s.source,
+    lifecycle: s.lifecycle,
+    state: 'pending',
+    version: 0,
+    severity: s.severity,
+    peakSeverity: s.severity,
+    title: s.title,
+    status: s.status,
+    ...(s.url !== undefined && { url: s.url }),
+    ...(s.environment !== undefined && { environment: s.environment }),
+    ...(s.institution !== undefined && { institution: s.institution }),
+    evidence: {},
+    flapping: false,
+    announced: false,
+    counters: { bad: 0, ok: 0 },
+    flips: [],
+    startedAt: s.startedAt ?? ctx.now,
+    firstSeenAt: ctx.now,
+    lastSeenAt: ctx.now,
+    timeline: [],
+    rev: 0,
+  };
+}
+
+function mergeTimeline(a: Alert, entries: TimelineEntry[] | undefined, limit: number): void {
+  if (!entries?.length) return;
+  const known = new Set(a.timeline.map((e) => e.id));
+  const fresh = entries.filter((e) => !known.has(e.id));
+  if (fresh.length === 0) return;
+  a.timeline = [...a.timeline, ...fresh].sort((x, y) => x.at - y.at).slice(-limit);
+}
+
+/** Copies what the signal says about the thing; never touches lifecycle state. */
+function mergeSignal(a: Alert, s: Signal, ctx: LifecycleContext): void {
+  a.severity = s.severity;
+  a.peakSeverity = a.state === 'resolved' ? s.severity : worstSeverity(a.peakSeverity ?? s.severity, s.severity);
+  a.title = s.title;
+  a.status = s.status;
+  a.kind = s.kind;
+  if (s.url !== undefined) a.url = s.url;
+  if (s.environment !== undefined) a.environment = s.environment;
+  if (s.institution !== undefined) a.institution = s.institution;
+  if (s.evidence !== undefined) a.evidence = { ...s.evidence };
+  if (s.revision !== undefined) a.revision = s.revision;
+  if (s.startedAt !== undefined && a.state !== 'resolved') a.startedAt = s.startedAt;
+  a.lastSeenAt = ctx.now;
+  mergeTimeline(a, s.updates, ctx.config.timelineLimit);
+}
+
+function prune(flips: number[], now: number, windowMs: number): number[] {
+  return flips.filter((t) => now - t <= windowMs);
+}
+
+/** Moves the state machine; returns a short reason. */
+function step(a: Alert, s: Signal, t: Thresholds, ctx: LifecycleContext): string {
+  const { now, config } = ctx;
+  const flapWindow = config.flapping.windowMs;
+  a.flips = prune(a.flips, now, flapWindow);
+  const previous = a.counters.bad > 0 ? 'bad' : a.counters.ok > 0 ? 'ok' : undefined;
+  // While flapping the alert stays open, so the flips are the observations changing underneath it.
+  if (a.flapping && previous !== undefined && previous !== s.observation) a.flips.push(now);
+
+  if (s.observation === 'bad') {
+    a.counters = { bad: a.counters.bad + 1, ok: 0 };
+    a.lastBadAt = now;
+    delete a.okSince;
+    if (a.state === 'firing') {
+      const lastFlip = a.flips[a.flips.length - 1];
+      if (a.flapping && (lastFlip === undefined || now - lastFlip >= flapWindow)) {
+        a.flapping = false;
+        return `no flip for ${Math.round(flapWindow / 60_000)} min: stopped flapping, still failing`;
+      }
+      return 'still failing';
+    }
+    if (a.counters.bad < t.fail) return `${a.counters.bad} of ${t.fail} bad observations before firing`;
+    const reopening = a.state === 'resolved';
+    a.state = 'firing';
+    a.firedAt ??= now;
+    delete a.resolvedAt;
+    a.flips.push(now);
+    if (reopening && a.flips.length >= config.flapping.flips) {
+      a.flapping = true;
+      return `${a.flips.length} state changes in ${Math.round(flapWindow / 60_000)} min: flapping`;
+    }
+    if (s.lifecycle === 'source') return `the source says ${s.status}`;
+    return t.fail === 1
+      ? `the source says ${s.status}`
+      : `${a.counters.bad} consecutive bad observations (threshold ${t.fail})`;
+  }
+
+  // observation ok
+  a.counters = { bad: 0, ok: a.counters.ok + 1 };
+  a.okSince ??= now;
+  if (a.state === 'resolved') return 'still resolved';
+  if (a.state === 'pending') {
+    a.state = 'resolved';
+    a.resolvedAt = now;
+    return 'recovered before reaching the fail threshold';
+  }
+  if (a.flapping) {
+    const quietFor = now - (a.lastBadAt ?? a.firstSeenAt);
+    if (quietFor < flapWindow)
+      return `flapping: resolves after ${Math.round(flapWindow / 60_000)} min without failures`;
+    a.flapping = false;
+    return resolve(a, now, `stable for ${Math.round(quietFor / 60_000)} min after flapping`);
+  }
+  const heldDown = t.holdDownMs > 0 && now - a.okSince >= t.holdDownMs;
+  if (a.counters.ok < t.ok && !heldDown) return `${a.counters.ok} of ${t.ok} good observations before resolving`;
+  if (s.lifecycle === 'observed' && a.flips.length + 1 >= config.flapping.flips) {
+    // Resolving now would be one flip too many: keep the message open and say it is flapping instead.
+    a.flapping = true;
+    a.flips.push(now);
+    return `${a.flips.length} state changes in ${Math.round(flapWindow / 60_000)} min: flapping`;
+  }
+  a.flips.push(now);
+  const why =
+    s.lifecycle === 'source'
+      ? `the source says ${s.status}`
+      : heldDown && a.counters.ok < t.ok
+        ? `no failure for ${Math.round(t.holdDownMs / 1000)} s (hold-down)`
+        : `${a.counters.ok} consecutive good observations (threshold ${t.ok})`;
+  return resolve(a, now, why);
+}
+
+function resolve(a: Alert, now: number, why: string): string {
+  a.state = 'resolved';
+  a.resolvedAt = now;
+  return why;
+}
+
+function enterOrLeaveMaintenance(a: Alert, s: Signal, before: Alert, now: number): void {
+  if (s.maintenance && !a.maintenance) {
+    a.maintenance = {
+      ...s.maintenance,
+      since: now,
+      before: { state: before.state, severity: before.severity, announced: before.announced },
+    };
+  } else if (s.maintenance && a.maintenance) {
+    a.maintenance = { ...a.maintenance, ...s.maintenance };
+  }
+}
+
+interface Decision {
+  type: AlertEventType;
+  quiet: boolean;
+  reason: string;
+}
+
+/** What, of the change from `was` to `a`, is news. */
+function decide(
+  was: Facts | undefined,
+  a: Alert,
+  s: Signal,
+  stepReason: string,
+  ctx: LifecycleContext,
+): Decision | undefined {
+  const inWindow = a.maintenance !== undefined;
+  const leaving = was?.maintenance === true && !s.maintenance;
+
+  if (inWindow && !leaving) {
+    // Inside an announced maintenance nothing pages and nothing new is announced; an open message says so once.
+    if (!was?.maintenance && a.announced && a.state === 'firing') {
+      return { type: 'updated', quiet: false, reason: `under maintenance: ${a.maintenance?.title}` };
+    }
+    return undefined;
+  }
+
+  if (leaving) {
+    const before = a.maintenance?.before;
+    const title = a.maintenance?.title ?? 'maintenance';
+    delete a.maintenance;
+    if (a.state === 'firing' && !a.announced)
+      return { type: 'opened', quiet: false, reason: `still failing after ${title}` };
+    if (a.state !== 'firing' && a.announced)
+      return { type: 'resolved', quiet: false, reason: `recovered by the end of ${title}` };
+    if (a.state === 'firing' && before && (before.state !== 'firing' || before.severity !== a.severity)) {
+      return { type: 'updated', quiet: false, reason: `changed during ${title}` };
+    }
+    if (a.state === 'firing') return { type: 'updated', quiet: true, reason: `${title} ended, unchanged` };
+    return undefined;
+  }
+
+  const wasFiring = was?.state === 'firing';
+  if (a.state === 'firing' && !wasFiring) {
+    if (a.flapping) return { type: 'flapping', quiet: false, reason: stepReason };
+    return a.announced
+      ? { type: 'reopened', quiet: false, reason: stepReason }
+      : { type: 'opened', quiet: false, reason: stepReason };
+  }
+  if (a.state === 'resolved' && wasFiring) {
+    return a.announced ? { type: 'resolved', quiet: false, reason: stepReason } : undefined;
+  }
+  if (!was) {
+    // First seen already resolved: history at first sight, news afterwards when the detector says so.
+    if (a.state === 'resolved' && s.reportLateResolution && !ctx.firstSight) {
+      return { type: 'resolved', quiet: false, reason: 'first seen already resolved' };
+    }
+    return undefined;
+  }
+  if (!a.announced) return undefined;
+  if (a.flapping !== was.flapping) {
+    return a.flapping
+      ? { type: 'flapping', quiet: false, reason: stepReason }
+      : { type: 'updated', quiet: false, reason: stepReason };
+  }
+  const newUpdates = facts(a).sourceEntries > was.sourceEntries;
+  if (a.state === 'firing') {
+    if (a.flapping) return undefined; // the flapping message stays as it is until the alert settles
+    if (a.severity !== was.severity)
+      return { type: 'updated', quiet: false, reason: `severity ${was.severity} -> ${a.severity}` };
+    if (newUpdates) return { type: 'updated', quiet: false, reason: 'new update from the source' };
+    if (a.status !== was.status)
+      return { type: 'updated', quiet: false, reason: `status ${was.status} -> ${a.status}` };
+    if (a.revision !== was.revision) return { type: 'updated', quiet: false, reason: 'evidence changed' };
+  }
+  if (a.state === 'resolved' && newUpdates) {
+    return { type: 'updated', quiet: false, reason: 'new update after resolution' };
+  }
+  return undefined;
+}
+
+/** Is the moved alert worth a write? Re-observing a closed alert (every poll of a feed's history) is not. */
+function worthStoring(before: Alert | undefined, after: Alert): boolean {
+  if (!before) return true;
+  const strip = (a: Alert) => {
+    const { lastSeenAt: _seen, rev: _rev, ...rest } = a;
+    if (a.state !== 'resolved') return rest;
+    const { counters: _c, okSince: _o, ...closed } = rest;
+    return closed;
+  };
+  return JSON.stringify(strip(before)) !== JSON.stringify(strip(after));
+}
+
+/**
+ * Applies one observation to the alert for its fingerprint (`prev` is the latest alert with that fingerprint, if
+ * any). Returns the alert to store and at most one event.
+ */
+export function applySignal(prev: Alert | undefined, s: Signal, ctx: LifecycleContext): Transition {
+  const current = prev && reusable(prev, s, ctx.now, ctx.config) ? prev : undefined;
+
+  if (!current && s.observation === 'ok' && s.lifecycle === 'observed') {
+    return { reason: 'ok, nothing open' };
+  }
+
+  const a = current ? cloneAlert(current) : newAlert(s, ctx);
+  const was = current ? facts(current) : undefined;
+  const t = thresholdsOf(s, ctx.config);
+
+  mergeSignal(a, s, ctx);
+  enterOrLeaveMaintenance(a, s, current ?? a, ctx.now);
+  const stepReason = step(a, s, t, ctx);
+  const decision = decide(was, a, s, stepReason, ctx);
+
+  if (!decision) {
+    // Pending or history: store it when it is new or moved; a new `observed` alert that is not bad is not stored.
+    return worthStoring(current, a) ? { alert: a, reason: stepReason } : { reason: stepReason };
+  }
+
+  a.version += 1;
+  if (decision.type === 'opened' || decision.type === 'resolved') a.announced = true;
+  a.timeline = [
+    ...a.timeline,
+    { id: `engine:${a.version}`, at: ctx.now, status: decision.type, text: decision.reason, origin: 'engine' as const },
+  ].slice(-ctx.config.timelineLimit);
+
+  const event: AlertEvent = {
+    type: decision.type,
+    alert: structuredClone(a),
+    version: a.version,
+    at: ctx.now,
+    reason: decision.reason,
+    quiet: decision.quiet,
+    noPage: a.maintenance !== undefined || a.severity === 'info',
+  };
+  return { alert: a, event, reason: decision.reason };
+}
