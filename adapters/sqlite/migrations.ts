@@ -1,0 +1,145 @@
+import type { Database } from 'better-sqlite3';
+
+export interface Migration {
+  /** Strictly increasing from 1; never renumber or edit one that has shipped, add a new one instead. */
+  version: number;
+  name: string;
+  sql: string;
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'initial schema',
+    sql: `
+      -- seq is the creation order ("latest alert for a fingerprint"); an explicit INTEGER PRIMARY KEY survives VACUUM,
+      -- an implicit rowid does not. The whole Alert is kept as JSON; the columns exist to be indexed and filtered.
+      CREATE TABLE alerts (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        id TEXT NOT NULL UNIQUE,
+        fingerprint TEXT NOT NULL,
+        source TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        state TEXT NOT NULL,
+        severity TEXT NOT NULL,
+        updated_at INTEGER NOT NULL,
+        rev INTEGER NOT NULL,
+        body TEXT NOT NULL
+      );
+      CREATE INDEX alerts_by_fingerprint ON alerts (fingerprint, seq);
+      CREATE INDEX alerts_open_by_source ON alerts (source) WHERE state <> 'resolved';
+      CREATE INDEX alerts_by_state ON alerts (state, seq);
+
+      -- Durable outbox. No foreign key to alerts: a grouped (storm) message may be keyed on an id that is no alert row.
+      CREATE TABLE intents (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        alert_id TEXT NOT NULL,
+        version INTEGER NOT NULL,
+        destination TEXT NOT NULL,
+        event TEXT NOT NULL,
+        not_before INTEGER NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('pending', 'in_flight', 'delivered', 'failed', 'suppressed')),
+        attempts INTEGER NOT NULL DEFAULT 0,
+        next_attempt_at INTEGER NOT NULL,
+        lease_until INTEGER,
+        last_error TEXT,
+        created_at INTEGER NOT NULL,
+        delivered_at INTEGER,
+        UNIQUE (alert_id, version, destination)
+      );
+      CREATE INDEX intents_undelivered ON intents (status, next_attempt_at)
+        WHERE status IN ('pending', 'in_flight');
+      CREATE INDEX intents_by_alert_destination ON intents (alert_id, destination, id);
+
+      CREATE TABLE message_refs (
+        alert_id TEXT NOT NULL,
+        destination TEXT NOT NULL,
+        message_id TEXT NOT NULL,
+        extra TEXT,
+        updated_at INTEGER NOT NULL,
+        PRIMARY KEY (alert_id, destination)
+      );
+
+      CREATE TABLE feed_cursors (
+        key TEXT PRIMARY KEY,
+        etag TEXT,
+        last_modified TEXT,
+        body TEXT,
+        fetched_at INTEGER NOT NULL
+      );
+
+      CREATE TABLE source_state (
+        source TEXT PRIMARY KEY,
+        first_success_at INTEGER,
+        last_success_at INTEGER,
+        last_failure_at INTEGER,
+        consecutive_failures INTEGER NOT NULL,
+        last_error TEXT
+      );
+
+      CREATE TABLE subscriptions (
+        id TEXT PRIMARY KEY,
+        destination TEXT NOT NULL,
+        filter TEXT NOT NULL,
+        created_by TEXT,
+        created_at INTEGER NOT NULL
+      );
+
+      CREATE TABLE silences (
+        id TEXT PRIMARY KEY,
+        matcher TEXT NOT NULL,
+        starts_at INTEGER NOT NULL,
+        ends_at INTEGER NOT NULL,
+        created_by TEXT NOT NULL,
+        reason TEXT NOT NULL
+      );
+      CREATE INDEX silences_by_end ON silences (ends_at);
+
+      -- Monotonic counters (alert ids): a counter, not MAX(id), so an id is never handed out twice.
+      CREATE TABLE counters (
+        name TEXT PRIMARY KEY,
+        value INTEGER NOT NULL
+      );
+      INSERT INTO counters (name, value) VALUES ('alert_id', 0);
+    `,
+  },
+];
+
+const CREATE_LEDGER = `
+  CREATE TABLE IF NOT EXISTS schema_migrations (
+    version INTEGER PRIMARY KEY,
+    name TEXT NOT NULL,
+    applied_at INTEGER NOT NULL
+  )`;
+
+/**
+ * Applies every migration not yet recorded, in order, in one IMMEDIATE transaction (a second process starting at
+ * the same time waits, then finds nothing to do). Returns the versions applied now; re-running returns [].
+ */
+export function applyMigrations(
+  db: Database,
+  migrations: readonly Migration[] = MIGRATIONS,
+  now: () => number = Date.now,
+): number[] {
+  const run = db.transaction((): number[] => {
+    db.exec(CREATE_LEDGER);
+    const rows = db.prepare('SELECT version FROM schema_migrations').all() as { version: number }[];
+    const done = new Set(rows.map((r) => r.version));
+    const known = Math.max(0, ...migrations.map((m) => m.version));
+    const newest = Math.max(0, ...done);
+    if (newest > known) {
+      // Written by a newer release: running old code on it could corrupt it, so refuse.
+      throw new Error(`database schema version ${newest} is newer than this program knows (${known})`);
+    }
+    const record = db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)');
+    const applied: number[] = [];
+    for (const m of [...migrations].sort((a, b) => a.version - b.version)) {
+      if (done.has(m.version)) continue;
+      db.exec(m.sql);
+      record.run(m.version, m.name, now());
+      applied.push(m.version);
+    }
+    return applied;
+  });
+  return run.immediate();
+}

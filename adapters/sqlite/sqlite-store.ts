@@ -1,0 +1,542 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
+import type { Alert } from '../../src/domain/alert.js';
+import type { Silence } from '../../src/domain/silence.js';
+import type { Subscription } from '../../src/domain/subscription.js';
+import { type Clock, systemClock } from '../../src/ports/clock.js';
+import type { MessageRef } from '../../src/ports/notifier.js';
+import type { FeedCursor } from '../../src/ports/source.js';
+import {
+  type AlertQuery,
+  type ClaimOptions,
+  type EvaluationCommit,
+  type Intent,
+  type IntentCompletion,
+  type IntentStatus,
+  type SourceState,
+  type Store,
+  StoreConflictError,
+} from '../../src/ports/store.js';
+import { applyMigrations } from './migrations.js';
+
+export interface SqliteStoreOptions {
+  /** File path (parent directory created if missing) or `:memory:`. */
+  path: string;
+  clock?: Clock;
+  /** How long a writer waits for another process's lock before SQLITE_BUSY. */
+  busyTimeoutMs?: number;
+}
+
+interface AlertRow {
+  rev: number;
+  body: string;
+}
+
+interface IntentRow {
+  id: number;
+  alert_id: string;
+  version: number;
+  destination: string;
+  event: string;
+  not_before: number;
+  status: IntentStatus;
+  attempts: number;
+  next_attempt_at: number;
+  lease_until: number | null;
+  last_error: string | null;
+  created_at: number;
+  delivered_at: number | null;
+}
+
+interface CursorRow {
+  key: string;
+  etag: string | null;
+  last_modified: string | null;
+  body: string | null;
+  fetched_at: number;
+}
+
+interface SourceStateRow {
+  source: string;
+  first_success_at: number | null;
+  last_success_at: number | null;
+  last_failure_at: number | null;
+  consecutive_failures: number;
+  last_error: string | null;
+}
+
+interface SubscriptionRow {
+  id: string;
+  destination: string;
+  filter: string;
+  created_by: string | null;
+  created_at: number;
+}
+
+interface SilenceRow {
+  id: string;
+  matcher: string;
+  starts_at: number;
+  ends_at: number;
+  created_by: string;
+  reason: string;
+}
+
+interface MessageRefRow {
+  alert_id: string;
+  destination: string;
+  message_id: string;
+  extra: string | null;
+}
+
+/** Drops null columns so optional fields come back absent, as they went in. */
+function opt<T>(value: T | null): T | undefined {
+  return value === null ? undefined : value;
+}
+
+function withoutUndefined<T extends object>(obj: T): T {
+  return Object.fromEntries(Object.entries(obj).filter(([, v]) => v !== undefined)) as T;
+}
+
+function toAlert(row: AlertRow): Alert {
+  return { ...(JSON.parse(row.body) as Alert), rev: row.rev };
+}
+
+function toIntent(row: IntentRow): Intent {
+  return withoutUndefined<Intent>({
+    id: row.id,
+    alertId: row.alert_id,
+    version: row.version,
+    destination: row.destination,
+    event: JSON.parse(row.event) as Intent['event'],
+    notBefore: row.not_before,
+    status: row.status,
+    attempts: row.attempts,
+    nextAttemptAt: row.next_attempt_at,
+    leaseUntil: opt(row.lease_until),
+    lastError: opt(row.last_error),
+    createdAt: row.created_at,
+    deliveredAt: opt(row.delivered_at),
+  });
+}
+
+function toCursor(row: CursorRow): FeedCursor {
+  return withoutUndefined<FeedCursor>({
+    key: row.key,
+    etag: opt(row.etag),
+    lastModified: opt(row.last_modified),
+    body: opt(row.body),
+    fetchedAt: row.fetched_at,
+  });
+}
+
+function toSourceState(row: SourceStateRow): SourceState {
+  return withoutUndefined<SourceState>({
+    source: row.source,
+    firstSuccessAt: opt(row.first_success_at),
+    lastSuccessAt: opt(row.last_success_at),
+    lastFailureAt: opt(row.last_failure_at),
+    consecutiveFailures: row.consecutive_failures,
+    lastError: opt(row.last_error),
+  });
+}
+
+function toSubscription(row: SubscriptionRow): Subscription {
+  return withoutUndefined<Subscription>({
+    id: row.id,
+    destination: row.destination,
+    filter: JSON.parse(row.filter) as Subscription['filter'],
+    createdBy: opt(row.created_by),
+    createdAt: row.created_at,
+  });
+}
+
+function toSilence(row: SilenceRow): Silence {
+  return {
+    id: row.id,
+    matcher: JSON.parse(row.matcher) as Silence['matcher'],
+    startsAt: row.starts_at,
+    endsAt: row.ends_at,
+    createdBy: row.created_by,
+    reason: row.reason,
+  };
+}
+
+function toMessageRef(row: MessageRefRow): MessageRef {
+  const ref: MessageRef = { alertId: row.alert_id, destination: row.destination, messageId: row.message_id };
+  if (row.extra !== null) ref.extra = JSON.parse(row.extra) as Record<string, string>;
+  return ref;
+}
+
+/** Every statement the store runs, prepared once per connection. */
+function prepareStatements(db: BetterSqlite3.Database) {
+  const alertVariants = new Map<string, BetterSqlite3.Statement>();
+  for (const hasStates of [false, true]) {
+    for (const hasSource of [false, true]) {
+      const where = [
+        hasStates ? 'state IN (SELECT value FROM json_each(@states))' : undefined,
+        hasSource ? 'source = @source' : undefined,
+      ].filter((w) => w !== undefined);
+      const sql = `SELECT rev, body FROM alerts ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+        ORDER BY seq DESC LIMIT @limit`;
+      alertVariants.set(`${hasStates}/${hasSource}`, db.prepare(sql));
+    }
+  }
+  return {
+    // Latest row per asked fingerprint (creation order), plus the open alerts of the source; UNION de-duplicates.
+    alertsForEvaluation: db.prepare(`
+      SELECT rev, body FROM alerts WHERE seq IN (
+        SELECT MAX(seq) FROM alerts WHERE fingerprint IN (SELECT value FROM json_each(@fps)) GROUP BY fingerprint
+        UNION
+        SELECT seq FROM alerts WHERE source = @source AND state <> 'resolved'
+      ) ORDER BY seq`),
+    // Insert when new; otherwise update only if the stored rev is still the one the caller read.
+    upsertAlert: db.prepare(`
+      INSERT INTO alerts (id, fingerprint, source, kind, state, severity, updated_at, rev, body)
+      VALUES (@id, @fingerprint, @source, @kind, @state, @severity, @updatedAt, @nextRev, @body)
+      ON CONFLICT (id) DO UPDATE SET
+        fingerprint = excluded.fingerprint, source = excluded.source, kind = excluded.kind, state = excluded.state,
+        severity = excluded.severity, updated_at = excluded.updated_at, rev = excluded.rev, body = excluded.body
+      WHERE alerts.rev = @rev`),
+    getAlert: db.prepare('SELECT rev, body FROM alerts WHERE id = ?'),
+    listAlerts: (hasStates: boolean, hasSource: boolean) => alertVariants.get(`${hasStates}/${hasSource}`)!,
+    nextAlertId: db.prepare(`UPDATE counters SET value = value + 1 WHERE name = 'alert_id' RETURNING value`),
+
+    // A duplicate (alert, version, destination) is the same delivery decided twice: keep the first.
+    insertIntent: db.prepare(`
+      INSERT INTO intents (alert_id, version, destination, event, not_before, status, attempts, next_attempt_at,
+        created_at)
+      VALUES (@alertId, @version, @destination, @event, @notBefore, 'pending', 0, @notBefore, @createdAt)
+      ON CONFLICT (alert_id, version, destination) DO NOTHING`),
+    // Due now, and the oldest undelivered one for its (alert, destination): versions go out in order.
+    dueIntents: db.prepare(`
+      SELECT * FROM intents i
+      WHERE ((i.status = 'pending' AND i.next_attempt_at <= @now)
+          OR (i.status = 'in_flight' AND i.lease_until <= @now))
+        AND NOT EXISTS (
+          SELECT 1 FROM intents o
+          WHERE o.alert_id = i.alert_id AND o.destination = i.destination AND o.id < i.id
+            AND o.status IN ('pending', 'in_flight'))
+      ORDER BY i.id LIMIT @limit`),
+    leaseIntent: db.prepare(
+      `UPDATE intents SET status = 'in_flight', lease_until = @leaseUntil, attempts = attempts + 1 WHERE id = @id`,
+    ),
+    intentStatus: db.prepare('SELECT status FROM intents WHERE id = ?'),
+    markDelivered: db.prepare(
+      `UPDATE intents SET status = 'delivered', delivered_at = @at, lease_until = NULL WHERE id = @id`,
+    ),
+    markRetry: db.prepare(`
+      UPDATE intents SET status = 'pending', next_attempt_at = @nextAttemptAt, last_error = @error, lease_until = NULL
+      WHERE id = @id`),
+    markFailed: db.prepare(
+      `UPDATE intents SET status = 'failed', last_error = @error, lease_until = NULL WHERE id = @id`,
+    ),
+    outboxDepth: db.prepare(`SELECT COUNT(*) AS n FROM intents WHERE status IN ('pending', 'in_flight')`),
+    listIntents: db.prepare(`
+      SELECT * FROM intents
+      WHERE (@alertId IS NULL OR alert_id = @alertId) AND (@status IS NULL OR status = @status)
+      ORDER BY id`),
+    upsertMessageRef: db.prepare(`
+      INSERT INTO message_refs (alert_id, destination, message_id, extra, updated_at)
+      VALUES (@alertId, @destination, @messageId, @extra, @updatedAt)
+      ON CONFLICT (alert_id, destination) DO UPDATE SET
+        message_id = excluded.message_id, extra = excluded.extra, updated_at = excluded.updated_at`),
+    getMessageRef: db.prepare('SELECT * FROM message_refs WHERE alert_id = ? AND destination = ?'),
+
+    upsertCursor: db.prepare(`
+      INSERT INTO feed_cursors (key, etag, last_modified, body, fetched_at)
+      VALUES (@key, @etag, @lastModified, @body, @fetchedAt)
+      ON CONFLICT (key) DO UPDATE SET etag = excluded.etag, last_modified = excluded.last_modified,
+        body = excluded.body, fetched_at = excluded.fetched_at`),
+    getCursor: db.prepare('SELECT * FROM feed_cursors WHERE key = ?'),
+    upsertSourceState: db.prepare(`
+      INSERT INTO source_state (source, first_success_at, last_success_at, last_failure_at, consecutive_failures,
+        last_error)
+      VALUES (@source, @firstSuccessAt, @lastSuccessAt, @lastFailureAt, @consecutiveFailures, @lastError)
+      ON CONFLICT (source) DO UPDATE SET first_success_at = excluded.first_success_at,
+        last_success_at = excluded.last_success_at, last_failure_at = excluded.last_failure_at,
+        consecutive_failures = excluded.consecutive_failures, last_error = excluded.last_error`),
+    getSourceState: db.prepare('SELECT * FROM source_state WHERE source = ?'),
+
+    listSubscriptions: db.prepare('SELECT * FROM subscriptions ORDER BY created_at, id'),
+    // Upsert: subscriptions from config are re-applied at every start.
+    upsertSubscription: db.prepare(`
+      INSERT INTO subscriptions (id, destination, filter, created_by, created_at)
+      VALUES (@id, @destination, @filter, @createdBy, @createdAt)
+      ON CONFLICT (id) DO UPDATE SET destination = excluded.destination, filter = excluded.filter,
+        created_by = excluded.created_by, created_at = excluded.created_at`),
+    deleteSubscription: db.prepare('DELETE FROM subscriptions WHERE id = ?'),
+    listSilences: db.prepare('SELECT * FROM silences ORDER BY starts_at, id'),
+    listLiveSilences: db.prepare('SELECT * FROM silences WHERE ends_at > ? ORDER BY starts_at, id'),
+    upsertSilence: db.prepare(`
+      INSERT INTO silences (id, matcher, starts_at, ends_at, created_by, reason)
+      VALUES (@id, @matcher, @startsAt, @endsAt, @createdBy, @reason)
+      ON CONFLICT (id) DO UPDATE SET matcher = excluded.matcher, starts_at = excluded.starts_at,
+        ends_at = excluded.ends_at, created_by = excluded.created_by, reason = excluded.reason`),
+    deleteSilence: db.prepare('DELETE FROM silences WHERE id = ?'),
+  };
+}
+
+type Statements = ReturnType<typeof prepareStatements>;
+
+/** Opens the file with the pragmas the durability promise depends on. */
+function openDatabase(path: string, busyTimeoutMs: number): BetterSqlite3.Database {
+  const inMemory = path === ':memory:' || path === '';
+  if (!inMemory && !path.startsWith('file:')) mkdirSync(dirname(path), { recursive: true });
+  const db = new BetterSqlite3(path);
+  try {
+    // WAL: readers (commands) never block the writer (engine, dispatcher). An in-memory database reports 'memory'.
+    db.pragma('journal_mode = WAL');
+    // FULL, not NORMAL: in WAL mode NORMAL skips the fsync at commit, so a power loss can undo a commit the HTTP
+    // layer already answered 2xx for ("committed before the 2xx"). Measured on the dev VM: FULL ~0.25 ms/commit
+    // (~3,900 commits/s) vs NORMAL ~0.05 ms, still above the 2,000 req/s webhook target.
+    db.pragma('synchronous = FULL');
+    db.pragma(`busy_timeout = ${Math.max(0, Math.floor(busyTimeoutMs))}`);
+    db.pragma('foreign_keys = ON');
+  } catch (err) {
+    db.close();
+    throw err;
+  }
+  return db;
+}
+
+/** The embedded default Store: one SQLite file (WAL), migrations applied by `init()`. */
+export function createSqliteStore(options: SqliteStoreOptions): Store {
+  const clock = options.clock ?? systemClock;
+  let db: BetterSqlite3.Database | undefined;
+  let st: Statements | undefined;
+
+  function open(): { db: BetterSqlite3.Database; st: Statements } {
+    if (!db || !st) throw new Error('sqlite store is not open: call init() first');
+    return { db, st };
+  }
+
+  return {
+    async init() {
+      if (db) return;
+      const opened = openDatabase(options.path, options.busyTimeoutMs ?? 5000);
+      try {
+        applyMigrations(opened, undefined, () => clock.now());
+        st = prepareStatements(opened);
+      } catch (err) {
+        opened.close();
+        throw err;
+      }
+      db = opened;
+    },
+
+    async close() {
+      db?.close();
+      db = undefined;
+      st = undefined;
+    },
+
+    isOpen() {
+      return db?.open === true;
+    },
+
+    async alertsForEvaluation(source, fingerprints) {
+      const { st } = open();
+      const rows = st.alertsForEvaluation.all({ source, fps: JSON.stringify(fingerprints) }) as AlertRow[];
+      return rows.map(toAlert);
+    },
+
+    async commitEvaluation(commit: EvaluationCommit) {
+      const { db, st } = open();
+      const now = clock.now();
+      const run = db.transaction((): number[] => {
+        const revs: number[] = [];
+        for (const alert of commit.alerts) {
+          const next = alert.rev + 1;
+          const res = st.upsertAlert.run({
+            id: alert.id,
+            fingerprint: alert.fingerprint,
+            source: alert.source,
+            kind: alert.kind,
+            state: alert.state,
+            severity: alert.severity,
+            updatedAt: now,
+            rev: alert.rev,
+            nextRev: next,
+            body: JSON.stringify({ ...alert, rev: next }),
+          });
+          // The upsert's DO UPDATE is guarded by the old rev: no change means someone else wrote this alert first.
+          if (res.changes === 0) {
+            throw new StoreConflictError(`alert ${alert.id} changed since it was read (rev ${alert.rev} is stale)`);
+          }
+          revs.push(next);
+        }
+        for (const intent of commit.intents) {
+          st.insertIntent.run({
+            alertId: intent.alertId,
+            version: intent.version,
+            destination: intent.destination,
+            event: JSON.stringify(intent.event),
+            notBefore: intent.notBefore,
+            createdAt: now,
+          });
+        }
+        for (const c of commit.cursors) {
+          st.upsertCursor.run({
+            key: c.key,
+            etag: c.etag ?? null,
+            lastModified: c.lastModified ?? null,
+            body: c.body ?? null,
+            fetchedAt: c.fetchedAt,
+          });
+        }
+        const s = commit.sourceState;
+        if (s) {
+          st.upsertSourceState.run({
+            source: s.source,
+            firstSuccessAt: s.firstSuccessAt ?? null,
+            lastSuccessAt: s.lastSuccessAt ?? null,
+            lastFailureAt: s.lastFailureAt ?? null,
+            consecutiveFailures: s.consecutiveFailures,
+            lastError: s.lastError ?? null,
+          });
+        }
+        return revs;
+      });
+      const revs = run.immediate();
+      // Only after the commit: a rolled-back commit leaves the caller's alerts as they were, ready to re-read.
+      commit.alerts.forEach((alert, i) => {
+        alert.rev = revs[i] ?? alert.rev;
+      });
+    },
+
+    async getSourceState(source) {
+      const row = open().st.getSourceState.get(source) as SourceStateRow | undefined;
+      return row ? toSourceState(row) : undefined;
+    },
+
+    async getCursor(key) {
+      const row = open().st.getCursor.get(key) as CursorRow | undefined;
+      return row ? toCursor(row) : undefined;
+    },
+
+    async getAlert(id) {
+      const row = open().st.getAlert.get(id) as AlertRow | undefined;
+      return row ? toAlert(row) : undefined;
+    },
+
+    async listAlerts(query: AlertQuery = {}) {
+      const { st } = open();
+      const stmt = st.listAlerts(query.states !== undefined, query.source !== undefined);
+      const rows = stmt.all({
+        states: JSON.stringify(query.states ?? []),
+        source: query.source ?? null,
+        limit: query.limit ?? -1,
+      }) as AlertRow[];
+      return rows.map(toAlert);
+    },
+
+    async nextAlertId() {
+      const row = open().st.nextAlertId.get() as { value: number };
+      return `A${row.value}`;
+    },
+
+    async claimIntents(opts: ClaimOptions) {
+      const { db, st } = open();
+      const leaseUntil = opts.now + opts.leaseMs;
+      const run = db.transaction((): Intent[] => {
+        const rows = st.dueIntents.all({ now: opts.now, limit: opts.limit }) as IntentRow[];
+        return rows.map((row) => {
+          st.leaseIntent.run({ id: row.id, leaseUntil });
+          return toIntent({ ...row, status: 'in_flight', lease_until: leaseUntil, attempts: row.attempts + 1 });
+        });
+      });
+      return run.immediate();
+    },
+
+    async completeIntent(id: number, completion: IntentCompletion) {
+      const { db, st } = open();
+      const run = db.transaction(() => {
+        const current = st.intentStatus.get(id) as { status: IntentStatus } | undefined;
+        if (!current) throw new Error(`no outbox intent with id ${id}`);
+        // A late report from a holder whose lease expired must not undo a final outcome recorded since.
+        if (current.status !== 'pending' && current.status !== 'in_flight') return;
+        switch (completion.status) {
+          case 'delivered': {
+            st.markDelivered.run({ id, at: completion.at });
+            const p = completion.parent;
+            if (p) {
+              st.upsertMessageRef.run({
+                alertId: p.alertId,
+                destination: p.destination,
+                messageId: p.messageId,
+                extra: p.extra ? JSON.stringify(p.extra) : null,
+                updatedAt: completion.at,
+              });
+            }
+            return;
+          }
+          case 'retry':
+            st.markRetry.run({ id, nextAttemptAt: completion.nextAttemptAt, error: completion.error });
+            return;
+          case 'failed':
+            st.markFailed.run({ id, error: completion.error });
+            return;
+        }
+      });
+      run.immediate();
+    },
+
+    async getMessageRef(alertId, destination) {
+      const row = open().st.getMessageRef.get(alertId, destination) as MessageRefRow | undefined;
+      return row ? toMessageRef(row) : undefined;
+    },
+
+    async outboxDepth() {
+      return (open().st.outboxDepth.get() as { n: number }).n;
+    },
+
+    async listIntents(query: { alertId?: string; status?: IntentStatus } = {}) {
+      const rows = open().st.listIntents.all({
+        alertId: query.alertId ?? null,
+        status: query.status ?? null,
+      }) as IntentRow[];
+      return rows.map(toIntent);
+    },
+
+    async listSubscriptions() {
+      return (open().st.listSubscriptions.all() as SubscriptionRow[]).map(toSubscription);
+    },
+
+    async addSubscription(sub: Subscription) {
+      open().st.upsertSubscription.run({
+        id: sub.id,
+        destination: sub.destination,
+        filter: JSON.stringify(sub.filter),
+        createdBy: sub.createdBy ?? null,
+        createdAt: sub.createdAt,
+      });
+    },
+
+    async removeSubscription(id) {
+      return open().st.deleteSubscription.run(id).changes > 0;
+    },
+
+    async listSilences(now?: number) {
+      const { st } = open();
+      const rows = (now === undefined ? st.listSilences.all() : st.listLiveSilences.all(now)) as SilenceRow[];
+      return rows.map(toSilence);
+    },
+
+    async addSilence(silence: Silence) {
+      open().st.upsertSilence.run({
+        id: silence.id,
+        matcher: JSON.stringify(silence.matcher),
+        startsAt: silence.startsAt,
+        endsAt: silence.endsAt,
+        createdBy: silence.createdBy,
+        reason: silence.reason,
+      });
+    },
+
+    async removeSilence(id) {
+      return open().st.deleteSilence.run(id).changes > 0;
+    },
+  };
+}
