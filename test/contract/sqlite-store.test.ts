@@ -153,6 +153,21 @@ describe('SQLite store specifics', () => {
     expect(again.isOpen()).toBe(false);
   });
 
+  it('never hands the same intent to two connections on one file', async () => {
+    const path = freshPath();
+    const a = await openStore(path);
+    const b = await openStore(path);
+    const alerts = ['A1', 'A2', 'A3', 'A4'].map((id) => makeAlert({ id }));
+    await a.commitEvaluation({ alerts, intents: alerts.map((al) => makeIntent(al, 'console')), cursors: [] });
+
+    const fromA = await a.claimIntents({ now: T0, limit: 2, leaseMs: 30_000 });
+    const fromB = await b.claimIntents({ now: T0, limit: 10, leaseMs: 30_000 });
+    expect([...fromA, ...fromB].map((i) => i.alertId).sort()).toEqual(['A1', 'A2', 'A3', 'A4']);
+    expect(fromB.map((i) => i.alertId)).toEqual(['A3', 'A4']);
+    await a.close();
+    await b.close();
+  });
+
   it('reports a store used before init instead of crashing obscurely', async () => {
     const store = createSqliteStore({ path: ':memory:' });
     expect(store.isOpen()).toBe(false);
