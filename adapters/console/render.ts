@@ -1,0 +1,102 @@
+// One line (and an indented detail line) per alert event, for a person watching a terminal. Pure.
+import pc from 'picocolors';
+import { type AlertEvent, durationText } from '../../src/domain/alert.js';
+import type { Severity } from '../../src/domain/severity.js';
+
+export interface RenderOptions {
+  color: boolean;
+  /** Time zone for the timestamp; the machine's by default. */
+  timeZone?: string;
+}
+
+type Paint = (s: string) => string;
+
+const LABEL: Record<AlertEvent['type'], string> = {
+  opened: 'OPENED',
+  updated: 'UPDATE',
+  reopened: 'REOPENED',
+  flapping: 'FLAPPING',
+  resolved: 'RESOLVED',
+};
+
+const MAX_DETAIL = 240;
+
+function palette(color: boolean) {
+  const c = pc.createColors(color);
+  const severity: Record<Severity, Paint> = {
+    info: c.blue,
+    minor: c.yellow,
+    major: c.red,
+    critical: (s) => c.bold(c.red(s)),
+  };
+  const type: Record<AlertEvent['type'], Paint> = {
+    opened: (s) => c.bold(c.red(s)),
+    updated: c.yellow,
+    reopened: (s) => c.bold(c.red(s)),
+    flapping: c.magenta,
+    resolved: (s) => c.bold(c.green(s)),
+  };
+  return { c, severity, type };
+}
+
+function clock(at: number, timeZone?: string): string {
+  const d = new Date(at);
+  const parts = new Intl.DateTimeFormat('en-CA', {
+    timeZone,
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
+    hour12: false,
+  }).formatToParts(d);
+  const get = (t: string) => parts.find((p) => p.type === t)?.value ?? '';
+  return `${get('year')}-${get('month')}-${get('day')} ${get('hour')}:${get('minute')}:${get('second')}`;
+}
+
+function oneLine(text: string, max = MAX_DETAIL): string {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
+}
+
+function latestSourceUpdate(event: AlertEvent) {
+  const updates = event.alert.timeline.filter((e) => e.origin === 'source');
+  return updates[updates.length - 1];
+}
+
+/** The lines printed for one event; empty for quiet (edit-only) events. */
+export function renderConsole(event: AlertEvent, opts: RenderOptions): string[] {
+  if (event.quiet) return [];
+  const { c, severity, type } = palette(opts.color);
+  const a = event.alert;
+  const where = a.institution?.country ? ` (${a.institution.country})` : '';
+  const tags = [
+    a.maintenance ? c.blue('maintenance') : '',
+    a.flapping && event.type !== 'flapping' ? c.magenta('flapping') : '',
+  ]
+    .filter(Boolean)
+    .join(' ');
+  let head = [
+    c.dim(clock(event.at, opts.timeZone)),
+    type[event.type](LABEL[event.type].padEnd(8)),
+    severity[a.severity](a.severity.toUpperCase().padEnd(8)),
+    c.bold(`[${a.id}]`),
+    `${a.title}${where}`,
+    tags,
+  ]
+    .filter(Boolean)
+    .join(' ');
+  if (event.type === 'resolved' && a.resolvedAt !== undefined) {
+    head += c.green(` after ${durationText(a.resolvedAt - a.startedAt)}`);
+  }
+  const details: string[] = [];
+  const update = latestSourceUpdate(event);
+  if (update && event.type !== 'flapping') details.push(`${update.status.replace(/_/g, ' ')}: ${oneLine(update.text)}`);
+  if (a.kind === 'source.health' && typeof a.evidence.lastError === 'string') {
+    details.push(`${a.counters.bad} failed polls in a row; last error: ${oneLine(String(a.evidence.lastError), 160)}`);
+  }
+  details.push(`${event.reason}`);
+  const link = a.url ? `  ${c.underline(a.url)}` : '';
+  return [head, `    ${c.dim(details.join(' · '))}${link}`];
+}

@@ -1,0 +1,158 @@
+// The whole configuration, validated once at start. Strict objects: a misspelt key is an error, never ignored.
+import { z } from 'zod';
+import { SEVERITIES } from '../domain/severity.js';
+import { parseDuration, parseSize } from './units.js';
+
+const duration = z.union([z.string(), z.number()]).transform((v, ctx) => {
+  const ms = parseDuration(v);
+  if (ms === undefined) {
+    ctx.addIssue({ code: 'custom', message: `not a duration: ${JSON.stringify(v)} (use e.g. 500ms, 30s, 5m, 1h)` });
+    return z.NEVER;
+  }
+  return ms;
+});
+
+const size = z.union([z.string(), z.number()]).transform((v, ctx) => {
+  const bytes = parseSize(v);
+  if (bytes === undefined) {
+    ctx.addIssue({ code: 'custom', message: `not a size: ${JSON.stringify(v)} (use e.g. 512kb, 5mb)` });
+    return z.NEVER;
+  }
+  return bytes;
+});
+
+const id = z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, 'use lower-case letters, digits, - and _');
+const severity = z.enum(SEVERITIES);
+
+/** A secret is named, never written: `secretEnv: NAME` reads $NAME, or the file named by $NAME_FILE. */
+export const secretRef = z.strictObject({
+  secretEnv: z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'an environment variable name, e.g. STATUSPAGE_WEBHOOK_SECRET'),
+});
+
+const statuspageSource = z.strictObject({
+  id,
+  type: z.literal('statuspage'),
+  name: z.string().min(1),
+  url: z.url({ protocol: /^https?$/ }),
+  format: z.enum(['json', 'rss', 'atom']).default('json'),
+  /** `institutions`: each component is an institution (Belvo's institution page). */
+  role: z.enum(['api', 'institutions']).default('api'),
+  environment: z.string().optional(),
+  interval: duration.default(60_000),
+  jitter: z.number().min(0).max(1).default(0.1),
+  timeout: duration.default(10_000),
+  maxBodySize: size.default(5 * 1024 * 1024),
+  failuresBeforeAlert: z.number().int().min(1).default(3),
+  push: secretRef.optional(),
+});
+
+const consoleDestination = z.strictObject({
+  id,
+  type: z.literal('console'),
+  color: z.enum(['auto', 'always', 'never']).default('auto'),
+});
+
+const filterFields = {
+  kinds: z.array(z.string()).optional(),
+  sources: z.array(z.string()).optional(),
+  environments: z.array(z.string()).optional(),
+  institutions: z.array(z.string()).optional(),
+  countries: z.array(z.string().regex(/^[A-Za-z]{2}$/, 'a two-letter country code')).optional(),
+  minSeverity: severity.optional(),
+};
+
+const subscription = z.strictObject({ destination: z.string(), ...filterFields });
+
+const silence = z.strictObject({
+  match: z
+    .strictObject({
+      fingerprint: z.string().optional(),
+      institution: z.string().optional(),
+      source: z.string().optional(),
+      kind: z.string().optional(),
+    })
+    .refine((m) => Object.values(m).some((v) => v !== undefined), 'a silence must match on at least one field'),
+  from: z.iso.datetime({ offset: true }).optional(),
+  until: z.iso.datetime({ offset: true }),
+  reason: z.string().min(1),
+  createdBy: z.string().default('config'),
+});
+
+const thresholds = z.strictObject({
+  fail: z.number().int().min(1).optional(),
+  ok: z.number().int().min(1).optional(),
+  holdDown: duration.optional(),
+});
+
+export const configSchema = z
+  .strictObject({
+    server: z
+      .strictObject({
+        host: z.string().default('0.0.0.0'),
+        port: z.number().int().min(0).max(65_535).default(8080),
+        bodyLimit: size.default(1024 * 1024),
+      })
+      .prefault({}),
+    storage: z
+      .strictObject({
+        driver: z.literal('sqlite').default('sqlite'),
+        path: z.string().min(1).default('./data/belvo-status.db'),
+      })
+      .prefault({}),
+    log: z
+      .strictObject({ level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info') })
+      .prefault({}),
+    sources: z.array(z.discriminatedUnion('type', [statuspageSource])).default([]),
+    engine: z
+      .strictObject({
+        thresholds: z
+          .strictObject({
+            default: thresholds.prefault({}),
+            byKind: z.record(z.string(), thresholds).default({}),
+          })
+          .prefault({}),
+        flapping: z
+          .strictObject({ window: duration.default(30 * 60_000), flips: z.number().int().min(2).default(4) })
+          .prefault({}),
+      })
+      .prefault({}),
+    delivery: z
+      .strictObject({
+        maxAttempts: z.number().int().min(1).default(10),
+        initialBackoff: duration.default(1000),
+        maxBackoff: duration.default(5 * 60_000),
+        /** How long a delivery may take before another dispatcher (or a restart) treats it as lost. */
+        lease: duration.default(60_000),
+      })
+      .prefault({}),
+    destinations: z.array(z.discriminatedUnion('type', [consoleDestination])).default([]),
+    subscriptions: z.array(subscription).default([]),
+    silences: z.array(silence).default([]),
+  })
+  .superRefine((cfg, ctx) => {
+    const unique = (list: { id: string }[], key: 'sources' | 'destinations') => {
+      const seen = new Set<string>();
+      list.forEach((item, i) => {
+        if (seen.has(item.id))
+          ctx.addIssue({ code: 'custom', path: [key, i, 'id'], message: `duplicate id "${item.id}"` });
+        seen.add(item.id);
+      });
+    };
+    unique(cfg.sources, 'sources');
+    unique(cfg.destinations, 'destinations');
+    const destinations = new Set(cfg.destinations.map((d) => d.id));
+    cfg.subscriptions.forEach((s, i) => {
+      if (!destinations.has(s.destination)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['subscriptions', i, 'destination'],
+          message: `no destination with id "${s.destination}" (known: ${[...destinations].join(', ') || 'none'})`,
+        });
+      }
+    });
+  });
+
+export type Config = z.output<typeof configSchema>;
+export type StatuspageSourceConfig = z.output<typeof statuspageSource>;
+export type SourceConfig = Config['sources'][number];
+export type DestinationConfig = Config['destinations'][number];

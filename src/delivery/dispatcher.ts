@@ -1,0 +1,153 @@
+// Delivers the outbox. Intents are leased from the store (so a crashed delivery is retried after its lease),
+// each destination keeps its own pace, and per (alert, destination) versions go out in order (the store's claim).
+import type { Clock } from '../ports/clock.js';
+import type { Logger } from '../ports/logger.js';
+import type { Metrics } from '../ports/metrics.js';
+import type { DeliveryResult, Notifier } from '../ports/notifier.js';
+import type { Intent, Store } from '../ports/store.js';
+import { type BackoffPolicy, backoffDelay } from './backoff.js';
+
+export interface DispatcherOptions {
+  store: Store;
+  notifiers: Notifier[];
+  clock: Clock;
+  logger: Logger;
+  metrics: Metrics;
+  backoff: BackoffPolicy;
+  leaseMs: number;
+  /** Idle re-check of the outbox (retries that came due, crashed leases); a commit wakes it sooner. */
+  idleMs?: number;
+  batch?: number;
+}
+
+export class Dispatcher {
+  private readonly notifiers: Map<string, Notifier>;
+  private readonly lastSend = new Map<string, number>();
+  private timer?: NodeJS.Timeout;
+  private loop?: Promise<void>;
+  private woken = false;
+  private stopped = true;
+
+  constructor(private readonly opts: DispatcherOptions) {
+    this.notifiers = new Map(opts.notifiers.map((n) => [n.destination, n]));
+  }
+
+  start(): void {
+    this.stopped = false;
+    this.wake();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    await this.loop;
+  }
+
+  /** Something was queued: drain now rather than at the next idle check. */
+  wake(): void {
+    if (this.stopped) return;
+    if (this.loop) {
+      this.woken = true;
+      return;
+    }
+    clearTimeout(this.timer);
+    this.loop = this.drain()
+      .then(() => undefined)
+      .catch((err: unknown) => this.opts.logger.error({ err }, 'dispatcher pass failed'))
+      .finally(() => {
+        this.loop = undefined;
+        if (this.stopped) return;
+        if (this.woken) {
+          this.woken = false;
+          this.wake();
+        } else {
+          this.timer = setTimeout(() => this.wake(), this.opts.idleMs ?? 1000);
+        }
+      });
+  }
+
+  /** Delivers until nothing is due. Returns the number of intents handled (tests drive it directly). */
+  async drain(): Promise<number> {
+    let handled = 0;
+    for (;;) {
+      const claimed = await this.opts.store.claimIntents({
+        now: this.opts.clock.now(),
+        limit: this.opts.batch ?? 50,
+        leaseMs: this.opts.leaseMs,
+      });
+      if (claimed.length === 0) return handled;
+      // Destinations are independent (one slow chat must not hold up the console); within one, in order.
+      const byDestination = new Map<string, Intent[]>();
+      for (const intent of claimed) {
+        const list = byDestination.get(intent.destination) ?? [];
+        list.push(intent);
+        byDestination.set(intent.destination, list);
+      }
+      await Promise.all([...byDestination.entries()].map(([dest, list]) => this.deliverAll(dest, list)));
+      handled += claimed.length;
+      if (this.stopped) return handled;
+    }
+  }
+
+  private async deliverAll(destination: string, intents: Intent[]): Promise<void> {
+    for (const intent of intents) await this.deliverOne(destination, intent);
+  }
+
+  private async pace(notifier: Notifier): Promise<void> {
+    const last = this.lastSend.get(notifier.destination);
+    if (last === undefined || notifier.minIntervalMs <= 0) return;
+    const wait = last + notifier.minIntervalMs - Date.now();
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+  }
+
+  private async deliverOne(destination: string, intent: Intent): Promise<void> {
+    const { store, clock, logger, metrics, backoff } = this.opts;
+    const notifier = this.notifiers.get(destination);
+    if (!notifier) {
+      await store.completeIntent(intent.id, {
+        status: 'failed',
+        error: `no destination "${destination}" is configured`,
+      });
+      logger.error({ destination, intent: intent.id }, 'delivery for an unknown destination dropped');
+      metrics.delivery(destination, 'failed');
+      return;
+    }
+    await this.pace(notifier);
+    let result: DeliveryResult;
+    try {
+      const parent = await store.getMessageRef(intent.alertId, destination);
+      result = await notifier.deliver({
+        intentId: intent.id,
+        destination,
+        event: intent.event,
+        ...(parent && { parent }),
+        attempt: intent.attempts,
+        // A second attempt may follow one that reached the platform before the bot died or timed out.
+        maybeDelivered: intent.attempts > 1,
+      });
+    } catch (err) {
+      result = { outcome: 'retry', error: err instanceof Error ? err.message : String(err) };
+    }
+    this.lastSend.set(destination, Date.now());
+    const now = clock.now();
+    const log = { destination, alert: intent.alertId, version: intent.version, attempt: intent.attempts };
+    if (result.outcome === 'delivered') {
+      await store.completeIntent(intent.id, {
+        status: 'delivered',
+        at: now,
+        ...(result.parent && { parent: result.parent }),
+      });
+      metrics.delivery(destination, 'delivered');
+      logger.debug(log, 'delivered');
+    } else if (result.outcome === 'retry' && intent.attempts < backoff.maxAttempts) {
+      const delay = Math.max(result.retryAfterMs ?? 0, backoffDelay(backoff, intent.attempts));
+      await store.completeIntent(intent.id, { status: 'retry', nextAttemptAt: now + delay, error: result.error });
+      metrics.delivery(destination, 'retry');
+      logger.warn({ ...log, error: result.error, retryInMs: delay }, 'delivery failed, will retry');
+    } else {
+      await store.completeIntent(intent.id, { status: 'failed', error: result.error });
+      metrics.delivery(destination, 'failed');
+      logger.error({ ...log, error: result.error }, 'delivery failed for good');
+    }
+  }
+}

@@ -1,0 +1,186 @@
+// A status page snapshot to signals. Pure. The page's word is the state: components map straight to observations,
+// incidents and maintenances keep the page's lifecycle (never inferred).
+import { fingerprint } from '../domain/fingerprint.js';
+import { guessCountry, type InstitutionRef, slugify } from '../domain/institution.js';
+import type { Severity } from '../domain/severity.js';
+import type { MaintenanceRef, Signal, TimelineEntry } from '../domain/signal.js';
+import type {
+  StatusPageComponent,
+  StatusPageIncident,
+  StatusPageMaintenance,
+  StatusPageSnapshot,
+} from '../domain/status-page.js';
+
+export interface StatusPageSourceInfo {
+  id: string;
+  name: string;
+  /** `institutions`: each component is one institution. */
+  role: 'api' | 'institutions';
+  url: string;
+  environment?: string;
+  failuresBeforeAlert?: number;
+}
+
+export interface StatusPageDetection {
+  signals: Signal[];
+  completeScopes: string[];
+}
+
+const COMPONENT_SEVERITY: Record<string, Severity> = {
+  degraded_performance: 'minor',
+  partial_outage: 'major',
+  major_outage: 'critical',
+};
+
+const IMPACT_SEVERITY: Record<string, Severity> = {
+  none: 'info',
+  minor: 'minor',
+  major: 'major',
+  critical: 'critical',
+};
+
+const CLOSED_INCIDENT = new Set(['resolved', 'postmortem', 'completed']);
+const ACTIVE_MAINTENANCE = new Set(['in_progress', 'verifying']);
+
+function humanStatus(status: string): string {
+  return status.replace(/_/g, ' ');
+}
+
+function institutionOf(c: { name: string; groupName?: string }): InstitutionRef {
+  const country = guessCountry(c.groupName, c.name);
+  return { name: slugify(c.name), displayName: c.name, ...(country && { country }) };
+}
+
+function timeline(incident: StatusPageIncident): TimelineEntry[] {
+  return incident.updates.map((u) => ({
+    id: u.id,
+    at: u.at,
+    status: u.status,
+    text: u.body,
+    origin: 'source' as const,
+  }));
+}
+
+function componentSignal(
+  src: StatusPageSourceInfo,
+  c: StatusPageComponent,
+  maintenance: MaintenanceRef | undefined,
+): Signal {
+  const bad = c.status !== 'operational' && c.status !== 'under_maintenance';
+  const inMaintenance =
+    c.status === 'under_maintenance'
+      ? (maintenance ?? { id: `component:${c.id}`, title: `${c.name} under maintenance` })
+      : maintenance;
+  return {
+    fingerprint: fingerprint.statuspageComponent(src.id, c.id),
+    kind: 'statuspage.component',
+    source: src.id,
+    lifecycle: 'observed',
+    observation: bad ? 'bad' : 'ok',
+    // Unknown future statuses are "not operational" but not the worst.
+    severity: COMPONENT_SEVERITY[c.status] ?? 'minor',
+    title: `${c.name}: ${humanStatus(c.status)}`,
+    status: c.status,
+    url: src.url,
+    ...(src.environment !== undefined && { environment: src.environment }),
+    ...(src.role === 'institutions' && { institution: institutionOf(c) }),
+    evidence: { component: c.name, ...(c.groupName !== undefined && { group: c.groupName }) },
+    ...(inMaintenance && { maintenance: inMaintenance }),
+  };
+}
+
+function incidentUrl(src: StatusPageSourceInfo, i: StatusPageIncident): string {
+  return i.url ?? `${src.url.replace(/\/+$/, '')}/incidents/${i.id}`;
+}
+
+function incidentSignal(
+  src: StatusPageSourceInfo,
+  i: StatusPageIncident,
+  institutions: Map<string, StatusPageComponent>,
+): Signal {
+  const closed = CLOSED_INCIDENT.has(i.status);
+  const named = i.components.map((c) => c.name);
+  // An incident naming exactly one institution is about that institution (for filters and, later, correlation).
+  const only = src.role === 'institutions' && i.components.length === 1 ? i.components[0] : undefined;
+  const inst = only ? institutions.get(only.id) : undefined;
+  return {
+    fingerprint: fingerprint.statuspageIncident(src.id, i.id),
+    kind: 'statuspage.incident',
+    source: src.id,
+    lifecycle: 'source',
+    observation: closed ? 'ok' : 'bad',
+    severity: IMPACT_SEVERITY[i.impact] ?? 'minor',
+    title: i.name,
+    status: i.status,
+    url: incidentUrl(src, i),
+    ...(src.environment !== undefined && { environment: src.environment }),
+    ...(inst && { institution: institutionOf(inst) }),
+    ...(i.startedAt !== undefined || i.createdAt !== undefined ? { startedAt: i.startedAt ?? i.createdAt } : {}),
+    updates: timeline(i),
+    evidence: { page: src.name, ...(named.length > 0 && { components: named }) },
+    revision: `impact=${i.impact};components=${i.components
+      .map((c) => c.id)
+      .sort()
+      .join(',')}`,
+    reportLateResolution: true,
+  };
+}
+
+function maintenanceSignal(src: StatusPageSourceInfo, m: StatusPageMaintenance): Signal | undefined {
+  const active = ACTIVE_MAINTENANCE.has(m.status);
+  if (!active && !CLOSED_INCIDENT.has(m.status)) return undefined; // scheduled: not news until it starts
+  return {
+    fingerprint: fingerprint.statuspageMaintenance(src.id, m.id),
+    kind: 'statuspage.maintenance',
+    source: src.id,
+    lifecycle: 'source',
+    observation: active ? 'bad' : 'ok',
+    severity: 'info',
+    title: `Maintenance: ${m.name}`,
+    status: m.status,
+    url: incidentUrl(src, m),
+    ...(src.environment !== undefined && { environment: src.environment }),
+    ...(m.startedAt !== undefined && { startedAt: m.startedAt }),
+    updates: timeline(m),
+    evidence: {
+      page: src.name,
+      ...(m.components.length > 0 && { components: m.components.map((c) => c.name) }),
+      ...(m.scheduledUntil !== undefined && { until: new Date(m.scheduledUntil).toISOString() }),
+    },
+  };
+}
+
+export function detectStatusPage(src: StatusPageSourceInfo, snap: StatusPageSnapshot): StatusPageDetection {
+  const signals: Signal[] = [];
+  const completeScopes: string[] = [];
+
+  // Components covered by a maintenance in progress: their alerts are shown as maintenance and never page.
+  const underMaintenance = new Map<string, MaintenanceRef>();
+  for (const m of snap.maintenances) {
+    if (!ACTIVE_MAINTENANCE.has(m.status)) continue;
+    for (const c of m.components) {
+      underMaintenance.set(c.id, {
+        id: m.id,
+        title: m.name,
+        ...(m.scheduledUntil !== undefined && { until: m.scheduledUntil }),
+      });
+    }
+  }
+
+  const byId = new Map<string, StatusPageComponent>();
+  if (snap.components) {
+    for (const c of snap.components) {
+      byId.set(c.id, c);
+      signals.push(componentSignal(src, c, underMaintenance.get(c.id)));
+    }
+    completeScopes.push(fingerprint.statuspageScope(src.id, 'component'));
+  }
+  for (const i of snap.incidents) signals.push(incidentSignal(src, i, byId));
+  if (snap.incidentsComplete) completeScopes.push(fingerprint.statuspageScope(src.id, 'incident'));
+  for (const m of snap.maintenances) {
+    const s = maintenanceSignal(src, m);
+    if (s) signals.push(s);
+  }
+  if (snap.maintenancesComplete) completeScopes.push(fingerprint.statuspageScope(src.id, 'maintenance'));
+  return { signals, completeScopes };
+}

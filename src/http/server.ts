@@ -1,0 +1,110 @@
+// The one HTTP server: health, readiness, metrics, and whatever routes adapters mount.
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Logger } from '../ports/logger.js';
+import { type RouteResponse, Router } from './router.js';
+
+export class BodyTooLargeError extends Error {
+  readonly code = 'body_too_large';
+}
+
+export interface HttpServerOptions {
+  host: string;
+  port: number;
+  bodyLimitBytes: number;
+  logger: Logger;
+}
+
+function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const declared = Number(req.headers['content-length']);
+    if (Number.isFinite(declared) && declared > limit) {
+      reject(new BodyTooLargeError(`body over ${limit} bytes`));
+      return;
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        reject(new BodyTooLargeError(`body over ${limit} bytes`));
+        req.destroy();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+function send(res: ServerResponse, out: RouteResponse, head: boolean): void {
+  let body: string | Buffer | undefined;
+  const headers: Record<string, string> = { ...out.headers };
+  if (out.body === undefined) body = undefined;
+  else if (typeof out.body === 'string' || Buffer.isBuffer(out.body)) body = out.body;
+  else {
+    body = JSON.stringify(out.body);
+    headers['content-type'] ??= 'application/json; charset=utf-8';
+  }
+  if (body !== undefined) headers['content-length'] = String(Buffer.byteLength(body));
+  res.writeHead(out.status, headers);
+  res.end(head ? undefined : body);
+}
+
+export class HttpServer {
+  readonly router = new Router();
+  private server?: Server;
+
+  constructor(private readonly opts: HttpServerOptions) {}
+
+  async listen(): Promise<AddressInfo> {
+    const server = createServer((req, res) => void this.handle(req, res));
+    server.keepAliveTimeout = 65_000; // longer than common load balancers' idle timeout
+    this.server = server;
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(this.opts.port, this.opts.host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    return server.address() as AddressInfo;
+  }
+
+  async close(): Promise<void> {
+    const server = this.server;
+    if (!server) return;
+    await new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeAllConnections();
+    });
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const method = req.method ?? 'GET';
+    const pathname = new URL(req.url ?? '/', 'http://localhost').pathname;
+    const found = this.router.match(method, pathname);
+    if (found === 404 || found === 405) {
+      send(res, { status: found, body: { error: found === 404 ? 'not_found' : 'method_not_allowed' } }, false);
+      return;
+    }
+    try {
+      const out = await found.handler({
+        req,
+        params: found.params,
+        body: () => readBody(req, this.opts.bodyLimitBytes),
+      });
+      send(res, out, method === 'HEAD');
+    } catch (err) {
+      if (err instanceof BodyTooLargeError) {
+        send(res, { status: 413, body: { error: 'body_too_large', limit: this.opts.bodyLimitBytes } }, false);
+        return;
+      }
+      // Never a stack trace to the caller; the log has what is needed (and never a secret: see the pino redact).
+      this.opts.logger.error({ err, path: pathname }, 'request failed');
+      if (!res.headersSent) send(res, { status: 500, body: { error: 'internal_error' } }, false);
+      else res.destroy();
+    }
+  }
+}
