@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import type { z } from 'zod';
-import { type Config, configSchema } from './schema.js';
+import { type Config, configSchema, crossCheck } from './schema.js';
 
 export const ENV_PREFIX = 'BELVO_STATUS_';
 
@@ -128,8 +128,9 @@ function resolveSecrets(config: unknown, env: Env): { secrets: Map<string, strin
   const secrets = new Map<string, string>();
   const problems: ConfigProblem[] = [];
   const walk = (node: unknown, path: PropertyKey[]) => {
-    if (Array.isArray(node)) node.forEach((child, i) => walk(child, [...path, i]));
-    else if (node && typeof node === 'object') {
+    if (Array.isArray(node)) {
+      for (const [i, child] of node.entries()) walk(child, [...path, i]);
+    } else if (node && typeof node === 'object') {
       for (const [key, child] of Object.entries(node)) {
         if (key === 'secretEnv' && typeof child === 'string') {
           const { value, problem } = readSecret(child, env);
@@ -157,6 +158,7 @@ export function parseConfigText(text: string, file: string, env: Env = process.e
   const problems = applyEnvOverrides(doc as Record<string, unknown>, env);
   const parsed = configSchema.safeParse(doc);
   if (!parsed.success) problems.push(...zodProblems(parsed.error));
+  for (const p of crossCheck(doc)) problems.push({ path: pathText(p.path), message: p.message });
   if (!parsed.success || problems.length > 0) throw new ConfigError(file, problems);
   const { secrets, problems: secretProblems } = resolveSecrets(parsed.data, env);
   if (secretProblems.length > 0) throw new ConfigError(file, secretProblems);

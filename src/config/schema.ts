@@ -128,29 +128,41 @@ export const configSchema = z
     destinations: z.array(z.discriminatedUnion('type', [consoleDestination])).default([]),
     subscriptions: z.array(subscription).default([]),
     silences: z.array(silence).default([]),
-  })
-  .superRefine((cfg, ctx) => {
-    const unique = (list: { id: string }[], key: 'sources' | 'destinations') => {
-      const seen = new Set<string>();
-      list.forEach((item, i) => {
-        if (seen.has(item.id))
-          ctx.addIssue({ code: 'custom', path: [key, i, 'id'], message: `duplicate id "${item.id}"` });
-        seen.add(item.id);
-      });
-    };
-    unique(cfg.sources, 'sources');
-    unique(cfg.destinations, 'destinations');
-    const destinations = new Set(cfg.destinations.map((d) => d.id));
-    cfg.subscriptions.forEach((s, i) => {
-      if (!destinations.has(s.destination)) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['subscriptions', i, 'destination'],
-          message: `no destination with id "${s.destination}" (known: ${[...destinations].join(', ') || 'none'})`,
-        });
-      }
-    });
   });
+
+type Problem = { path: (string | number)[]; message: string };
+
+/**
+ * Checks across keys (unique ids, subscriptions naming a destination that exists). Run on the raw document, so
+ * these problems are reported together with the schema's own instead of only once the rest is fixed.
+ */
+export function crossCheck(doc: unknown): Problem[] {
+  const problems: Problem[] = [];
+  const root = (doc ?? {}) as Record<string, unknown>;
+  const list = (key: string) => (Array.isArray(root[key]) ? (root[key] as Record<string, unknown>[]) : []);
+  const ids = (key: 'sources' | 'destinations') => {
+    const seen = new Set<string>();
+    for (const [i, item] of list(key).entries()) {
+      const id = item?.id;
+      if (typeof id !== 'string') continue;
+      if (seen.has(id)) problems.push({ path: [key, i, 'id'], message: `duplicate id "${id}"` });
+      seen.add(id);
+    }
+    return seen;
+  };
+  ids('sources');
+  const destinations = ids('destinations');
+  for (const [i, sub] of list('subscriptions').entries()) {
+    const dest = sub?.destination;
+    if (typeof dest === 'string' && !destinations.has(dest)) {
+      problems.push({
+        path: ['subscriptions', i, 'destination'],
+        message: `no destination with id "${dest}" (known: ${[...destinations].join(', ') || 'none'})`,
+      });
+    }
+  }
+  return problems;
+}
 
 export type Config = z.output<typeof configSchema>;
 export type StatuspageSourceConfig = z.output<typeof statuspageSource>;

@@ -65,6 +65,10 @@ export class StatusPagePoller {
     private readonly deps: PollDeps,
   ) {}
 
+  get id(): string {
+    return this.info.id;
+  }
+
   get busy(): boolean {
     return this.running;
   }
@@ -89,7 +93,7 @@ export class StatusPagePoller {
   }
 
   private async pollOnce(started: number): Promise<PollReport> {
-    const { store, clock, logger, metrics } = this.deps;
+    const { clock, logger, metrics } = this.deps;
     const source = this.info.id;
     // The reader has its own timeout; this one also bounds a reader that misbehaves.
     const read = await this.reader.read(AbortSignal.timeout(this.info.timeoutMs * 4));

@@ -1,0 +1,120 @@
+#!/usr/bin/env node
+// belvo-status: run | check-config | status | demo | help
+import { parseArgs } from 'node:util';
+import { ConfigError, type LoadedConfig, loadConfigFile } from './config/load.js';
+
+export const DEFAULT_CONFIG = 'config/default.yaml';
+
+const USAGE = `belvo-status: watches Belvo's status pages and your integration, and tells your team.
+
+Usage:
+  belvo-status run [--config <file>]       start the bot (default config: ${DEFAULT_CONFIG}, or $BELVO_STATUS_CONFIG)
+  belvo-status check-config [<file>]       validate a config file; prints every problem, exits 2 if any
+  belvo-status status [--config <file>]    what is open right now, from the bot's store
+  belvo-status demo                        a simulated status page and the bot against it (no network needed)
+  belvo-status help
+
+Environment:
+  BELVO_STATUS_<KEY>__<KEY>=value          override any config key, e.g. BELVO_STATUS_SERVER__PORT=9090
+  <NAME> or <NAME>_FILE                    the secrets a config names with secretEnv: NAME
+`;
+
+export const EXIT = { ok: 0, failure: 1, usage: 2 } as const;
+
+function configPath(explicit: string | undefined): string {
+  return explicit ?? process.env.BELVO_STATUS_CONFIG ?? DEFAULT_CONFIG;
+}
+
+function loadOrExit(file: string): LoadedConfig {
+  try {
+    return loadConfigFile(file);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${err.report()}\n`);
+      process.exit(EXIT.usage);
+    }
+    throw err;
+  }
+}
+
+async function run(args: string[]): Promise<number> {
+  const { values } = parseArgs({ args, options: { config: { type: 'string', short: 'c' } }, allowPositionals: false });
+  const loaded = loadOrExit(configPath(values.config));
+  const { buildApp } = await import('./main.js');
+  const app = await buildApp(loaded);
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    app.logger.info({ signal }, 'stopping');
+    await app.stop();
+    process.exit(EXIT.ok);
+  };
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  await app.start();
+  return new Promise<number>(() => {}); // runs until a signal
+}
+
+function checkConfig(args: string[]): number {
+  const { positionals } = parseArgs({ args, allowPositionals: true, options: {} });
+  const file = configPath(positionals[0]);
+  const { config } = loadOrExit(file);
+  const lines = [
+    `${file}: ok`,
+    `  sources: ${config.sources.map((s) => `${s.id} (${s.type} ${s.format}, ${s.url}, every ${s.interval / 1000}s)`).join('; ') || 'none'}`,
+    `  destinations: ${config.destinations.map((d) => `${d.id} (${d.type})`).join(', ') || 'none'}`,
+    `  subscriptions: ${config.subscriptions.length}, silences: ${config.silences.length}`,
+    `  store: ${config.storage.driver} at ${config.storage.path}; http on ${config.server.host}:${config.server.port}`,
+  ];
+  if (config.sources.length === 0) lines.push('  warning: no sources: the bot would watch nothing');
+  if (config.subscriptions.length === 0) lines.push('  warning: no subscriptions: alerts would be recorded but sent nowhere');
+  process.stdout.write(`${lines.join('\n')}\n`);
+  return EXIT.ok;
+}
+
+async function status(args: string[]): Promise<number> {
+  const { values } = parseArgs({ args, options: { config: { type: 'string', short: 'c' } } });
+  const { config } = loadOrExit(configPath(values.config));
+  const { printStatus } = await import('./status-report.js');
+  return printStatus(config);
+}
+
+async function demo(args: string[]): Promise<number> {
+  const { values } = parseArgs({ args, options: { fast: { type: 'boolean' } } });
+  const { runDemo } = await import('./demo/run-demo.js');
+  return runDemo({ fast: values.fast === true });
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case 'run':
+      return run(rest);
+    case 'check-config':
+      return checkConfig(rest);
+    case 'status':
+      return status(rest);
+    case 'demo':
+      return demo(rest);
+    case undefined:
+    case 'help':
+    case '--help':
+    case '-h':
+      process.stdout.write(USAGE);
+      return EXIT.ok;
+    default:
+      process.stderr.write(`unknown command "${command}"\n\n${USAGE}`);
+      return EXIT.usage;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    const e = err as { code?: string; message?: string };
+    const usage = e.code?.startsWith('ERR_PARSE_ARGS') === true;
+    process.stderr.write(`belvo-status: ${usage ? '' : e.code ? `${e.code}: ` : ''}${e.message ?? String(err)}\n`);
+    process.exit(usage ? EXIT.usage : EXIT.failure);
+  },
+);

@@ -1,0 +1,194 @@
+// Composition root: the one place that builds adapters and hands them to the core.
+import { createConsoleNotifier } from '../adapters/console/console-notifier.js';
+import { createSqliteStore } from '../adapters/sqlite/sqlite-store.js';
+import { createStatusPageReader } from '../adapters/statuspage/reader.js';
+import type { LoadedConfig } from './config/load.js';
+import type { Config } from './config/schema.js';
+import type { Silence } from './domain/silence.js';
+import type { Subscription } from './domain/subscription.js';
+import { Dispatcher } from './delivery/dispatcher.js';
+import { DEFAULT_ENGINE_CONFIG, type EngineConfig, type Thresholds } from './engine/engine-config.js';
+import { mountHealthRoutes } from './http/health-routes.js';
+import { createMetrics } from './http/metrics.js';
+import { HttpServer } from './http/server.js';
+import { mountStatuspageWebhook, type PushTarget } from './http/statuspage-webhook.js';
+import { createLogger } from './log.js';
+import { StatusPagePoller } from './poll/poll-status-page.js';
+import { PollScheduler } from './poll/scheduler.js';
+import { type Clock, systemClock } from './ports/clock.js';
+import type { Logger } from './ports/logger.js';
+import type { Notifier } from './ports/notifier.js';
+import type { Store } from './ports/store.js';
+
+export interface AppOptions {
+  clock?: Clock;
+  logger?: Logger;
+  /** Where console destinations write (1 = standard output). */
+  consoleFd?: number;
+}
+
+export interface App {
+  readonly config: Config;
+  readonly store: Store;
+  readonly logger: Logger;
+  readonly scheduler: PollScheduler;
+  readonly dispatcher: Dispatcher;
+  readonly pollers: StatusPagePoller[];
+  start(): Promise<{ port: number }>;
+  stop(): Promise<void>;
+}
+
+export function engineConfigFrom(config: Config): EngineConfig {
+  const t = config.engine.thresholds;
+  const clean = (x: { fail?: number | undefined; ok?: number | undefined; holdDown?: number | undefined }) => {
+    const out: Partial<Thresholds> = {};
+    if (x.fail !== undefined) out.fail = x.fail;
+    if (x.ok !== undefined) out.ok = x.ok;
+    if (x.holdDown !== undefined) out.holdDownMs = x.holdDown;
+    return out;
+  };
+  const byKind: Record<string, Partial<Thresholds>> = { ...DEFAULT_ENGINE_CONFIG.thresholds.byKind };
+  for (const [kind, v] of Object.entries(t.byKind)) byKind[kind] = { ...byKind[kind], ...clean(v) };
+  return {
+    thresholds: { default: { ...DEFAULT_ENGINE_CONFIG.thresholds.default, ...clean(t.default) }, byKind },
+    flapping: { windowMs: config.engine.flapping.window, flips: config.engine.flapping.flips },
+    timelineLimit: DEFAULT_ENGINE_CONFIG.timelineLimit,
+  };
+}
+
+export function configSubscriptions(config: Config, now: number): Subscription[] {
+  return config.subscriptions.map(({ destination, ...filter }, i) => ({
+    id: `config:${i}`,
+    destination,
+    filter,
+    createdBy: 'config',
+    createdAt: now,
+  }));
+}
+
+export function configSilences(config: Config): Silence[] {
+  return config.silences.map((s, i) => ({
+    id: `config:${i}`,
+    matcher: s.match,
+    startsAt: s.from ? Date.parse(s.from) : 0,
+    endsAt: Date.parse(s.until),
+    createdBy: s.createdBy,
+    reason: s.reason,
+  }));
+}
+
+export async function buildApp(loaded: LoadedConfig, opts: AppOptions = {}): Promise<App> {
+  const { config, secrets } = loaded;
+  const clock = opts.clock ?? systemClock;
+  const logger = opts.logger ?? createLogger({ level: config.log.level, secrets: secrets.values() });
+
+  const store = createSqliteStore({ path: config.storage.path, clock });
+  await store.init();
+  const metrics = createMetrics(store);
+
+  const notifiers: Notifier[] = config.destinations.map((d) =>
+    createConsoleNotifier(d, opts.consoleFd !== undefined ? { fd: opts.consoleFd } : {}),
+  );
+  const dispatcher = new Dispatcher({
+    store,
+    notifiers,
+    clock,
+    logger: logger.child({ component: 'delivery' }),
+    metrics,
+    backoff: {
+      initialMs: config.delivery.initialBackoff,
+      maxMs: config.delivery.maxBackoff,
+      maxAttempts: config.delivery.maxAttempts,
+    },
+    leaseMs: config.delivery.lease,
+  });
+
+  const engine = engineConfigFrom(config);
+  const routing = { configSubscriptions: configSubscriptions(config, clock.now()), configSilences: configSilences(config) };
+  const pollers = config.sources.map((source) => {
+    const reader = createStatusPageReader({
+      sourceId: source.id,
+      baseUrl: source.url,
+      format: source.format,
+      timeoutMs: source.timeout,
+      maxBodyBytes: source.maxBodySize,
+      cursors: store,
+    });
+    return new StatusPagePoller(
+      {
+        id: source.id,
+        name: source.name,
+        role: source.role,
+        url: source.url,
+        ...(source.environment !== undefined && { environment: source.environment }),
+        failuresBeforeAlert: source.failuresBeforeAlert,
+        timeoutMs: source.timeout,
+      },
+      reader,
+      {
+        store,
+        clock,
+        logger: logger.child({ component: 'poll', source: source.id }),
+        metrics,
+        engine,
+        routing,
+        onIntents: () => dispatcher.wake(),
+      },
+    );
+  });
+  const scheduler = new PollScheduler(
+    config.sources.map((source, i) => ({
+      target: pollers[i] as StatusPagePoller,
+      intervalMs: source.interval,
+      jitter: source.jitter,
+    })),
+    logger.child({ component: 'scheduler' }),
+  );
+
+  const http = new HttpServer({
+    host: config.server.host,
+    port: config.server.port,
+    bodyLimitBytes: config.server.bodyLimit,
+    logger: logger.child({ component: 'http' }),
+  });
+  mountHealthRoutes(
+    http.router,
+    { store, scheduledSources: () => scheduler.scheduled, expectedSources: config.sources.length },
+    metrics.registry,
+  );
+  const pushTargets: PushTarget[] = config.sources.flatMap((s) =>
+    s.push ? [{ sourceId: s.id, secret: secrets.get(s.push.secretEnv) ?? '' }] : [],
+  );
+  mountStatuspageWebhook(http.router, pushTargets, (id) => scheduler.pollNow(id), logger.child({ component: 'push' }));
+
+  return {
+    config,
+    store,
+    logger,
+    scheduler,
+    dispatcher,
+    pollers,
+    async start() {
+      const address = await http.listen();
+      dispatcher.start();
+      scheduler.start();
+      logger.info(
+        {
+          port: address.port,
+          sources: config.sources.map((s) => `${s.id} (${s.url}, every ${s.interval / 1000}s)`),
+          destinations: config.destinations.map((d) => d.id),
+          store: config.storage.path,
+        },
+        'belvo-status-bot started',
+      );
+      return { port: address.port };
+    },
+    async stop() {
+      await scheduler.stop();
+      await dispatcher.stop();
+      await http.close();
+      await store.close();
+      logger.info({}, 'belvo-status-bot stopped');
+    },
+  };
+}

@@ -1,0 +1,124 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, parseConfigText } from '../../../src/config/load.js';
+
+const base = `
+sources:
+  - id: api
+    type: statuspage
+    name: Belvo API
+    url: https://status.belvo.com
+destinations:
+  - id: console
+    type: console
+subscriptions:
+  - destination: console
+`;
+
+function problems(text: string, env: Record<string, string> = {}): string[] {
+  try {
+    parseConfigText(text, 'test.yaml', env);
+  } catch (err) {
+    if (err instanceof ConfigError) return err.problems.map((p) => `${p.path}: ${p.message}`);
+    throw err;
+  }
+  return [];
+}
+
+describe('config loading', () => {
+  it('the shipped default config is valid and watches both Belvo pages on the console', () => {
+    const loaded = parseConfigText(readFileSync('config/default.yaml', 'utf8'), 'config/default.yaml', {});
+    expect(loaded.config.sources.map((s) => s.url)).toEqual(['https://status.belvo.com', 'https://institutions.belvo.com']);
+    expect(loaded.config.storage).toEqual({ driver: 'sqlite', path: './data/belvo-status.db' });
+    expect(loaded.config.server.port).toBe(8080);
+    expect(loaded.config.destinations).toEqual([{ id: 'console', type: 'console', color: 'auto' }]);
+  });
+
+  it('the documented example config is valid', () => {
+    const env = { STATUSPAGE_PUSH_SECRET: 'x'.repeat(32) };
+    const loaded = parseConfigText(readFileSync('config/example.yaml', 'utf8'), 'config/example.yaml', env);
+    expect(loaded.config.sources.length).toBeGreaterThan(0);
+  });
+
+  it('fills defaults and parses human units', () => {
+    const { config } = parseConfigText(base, 't', {});
+    const s = config.sources[0];
+    expect(s).toMatchObject({ format: 'json', role: 'api', interval: 60_000, timeout: 10_000, failuresBeforeAlert: 3 });
+    expect(s?.maxBodySize).toBe(5 * 1024 * 1024);
+    expect(config.engine.flapping).toEqual({ window: 30 * 60_000, flips: 4 });
+  });
+
+  it('names a misspelt key, a wrong type and a bad reference, all at once', () => {
+    const text = base
+      .replace('url: https://status.belvo.com', 'url: https://status.belvo.com\n    intervall: 30s')
+      .replace('- destination: console', '- destination: slack')
+      .concat('server:\n  port: "eighty"\n');
+    const found = problems(text);
+    expect(found).toHaveLength(3);
+    expect(found).toEqual(
+      expect.arrayContaining([
+        'sources[0].intervall: unknown key',
+        'server.port: Invalid input: expected number, received string',
+        'subscriptions[0].destination: no destination with id "slack" (known: console)',
+      ]),
+    );
+  });
+
+  it('refuses a duration it cannot read, with the value and an example', () => {
+    expect(problems(base.replace('url: https://status.belvo.com', 'url: https://status.belvo.com\n    interval: soon'))).toEqual([
+      'sources[0].interval: not a duration: "soon" (use e.g. 500ms, 30s, 5m, 1h)',
+    ]);
+  });
+
+  it('environment variables override the file', () => {
+    const { config } = parseConfigText(base, 't', {
+      BELVO_STATUS_SERVER__PORT: '9090',
+      BELVO_STATUS_SOURCES__0__FAILURES_BEFORE_ALERT: '5',
+      BELVO_STATUS_SOURCES__0__INTERVAL: '15s',
+    });
+    expect(config.server.port).toBe(9090);
+    expect(config.sources[0]?.failuresBeforeAlert).toBe(5);
+    expect(config.sources[0]?.interval).toBe(15_000);
+  });
+
+  it('an override of an unknown key is named like any other', () => {
+    expect(problems(base, { BELVO_STATUS_SERVER__PROT: '1' })).toEqual(['server.prot: unknown key']);
+  });
+
+  const pushed = base.replace(
+    'url: https://status.belvo.com',
+    'url: https://status.belvo.com\n    push:\n      secretEnv: STATUSPAGE_PUSH_SECRET',
+  );
+
+  it('a missing secret is named with the variables that would provide it', () => {
+    expect(problems(pushed)).toEqual([
+      'sources[0].push.secretEnv: environment variable STATUSPAGE_PUSH_SECRET (or STATUSPAGE_PUSH_SECRET_FILE) is not set',
+    ]);
+  });
+
+  it('secrets come from the environment or from a *_FILE, and stay out of the config object', () => {
+    const fromEnv = parseConfigText(pushed, 't', { STATUSPAGE_PUSH_SECRET: 's3cr3t-value' });
+    expect(fromEnv.secrets.get('STATUSPAGE_PUSH_SECRET')).toBe('s3cr3t-value');
+    expect(JSON.stringify(fromEnv.config)).not.toContain('s3cr3t-value');
+    const dir = mkdtempSync(join(tmpdir(), 'cfg-'));
+    writeFileSync(join(dir, 'secret'), 'from-a-file\n');
+    const fromFile = parseConfigText(pushed, 't', { STATUSPAGE_PUSH_SECRET_FILE: join(dir, 'secret') });
+    expect(fromFile.secrets.get('STATUSPAGE_PUSH_SECRET')).toBe('from-a-file');
+  });
+
+  it('an inline secret is refused without echoing it', () => {
+    const text = base.replace('url: https://status.belvo.com', 'url: https://status.belvo.com\n    push:\n      secret: hunter2hunter2');
+    const found = problems(text);
+    expect(found).toEqual([
+      'sources[0].push.secretEnv: Invalid input: expected string, received undefined',
+      'sources[0].push.secret: secrets are never written in the file: use `secretEnv: ENV_VAR_NAME`',
+    ]);
+    expect(found.join()).not.toContain('hunter2');
+  });
+
+  it('broken YAML is reported with its line', () => {
+    expect(problems('sources:\n  - id: [unclosed\n')[0]).toMatch(/^line \d+: not valid YAML/);
+  });
+});
