@@ -68,7 +68,8 @@ function checkConfig(args: string[]): number {
     `  store: ${config.storage.driver} at ${config.storage.path}; http on ${config.server.host}:${config.server.port}`,
   ];
   if (config.sources.length === 0) lines.push('  warning: no sources: the bot would watch nothing');
-  if (config.subscriptions.length === 0) lines.push('  warning: no subscriptions: alerts would be recorded but sent nowhere');
+  if (config.subscriptions.length === 0)
+    lines.push('  warning: no subscriptions: alerts would be recorded but sent nowhere');
   process.stdout.write(`${lines.join('\n')}\n`);
   return EXIT.ok;
 }

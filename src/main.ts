@@ -4,9 +4,9 @@ import { createSqliteStore } from '../adapters/sqlite/sqlite-store.js';
 import { createStatusPageReader } from '../adapters/statuspage/reader.js';
 import type { LoadedConfig } from './config/load.js';
 import type { Config } from './config/schema.js';
+import { Dispatcher } from './delivery/dispatcher.js';
 import type { Silence } from './domain/silence.js';
 import type { Subscription } from './domain/subscription.js';
-import { Dispatcher } from './delivery/dispatcher.js';
 import { DEFAULT_ENGINE_CONFIG, type EngineConfig, type Thresholds } from './engine/engine-config.js';
 import { mountHealthRoutes } from './http/health-routes.js';
 import { createMetrics } from './http/metrics.js';
@@ -104,7 +104,10 @@ export async function buildApp(loaded: LoadedConfig, opts: AppOptions = {}): Pro
   });
 
   const engine = engineConfigFrom(config);
-  const routing = { configSubscriptions: configSubscriptions(config, clock.now()), configSilences: configSilences(config) };
+  const routing = {
+    configSubscriptions: configSubscriptions(config, clock.now()),
+    configSilences: configSilences(config),
+  };
   const pollers = config.sources.map((source) => {
     const reader = createStatusPageReader({
       sourceId: source.id,
@@ -112,7 +115,7 @@ export async function buildApp(loaded: LoadedConfig, opts: AppOptions = {}): Pro
       format: source.format,
       timeoutMs: source.timeout,
       maxBodyBytes: source.maxBodySize,
-      cursors: store,
+      cursors: { get: (key) => store.getCursor(key) },
     });
     return new StatusPagePoller(
       {

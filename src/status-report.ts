@@ -14,7 +14,11 @@ export function formatStatus(alerts: Alert[], now: number, outboxDepth: number):
   else {
     lines.push(`${open.length} open alert(s):`);
     for (const a of open) {
-      const flags = [a.flapping ? 'flapping' : '', a.maintenance ? 'maintenance' : '', a.acknowledged ? `acked by ${a.acknowledged.by}` : '']
+      const flags = [
+        a.flapping ? 'flapping' : '',
+        a.maintenance ? 'maintenance' : '',
+        a.acknowledged ? `acked by ${a.acknowledged.by}` : '',
+      ]
         .filter(Boolean)
         .join(', ');
       const country = a.institution?.country ? ` (${a.institution.country})` : '';

@@ -84,51 +84,50 @@ const thresholds = z.strictObject({
   holdDown: duration.optional(),
 });
 
-export const configSchema = z
-  .strictObject({
-    server: z
-      .strictObject({
-        host: z.string().default('0.0.0.0'),
-        port: z.number().int().min(0).max(65_535).default(8080),
-        bodyLimit: size.default(1024 * 1024),
-      })
-      .prefault({}),
-    storage: z
-      .strictObject({
-        driver: z.literal('sqlite').default('sqlite'),
-        path: z.string().min(1).default('./data/belvo-status.db'),
-      })
-      .prefault({}),
-    log: z
-      .strictObject({ level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info') })
-      .prefault({}),
-    sources: z.array(z.discriminatedUnion('type', [statuspageSource])).default([]),
-    engine: z
-      .strictObject({
-        thresholds: z
-          .strictObject({
-            default: thresholds.prefault({}),
-            byKind: z.record(z.string(), thresholds).default({}),
-          })
-          .prefault({}),
-        flapping: z
-          .strictObject({ window: duration.default(30 * 60_000), flips: z.number().int().min(2).default(4) })
-          .prefault({}),
-      })
-      .prefault({}),
-    delivery: z
-      .strictObject({
-        maxAttempts: z.number().int().min(1).default(10),
-        initialBackoff: duration.default(1000),
-        maxBackoff: duration.default(5 * 60_000),
-        /** How long a delivery may take before another dispatcher (or a restart) treats it as lost. */
-        lease: duration.default(60_000),
-      })
-      .prefault({}),
-    destinations: z.array(z.discriminatedUnion('type', [consoleDestination])).default([]),
-    subscriptions: z.array(subscription).default([]),
-    silences: z.array(silence).default([]),
-  });
+export const configSchema = z.strictObject({
+  server: z
+    .strictObject({
+      host: z.string().default('0.0.0.0'),
+      port: z.number().int().min(0).max(65_535).default(8080),
+      bodyLimit: size.default(1024 * 1024),
+    })
+    .prefault({}),
+  storage: z
+    .strictObject({
+      driver: z.literal('sqlite').default('sqlite'),
+      path: z.string().min(1).default('./data/belvo-status.db'),
+    })
+    .prefault({}),
+  log: z
+    .strictObject({ level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info') })
+    .prefault({}),
+  sources: z.array(z.discriminatedUnion('type', [statuspageSource])).default([]),
+  engine: z
+    .strictObject({
+      thresholds: z
+        .strictObject({
+          default: thresholds.prefault({}),
+          byKind: z.record(z.string(), thresholds).default({}),
+        })
+        .prefault({}),
+      flapping: z
+        .strictObject({ window: duration.default(30 * 60_000), flips: z.number().int().min(2).default(4) })
+        .prefault({}),
+    })
+    .prefault({}),
+  delivery: z
+    .strictObject({
+      maxAttempts: z.number().int().min(1).default(10),
+      initialBackoff: duration.default(1000),
+      maxBackoff: duration.default(5 * 60_000),
+      /** How long a delivery may take before another dispatcher (or a restart) treats it as lost. */
+      lease: duration.default(60_000),
+    })
+    .prefault({}),
+  destinations: z.array(z.discriminatedUnion('type', [consoleDestination])).default([]),
+  subscriptions: z.array(subscription).default([]),
+  silences: z.array(silence).default([]),
+});
 
 type Problem = { path: (string | number)[]; message: string };
 

@@ -1,7 +1,7 @@
 // The alert lifecycle for one fingerprint: pure, clock injected, one decision per observation.
 // applySignal() first moves the alert's state (thresholds, flapping, maintenance), then decides what of that is
 // news worth an event by comparing before and after. At most one event per observation.
-import type { Alert, AlertEvent, AlertEventType } from '../domain/alert.js';
+import { type Alert, type AlertEvent, type AlertEventType, durationText } from '../domain/alert.js';
 import { worstSeverity } from '../domain/severity.js';
 import type { Signal, TimelineEntry } from '../domain/signal.js';
 import { type EngineConfig, type Thresholds, thresholdsFor } from './engine-config.js';
@@ -98,10 +98,15 @@ function mergeTimeline(a: Alert, entries: TimelineEntry[] | undefined, limit: nu
 
 /** Copies what the signal says about the thing; never touches lifecycle state. */
 function mergeSignal(a: Alert, s: Signal, ctx: LifecycleContext): void {
-  a.severity = s.severity;
-  a.peakSeverity = a.state === 'resolved' ? s.severity : worstSeverity(a.peakSeverity ?? s.severity, s.severity);
-  a.title = s.title;
-  a.status = s.status;
+  // A good observation of an open, observed alert only counts towards resolution: the message keeps saying what
+  // was wrong (and how badly) until it resolves, instead of announcing "operational, severity minor" on the way.
+  const recovering = s.observation === 'ok' && s.lifecycle === 'observed' && a.state !== 'resolved' && a.version > 0;
+  if (!recovering) {
+    a.severity = s.severity;
+    a.peakSeverity = a.state === 'resolved' ? s.severity : worstSeverity(a.peakSeverity ?? s.severity, s.severity);
+    a.title = s.title;
+    a.status = s.status;
+  }
   a.kind = s.kind;
   if (s.url !== undefined) a.url = s.url;
   if (s.environment !== undefined) a.environment = s.environment;
@@ -134,7 +139,7 @@ function step(a: Alert, s: Signal, t: Thresholds, ctx: LifecycleContext): string
       const lastFlip = a.flips[a.flips.length - 1];
       if (a.flapping && (lastFlip === undefined || now - lastFlip >= flapWindow)) {
         a.flapping = false;
-        return `no flip for ${Math.round(flapWindow / 60_000)} min: stopped flapping, still failing`;
+        return `no change for ${durationText(flapWindow)}: stopped flapping, still failing`;
       }
       return 'still failing';
     }
@@ -146,7 +151,7 @@ function step(a: Alert, s: Signal, t: Thresholds, ctx: LifecycleContext): string
     a.flips.push(now);
     if (reopening && a.flips.length >= config.flapping.flips) {
       a.flapping = true;
-      return `${a.flips.length} state changes in ${Math.round(flapWindow / 60_000)} min: flapping`;
+      return `${a.flips.length} state changes in ${durationText(flapWindow)}: flapping`;
     }
     if (s.lifecycle === 'source') return `the source says ${s.status}`;
     return t.fail === 1
@@ -165,10 +170,9 @@ function step(a: Alert, s: Signal, t: Thresholds, ctx: LifecycleContext): string
   }
   if (a.flapping) {
     const quietFor = now - (a.lastBadAt ?? a.firstSeenAt);
-    if (quietFor < flapWindow)
-      return `flapping: resolves after ${Math.round(flapWindow / 60_000)} min without failures`;
+    if (quietFor < flapWindow) return `flapping: resolves after ${durationText(flapWindow)} without failures`;
     a.flapping = false;
-    return resolve(a, now, `stable for ${Math.round(quietFor / 60_000)} min after flapping`);
+    return resolve(a, now, `stable for ${durationText(quietFor)} after flapping`);
   }
   const heldDown = t.holdDownMs > 0 && now - a.okSince >= t.holdDownMs;
   if (a.counters.ok < t.ok && !heldDown) return `${a.counters.ok} of ${t.ok} good observations before resolving`;
@@ -176,7 +180,7 @@ function step(a: Alert, s: Signal, t: Thresholds, ctx: LifecycleContext): string
     // Resolving now would be one flip too many: keep the message open and say it is flapping instead.
     a.flapping = true;
     a.flips.push(now);
-    return `${a.flips.length} state changes in ${Math.round(flapWindow / 60_000)} min: flapping`;
+    return `${a.flips.length} state changes in ${durationText(flapWindow)}: flapping`;
   }
   a.flips.push(now);
   const why =
@@ -315,6 +319,11 @@ export function applySignal(prev: Alert | undefined, s: Signal, ctx: LifecycleCo
   mergeSignal(a, s, ctx);
   enterOrLeaveMaintenance(a, s, current ?? a, ctx.now);
   const stepReason = step(a, s, t, ctx);
+  if (a.state === 'resolved' && current?.state !== 'resolved') {
+    // Resolution shows the thing as it is now ("API: operational"), at the severity it had while open.
+    a.title = s.title;
+    a.status = s.status;
+  }
   const decision = decide(was, a, s, stepReason, ctx);
 
   if (!decision) {

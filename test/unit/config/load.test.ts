@@ -30,7 +30,10 @@ function problems(text: string, env: Record<string, string> = {}): string[] {
 describe('config loading', () => {
   it('the shipped default config is valid and watches both Belvo pages on the console', () => {
     const loaded = parseConfigText(readFileSync('config/default.yaml', 'utf8'), 'config/default.yaml', {});
-    expect(loaded.config.sources.map((s) => s.url)).toEqual(['https://status.belvo.com', 'https://institutions.belvo.com']);
+    expect(loaded.config.sources.map((s) => s.url)).toEqual([
+      'https://status.belvo.com',
+      'https://institutions.belvo.com',
+    ]);
     expect(loaded.config.storage).toEqual({ driver: 'sqlite', path: './data/belvo-status.db' });
     expect(loaded.config.server.port).toBe(8080);
     expect(loaded.config.destinations).toEqual([{ id: 'console', type: 'console', color: 'auto' }]);
@@ -67,9 +70,9 @@ describe('config loading', () => {
   });
 
   it('refuses a duration it cannot read, with the value and an example', () => {
-    expect(problems(base.replace('url: https://status.belvo.com', 'url: https://status.belvo.com\n    interval: soon'))).toEqual([
-      'sources[0].interval: not a duration: "soon" (use e.g. 500ms, 30s, 5m, 1h)',
-    ]);
+    expect(
+      problems(base.replace('url: https://status.belvo.com', 'url: https://status.belvo.com\n    interval: soon')),
+    ).toEqual(['sources[0].interval: not a duration: "soon" (use e.g. 500ms, 30s, 5m, 1h)']);
   });
 
   it('environment variables override the file', () => {
@@ -109,7 +112,10 @@ describe('config loading', () => {
   });
 
   it('an inline secret is refused without echoing it', () => {
-    const text = base.replace('url: https://status.belvo.com', 'url: https://status.belvo.com\n    push:\n      secret: hunter2hunter2');
+    const text = base.replace(
+      'url: https://status.belvo.com',
+      'url: https://status.belvo.com\n    push:\n      secret: hunter2hunter2',
+    );
     const found = problems(text);
     expect(found).toEqual([
       'sources[0].push.secretEnv: Invalid input: expected string, received undefined',

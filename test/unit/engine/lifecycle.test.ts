@@ -186,7 +186,7 @@ describe('flapping', () => {
     const run = drive([...steps, ...quiet]);
     expect(summary(run)).toBe('opened@1 resolved@2 reopened@3 flapping@4 resolved@5');
     expect(run.alert?.flapping).toBe(false);
-    expect(run.events[4]?.reason).toMatch(/stable for \d+ min after flapping/);
+    expect(run.events[4]?.reason).toMatch(/stable for \d+m after flapping/);
   });
 
   it('a flapping alert that settles bad says it stopped flapping and stays open', () => {
