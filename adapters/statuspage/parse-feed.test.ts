@@ -199,6 +199,13 @@ describe('parseFeed edge cases', () => {
     expect(snapshot.incidents[0]?.updates[0]?.at).toBe(at('2025-02-18T17:10:42Z'));
   });
 
+  it('reads the title as text, not HTML', async () => {
+    const snapshot = await parseRss(
+      rss([{ link: 'https://p.example/incidents/t1', title: 'Slow &amp; &lt;b&gt;odd&lt;/b&gt;', html: '' }]),
+    );
+    expect(snapshot.incidents[0]?.name).toBe('Slow & <b>odd</b>');
+  });
+
   it('accepts the other format than the one asked for', async () => {
     const snapshot = await parseFeed(fixture('history.atom'), 'rss');
     expect(snapshot.incidents).toHaveLength(3);

@@ -285,7 +285,8 @@ function toIncident(item: FeedItem, id: string): { incident: StatusPageMaintenan
   const maintenance = html.includes(SCHEDULED_EVENT_MARKER) || blocks.some((b) => MAINTENANCE_STATUSES.has(b.status));
   const incident: StatusPageMaintenance = {
     id,
-    name: htmlToText(item.title ?? ''),
+    // The title is XML text, not HTML: `<b>` in a title is literal.
+    name: (item.title ?? '').replace(/\s+/g, ' ').trim(),
     status,
     impact: maintenance ? 'maintenance' : UNKNOWN_IMPACT,
     components: [],
