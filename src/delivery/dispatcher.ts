@@ -26,26 +26,30 @@ export class Dispatcher {
   private timer?: NodeJS.Timeout;
   private loop?: Promise<void>;
   private woken = false;
-  private stopped = true;
+  /** wake() does nothing until start(); drain() can also be driven directly (tests, the demo). */
+  private started = false;
+  private stopRequested = false;
 
   constructor(private readonly opts: DispatcherOptions) {
     this.notifiers = new Map(opts.notifiers.map((n) => [n.destination, n]));
   }
 
   start(): void {
-    this.stopped = false;
+    this.started = true;
+    this.stopRequested = false;
     this.wake();
   }
 
   async stop(): Promise<void> {
-    this.stopped = true;
+    this.started = false;
+    this.stopRequested = true;
     clearTimeout(this.timer);
     await this.loop;
   }
 
   /** Something was queued: drain now rather than at the next idle check. */
   wake(): void {
-    if (this.stopped) return;
+    if (!this.started) return;
     if (this.loop) {
       this.woken = true;
       return;
@@ -56,7 +60,7 @@ export class Dispatcher {
       .catch((err: unknown) => this.opts.logger.error({ err }, 'dispatcher pass failed'))
       .finally(() => {
         this.loop = undefined;
-        if (this.stopped) return;
+        if (!this.started) return;
         if (this.woken) {
           this.woken = false;
           this.wake();
@@ -85,7 +89,7 @@ export class Dispatcher {
       }
       await Promise.all([...byDestination.entries()].map(([dest, list]) => this.deliverAll(dest, list)));
       handled += claimed.length;
-      if (this.stopped) return handled;
+      if (this.stopRequested) return handled;
     }
   }
 

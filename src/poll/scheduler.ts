@@ -36,10 +36,10 @@ export class PollScheduler {
     return this.stopped ? 0 : this.slots.size;
   }
 
-  /** Starts every source: the first poll right away (spread over a second), then on its interval. */
+  /** Starts every source: the first poll right away (spread over up to a second), then on its interval. */
   start(): void {
     this.stopped = false;
-    for (const slot of this.slots.values()) this.arm(slot, this.random() * 1000);
+    for (const slot of this.slots.values()) this.arm(slot, this.random() * Math.min(1000, slot.intervalMs));
   }
 
   async stop(): Promise<void> {

@@ -1,0 +1,158 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createSqliteStore } from '../../../adapters/sqlite/sqlite-store.js';
+import { Dispatcher } from '../../../src/delivery/dispatcher.js';
+import { silentLogger } from '../../../src/ports/logger.js';
+import { noMetrics } from '../../../src/ports/metrics.js';
+import type { DeliveryRequest, DeliveryResult, Notifier } from '../../../src/ports/notifier.js';
+import type { Store } from '../../../src/ports/store.js';
+import { makeAlert, makeEvent, T0 } from '../../contract/alert-factory.js';
+
+class ScriptedNotifier implements Notifier {
+  readonly received: DeliveryRequest[] = [];
+  constructor(
+    readonly destination: string,
+    private readonly script: DeliveryResult[] = [],
+    readonly minIntervalMs = 0,
+  ) {}
+  async deliver(req: DeliveryRequest): Promise<DeliveryResult> {
+    this.received.push(req);
+    return (
+      this.script.shift() ?? {
+        outcome: 'delivered',
+        parent: { alertId: req.event.alert.id, destination: this.destination, messageId: `m-${req.event.alert.id}` },
+      }
+    );
+  }
+}
+
+describe('outbox dispatcher', () => {
+  let store: Store;
+  let now = T0;
+  const clock = { now: () => now };
+
+  beforeEach(async () => {
+    now = T0;
+    store = createSqliteStore({ path: ':memory:', clock });
+    await store.init();
+  });
+  afterEach(async () => store.close());
+
+  async function queue(alertId: string, versions: number[], ...destinations: string[]) {
+    const alert = makeAlert({ id: alertId });
+    await store.commitEvaluation({
+      alerts: [alert],
+      intents: (destinations.length ? destinations : ['chat']).flatMap((destination) =>
+        versions.map((version) => ({
+          alertId,
+          version,
+          destination,
+          event: makeEvent(alert, { version }),
+          notBefore: now,
+        })),
+      ),
+      cursors: [],
+    });
+  }
+
+  function dispatcher(notifiers: Notifier[], maxAttempts = 3) {
+    return new Dispatcher({
+      store,
+      notifiers,
+      clock,
+      logger: silentLogger,
+      metrics: noMetrics,
+      backoff: { initialMs: 1000, maxMs: 60_000, maxAttempts },
+      leaseMs: 30_000,
+    });
+  }
+
+  it('delivers versions of one alert in order, passes the parent message to later versions, and records delivery', async () => {
+    await queue('A1', [1, 2, 3]);
+    const chat = new ScriptedNotifier('chat');
+    await dispatcher([chat]).drain();
+    expect(chat.received.map((r) => r.event.version)).toEqual([1, 2, 3]);
+    expect(chat.received[0]?.parent).toBeUndefined();
+    expect(chat.received[1]?.parent?.messageId).toBe('m-A1');
+    expect((await store.listIntents()).map((i) => i.status)).toEqual(['delivered', 'delivered', 'delivered']);
+    expect(await store.outboxDepth()).toBe(0);
+  });
+
+  it('a retryable failure waits for its backoff (and Retry-After) and holds back later versions', async () => {
+    await queue('A1', [1, 2]);
+    const chat = new ScriptedNotifier('chat', [{ outcome: 'retry', error: '429', retryAfterMs: 20_000 }]);
+    const d = dispatcher([chat]);
+    await d.drain();
+    expect(chat.received.map((r) => r.event.version)).toEqual([1]);
+    now += 19_000;
+    await d.drain();
+    expect(chat.received).toHaveLength(1);
+    now += 2000;
+    await d.drain();
+    expect(chat.received.map((r) => [r.event.version, r.attempt, r.maybeDelivered])).toEqual([
+      [1, 1, false],
+      [1, 2, true],
+      [2, 1, false],
+    ]);
+  });
+
+  it('gives up after the last attempt, and on a permanent failure at once', async () => {
+    await queue('A1', [1]);
+    await queue('A2', [1]);
+    const retry: DeliveryResult = { outcome: 'retry', error: '503' };
+    const chat = new ScriptedNotifier('chat', [retry, { outcome: 'failed', error: 'channel_not_found' }, retry, retry]);
+    const d = dispatcher([chat], 3);
+    for (let i = 0; i < 5; i++) {
+      await d.drain();
+      now += 120_000;
+    }
+    const intents = await store.listIntents();
+    expect(intents.map((i) => [i.alertId, i.status, i.attempts, i.lastError])).toEqual([
+      ['A1', 'failed', 3, '503'],
+      ['A2', 'failed', 1, 'channel_not_found'],
+    ]);
+  });
+
+  it('a destination that is not configured fails its intents instead of retrying forever', async () => {
+    await queue('A1', [1], 'gone');
+    await dispatcher([new ScriptedNotifier('chat')]).drain();
+    const [intent] = await store.listIntents();
+    expect(intent?.status).toBe('failed');
+    expect(intent?.lastError).toMatch(/no destination "gone"/);
+  });
+
+  it('one slow destination does not hold up another', async () => {
+    await queue('A1', [1], 'slow', 'fast');
+    const order: string[] = [];
+    const slow: Notifier = {
+      destination: 'slow',
+      minIntervalMs: 0,
+      deliver: async () => {
+        await new Promise((r) => setTimeout(r, 100));
+        order.push('slow');
+        return { outcome: 'delivered' };
+      },
+    };
+    const fast: Notifier = {
+      destination: 'fast',
+      minIntervalMs: 0,
+      deliver: async () => {
+        order.push('fast');
+        return { outcome: 'delivered' };
+      },
+    };
+    await dispatcher([slow, fast]).drain();
+    expect(order).toEqual(['fast', 'slow']);
+  });
+
+  it('a delivery that never finished (the bot died) is retried once its lease expires, flagged as maybe delivered', async () => {
+    await queue('A1', [1]);
+    await store.claimIntents({ now, limit: 10, leaseMs: 30_000 }); // the dead holder
+    const chat = new ScriptedNotifier('chat');
+    const d = dispatcher([chat]);
+    await d.drain();
+    expect(chat.received).toHaveLength(0);
+    now += 31_000;
+    await d.drain();
+    expect(chat.received.map((r) => [r.attempt, r.maybeDelivered])).toEqual([[2, true]]);
+  });
+});
