@@ -173,7 +173,7 @@ export async function buildApp(loaded: LoadedConfig, opts: AppOptions = {}): Pro
     pollers,
     async start() {
       const address = await http.listen();
-      dispatcher.start();
+      await dispatcher.start();
       scheduler.start();
       logger.info(
         {

@@ -93,7 +93,7 @@ export function renderConsole(event: AlertEvent, opts: RenderOptions): string[] 
   const details: string[] = [];
   const update = latestSourceUpdate(event);
   if (update && event.type !== 'flapping') details.push(`${update.status.replace(/_/g, ' ')}: ${oneLine(update.text)}`);
-  if (a.kind === 'source.health' && typeof a.evidence.lastError === 'string') {
+  if (a.kind === 'source.health' && event.type !== 'resolved' && typeof a.evidence.lastError === 'string') {
     details.push(`${a.counters.bad} failed polls in a row; last error: ${oneLine(String(a.evidence.lastError), 160)}`);
   }
   details.push(`${event.reason}`);

@@ -232,6 +232,9 @@ function prepareStatements(db: BetterSqlite3.Database) {
     markFailed: db.prepare(
       `UPDATE intents SET status = 'failed', last_error = @error, lease_until = NULL WHERE id = @id`,
     ),
+    recoverInFlight: db.prepare(
+      `UPDATE intents SET status = 'pending', next_attempt_at = @now, lease_until = NULL WHERE status = 'in_flight'`,
+    ),
     outboxDepth: db.prepare(`SELECT COUNT(*) AS n FROM intents WHERE status IN ('pending', 'in_flight')`),
     listIntents: db.prepare(`
       SELECT * FROM intents
@@ -490,6 +493,10 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     async getMessageRef(alertId, destination) {
       const row = open().st.getMessageRef.get(alertId, destination) as MessageRefRow | undefined;
       return row ? toMessageRef(row) : undefined;
+    },
+
+    async recoverInFlight(now: number) {
+      return open().st.recoverInFlight.run({ now }).changes;
     },
 
     async outboxDepth() {

@@ -159,9 +159,10 @@ export function parseConfigText(text: string, file: string, env: Env = process.e
   const parsed = configSchema.safeParse(doc);
   if (!parsed.success) problems.push(...zodProblems(parsed.error));
   for (const p of crossCheck(doc)) problems.push({ path: pathText(p.path), message: p.message });
+  // Secrets are looked up in the document as written, so a missing one is named with the other problems.
+  const { secrets, problems: secretProblems } = resolveSecrets(doc, env);
+  problems.push(...secretProblems);
   if (!parsed.success || problems.length > 0) throw new ConfigError(file, problems);
-  const { secrets, problems: secretProblems } = resolveSecrets(parsed.data, env);
-  if (secretProblems.length > 0) throw new ConfigError(file, secretProblems);
   return { config: parsed.data, secrets, file };
 }
 

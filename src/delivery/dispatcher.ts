@@ -34,7 +34,11 @@ export class Dispatcher {
     this.notifiers = new Map(opts.notifiers.map((n) => [n.destination, n]));
   }
 
-  start(): void {
+  /** Takes over the outbox: what a previous holder left in flight is retried now, not after its lease. */
+  async start(): Promise<void> {
+    const recovered = await this.opts.store.recoverInFlight(this.opts.clock.now());
+    if (recovered > 0)
+      this.opts.logger.warn({ recovered }, 'deliveries left in flight by a previous run: retrying them');
     this.started = true;
     this.stopRequested = false;
     this.wake();

@@ -292,8 +292,16 @@ function decide(
 /** Is the moved alert worth a write? Re-observing a closed alert (every poll of a feed's history) is not. */
 function worthStoring(before: Alert | undefined, after: Alert): boolean {
   if (!before) return true;
+  // A firing alert seen bad again only moves its bad counter: not worth a write on every poll (the counter only
+  // matters below the fail threshold). A good observation, flapping or any other change is.
+  const steady = (a: Alert) => a.state === 'firing' && !a.flapping && a.counters.ok === 0;
+  const ignoreBadStreak = steady(before) && steady(after);
   const strip = (a: Alert) => {
     const { lastSeenAt: _seen, rev: _rev, ...rest } = a;
+    if (ignoreBadStreak) {
+      const { counters: _c, lastBadAt: _b, ...firing } = rest;
+      return firing;
+    }
     if (a.state !== 'resolved') return rest;
     const { counters: _c, okSince: _o, ...closed } = rest;
     return closed;

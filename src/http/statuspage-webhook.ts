@@ -25,9 +25,10 @@ export function mountStatuspageWebhook(
     const target = targets.find((t) => sameSecret(t.secret, params.secret ?? ''));
     // Same answer for a wrong secret and no configured push, so the URL cannot be probed.
     if (!target) return { status: 404, body: { error: 'not_found' } };
+    const raw = await body(); // over the limit: 413 from the server
     let doc: unknown;
     try {
-      doc = JSON.parse((await body()).toString('utf8'));
+      doc = JSON.parse(raw.toString('utf8'));
     } catch {
       return { status: 400, body: { error: 'malformed_json' } };
     }

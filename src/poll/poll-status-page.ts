@@ -57,6 +57,12 @@ async function assignIds(result: { alerts: Alert[]; events: AlertEvent[] }, stor
 export class StatusPagePoller {
   private lastSnapshot?: StatusPageSnapshot;
   private lastDetection?: { signals: Signal[]; completeScopes: string[] };
+  /**
+   * A snapshot whose last evaluation changed nothing: evaluating it again would change nothing either (a steady
+   * firing alert is not rewritten, and every rule that moves with time moves a counter that is written), so an
+   * unchanged poll of it skips the store altogether.
+   */
+  private settled?: StatusPageSnapshot;
   private running = false;
 
   constructor(
@@ -101,6 +107,10 @@ export class StatusPagePoller {
     let outcome: PollOutcome;
     let cursors: FeedCursor[] = [];
     let unchanged = false;
+    if (read.ok && read.unchanged && read.snapshot === this.settled) {
+      metrics.pollFinished(source, 'unchanged', (performance.now() - started) / 1000);
+      return { outcome: 'unchanged', events: 0, intents: 0 };
+    }
     if (read.ok) {
       const detection = this.detect(read.snapshot);
       outcome = { ok: true, source, at, ...detection };
@@ -114,6 +124,7 @@ export class StatusPagePoller {
     for (let attempt = 1; ; attempt++) {
       try {
         const report = await this.evaluateAndCommit(outcome, cursors);
+        this.settled = read.ok && report.stored === 0 && report.events === 0 ? read.snapshot : undefined;
         const kind = !outcome.ok ? 'failed' : unchanged ? 'unchanged' : 'ok';
         metrics.pollFinished(
           source,
@@ -121,7 +132,7 @@ export class StatusPagePoller {
           (performance.now() - started) / 1000,
           outcome.ok ? undefined : outcome.error.code,
         );
-        return { ...report, outcome: kind };
+        return { events: report.events, intents: report.intents, outcome: kind };
       } catch (err) {
         if (!(err instanceof StoreConflictError) || attempt >= COMMIT_ATTEMPTS) throw err;
         logger.debug({ source, attempt }, 'alert changed while evaluating; evaluating again');
@@ -176,6 +187,6 @@ export class StatusPagePoller {
     }
     for (const s of suppressed) logger.info(s, 'delivery suppressed');
     if (intents.length > 0) this.deps.onIntents();
-    return { events: result.events.length, intents: intents.length };
+    return { events: result.events.length, intents: intents.length, stored: result.alerts.length };
   }
 }

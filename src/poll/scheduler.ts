@@ -71,6 +71,7 @@ export class PollScheduler {
   private run(slot: Slot): void {
     if (slot.running || this.stopped) return;
     slot.again = false;
+    const startedAt = Date.now();
     slot.running = slot.target
       .poll()
       .then(
@@ -82,7 +83,8 @@ export class PollScheduler {
       )
       .finally(() => {
         slot.running = undefined;
-        this.arm(slot, slot.again ? 0 : this.delay(slot));
+        // The period runs from start to start: a slow poll does not push every later one back.
+        this.arm(slot, slot.again ? 0 : Math.max(0, this.delay(slot) - (Date.now() - startedAt)));
       });
   }
 }

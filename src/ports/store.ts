@@ -97,6 +97,12 @@ export interface Store {
    */
   claimIntents(opts: ClaimOptions): Promise<Intent[]>;
   completeIntent(id: number, completion: IntentCompletion): Promise<void>;
+  /**
+   * Makes every in-flight intent due now, keeping its attempt count (so the next attempt is flagged as maybe
+   * delivered). Called when a dispatcher takes over: only one dispatches at a time (one process on SQLite, the
+   * leader on PostgreSQL), so whatever is in flight then was left by a holder that is gone. Returns how many.
+   */
+  recoverInFlight(now: number): Promise<number>;
   getMessageRef(alertId: string, destination: string): Promise<MessageRef | undefined>;
   /** Undelivered intents (pending or in flight). */
   outboxDepth(): Promise<number>;

@@ -248,6 +248,21 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
         expect(await store.outboxDepth()).toBe(1);
       });
 
+      it('recoverInFlight makes what a gone holder left in flight due at once, keeping its attempts', async () => {
+        const a1 = makeAlert({ id: 'A1' });
+        const a2 = makeAlert({ id: 'A2' });
+        await commit({ alerts: [a1, a2], intents: [makeIntent(a1, dest), makeIntent(a2, dest)] });
+        await store.claimIntents({ now: T0, limit: 1, leaseMs: 60_000 });
+
+        expect(await store.recoverInFlight(T0 + 5)).toBe(1);
+        const reclaimed = await store.claimIntents({ now: T0 + 5, limit: 10, leaseMs: 60_000 });
+        expect(reclaimed.map((i) => [i.alertId, i.attempts])).toEqual([
+          ['A1', 2],
+          ['A2', 1],
+        ]);
+        expect(await store.recoverInFlight(T0 + 6)).toBe(2);
+      });
+
       it('ignores a duplicate (alert, version, destination), in the same commit or a later one', async () => {
         const alert = makeAlert({ id: 'A1' });
         const first = makeIntent(alert, dest);

@@ -63,7 +63,9 @@ describe('crash safety', () => {
     await sleep(POLL_MS * 12);
 
     const db = new Database(bot.dbPath, { readonly: true });
-    const intents = db.prepare('SELECT alert_id, version, status FROM intents').all() as {
+    const intents = db
+      .prepare('SELECT alert_id, version, status, attempts, last_error, next_attempt_at, lease_until FROM intents')
+      .all() as {
       alert_id: string;
       version: number;
       status: string;

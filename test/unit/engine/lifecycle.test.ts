@@ -68,6 +68,17 @@ describe('dedup and versions', () => {
     expect(run.alert?.version).toBe(1);
   });
 
+  it('a steady firing alert is not rewritten on every poll, but a good observation is', async () => {
+    const { applySignal } = await import('../../../src/engine/lifecycle.js');
+    const ctx = { now: 0, config: DEFAULT_ENGINE_CONFIG, firstSight: false, newId: () => 'A1' };
+    const opened = applySignal(undefined, componentSignal(), ctx).alert;
+    const again = applySignal(opened, componentSignal(), { ...ctx, now: MIN });
+    expect(again.alert).toBeUndefined();
+    expect(again.event).toBeUndefined();
+    const good = applySignal(opened, componentSignal({ observation: 'ok' }), { ...ctx, now: 2 * MIN });
+    expect(good.alert?.counters).toEqual({ bad: 0, ok: 1 });
+  });
+
   it('a severity change is meaningful, a title or evidence change without revision is not', () => {
     const run = drive([
       { at: 0, signal: componentSignal() },
