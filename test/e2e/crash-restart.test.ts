@@ -58,20 +58,20 @@ describe('crash safety', () => {
       bot.start();
       await bot.waitForLog('belvo-status-bot started');
     }
-    // Settle: everything recovers and the bot runs long enough to deliver all it owes.
+    // Settle: everything recovers, and the bot runs until it has delivered all it owes (or the deadline passes).
     for (const id of ids) page.setComponentStatus(id, 'operational');
-    await sleep(POLL_MS * 12);
-
-    const db = new Database(bot.dbPath, { readonly: true });
-    const intents = db
-      .prepare('SELECT alert_id, version, status, attempts, last_error, next_attempt_at, lease_until FROM intents')
-      .all() as {
-      alert_id: string;
-      version: number;
-      status: string;
-    }[];
-    const firing = db.prepare("SELECT count(*) AS n FROM alerts WHERE state != 'resolved'").get() as { n: number };
-    db.close();
+    type Row = { alert_id: string; version: number; status: string; attempts: number; last_error: string | null };
+    let intents: Row[] = [];
+    let firing = { n: -1 };
+    const deadline = Date.now() + 10_000;
+    do {
+      await sleep(POLL_MS * 3);
+      const db = new Database(bot.dbPath, { readonly: true });
+      intents = db.prepare('SELECT alert_id, version, status, attempts, last_error FROM intents ORDER BY id').all() as Row[];
+      firing = db.prepare("SELECT count(*) AS n FROM alerts WHERE state != 'resolved'").get() as { n: number };
+      db.close();
+    } while ((firing.n > 0 || intents.some((i) => i.status !== 'delivered')) && Date.now() < deadline);
+    await sleep(POLL_MS * 2); // let the last line reach our pipe
 
     // Nothing lost: every intent the engine committed was delivered, and everything resolved in the end.
     expect(intents.length).toBeGreaterThanOrEqual(6);
