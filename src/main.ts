@@ -131,7 +131,7 @@ export async function buildApp(loaded: LoadedConfig, opts: AppOptions = {}): Pro
       {
         store,
         clock,
-        logger: logger.child({ component: 'poll', source: source.id }),
+        logger: logger.child({ component: 'poll' }),
         metrics,
         engine,
         routing,

@@ -46,9 +46,19 @@ function humanStatus(status: string): string {
   return status.replace(/_/g, ' ');
 }
 
+// A page of 1,000 institutions is detected on every change: their names barely ever change, so derive each once.
+const INSTITUTION_CACHE_LIMIT = 10_000;
+const institutionCache = new Map<string, InstitutionRef>();
+
 function institutionOf(c: { name: string; groupName?: string }): InstitutionRef {
+  const key = `${c.groupName ?? ''}\u0000${c.name}`;
+  const cached = institutionCache.get(key);
+  if (cached) return cached;
   const country = guessCountry(c.groupName, c.name);
-  return { name: slugify(c.name), displayName: c.name, ...(country && { country }) };
+  const ref: InstitutionRef = Object.freeze({ name: slugify(c.name), displayName: c.name, ...(country && { country }) });
+  if (institutionCache.size >= INSTITUTION_CACHE_LIMIT) institutionCache.clear();
+  institutionCache.set(key, ref);
+  return ref;
 }
 
 function timeline(incident: StatusPageIncident): TimelineEntry[] {
