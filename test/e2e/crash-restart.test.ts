@@ -67,7 +67,9 @@ describe('crash safety', () => {
     do {
       await sleep(POLL_MS * 3);
       const db = new Database(bot.dbPath, { readonly: true });
-      intents = db.prepare('SELECT alert_id, version, status, attempts, last_error FROM intents ORDER BY id').all() as Row[];
+      intents = db
+        .prepare('SELECT alert_id, version, status, attempts, last_error FROM intents ORDER BY id')
+        .all() as Row[];
       firing = db.prepare("SELECT count(*) AS n FROM alerts WHERE state != 'resolved'").get() as { n: number };
       db.close();
     } while ((firing.n > 0 || intents.some((i) => i.status !== 'delivered')) && Date.now() < deadline);

@@ -91,7 +91,10 @@ describe('components', () => {
     ['under_maintenance', 'ok', 'Banco Erebor MX - Retail: under maintenance'],
     ['a_status_from_the_future', 'bad', 'Banco Erebor MX - Retail: a status from the future'],
   ])('%s is observed %s, titled as the page says it', (status, observation, title) => {
-    const s = only(detectStatusPage(api, snapshot({ components: [component({ status })] })).signals, 'statuspage.component');
+    const s = only(
+      detectStatusPage(api, snapshot({ components: [component({ status })] })).signals,
+      'statuspage.component',
+    );
     expect(s).toMatchObject({ observation, title, status, lifecycle: 'observed', source: 'belvo-api' });
   });
 
@@ -102,7 +105,10 @@ describe('components', () => {
     // Not operational, but not known to be the worst either.
     ['a_status_from_the_future', 'minor'],
   ])('%s has severity %s', (status, severity) => {
-    const s = only(detectStatusPage(api, snapshot({ components: [component({ status })] })).signals, 'statuspage.component');
+    const s = only(
+      detectStatusPage(api, snapshot({ components: [component({ status })] })).signals,
+      'statuspage.component',
+    );
     expect(s.severity).toBe(severity);
   });
 
@@ -138,7 +144,12 @@ describe('components', () => {
 
   it.each([
     ['the group', 'Banco Azteca', 'Mexico', { name: 'banco_azteca', displayName: 'Banco Azteca', country: 'MX' }],
-    ['an accented group', 'Itaú Personas', 'Brasil', { name: 'itau_personas', displayName: 'Itaú Personas', country: 'BR' }],
+    [
+      'an accented group',
+      'Itaú Personas',
+      'Brasil',
+      { name: 'itau_personas', displayName: 'Itaú Personas', country: 'BR' },
+    ],
     [
       'the name suffix',
       'Bancolombia CO - Personas',
@@ -151,7 +162,12 @@ describe('components', () => {
       'Retail banks',
       { name: 'banco_erebor_mx_retail', displayName: 'Banco Erebor MX - Retail', country: 'MX' },
     ],
-    ['nothing (no country)', 'Fintech Sandbox Bank', undefined, { name: 'fintech_sandbox_bank', displayName: 'Fintech Sandbox Bank' }],
+    [
+      'nothing (no country)',
+      'Fintech Sandbox Bank',
+      undefined,
+      { name: 'fintech_sandbox_bank', displayName: 'Fintech Sandbox Bank' },
+    ],
   ])('on the institutions page a component is an institution, country from %s', (_from, name, groupName, expected) => {
     const c = component({ name, status: 'partial_outage', ...(groupName !== undefined && { groupName }) });
     const s = only(detectStatusPage(institutions, snapshot({ components: [c] })).signals, 'statuspage.component');
@@ -167,7 +183,10 @@ describe('incidents', () => {
     ['resolved', 'ok'],
     ['postmortem', 'ok'],
   ])('status %s is observed %s; the page owns the lifecycle', (status, observation) => {
-    const s = only(detectStatusPage(api, snapshot({ incidents: [incident({ status })] })).signals, 'statuspage.incident');
+    const s = only(
+      detectStatusPage(api, snapshot({ incidents: [incident({ status })] })).signals,
+      'statuspage.incident',
+    );
     expect(s).toMatchObject({ observation, status, lifecycle: 'source', reportLateResolution: true });
   });
 
@@ -179,7 +198,10 @@ describe('incidents', () => {
     // RSS/Atom do not say the impact.
     ['unknown', 'minor'],
   ])('impact %s has severity %s', (impact, severity) => {
-    const s = only(detectStatusPage(api, snapshot({ incidents: [incident({ impact })] })).signals, 'statuspage.incident');
+    const s = only(
+      detectStatusPage(api, snapshot({ incidents: [incident({ impact })] })).signals,
+      'statuspage.incident',
+    );
     expect(s.severity).toBe(severity);
   });
 
@@ -188,7 +210,10 @@ describe('incidents', () => {
       { id: 'upd_2', status: 'identified', body: 'Cause found.', at: T },
       { id: 'upd_1', status: 'investigating', body: 'We are looking into it.', at: T - 5 * MIN },
     ];
-    const s = only(detectStatusPage(api, snapshot({ incidents: [incident({ updates })] })).signals, 'statuspage.incident');
+    const s = only(
+      detectStatusPage(api, snapshot({ incidents: [incident({ updates })] })).signals,
+      'statuspage.incident',
+    );
     expect(s.updates).toEqual([
       { id: 'upd_2', at: T, status: 'identified', text: 'Cause found.', origin: 'source' },
       { id: 'upd_1', at: T - 5 * MIN, status: 'investigating', text: 'We are looking into it.', origin: 'source' },
@@ -217,7 +242,10 @@ describe('incidents', () => {
 
   it('without a url it links to <page>/incidents/<id>, whatever trailing slash the page url has', () => {
     const a = only(detectStatusPage(api, snapshot({ incidents: [incident()] })).signals, 'statuspage.incident');
-    const b = only(detectStatusPage(institutions, snapshot({ incidents: [incident()] })).signals, 'statuspage.incident');
+    const b = only(
+      detectStatusPage(institutions, snapshot({ incidents: [incident()] })).signals,
+      'statuspage.incident',
+    );
     expect(a.url).toBe('https://status.belvo.com/incidents/n4njzfn1mqy0');
     expect(b.url).toBe('https://institutions.belvo.com/incidents/n4njzfn1mqy0');
   });

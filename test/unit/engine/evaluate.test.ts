@@ -223,7 +223,9 @@ describe('one poll, one observation per fingerprint', () => {
 
   it('a feed listing an incident twice opens it once', () => {
     const h = new Harness();
-    const result = h.poll(ok(0, [incidentSignal({ fingerprint: INCIDENT }), incidentSignal({ fingerprint: INCIDENT })]));
+    const result = h.poll(
+      ok(0, [incidentSignal({ fingerprint: INCIDENT }), incidentSignal({ fingerprint: INCIDENT })]),
+    );
     expect(said(result.events)).toEqual([`opened ${INCIDENT}: the source says investigating`]);
     expect(result.alerts.filter((a) => a.fingerprint === INCIDENT)).toHaveLength(1);
   });

@@ -1,0 +1,105 @@
+import { describe, expect, it } from 'vitest';
+import { PollScheduler } from '../../../src/poll/scheduler.js';
+import { silentLogger } from '../../../src/ports/logger.js';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function target(id: string, durationMs = 0) {
+  const t = {
+    id,
+    starts: [] as number[],
+    running: 0,
+    maxConcurrent: 0,
+    async poll() {
+      t.starts.push(Date.now());
+      t.running++;
+      t.maxConcurrent = Math.max(t.maxConcurrent, t.running);
+      await sleep(durationMs);
+      t.running--;
+    },
+  };
+  return t;
+}
+
+describe('poll scheduler', () => {
+  it('polls each source on its interval, never two polls of one source at once', async () => {
+    const fast = target('fast', 5);
+    const slow = target('slow', 120);
+    const s = new PollScheduler(
+      [
+        { target: fast, intervalMs: 40, jitter: 0 },
+        { target: slow, intervalMs: 40, jitter: 0 },
+      ],
+      silentLogger,
+      () => 0,
+    );
+    s.start();
+    expect(s.scheduled).toBe(2);
+    await sleep(420);
+    await s.stop();
+    expect(s.scheduled).toBe(0);
+    // ~10 at 40 ms; loose bounds, timers run late on a loaded machine.
+    expect(fast.starts.length).toBeGreaterThanOrEqual(4);
+    expect(fast.starts.length).toBeLessThanOrEqual(12);
+    expect(slow.maxConcurrent).toBe(1);
+    expect(slow.starts.length).toBeLessThanOrEqual(4);
+    const after = fast.starts.length;
+    await sleep(100);
+    expect(fast.starts.length).toBe(after); // stopped means stopped
+  });
+
+  it('jitter spreads the interval by the configured fraction either way', async () => {
+    const t = target('t');
+    let i = 0;
+    const randoms = [0, 0, 1, 0, 1]; // first poll at once, then -50%, +50%, -50%, +50%
+    const s = new PollScheduler([{ target: t, intervalMs: 100, jitter: 0.5 }], silentLogger, () => randoms[i++] ?? 0.5);
+    s.start();
+    await sleep(420);
+    await s.stop();
+    const gaps = t.starts.slice(1).map((at, k) => at - (t.starts[k] ?? 0));
+    expect(gaps[0]).toBeGreaterThanOrEqual(45);
+    expect(gaps[1]).toBeGreaterThanOrEqual(145);
+    expect((gaps[1] ?? 0) - (gaps[0] ?? 0)).toBeGreaterThanOrEqual(50);
+  });
+
+  it('pollNow runs a poll at once, or right after the one running, and only once', async () => {
+    const t = target('t', 60);
+    const s = new PollScheduler([{ target: t, intervalMs: 60_000, jitter: 0 }], silentLogger, () => 0);
+    s.start();
+    await sleep(10); // first poll running
+    expect(s.pollNow('t')).toBe(true);
+    expect(s.pollNow('t')).toBe(true);
+    await sleep(200);
+    expect(t.starts).toHaveLength(2);
+    expect(s.pollNow('unknown')).toBe(false);
+    await s.stop();
+  });
+
+  it('a poll that throws is logged and the source keeps being polled', async () => {
+    let calls = 0;
+    const errors: unknown[] = [];
+    const logger = { ...silentLogger, error: (obj: object) => errors.push(obj), child: () => logger };
+    const s = new PollScheduler(
+      [
+        {
+          target: {
+            id: 'x',
+            poll: async () => {
+              calls++;
+              throw new Error('store is gone');
+            },
+          },
+          intervalMs: 30,
+          jitter: 0,
+        },
+      ],
+      logger,
+      () => 0,
+    );
+    s.start();
+    await sleep(150);
+    await s.stop();
+    expect(calls).toBeGreaterThanOrEqual(3);
+    expect(errors.length).toBe(calls);
+  });
+});
