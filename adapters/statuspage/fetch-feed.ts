@@ -1,6 +1,8 @@
 // One conditional GET of a status-page feed URL, bounded in time and size. Never throws: every outcome is a value,
 // so a broken feed becomes a failed poll (and the source's health alert), never an exception in the poller.
+
 import { type Dispatcher, request } from 'undici';
+import { classifyHttpStatus } from '../../src/domain/http-outcome.js';
 import type { FeedCursor, SourceFailure } from '../../src/ports/source.js';
 
 /** Sent on every poll so Statuspage/CDN operators can tell who polls. */
@@ -108,10 +110,18 @@ async function statusFailure(response: Dispatcher.ResponseData, where: string): 
   const { bytes } = await readLimited(response.body, ERROR_BODY_BYTES).catch(() => ({ bytes: Buffer.alloc(0) }));
   const quote = snippet(bytes.toString('utf8'));
   const suffix = quote ? `: ${quote}` : '';
-  if (status === 429) {
-    const retryAfter = header(response.headers, 'retry-after');
-    const wait = retryAfter ? ` (retry after ${snippet(retryAfter)})` : '';
-    return fail('rate_limited', `${where}: HTTP 429${wait}`, status);
+  const outcome = classifyHttpStatus(status, header(response.headers, 'retry-after'));
+  if (outcome.kind === 'rate_limited') {
+    const wait = outcome.retryAfterMs !== undefined ? ` (retry after ${Math.ceil(outcome.retryAfterMs / 1000)} s)` : '';
+    return {
+      kind: 'failed',
+      error: {
+        code: 'rate_limited',
+        message: `${where}: HTTP 429${wait}`,
+        status,
+        ...(outcome.retryAfterMs !== undefined && { retryAfterMs: outcome.retryAfterMs }),
+      },
+    };
   }
   if (status >= 300 && status < 400) {
     const location = header(response.headers, 'location');

@@ -55,7 +55,11 @@ function institutionOf(c: { name: string; groupName?: string }): InstitutionRef 
   const cached = institutionCache.get(key);
   if (cached) return cached;
   const country = guessCountry(c.groupName, c.name);
-  const ref: InstitutionRef = Object.freeze({ name: slugify(c.name), displayName: c.name, ...(country && { country }) });
+  const ref: InstitutionRef = Object.freeze({
+    name: slugify(c.name),
+    displayName: c.name,
+    ...(country && { country }),
+  });
   if (institutionCache.size >= INSTITUTION_CACHE_LIMIT) institutionCache.clear();
   institutionCache.set(key, ref);
   return ref;

@@ -30,6 +30,8 @@ export interface PollReport {
   outcome: 'ok' | 'unchanged' | 'failed';
   events: number;
   intents: number;
+  /** The source asked for a pause (Retry-After): the scheduler waits at least this long. */
+  notBeforeMs?: number;
 }
 
 const COMMIT_ATTEMPTS = 3;
@@ -132,7 +134,13 @@ export class StatusPagePoller {
           (performance.now() - started) / 1000,
           outcome.ok ? undefined : outcome.error.code,
         );
-        return { events: report.events, intents: report.intents, outcome: kind };
+        const retryAfterMs = read.ok ? undefined : read.error.retryAfterMs;
+        return {
+          events: report.events,
+          intents: report.intents,
+          outcome: kind,
+          ...(retryAfterMs !== undefined && { notBeforeMs: retryAfterMs }),
+        };
       } catch (err) {
         if (!(err instanceof StoreConflictError) || attempt >= COMMIT_ATTEMPTS) throw err;
         logger.debug({ source, attempt }, 'alert changed while evaluating; evaluating again');

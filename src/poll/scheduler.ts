@@ -4,7 +4,8 @@ import type { Logger } from '../ports/logger.js';
 
 export interface Pollable {
   readonly id: string;
-  poll(): Promise<unknown>;
+  /** May say how long the source asked to be left alone (a 429's Retry-After). */
+  poll(): Promise<{ notBeforeMs?: number } | undefined | void>;
 }
 
 export interface ScheduleEntry {
@@ -16,6 +17,8 @@ export interface ScheduleEntry {
 
 interface Slot extends ScheduleEntry {
   timer?: NodeJS.Timeout;
+  /** No poll before this time: the source asked for a pause (Retry-After). */
+  notBeforeAt?: number;
   running?: Promise<void>;
   again: boolean;
 }
@@ -65,7 +68,9 @@ export class PollScheduler {
   private arm(slot: Slot, ms: number): void {
     clearTimeout(slot.timer);
     if (this.stopped) return;
-    slot.timer = setTimeout(() => this.run(slot), ms);
+    // A push does not override a source's request to back off.
+    const wait = Math.max(ms, (slot.notBeforeAt ?? 0) - Date.now());
+    slot.timer = setTimeout(() => this.run(slot), wait);
   }
 
   private run(slot: Slot): void {
@@ -75,7 +80,10 @@ export class PollScheduler {
     slot.running = slot.target
       .poll()
       .then(
-        () => undefined,
+        (report) => {
+          const pause = report?.notBeforeMs ?? 0;
+          slot.notBeforeAt = pause > 0 ? Date.now() + pause : undefined;
+        },
         (err: unknown) => {
           // A poll that throws (a store error) is logged and retried on schedule: the bot keeps watching.
           this.logger.error({ source: slot.target.id, err }, 'poll crashed');

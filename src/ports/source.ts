@@ -21,6 +21,8 @@ export interface SourceFailure {
   message: string;
   /** HTTP status when there was one. */
   status?: number;
+  /** The server asked us to wait this long (Retry-After): the next poll is not sooner. */
+  retryAfterMs?: number;
 }
 
 export type StatusPageReadResult =

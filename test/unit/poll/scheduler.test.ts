@@ -102,4 +102,33 @@ describe('poll scheduler', () => {
     expect(calls).toBeGreaterThanOrEqual(3);
     expect(errors.length).toBe(calls);
   });
+
+  it('a source that asked to be left alone (Retry-After) is not polled sooner, not even by a push', async () => {
+    const starts: number[] = [];
+    const s = new PollScheduler(
+      [
+        {
+          target: {
+            id: 'limited',
+            poll: async () => {
+              starts.push(Date.now());
+              return { notBeforeMs: 250 };
+            },
+          },
+          intervalMs: 20,
+          jitter: 0,
+        },
+      ],
+      silentLogger,
+      () => 0,
+    );
+    s.start();
+    await sleep(30);
+    s.pollNow('limited');
+    await sleep(200);
+    expect(starts).toHaveLength(1);
+    await sleep(150);
+    await s.stop();
+    expect(starts).toHaveLength(2);
+  });
 });
