@@ -6,6 +6,7 @@ import { renderConsole } from './render.js';
 export interface ConsoleDestinationConfig {
   id: string;
   color: 'auto' | 'always' | 'never';
+  timeZone?: string | undefined;
 }
 
 export interface ConsoleNotifierOptions {
@@ -49,7 +50,8 @@ export function createConsoleNotifier(config: ConsoleDestinationConfig, opts: Co
     destination: config.id,
     minIntervalMs: 0,
     async deliver(req: DeliveryRequest): Promise<DeliveryResult> {
-      const lines = renderConsole(req.event, { color, ...(opts.timeZone && { timeZone: opts.timeZone }) });
+      const timeZone = opts.timeZone ?? config.timeZone;
+      const lines = renderConsole(req.event, { color, ...(timeZone && { timeZone }) });
       // A synchronous write: the line is out before the outbox records it delivered, with no await in between,
       // so a crash can hardly fall between the two.
       if (lines.length > 0) writeFully(fd, `${lines.join('\n')}\n`);

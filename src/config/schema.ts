@@ -46,10 +46,21 @@ const statuspageSource = z.strictObject({
   push: secretRef.optional(),
 });
 
+const timeZone = z.string().refine((tz) => {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}, 'not an IANA time zone (e.g. America/Mexico_City, UTC)');
+
 const consoleDestination = z.strictObject({
   id,
   type: z.literal('console'),
   color: z.enum(['auto', 'always', 'never']).default('auto'),
+  /** Time zone of the printed timestamps; the machine's when absent. */
+  timeZone: timeZone.optional(),
 });
 
 const filterFields = {

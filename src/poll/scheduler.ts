@@ -4,8 +4,8 @@ import type { Logger } from '../ports/logger.js';
 
 export interface Pollable {
   readonly id: string;
-  /** May say how long the source asked to be left alone (a 429's Retry-After). */
-  poll(): Promise<{ notBeforeMs?: number } | undefined | void>;
+  /** May resolve to `{ notBeforeMs }`: how long the source asked to be left alone (a 429's Retry-After). */
+  poll(): Promise<unknown>;
 }
 
 export interface ScheduleEntry {
@@ -81,7 +81,7 @@ export class PollScheduler {
       .poll()
       .then(
         (report) => {
-          const pause = report?.notBeforeMs ?? 0;
+          const pause = (report as { notBeforeMs?: number } | undefined)?.notBeforeMs ?? 0;
           slot.notBeforeAt = pause > 0 ? Date.now() + pause : undefined;
         },
         (err: unknown) => {

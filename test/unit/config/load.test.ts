@@ -75,6 +75,17 @@ describe('config loading', () => {
     ).toEqual(['sources[0].interval: not a duration: "soon" (use e.g. 500ms, 30s, 5m, 1h)']);
   });
 
+  it('a console time zone must be a real IANA zone', () => {
+    const text = base.replace('type: console', 'type: console\n    timeZone: Mars/Olympus_Mons');
+    expect(problems(text)).toEqual(['destinations[0].timeZone: not an IANA time zone (e.g. America/Mexico_City, UTC)']);
+    const ok = parseConfigText(
+      base.replace('type: console', 'type: console\n    timeZone: America/Mexico_City'),
+      't',
+      {},
+    );
+    expect(ok.config.destinations[0]?.timeZone).toBe('America/Mexico_City');
+  });
+
   it('environment variables override the file', () => {
     const { config } = parseConfigText(base, 't', {
       BELVO_STATUS_SERVER__PORT: '9090',
