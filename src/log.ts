@@ -8,11 +8,14 @@ export const REDACT_PATHS = [
   'token',
   'password',
   'authorization',
+  'Authorization',
   '*.secret',
   '*.token',
   '*.password',
   '*.authorization',
+  '*.Authorization',
   '*.headers.authorization',
+  '*.headers.Authorization',
   '*.headers["x-slack-signature"]',
   'req.headers.authorization',
 ];
@@ -26,7 +29,12 @@ export interface LoggerOptions {
 
 function scrubber(secrets: string[]) {
   if (secrets.length === 0) return undefined;
-  const escaped = secrets.map((s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+  // Lines are JSON: a secret with a quote or a backslash appears escaped. Longest first, so a secret that starts
+  // with another one is replaced whole.
+  const forms = [...new Set(secrets.flatMap((s) => [s, JSON.stringify(s).slice(1, -1)]))].sort(
+    (a, b) => b.length - a.length,
+  );
+  const escaped = forms.map((s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
   const pattern = new RegExp(escaped.join('|'), 'g');
   return (line: string) => line.replace(pattern, '[Redacted]');
 }

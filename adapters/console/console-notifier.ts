@@ -26,7 +26,8 @@ export function useColor(
   if (mode !== 'auto') return mode === 'always';
   // https://no-color.org and FORCE_COLOR, as most terminal tools honour them.
   if (env.NO_COLOR !== undefined && env.NO_COLOR !== '') return false;
-  if (env.FORCE_COLOR !== undefined && env.FORCE_COLOR !== '0') return true;
+  if (env.FORCE_COLOR === '0' || env.FORCE_COLOR === 'false') return false;
+  if (env.FORCE_COLOR !== undefined) return true;
   return isTTY;
 }
 

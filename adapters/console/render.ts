@@ -49,7 +49,7 @@ function clock(at: number, timeZone?: string): string {
     hour: '2-digit',
     minute: '2-digit',
     second: '2-digit',
-    hour12: false,
+    hourCycle: 'h23', // not hour12: false, which prints midnight as 24 with some locales
   }).formatToParts(d);
   const get = (t: string) => parts.find((p) => p.type === t)?.value ?? '';
   return `${get('year')}-${get('month')}-${get('day')} ${get('hour')}:${get('minute')}:${get('second')}`;
@@ -94,7 +94,7 @@ export function renderConsole(event: AlertEvent, opts: RenderOptions): string[] 
   const update = latestSourceUpdate(event);
   if (update && event.type !== 'flapping') details.push(`${update.status.replace(/_/g, ' ')}: ${oneLine(update.text)}`);
   if (a.kind === 'source.health' && event.type !== 'resolved' && typeof a.evidence.lastError === 'string') {
-    details.push(`${a.counters.bad} failed polls in a row; last error: ${oneLine(String(a.evidence.lastError), 160)}`);
+    details.push(`last error: ${oneLine(String(a.evidence.lastError), 160)}`);
   }
   details.push(`${event.reason}`);
   const link = a.url ? `  ${c.underline(a.url)}` : '';

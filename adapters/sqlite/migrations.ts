@@ -103,6 +103,17 @@ export const MIGRATIONS: readonly Migration[] = [
       INSERT INTO counters (name, value) VALUES ('alert_id', 0);
     `,
   },
+  {
+    version: 2,
+    name: 'alerts held by a maintenance window are active',
+    sql: `
+      -- An alert that resolved inside a maintenance window is still evaluated until the window ends (its end decides
+      -- what is announced), so "active" is: not resolved, or held by a maintenance.
+      ALTER TABLE alerts ADD COLUMN held INTEGER GENERATED ALWAYS AS (json_extract(body, '$.maintenance') IS NOT NULL) VIRTUAL;
+      DROP INDEX alerts_open_by_source;
+      CREATE INDEX alerts_active_by_source ON alerts (source) WHERE state <> 'resolved' OR held;
+    `,
+  },
 ];
 
 const CREATE_LEDGER = `

@@ -189,7 +189,7 @@ function prepareStatements(db: BetterSqlite3.Database) {
       SELECT rev, body FROM alerts WHERE seq IN (
         SELECT MAX(seq) FROM alerts WHERE fingerprint IN (SELECT value FROM json_each(@fps)) GROUP BY fingerprint
         UNION
-        SELECT seq FROM alerts WHERE source = @source AND state <> 'resolved'
+        SELECT seq FROM alerts WHERE source = @source AND (state <> 'resolved' OR held)
       ) ORDER BY seq`),
     // Insert when new; otherwise update only if the stored rev is still the one the caller read.
     upsertAlert: db.prepare(`

@@ -46,7 +46,8 @@ export function sourceHealthSignal(input: EvaluateInput): Signal {
   return {
     ...base,
     observation: 'bad',
-    status: outcome.error.code,
+    // The error code is evidence, not status: a page alternating between timeouts and 503s is one outage.
+    status: 'unreachable',
     evidence: { source: outcome.source, lastError: outcome.error.message, errorCode: outcome.error.code },
   };
 }
@@ -57,7 +58,7 @@ function impliedOk(outcome: PollOutcome & { ok: true }, alerts: Alert[], seen: S
   return alerts
     .filter(
       (a) =>
-        a.state !== 'resolved' &&
+        (a.state !== 'resolved' || a.maintenance !== undefined) &&
         !seen.has(a.fingerprint) &&
         outcome.completeScopes.some((scope) => a.fingerprint.startsWith(scope)),
     )

@@ -2,6 +2,7 @@
 // applySignal() first moves the alert's state (thresholds, flapping, maintenance), then decides what of that is
 // news worth an event by comparing before and after. At most one event per observation.
 import { type Alert, type AlertEvent, type AlertEventType, durationText } from '../domain/alert.js';
+import { BOT_SOURCE } from '../domain/fingerprint.js';
 import { worstSeverity } from '../domain/severity.js';
 import type { Signal, TimelineEntry } from '../domain/signal.js';
 import { type EngineConfig, type Thresholds, thresholdsFor } from './engine-config.js';
@@ -118,6 +119,15 @@ function mergeSignal(a: Alert, s: Signal, ctx: LifecycleContext): void {
   mergeTimeline(a, s.updates, ctx.config.timelineLimit);
 }
 
+/** "2 consecutive bad observations", or for the bot's own polls "3 failed polls in a row". */
+function streak(n: number, kind: 'bad' | 'good', s: Signal): string {
+  if (s.source === BOT_SOURCE) {
+    const what = kind === 'bad' ? 'failed poll' : 'successful poll';
+    return `${n} ${what}${n === 1 ? '' : 's'}${n === 1 ? '' : ' in a row'}`;
+  }
+  return `${n} consecutive ${kind} observation${n === 1 ? '' : 's'}`;
+}
+
 function prune(flips: number[], now: number, windowMs: number): number[] {
   return flips.filter((t) => now - t <= windowMs);
 }
@@ -153,10 +163,8 @@ function step(a: Alert, s: Signal, t: Thresholds, ctx: LifecycleContext): string
       a.flapping = true;
       return `${a.flips.length} state changes in ${durationText(flapWindow)}: flapping`;
     }
-    if (s.lifecycle === 'source') return `the source says ${s.status}`;
-    return t.fail === 1
-      ? `the source says ${s.status}`
-      : `${a.counters.bad} consecutive bad observations (threshold ${t.fail})`;
+    if (s.lifecycle === 'source' || (t.fail === 1 && s.source !== BOT_SOURCE)) return `the source says ${s.status}`;
+    return `${streak(a.counters.bad, 'bad', s)} (threshold ${t.fail})`;
   }
 
   // observation ok
@@ -188,7 +196,7 @@ function step(a: Alert, s: Signal, t: Thresholds, ctx: LifecycleContext): string
       ? `the source says ${s.status}`
       : heldDown && a.counters.ok < t.ok
         ? `no failure for ${Math.round(t.holdDownMs / 1000)} s (hold-down)`
-        : `${a.counters.ok} consecutive good observations (threshold ${t.ok})`;
+        : `${streak(a.counters.ok, 'good', s)} (threshold ${t.ok})`;
   return resolve(a, now, why);
 }
 
@@ -327,6 +335,8 @@ export function applySignal(prev: Alert | undefined, s: Signal, ctx: LifecycleCo
   mergeSignal(a, s, ctx);
   enterOrLeaveMaintenance(a, s, current ?? a, ctx.now);
   const stepReason = step(a, s, t, ctx);
+  // Nothing was announced, so a window's end has nothing to settle: do not hold a closed alert for it.
+  if (a.state === 'resolved' && a.maintenance && !a.announced) delete a.maintenance;
   if (a.state === 'resolved' && current?.state !== 'resolved') {
     // Resolution shows the thing as it is now ("API: operational"), at the severity it had while open.
     a.title = s.title;

@@ -78,7 +78,10 @@ export interface Store {
   isOpen(): boolean;
 
   // --- evaluation ---
-  /** The latest alert for each fingerprint (any state), plus every open alert of `source`. */
+  /**
+   * The latest alert for each fingerprint (any state), plus every alert of `source` still active: open, or resolved
+   * while a maintenance window holds it (its window's end still has to be settled).
+   */
   alertsForEvaluation(source: string, fingerprints: string[]): Promise<Alert[]>;
   commitEvaluation(commit: EvaluationCommit): Promise<void>;
   getSourceState(source: string): Promise<SourceState | undefined>;

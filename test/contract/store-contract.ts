@@ -141,22 +141,31 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
     });
 
     describe('alertsForEvaluation', () => {
-      it('returns the latest alert per asked fingerprint plus every open alert of the source', async () => {
+      it('returns the latest alert per asked fingerprint plus every active alert of the source', async () => {
         const fp = 'statuspage/belvo/incident/inc1';
-        await commit({ alerts: [makeAlert({ id: 'old', fingerprint: fp, source: 'sp', state: 'resolved' })] });
-        await commit({ alerts: [makeAlert({ id: 'new', fingerprint: fp, source: 'sp', state: 'resolved' })] });
+        const closed = { state: 'resolved' as const, maintenance: undefined };
+        await commit({ alerts: [makeAlert({ id: 'old', fingerprint: fp, source: 'sp', ...closed })] });
+        await commit({ alerts: [makeAlert({ id: 'new', fingerprint: fp, source: 'sp', ...closed })] });
         await commit({
           alerts: [
             makeAlert({ id: 'open-firing', fingerprint: 'sp/c1', source: 'sp', state: 'firing' }),
             makeAlert({ id: 'open-pending', fingerprint: 'sp/c2', source: 'sp', state: 'pending' }),
-            makeAlert({ id: 'closed', fingerprint: 'sp/c3', source: 'sp', state: 'resolved' }),
+            makeAlert({ id: 'closed', fingerprint: 'sp/c3', source: 'sp', ...closed }),
+            // Resolved inside a maintenance window: active until the window's end is settled.
+            makeAlert({ id: 'held', fingerprint: 'sp/c4', source: 'sp', state: 'resolved' }),
             makeAlert({ id: 'other-open', fingerprint: 'belvo/x', source: 'belvo', state: 'firing' }),
             makeAlert({ id: 'other-asked', fingerprint: 'belvo/y', source: 'belvo', state: 'resolved' }),
           ],
         });
 
         const got = await ids(store.alertsForEvaluation('sp', [fp, 'belvo/y', 'never/seen']));
-        expect(got).toEqual(['new', 'open-firing', 'open-pending', 'other-asked']);
+        expect(got).toEqual(['held', 'new', 'open-firing', 'open-pending', 'other-asked']);
+        // Once the window is settled (no maintenance any more) it is history like any resolved alert.
+        const [held] = (await store.alertsForEvaluation('sp', ['sp/c4'])).filter((a) => a.id === 'held');
+        if (!held) throw new Error('held alert missing');
+        delete held.maintenance;
+        await commit({ alerts: [held] });
+        expect(await ids(store.alertsForEvaluation('sp', []))).toEqual(['open-firing', 'open-pending']);
       });
 
       it('lists an alert that is both asked for and open only once', async () => {

@@ -58,7 +58,7 @@ subscriptions: [{ destination: console }]
     ['an HTML error page', () => server.faults.html()],
     ['a truncated body', () => server.faults.truncate()],
     ['a 10 MB body', () => server.faults.huge(10 * 1024 * 1024)],
-    ['429 with Retry-After', () => server.faults.status(429, { retryAfter: 30 })],
+    ['429 with Retry-After', () => server.faults.status(429, { retryAfter: 1 })],
   ];
 
   it.each(faults)(
@@ -82,8 +82,25 @@ subscriptions: [{ destination: console }]
     },
   );
 
+  it('a 429 with Retry-After slows the polls down to what the page asked for', async () => {
+    const from = server.requests.length;
+    server.faults.status(429, { retryAfter: 1 });
+    await sleep(2600);
+    server.faults.clear();
+    const rateLimited = server.requests
+      .slice(from)
+      .filter((r) => r.path === '/api/v2/summary.json' && r.status === 429)
+      .map((r) => r.at);
+    // Every 120 ms without the header; every second with it.
+    expect(rateLimited.length).toBeGreaterThanOrEqual(2);
+    expect(rateLimited.length).toBeLessThanOrEqual(4);
+    const gaps = rateLimited.slice(1).map((at, i) => at - (rateLimited[i] ?? 0));
+    expect(Math.min(...gaps)).toBeGreaterThanOrEqual(950);
+  });
+
   it('the health alert says how many polls failed and why', () => {
     const text = bot.output.join('\n');
-    expect(text).toMatch(/2 failed polls in a row; last error: .*(500|timed out|timeout)/i);
+    expect(text).toMatch(/last error: .*HTTP 500.* · 2 failed polls in a row \(threshold 2\)/);
+    expect(text).toMatch(/last error: .*no complete answer within 400 ms/);
   });
 });

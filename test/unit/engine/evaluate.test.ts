@@ -42,7 +42,9 @@ class Harness {
     const wanted = new Set(fingerprintsToLoad(outcome));
     const latest = new Map<string, Alert>();
     for (const a of this.rows) if (wanted.has(a.fingerprint)) latest.set(a.fingerprint, a);
-    const open = this.rows.filter((a) => a.source === outcome.source && a.state !== 'resolved');
+    const open = this.rows.filter(
+      (a) => a.source === outcome.source && (a.state !== 'resolved' || a.maintenance !== undefined),
+    );
     return [...new Set([...latest.values(), ...open])];
   }
 
@@ -109,13 +111,13 @@ describe('a failed poll is not a recovery', () => {
     expect(h.poll(failed(0, 'connect ECONNREFUSED 10.0.0.1:443')).events).toEqual([]);
     expect(h.poll(failed(MIN, 'HTTP 503 Service Unavailable', 'server')).events).toEqual([]);
     const third = h.poll(failed(2 * MIN, 'timeout after 10 s', 'timeout'));
-    expect(said(third.events)).toEqual([`opened ${HEALTH}: 3 consecutive bad observations (threshold 3)`]);
+    expect(said(third.events)).toEqual([`opened ${HEALTH}: 3 failed polls in a row (threshold 3)`]);
     const alert = third.events[0]!.alert;
     expect(alert).toMatchObject({
       kind: 'source.health',
       source: 'bot',
       title: 'Belvo API status page cannot be read',
-      status: 'timeout',
+      status: 'unreachable',
       severity: 'minor',
       counters: { bad: 3, ok: 0 },
       evidence: { source: 'api', lastError: 'timeout after 10 s', errorCode: 'timeout' },
@@ -137,7 +139,7 @@ describe('a failed poll is not a recovery', () => {
     h.poll(failed(0, 'down'));
     h.poll(failed(MIN, 'down'));
     const back = h.poll(ok(2 * MIN, []));
-    expect(said(back.events)).toEqual([`resolved ${HEALTH}: 1 consecutive good observations (threshold 1)`]);
+    expect(said(back.events)).toEqual([`resolved ${HEALTH}: 1 successful poll (threshold 1)`]);
     expect(back.events[0]?.alert.status).toBe('reachable');
   });
 
@@ -152,7 +154,7 @@ describe('a failed poll is not a recovery', () => {
     ].flatMap((o) => h.poll(o).events);
     expect(events).toEqual([]);
     expect(said(h.poll(failed(5 * MIN, 'x')).events)).toEqual([
-      `opened ${HEALTH}: 3 consecutive bad observations (threshold 3)`,
+      `opened ${HEALTH}: 3 failed polls in a row (threshold 3)`,
     ]);
   });
 
@@ -322,15 +324,9 @@ describe('through the detector and the store contract', () => {
     ]);
   });
 
-  // BUG: an announced component alert that recovers during a maintenance is resolved silently inside the window
-  // (state `resolved`, `maintenance` still set), to be reported when the window ends. But the first poll after the
-  // window carries an ok, observed signal without maintenance, which fingerprintsToLoad (src/engine/evaluate.ts,
-  // `if (s.observation === 'bad' || s.lifecycle === 'source' || s.maintenance)`) does not ask for, and the store only
-  // adds *open* alerts: the alert is never loaded, applySignal sees nothing and says "ok, nothing open". What a user
-  // sees: the chat message stays red ("Payments API: partial outage ... under maintenance: Payments upgrade") forever;
-  // the "recovered by the end of Payments upgrade" resolution is never posted. The same pipeline without the store
-  // (lifecycle.test.ts, "an alert open before the window and fixed during it...") does post it.
-  it.fails('an alert fixed during a maintenance is reported resolved when the window ends', () => {
+  // An announced alert that recovers inside the window is resolved silently and held by the maintenance, so the
+  // store keeps handing it to the engine until the window's end settles it (and posts the resolution).
+  it('an alert fixed during a maintenance is reported resolved when the window ends', () => {
     const h = new Harness();
     const events = [
       at(page('partial_outage'), 0),
@@ -346,11 +342,8 @@ describe('through the detector and the store contract', () => {
     ]);
   });
 
-  // BUG: same root cause as above, worse consequence. The alert stays stored as resolved with the finished
-  // maintenance still attached; when the component really fails again days later, applySignal treats it as
-  // "leaving the maintenance" and emits only a quiet edit ("Payments upgrade ended, unchanged"): the console prints
-  // nothing, chat gets no new message or thread reply, nothing pages. A fresh outage goes unannounced.
-  it.fails('a real outage days after such a maintenance is announced', () => {
+  // Once settled, the alert carries no stale maintenance: a real outage later is announced, not a quiet edit.
+  it('a real outage days after such a maintenance is announced', () => {
     const h = new Harness();
     for (const o of [
       at(page('partial_outage'), 0),
