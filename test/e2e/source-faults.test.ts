@@ -83,15 +83,16 @@ subscriptions: [{ destination: console }]
   );
 
   it('a 429 with Retry-After slows the polls down to what the page asked for', async () => {
-    const from = server.requests.length;
+    const from = bot.logs.length;
     server.faults.status(429, { retryAfter: 1 });
-    await sleep(2600);
+    await sleep(3200);
     server.faults.clear();
-    const rateLimited = server.requests
+    // The bot's own account of its polls: when each rate-limited poll finished.
+    const rateLimited = bot.logs
       .slice(from)
-      .filter((r) => r.path === '/api/v2/summary.json' && r.status === 429)
-      .map((r) => r.at);
-    // Every 120 ms without the header; every second with it.
+      .filter((l) => l.msg === 'status page poll failed' && (l.error as { code?: string })?.code === 'rate_limited')
+      .map((l) => Date.parse(String(l.time)));
+    // Every 120 ms without the header (about 25 polls); about one a second with it.
     expect(rateLimited.length).toBeGreaterThanOrEqual(2);
     expect(rateLimited.length).toBeLessThanOrEqual(4);
     const gaps = rateLimited.slice(1).map((at, i) => at - (rateLimited[i] ?? 0));
