@@ -32,7 +32,11 @@ export class Router {
   }
 
   /** The handler for a request, `405` when the path exists with another method, `404` otherwise. */
-  match(method: string, pathname: string): { handler: Handler; params: Record<string, string> } | 404 | 405 {
+  /** Throws URIError on a malformed %-escape in a parameter (the server answers 400). */
+  match(
+    method: string,
+    pathname: string,
+  ): { handler: Handler; params: Record<string, string>; route: string } | 404 | 405 {
     const parts = pathname.split('/').filter(Boolean);
     let pathExists = false;
     for (const route of this.routes) {
@@ -48,8 +52,9 @@ export class Router {
       });
       if (!ok) continue;
       pathExists = true;
-      if (route.method === method || (route.method === 'GET' && method === 'HEAD'))
-        return { handler: route.handler, params };
+      if (route.method === method || (route.method === 'GET' && method === 'HEAD')) {
+        return { handler: route.handler, params, route: `/${route.parts.join('/')}` };
+      }
     }
     return pathExists ? 405 : 404;
   }

@@ -24,15 +24,18 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
     }
     const chunks: Buffer[] = [];
     let size = 0;
-    req.on('data', (chunk: Buffer) => {
+    const onData = (chunk: Buffer) => {
       size += chunk.length;
       if (size > limit) {
+        // Stop keeping it, answer 413 (the response closes the connection), and let the rest drain unread.
+        req.off('data', onData);
+        req.resume();
         reject(new BodyTooLargeError(`body over ${limit} bytes`));
-        req.destroy();
         return;
       }
       chunks.push(chunk);
-    });
+    };
+    req.on('data', onData);
     req.on('end', () => resolve(Buffer.concat(chunks)));
     req.on('error', reject);
   });
@@ -59,7 +62,14 @@ export class HttpServer {
   constructor(private readonly opts: HttpServerOptions) {}
 
   async listen(): Promise<AddressInfo> {
-    const server = createServer((req, res) => void this.handle(req, res));
+    const server = createServer((req, res) => {
+      this.handle(req, res).catch((err: unknown) => {
+        // Last resort: a request must never take the bot down.
+        this.opts.logger.error({ err }, 'request handling failed');
+        if (!res.headersSent) send(res, { status: 500, body: { error: 'internal_error' } }, false);
+        else res.destroy();
+      });
+    });
     server.keepAliveTimeout = 65_000; // longer than common load balancers' idle timeout
     this.server = server;
     await new Promise<void>((resolve, reject) => {
@@ -83,8 +93,14 @@ export class HttpServer {
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const method = req.method ?? 'GET';
-    const pathname = new URL(req.url ?? '/', 'http://localhost').pathname;
-    const found = this.router.match(method, pathname);
+    let found: ReturnType<Router['match']>;
+    try {
+      found = this.router.match(method, new URL(req.url ?? '/', 'http://localhost').pathname);
+    } catch {
+      // An unparsable URL or a malformed %-escape: the client's mistake, never ours.
+      send(res, { status: 400, body: { error: 'malformed_url' } }, false);
+      return;
+    }
     if (found === 404 || found === 405) {
       send(res, { status: found, body: { error: found === 404 ? 'not_found' : 'method_not_allowed' } }, false);
       return;
@@ -98,11 +114,12 @@ export class HttpServer {
       send(res, out, method === 'HEAD');
     } catch (err) {
       if (err instanceof BodyTooLargeError) {
-        send(res, { status: 413, body: { error: 'body_too_large', limit: this.opts.bodyLimitBytes } }, false);
+        const body = { error: 'body_too_large', limit: this.opts.bodyLimitBytes };
+        send(res, { status: 413, headers: { connection: 'close' }, body }, false);
         return;
       }
-      // Never a stack trace to the caller; the log has what is needed (and never a secret: see the pino redact).
-      this.opts.logger.error({ err, path: pathname }, 'request failed');
+      // Never a stack trace to the caller. The route pattern, not the path: a path can carry a secret token.
+      this.opts.logger.error({ err, route: found.route }, 'request failed');
       if (!res.headersSent) send(res, { status: 500, body: { error: 'internal_error' } }, false);
       else res.destroy();
     }
