@@ -6,6 +6,8 @@ import type { z } from 'zod';
 import { type Config, configSchema, crossCheck } from './schema.js';
 
 export const ENV_PREFIX = 'BELVO_STATUS_';
+/** Variables with the prefix that are not overrides: the config file's own path. */
+const NOT_OVERRIDES = new Set(['BELVO_STATUS_CONFIG']);
 
 export interface ConfigProblem {
   path: string;
@@ -53,11 +55,28 @@ function camel(segment: string): string {
   return segment.toLowerCase().replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
 }
 
-/** `BELVO_STATUS_SOURCES__0__FAILURES_BEFORE_ALERT=5` sets `sources[0].failuresBeforeAlert` to 5. */
-export function applyEnvOverrides(doc: Record<string, unknown>, env: Env): ConfigProblem[] {
+/** Reads an override's value as YAML does (numbers, booleans), or as a plain string when it is not YAML. */
+function overrideValue(raw: string): unknown {
+  try {
+    return parseYaml(raw) ?? raw;
+  } catch {
+    return raw;
+  }
+}
+
+/**
+ * `BELVO_STATUS_SOURCES__0__FAILURES_BEFORE_ALERT=5` sets `sources[0].failuresBeforeAlert` to 5. Variables the
+ * config names as secrets are never overrides, whatever their prefix.
+ */
+export function applyEnvOverrides(
+  doc: Record<string, unknown>,
+  env: Env,
+  secretNames: Set<string> = new Set(),
+): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
   for (const [name, raw] of Object.entries(env)) {
     if (!name.startsWith(ENV_PREFIX) || raw === undefined || name.endsWith('_FILE')) continue;
+    if (NOT_OVERRIDES.has(name) || secretNames.has(name)) continue;
     const keys = name.slice(ENV_PREFIX.length).split('__').map(camel);
     if (keys.some((k) => k === '')) {
       problems.push({ path: name, message: 'malformed override name (use __ between keys)' });
@@ -70,7 +89,7 @@ export function applyEnvOverrides(doc: Record<string, unknown>, env: Env): Confi
       const container = node as Record<string, unknown>;
       const k = index !== undefined && Array.isArray(node) ? index : key;
       if (last) {
-        container[k as string] = parseYaml(raw) ?? raw;
+        container[k as string] = overrideValue(raw);
         break;
       }
       const next = container[k as string];
@@ -123,7 +142,22 @@ function readSecret(name: string, env: Env): { value?: string; problem?: string 
   return { problem: `environment variable ${name} (or ${name}_FILE) is not set` };
 }
 
-/** Walks the validated config for `{secretEnv}` references and resolves each one. */
+function secretEnvNames(doc: unknown): Set<string> {
+  const names = new Set<string>();
+  const walk = (node: unknown) => {
+    if (Array.isArray(node)) for (const child of node) walk(child);
+    else if (node && typeof node === 'object') {
+      for (const [key, child] of Object.entries(node)) {
+        if (key === 'secretEnv' && typeof child === 'string') names.add(child);
+        else walk(child);
+      }
+    }
+  };
+  walk(doc);
+  return names;
+}
+
+/** Walks the config for `{secretEnv}` references and resolves each one. */
 function resolveSecrets(config: unknown, env: Env): { secrets: Map<string, string>; problems: ConfigProblem[] } {
   const secrets = new Map<string, string>();
   const problems: ConfigProblem[] = [];
@@ -155,7 +189,7 @@ export function parseConfigText(text: string, file: string, env: Env = process.e
   if (doc === null || typeof doc !== 'object' || Array.isArray(doc)) {
     throw new ConfigError(file, [{ path: '(root)', message: 'expected a mapping of keys at the top level' }]);
   }
-  const problems = applyEnvOverrides(doc as Record<string, unknown>, env);
+  const problems = applyEnvOverrides(doc as Record<string, unknown>, env, secretEnvNames(doc));
   const parsed = configSchema.safeParse(doc);
   if (!parsed.success) problems.push(...zodProblems(parsed.error));
   for (const p of crossCheck(doc)) problems.push({ path: pathText(p.path), message: p.message });

@@ -16,6 +16,8 @@ export interface BotRun {
   proc: ChildProcess;
   stdout: string[];
   stderr: string[];
+  /** This run's JSON log records. */
+  logs: Record<string, unknown>[];
   exited: Promise<number | null>;
 }
 
@@ -45,6 +47,7 @@ export class BotProcess {
       proc,
       stdout: [],
       stderr: [],
+      logs: [],
       exited: new Promise((res) => proc.once('exit', (code) => res(code))),
     };
     const lines = (stream: NodeJS.ReadableStream, sink: (line: string) => void) => {
@@ -64,7 +67,9 @@ export class BotProcess {
     lines(proc.stderr!, (l) => {
       run.stderr.push(l);
       try {
-        this.logs.push(JSON.parse(l) as Record<string, unknown>);
+        const record = JSON.parse(l) as Record<string, unknown>;
+        this.logs.push(record);
+        run.logs.push(record);
       } catch {
         // not a log line (a crash trace): keep it in run.stderr
       }
@@ -99,10 +104,11 @@ export class BotProcess {
     }
   }
 
+  /** Waits for a log record of the current run (a restarted bot's earlier records do not count). */
   async waitForLog(msg: string, timeoutMs = 10_000): Promise<Record<string, unknown>> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const found = this.logs.find((l) => l.msg === msg);
+      const found = this.current?.logs.find((l) => l.msg === msg);
       if (found) return found;
       if (Date.now() > deadline) throw new Error(`timed out waiting for log "${msg}"`);
       await sleep(25);

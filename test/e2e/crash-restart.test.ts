@@ -12,6 +12,9 @@ server: { host: 127.0.0.1, port: 0 }
 storage: { path: ${dir}/state.db }
 sources:
   - { id: inst, type: statuspage, name: Institutions, url: "${url}", role: institutions, interval: ${POLL_MS}ms, jitter: 0 }
+engine:
+  # Components flip on purpose here; crash safety, not flapping, is under test: every relapse is a new alert.
+  flapping: { window: 50ms }
 destinations: [{ id: console, type: console }]
 subscriptions: [{ destination: console }]
 `;

@@ -39,10 +39,10 @@ describe('config loading', () => {
     expect(loaded.config.destinations).toEqual([{ id: 'console', type: 'console', color: 'auto' }]);
   });
 
-  it('the documented example config is valid', () => {
-    const env = { STATUSPAGE_PUSH_SECRET: 'x'.repeat(32) };
-    const loaded = parseConfigText(readFileSync('config/example.yaml', 'utf8'), 'config/example.yaml', env);
-    expect(loaded.config.sources.length).toBeGreaterThan(0);
+  it('the documented example config is valid as shipped, with nothing set in the environment', () => {
+    const loaded = parseConfigText(readFileSync('config/example.yaml', 'utf8'), 'config/example.yaml', {});
+    expect(loaded.config.sources.map((s) => s.id)).toEqual(['belvo-api', 'institutions']);
+    expect(loaded.config.silences).toEqual([]);
   });
 
   it('fills defaults and parses human units', () => {
@@ -95,6 +95,37 @@ describe('config loading', () => {
     expect(config.server.port).toBe(9090);
     expect(config.sources[0]?.failuresBeforeAlert).toBe(5);
     expect(config.sources[0]?.interval).toBe(15_000);
+  });
+
+  it('BELVO_STATUS_CONFIG (the file path) and variables named as secrets are not overrides', () => {
+    const text = base.replace(
+      'url: https://status.belvo.com',
+      'url: https://status.belvo.com\n    push:\n      secretEnv: BELVO_STATUS_PUSH_SECRET',
+    );
+    const loaded = parseConfigText(text, 't', {
+      BELVO_STATUS_CONFIG: 'config/mine.yaml',
+      BELVO_STATUS_PUSH_SECRET: 'a-secret-value',
+    });
+    expect(loaded.secrets.get('BELVO_STATUS_PUSH_SECRET')).toBe('a-secret-value');
+  });
+
+  it('an override that is not valid YAML is taken as a string, never echoed in an error', () => {
+    const found = problems(base, { BELVO_STATUS_SERVER__PORT: 'a: b: c @secret' });
+    expect(found).toEqual(['server.port: Invalid input: expected number, received string']);
+    const { config } = parseConfigText(base, 't', { BELVO_STATUS_STORAGE__PATH: '@data/x.db' });
+    expect(config.storage.path).toBe('@data/x.db');
+  });
+
+  it('refuses a zero interval or timeout, and credentials in a status page URL', () => {
+    const text = base.replace(
+      'url: https://status.belvo.com',
+      'url: https://user:pass@status.belvo.com\n    interval: 0\n    timeout: 0s',
+    );
+    expect(problems(text)).toEqual([
+      'sources[0].url: no credentials in the URL (status pages are public; a URL with user:password@ would be printed)',
+      'sources[0].interval: at least 50ms',
+      'sources[0].timeout: at least 50ms',
+    ]);
   });
 
   it('an override of an unknown key is named like any other', () => {
