@@ -182,19 +182,25 @@ export function detectStatusPage(src: StatusPageSourceInfo, snap: StatusPageSnap
   }
 
   const byId = new Map<string, StatusPageComponent>();
+  // A list is complete only when it lists something: a page answering 200 with an empty list is broken or being
+  // rebuilt, and must not resolve every open alert at once.
   if (snap.components) {
     for (const c of snap.components) {
       byId.set(c.id, c);
       signals.push(componentSignal(src, c, underMaintenance.get(c.id)));
     }
-    completeScopes.push(fingerprint.statuspageScope(src.id, 'component'));
+    if (snap.components.length > 0) completeScopes.push(fingerprint.statuspageScope(src.id, 'component'));
   }
   for (const i of snap.incidents) signals.push(incidentSignal(src, i, byId));
-  if (snap.incidentsComplete) completeScopes.push(fingerprint.statuspageScope(src.id, 'incident'));
+  if (snap.incidentsComplete && snap.incidents.length > 0) {
+    completeScopes.push(fingerprint.statuspageScope(src.id, 'incident'));
+  }
   for (const m of snap.maintenances) {
     const s = maintenanceSignal(src, m);
     if (s) signals.push(s);
   }
-  if (snap.maintenancesComplete) completeScopes.push(fingerprint.statuspageScope(src.id, 'maintenance'));
+  if (snap.maintenancesComplete && snap.maintenances.length > 0) {
+    completeScopes.push(fingerprint.statuspageScope(src.id, 'maintenance'));
+  }
   return { signals, completeScopes };
 }

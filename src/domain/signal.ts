@@ -63,6 +63,9 @@ export interface Signal {
   thresholds?: { fail?: number; ok?: number };
 }
 
+/** The status of an implied observation: the thing is no longer listed by a source that lists everything. */
+export const GONE_STATUS = 'no longer listed';
+
 /** What one poll of a source produced. */
 export type PollOutcome =
   | {

@@ -1,7 +1,7 @@
 // One poll's outcome applied to the alerts it concerns. Pure: the caller loads the alerts and commits the result.
 import type { Alert, AlertEvent } from '../domain/alert.js';
 import { BOT_SOURCE, fingerprint } from '../domain/fingerprint.js';
-import type { PollOutcome, Signal } from '../domain/signal.js';
+import { GONE_STATUS, type PollOutcome, type Signal } from '../domain/signal.js';
 import type { EngineConfig } from './engine-config.js';
 import { applySignal } from './lifecycle.js';
 
@@ -70,7 +70,7 @@ function impliedOk(outcome: PollOutcome & { ok: true }, alerts: Alert[], seen: S
       observation: 'ok' as const,
       severity: a.severity,
       title: a.title,
-      status: a.lifecycle === 'source' ? 'no longer listed' : 'operational',
+      status: GONE_STATUS,
       evidence: a.evidence,
     }));
 }

@@ -3,8 +3,8 @@
 // news worth an event by comparing before and after. At most one event per observation.
 import { type Alert, type AlertEvent, type AlertEventType, durationText } from '../domain/alert.js';
 import { BOT_SOURCE } from '../domain/fingerprint.js';
-import { worstSeverity } from '../domain/severity.js';
-import type { Signal, TimelineEntry } from '../domain/signal.js';
+import { severityRank, worstSeverity } from '../domain/severity.js';
+import { GONE_STATUS, type Signal, type TimelineEntry } from '../domain/signal.js';
 import { type EngineConfig, type Thresholds, thresholdsFor } from './engine-config.js';
 
 export interface LifecycleContext {
@@ -23,21 +23,20 @@ export interface Transition {
   reason: string;
 }
 
-type Facts = Pick<Alert, 'state' | 'severity' | 'status' | 'revision' | 'flapping' | 'announced'> & {
+type Facts = Pick<Alert, 'state' | 'severity' | 'peakSeverity' | 'status' | 'revision' | 'flapping' | 'announced'> & {
   maintenance: boolean;
-  sourceEntries: number;
 };
 
 function facts(a: Alert): Facts {
   return {
     state: a.state,
     severity: a.severity,
+    peakSeverity: a.peakSeverity,
     status: a.status,
     revision: a.revision,
     flapping: a.flapping,
     announced: a.announced,
     maintenance: a.maintenance !== undefined,
-    sourceEntries: a.timeline.filter((e) => e.origin === 'source').length,
   };
 }
 
@@ -89,16 +88,32 @@ function newAlert(s: Signal, ctx: LifecycleContext): Alert {
   };
 }
 
-function mergeTimeline(a: Alert, entries: TimelineEntry[] | undefined, limit: number): void {
-  if (!entries?.length) return;
-  const known = new Set(a.timeline.map((e) => e.id));
-  const fresh = entries.filter((e) => !known.has(e.id));
-  if (fresh.length === 0) return;
-  a.timeline = [...a.timeline, ...fresh].sort((x, y) => x.at - y.at).slice(-limit);
+/** Keeps the newest `limit` source updates and the newest `limit` engine notes, in time order. */
+function capTimeline(entries: TimelineEntry[], limit: number): TimelineEntry[] {
+  const sorted = [...entries].sort((x, y) => x.at - y.at);
+  const source = sorted.filter((e) => e.origin === 'source').slice(-limit);
+  const engine = sorted.filter((e) => e.origin === 'engine').slice(-limit);
+  return [...source, ...engine].sort((x, y) => x.at - y.at);
 }
 
-/** Copies what the signal says about the thing; never touches lifecycle state. */
-function mergeSignal(a: Alert, s: Signal, ctx: LifecycleContext): void {
+/**
+ * Adds the source updates not seen before and returns how many were news. Once the timeline is full, an update
+ * older than everything kept is one that was dropped for room, not news (else a long incident would re-announce
+ * its oldest updates on every poll).
+ */
+function mergeTimeline(a: Alert, entries: TimelineEntry[] | undefined, limit: number): number {
+  if (!entries?.length) return 0;
+  const known = new Set(a.timeline.map((e) => e.id));
+  const kept = a.timeline.filter((e) => e.origin === 'source');
+  const oldestKept = kept.length >= limit ? Math.min(...kept.map((e) => e.at)) : Number.NEGATIVE_INFINITY;
+  const fresh = entries.filter((e) => !known.has(e.id) && e.at >= oldestKept);
+  if (fresh.length === 0) return 0;
+  a.timeline = capTimeline([...a.timeline, ...fresh], limit);
+  return fresh.length;
+}
+
+/** Copies what the signal says about the thing; never touches lifecycle state. Returns the number of new updates. */
+function mergeSignal(a: Alert, s: Signal, ctx: LifecycleContext): number {
   // A good observation of an open, observed alert only counts towards resolution: the message keeps saying what
   // was wrong (and how badly) until it resolves, instead of announcing "operational, severity minor" on the way.
   const recovering = s.observation === 'ok' && s.lifecycle === 'observed' && a.state !== 'resolved' && a.version > 0;
@@ -116,7 +131,7 @@ function mergeSignal(a: Alert, s: Signal, ctx: LifecycleContext): void {
   if (s.revision !== undefined) a.revision = s.revision;
   if (s.startedAt !== undefined && a.state !== 'resolved') a.startedAt = s.startedAt;
   a.lastSeenAt = ctx.now;
-  mergeTimeline(a, s.updates, ctx.config.timelineLimit);
+  return mergeTimeline(a, s.updates, ctx.config.timelineLimit);
 }
 
 /** "2 consecutive bad observations", or for the bot's own polls "3 failed polls in a row". */
@@ -128,8 +143,13 @@ function streak(n: number, kind: 'bad' | 'good', s: Signal): string {
   return `${n} consecutive ${kind} observation${n === 1 ? '' : 's'}`;
 }
 
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
 function prune(flips: number[], now: number, windowMs: number): number[] {
-  return flips.filter((t) => now - t <= windowMs);
+  // A flip "in the future" (the clock stepped back) is dropped too, or it would count forever.
+  return flips.filter((t) => now - t <= windowMs && t <= now);
 }
 
 /** Moves the state machine; returns a short reason. */
@@ -159,7 +179,8 @@ function step(a: Alert, s: Signal, t: Thresholds, ctx: LifecycleContext): string
     a.firedAt ??= now;
     delete a.resolvedAt;
     a.flips.push(now);
-    if (reopening && a.flips.length >= config.flapping.flips) {
+    // Flapping guards against a page flipping a state; an incident's own lifecycle is the page's word.
+    if (reopening && s.lifecycle === 'observed' && a.flips.length >= config.flapping.flips) {
       a.flapping = true;
       return `${a.flips.length} state changes in ${durationText(flapWindow)}: flapping`;
     }
@@ -192,11 +213,13 @@ function step(a: Alert, s: Signal, t: Thresholds, ctx: LifecycleContext): string
   }
   a.flips.push(now);
   const why =
-    s.lifecycle === 'source'
-      ? `the source says ${s.status}`
-      : heldDown && a.counters.ok < t.ok
-        ? `no failure for ${Math.round(t.holdDownMs / 1000)} s (hold-down)`
-        : `${streak(a.counters.ok, 'good', s)} (threshold ${t.ok})`;
+    s.status === GONE_STATUS
+      ? `no longer listed by the source (${plural(a.counters.ok, 'poll')})`
+      : s.lifecycle === 'source'
+        ? `the source says ${s.status}`
+        : heldDown && a.counters.ok < t.ok
+          ? `no failure for ${Math.round(t.holdDownMs / 1000)} s (hold-down)`
+          : `${streak(a.counters.ok, 'good', s)} (threshold ${t.ok})`;
   return resolve(a, now, why);
 }
 
@@ -207,7 +230,9 @@ function resolve(a: Alert, now: number, why: string): string {
 }
 
 function enterOrLeaveMaintenance(a: Alert, s: Signal, before: Alert, now: number): void {
-  if (s.maintenance && !a.maintenance) {
+  // A closed alert seen fine inside a window has nothing to hold for it (it may be reused for a relapse).
+  const relevant = before.state !== 'resolved' || s.observation === 'bad';
+  if (s.maintenance && !a.maintenance && relevant) {
     a.maintenance = {
       ...s.maintenance,
       since: now,
@@ -231,13 +256,15 @@ function decide(
   s: Signal,
   stepReason: string,
   ctx: LifecycleContext,
+  freshUpdates: number,
 ): Decision | undefined {
   const inWindow = a.maintenance !== undefined;
   const leaving = was?.maintenance === true && !s.maintenance;
 
   if (inWindow && !leaving) {
     // Inside an announced maintenance nothing pages and nothing new is announced; an open message says so once.
-    if (!was?.maintenance && a.announced && a.state === 'firing') {
+    const before = a.maintenance?.before;
+    if (!was?.maintenance && before?.state === 'firing' && before.announced && a.state === 'firing') {
       return { type: 'updated', quiet: false, reason: `under maintenance: ${a.maintenance?.title}` };
     }
     return undefined;
@@ -247,14 +274,15 @@ function decide(
     const before = a.maintenance?.before;
     const title = a.maintenance?.title ?? 'maintenance';
     delete a.maintenance;
-    if (a.state === 'firing' && !a.announced)
-      return { type: 'opened', quiet: false, reason: `still failing after ${title}` };
-    if (a.state !== 'firing' && a.announced)
-      return { type: 'resolved', quiet: false, reason: `recovered by the end of ${title}` };
-    if (a.state === 'firing' && before && (before.state !== 'firing' || before.severity !== a.severity)) {
-      return { type: 'updated', quiet: false, reason: `changed during ${title}` };
+    // Only the net change across the window is news: compare with what the message said when it began.
+    const wasShownFiring = before?.state === 'firing' && before.announced;
+    if (a.state === 'firing') {
+      if (!a.announced) return { type: 'opened', quiet: false, reason: `still failing after ${title}` };
+      if (!wasShownFiring) return { type: 'reopened', quiet: false, reason: `failing again after ${title}` };
+      if (before?.severity !== a.severity) return { type: 'updated', quiet: false, reason: `changed during ${title}` };
+      return { type: 'updated', quiet: true, reason: `${title} ended, unchanged` };
     }
-    if (a.state === 'firing') return { type: 'updated', quiet: true, reason: `${title} ended, unchanged` };
+    if (wasShownFiring) return { type: 'resolved', quiet: false, reason: `recovered by the end of ${title}` };
     return undefined;
   }
 
@@ -281,9 +309,19 @@ function decide(
       ? { type: 'flapping', quiet: false, reason: stepReason }
       : { type: 'updated', quiet: false, reason: stepReason };
   }
-  const newUpdates = facts(a).sourceEntries > was.sourceEntries;
+  const newUpdates = freshUpdates > 0;
   if (a.state === 'firing') {
-    if (a.flapping) return undefined; // the flapping message stays as it is until the alert settles
+    if (a.flapping) {
+      // The flapping message stays as it is until the alert settles, unless it gets worse.
+      if (severityRank(a.peakSeverity) > severityRank(was.peakSeverity)) {
+        return {
+          type: 'updated',
+          quiet: false,
+          reason: `worse while flapping: ${was.peakSeverity} -> ${a.peakSeverity}`,
+        };
+      }
+      return undefined;
+    }
     if (a.severity !== was.severity)
       return { type: 'updated', quiet: false, reason: `severity ${was.severity} -> ${a.severity}` };
     if (newUpdates) return { type: 'updated', quiet: false, reason: 'new update from the source' };
@@ -332,7 +370,7 @@ export function applySignal(prev: Alert | undefined, s: Signal, ctx: LifecycleCo
   const was = current ? facts(current) : undefined;
   const t = thresholdsOf(s, ctx.config);
 
-  mergeSignal(a, s, ctx);
+  const freshUpdates = mergeSignal(a, s, ctx);
   enterOrLeaveMaintenance(a, s, current ?? a, ctx.now);
   const stepReason = step(a, s, t, ctx);
   // Nothing was announced, so a window's end has nothing to settle: do not hold a closed alert for it.
@@ -342,7 +380,7 @@ export function applySignal(prev: Alert | undefined, s: Signal, ctx: LifecycleCo
     a.title = s.title;
     a.status = s.status;
   }
-  const decision = decide(was, a, s, stepReason, ctx);
+  const decision = decide(was, a, s, stepReason, ctx, freshUpdates);
 
   if (!decision) {
     // Pending or history: store it when it is new or moved; a new `observed` alert that is not bad is not stored.
@@ -351,10 +389,19 @@ export function applySignal(prev: Alert | undefined, s: Signal, ctx: LifecycleCo
 
   a.version += 1;
   if (decision.type === 'opened' || decision.type === 'resolved') a.announced = true;
-  a.timeline = [
-    ...a.timeline,
-    { id: `engine:${a.version}`, at: ctx.now, status: decision.type, text: decision.reason, origin: 'engine' as const },
-  ].slice(-ctx.config.timelineLimit);
+  a.timeline = capTimeline(
+    [
+      ...a.timeline,
+      {
+        id: `engine:${a.version}`,
+        at: ctx.now,
+        status: decision.type,
+        text: decision.reason,
+        origin: 'engine' as const,
+      },
+    ],
+    ctx.config.timelineLimit,
+  );
 
   const event: AlertEvent = {
     type: decision.type,

@@ -391,17 +391,23 @@ describe('maintenances', () => {
 });
 
 describe('complete scopes', () => {
+  const listed = () => ({
+    components: [component()],
+    incidents: [incident()],
+    maintenances: [maintenance()],
+  });
+
   it('the JSON API sees components, incidents and maintenances completely', () => {
-    expect(detectStatusPage(api, snapshot({ components: [component()] })).completeScopes).toEqual([
+    expect(detectStatusPage(api, snapshot(listed())).completeScopes).toEqual([
       'statuspage/belvo-api/component/',
       'statuspage/belvo-api/incident/',
       'statuspage/belvo-api/maintenance/',
     ]);
   });
 
-  it('a page with an empty component list still says every component (none) was seen', () => {
-    expect(detectStatusPage(api, snapshot({ components: [] })).completeScopes).toContain(
-      'statuspage/belvo-api/component/',
+  it('an empty list is never complete: a page answering 200 with nothing listed must not resolve everything', () => {
+    expect(detectStatusPage(api, snapshot({ components: [], incidents: [], maintenances: [] })).completeScopes).toEqual(
+      [],
     );
   });
 
@@ -412,7 +418,7 @@ describe('complete scopes', () => {
   });
 
   it('maintenances are complete only when the snapshot says so', () => {
-    expect(detectStatusPage(api, snapshot({ maintenancesComplete: false })).completeScopes).toEqual([
+    expect(detectStatusPage(api, snapshot({ ...listed(), maintenancesComplete: false })).completeScopes).toEqual([
       'statuspage/belvo-api/component/',
       'statuspage/belvo-api/incident/',
     ]);

@@ -172,7 +172,7 @@ describe('things gone from a complete scope', () => {
     const h = new Harness();
     h.poll(ok(0, [incidentSignal({ fingerprint: INCIDENT })]));
     const result = h.poll(ok(MIN, []));
-    expect(said(result.events)).toEqual([`resolved ${INCIDENT}: the source says no longer listed`]);
+    expect(said(result.events)).toEqual([`resolved ${INCIDENT}: no longer listed by the source (1 poll)`]);
     expect(result.events[0]?.alert).toMatchObject({ state: 'resolved', status: 'no longer listed', severity: 'major' });
   });
 
@@ -190,14 +190,18 @@ describe('things gone from a complete scope', () => {
     expect(h.poll(ok(MIN, [], ['statuspage/api/component/'])).events).toEqual([]);
   });
 
-  it('a component gone from a complete component list recovers like an operational one (two good polls)', () => {
+  it('a component removed from a complete component list resolves after two polls, saying it is gone', () => {
     const h = new Harness();
     h.poll(ok(0, [apiComponent()]));
     expect(h.poll(ok(MIN, [])).events).toEqual([]);
     const result = h.poll(ok(2 * MIN, []));
-    expect(said(result.events)).toEqual([`resolved ${COMPONENT}: 2 consecutive good observations (threshold 2)`]);
-    // The resolved message says what it was, at the severity it had.
-    expect(result.events[0]?.alert).toMatchObject({ status: 'operational', severity: 'major', peakSeverity: 'major' });
+    expect(said(result.events)).toEqual([`resolved ${COMPONENT}: no longer listed by the source (2 polls)`]);
+    // The resolved message says what it was, at the severity it had, and that it is gone rather than fixed.
+    expect(result.events[0]?.alert).toMatchObject({
+      status: 'no longer listed',
+      severity: 'major',
+      peakSeverity: 'major',
+    });
   });
 
   it('a scope is a prefix of this source only: another source with a longer id is not touched', () => {

@@ -265,3 +265,89 @@ describe('maintenance', () => {
     expect(summary(run)).toBe('opened@1 updated@2 resolved@3');
   });
 });
+
+describe('edge cases found in review', () => {
+  const maint = { id: 'm1', title: 'Core upgrade', until: 90 * MIN };
+  const update = (i: number) => ({
+    id: `u${i}`,
+    at: i * 1000,
+    status: 'identified',
+    text: `update ${i}`,
+    origin: 'source' as const,
+  });
+
+  it('an alert resolved just before a maintenance is not resolved a second time when the window ends', () => {
+    const run = drive([
+      { at: 0, signal: componentSignal() },
+      { at: MIN, signal: componentSignal({ observation: 'ok', status: 'operational' }) },
+      { at: 2 * MIN, signal: componentSignal({ observation: 'ok', status: 'operational' }) },
+      { at: 5 * MIN, signal: componentSignal({ observation: 'ok', status: 'under_maintenance', maintenance: maint }) },
+      { at: 60 * MIN, signal: componentSignal({ observation: 'ok', status: 'under_maintenance', maintenance: maint }) },
+      { at: 95 * MIN, signal: componentSignal({ observation: 'ok', status: 'operational' }) },
+    ]);
+    expect(summary(run)).toBe('opened@1 resolved@2');
+  });
+
+  it('relapsing inside a window after being resolved is announced as a relapse when the window ends', () => {
+    const run = drive([
+      { at: 0, signal: componentSignal() },
+      { at: MIN, signal: componentSignal({ observation: 'ok' }) },
+      { at: 2 * MIN, signal: componentSignal({ observation: 'ok' }) },
+      { at: 5 * MIN, signal: componentSignal({ maintenance: maint }) },
+      { at: 95 * MIN, signal: componentSignal() },
+    ]);
+    expect(summary(run)).toBe('opened@1 resolved@2 reopened@3');
+    expect(run.events[2]?.reason).toBe('failing again after Core upgrade');
+  });
+
+  it('a flapping alert that gets worse says so at once', () => {
+    const flip = (i: number) =>
+      componentSignal({ observation: i % 3 === 0 ? 'bad' : 'ok', severity: 'minor', status: 'degraded_performance' });
+    const steps = every([...Array(8).keys()], flip);
+    const worse = every([8, 9, 10], () => componentSignal({ severity: 'critical', status: 'major_outage' }));
+    const run = drive([...steps, ...worse]);
+    expect(summary(run)).toBe('opened@1 resolved@2 reopened@3 flapping@4 updated@5');
+    expect(run.events[4]?.reason).toBe('worse while flapping: minor -> critical');
+  });
+
+  it("an incident reopened and resolved many times follows the page's word, never flapping", () => {
+    const steps = [...Array(8).keys()].map((i) => ({
+      at: i * MIN,
+      signal: incidentSignal(i % 2 === 0 ? {} : { observation: 'ok', status: 'resolved' }),
+    }));
+    const run = drive(steps);
+    expect(summary(run)).toBe('opened@1 resolved@2 reopened@3 resolved@4 reopened@5 resolved@6 reopened@7 resolved@8');
+    expect(run.alert?.flapping).toBe(false);
+  });
+
+  it('a long incident announces every one of its updates exactly once, past the timeline limit', () => {
+    const steps = [...Array(70).keys()].map((i) => ({
+      at: i * MIN,
+      signal: incidentSignal({ status: 'identified', updates: [...Array(i + 1).keys()].map(update) }),
+    }));
+    // And a few polls with nothing new.
+    const all = [...Array(70).keys()].map(update);
+    steps.push({ at: 71 * MIN, signal: incidentSignal({ status: 'identified', updates: all }) });
+    steps.push({ at: 72 * MIN, signal: incidentSignal({ status: 'identified', updates: all }) });
+    const run = drive(steps);
+    expect(run.events).toHaveLength(70);
+    expect(run.events.slice(1).every((e) => e.type === 'updated' && e.reason === 'new update from the source')).toBe(
+      true,
+    );
+    const kept = run.alert?.timeline.filter((e) => e.origin === 'source') ?? [];
+    expect(kept).toHaveLength(DEFAULT_ENGINE_CONFIG.timelineLimit);
+    expect(kept.at(-1)?.id).toBe('u69');
+  });
+
+  it('a clock stepping back does not make an alert flap', () => {
+    const run = drive([
+      { at: 60 * MIN, signal: componentSignal() },
+      { at: 0, signal: componentSignal({ observation: 'ok' }) },
+      { at: MIN, signal: componentSignal({ observation: 'ok' }) },
+      { at: 2 * MIN, signal: componentSignal() },
+      { at: 3 * MIN, signal: componentSignal({ observation: 'ok' }) },
+      { at: 4 * MIN, signal: componentSignal({ observation: 'ok' }) },
+    ]);
+    expect(summary(run)).toBe('opened@1 resolved@2 reopened@3 resolved@4');
+  });
+});
