@@ -359,3 +359,18 @@ describe('createConsoleNotifier', () => {
     expect(stripAnsi(written)).toBe(`${renderConsole(e, plain).join('\n')}\n`);
   });
 });
+
+describe('text from the page is made safe for a terminal', () => {
+  it('control characters and newlines in a title or update cannot forge lines or escape sequences', () => {
+    const a = makeAlert({
+      id: 'A9',
+      title: 'Fake\n2026-01-01 00:00:00 RESOLVED \u001b[32mall good\u001b[0m',
+      timeline: [{ id: 'u1', at: 0, status: 'investigating', text: 'line one\r\nline two\u0007', origin: 'source' }],
+    });
+    const lines = renderConsole(makeEvent(a, { type: 'opened' }), { color: false, timeZone: 'UTC' });
+    expect(lines).toHaveLength(2);
+    expect(lines.join('\n')).not.toMatch(/[\u0000-\u0009\u000b-\u001f]/);
+    expect(lines[0]).toContain('Fake 2026-01-01 00:00:00 RESOLVED [32mall good [0m');
+    expect(lines[1]).toContain('investigating: line one line two');
+  });
+});

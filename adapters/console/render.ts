@@ -55,8 +55,15 @@ function clock(at: number, timeZone?: string): string {
   return `${get('year')}-${get('month')}-${get('day')} ${get('hour')}:${get('minute')}:${get('second')}`;
 }
 
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are exactly what is removed
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]+/g;
+
+/**
+ * Page text reaches a terminal: whitespace collapsed and control characters (escape sequences, carriage returns)
+ * removed, so a title cannot forge lines or recolour the screen.
+ */
 function oneLine(text: string, max = MAX_DETAIL): string {
-  const flat = text.replace(/\s+/g, ' ').trim();
+  const flat = text.replace(CONTROL, ' ').replace(/\s+/g, ' ').trim();
   return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
 }
 
@@ -82,7 +89,7 @@ export function renderConsole(event: AlertEvent, opts: RenderOptions): string[] 
     type[event.type](LABEL[event.type].padEnd(8)),
     severity[a.severity](a.severity.toUpperCase().padEnd(8)),
     c.bold(`[${a.id}]`),
-    `${a.title}${where}`,
+    `${oneLine(a.title, 300)}${where}`,
     tags,
   ]
     .filter(Boolean)
@@ -96,7 +103,7 @@ export function renderConsole(event: AlertEvent, opts: RenderOptions): string[] 
   if (a.kind === 'source.health' && event.type !== 'resolved' && typeof a.evidence.lastError === 'string') {
     details.push(`last error: ${oneLine(String(a.evidence.lastError), 160)}`);
   }
-  details.push(`${event.reason}`);
-  const link = a.url ? `  ${c.underline(a.url)}` : '';
+  details.push(oneLine(event.reason));
+  const link = a.url ? `  ${c.underline(oneLine(a.url, 500))}` : '';
   return [head, `    ${c.dim(details.join(' · '))}${link}`];
 }

@@ -10,5 +10,8 @@ export const fingerprint = {
   sourceHealth: (source: string) => `bot/source/${source}/unreachable`,
 };
 
-/** The source id used for the bot's own signals, so they never fall inside a polled source's scopes. */
-export const BOT_SOURCE = 'bot';
+/**
+ * The kind of the bot's own "this source cannot be read" alert. It carries the polled source's id (so filters and
+ * silences by source cover it) but a `bot/` fingerprint, so it never falls inside the source's complete scopes.
+ */
+export const SOURCE_HEALTH_KIND = 'source.health';

@@ -1,6 +1,6 @@
 // One poll's outcome applied to the alerts it concerns. Pure: the caller loads the alerts and commits the result.
 import type { Alert, AlertEvent } from '../domain/alert.js';
-import { BOT_SOURCE, fingerprint } from '../domain/fingerprint.js';
+import { fingerprint, SOURCE_HEALTH_KIND } from '../domain/fingerprint.js';
 import { GONE_STATUS, type PollOutcome, type Signal } from '../domain/signal.js';
 import type { EngineConfig } from './engine-config.js';
 import { applySignal } from './lifecycle.js';
@@ -35,8 +35,8 @@ export function sourceHealthSignal(input: EvaluateInput): Signal {
   const { outcome } = input;
   const base = {
     fingerprint: fingerprint.sourceHealth(outcome.source),
-    kind: 'source.health',
-    source: BOT_SOURCE,
+    kind: SOURCE_HEALTH_KIND,
+    source: outcome.source,
     lifecycle: 'observed' as const,
     severity: 'minor' as const,
     title: `${input.sourceName} cannot be read`,
@@ -95,7 +95,11 @@ export function evaluatePoll(input: EvaluateInput): EvaluateResult {
   const result: EvaluateResult = { alerts: [], events: [], decisions: [] };
   for (const s of byFingerprint.values()) {
     // The health alert is not part of first sight: a source unreachable from the start is news.
-    const t = applySignal(latest.get(s.fingerprint), s, s.source === BOT_SOURCE ? { ...ctx, firstSight: false } : ctx);
+    const t = applySignal(
+      latest.get(s.fingerprint),
+      s,
+      s.kind === SOURCE_HEALTH_KIND ? { ...ctx, firstSight: false } : ctx,
+    );
     if (t.alert) result.alerts.push(t.alert);
     if (t.event) result.events.push(t.event);
     result.decisions.push({ fingerprint: s.fingerprint, reason: t.reason });

@@ -2,7 +2,7 @@
 // applySignal() first moves the alert's state (thresholds, flapping, maintenance), then decides what of that is
 // news worth an event by comparing before and after. At most one event per observation.
 import { type Alert, type AlertEvent, type AlertEventType, durationText } from '../domain/alert.js';
-import { BOT_SOURCE } from '../domain/fingerprint.js';
+import { SOURCE_HEALTH_KIND } from '../domain/fingerprint.js';
 import { severityRank, worstSeverity } from '../domain/severity.js';
 import { GONE_STATUS, type Signal, type TimelineEntry } from '../domain/signal.js';
 import { type EngineConfig, type Thresholds, thresholdsFor } from './engine-config.js';
@@ -136,7 +136,7 @@ function mergeSignal(a: Alert, s: Signal, ctx: LifecycleContext): number {
 
 /** "2 consecutive bad observations", or for the bot's own polls "3 failed polls in a row". */
 function streak(n: number, kind: 'bad' | 'good', s: Signal): string {
-  if (s.source === BOT_SOURCE) {
+  if (s.kind === SOURCE_HEALTH_KIND) {
     const what = kind === 'bad' ? 'failed poll' : 'successful poll';
     return `${n} ${what}${n === 1 ? '' : 's'}${n === 1 ? '' : ' in a row'}`;
   }
@@ -184,7 +184,8 @@ function step(a: Alert, s: Signal, t: Thresholds, ctx: LifecycleContext): string
       a.flapping = true;
       return `${a.flips.length} state changes in ${durationText(flapWindow)}: flapping`;
     }
-    if (s.lifecycle === 'source' || (t.fail === 1 && s.source !== BOT_SOURCE)) return `the source says ${s.status}`;
+    if (s.lifecycle === 'source' || (t.fail === 1 && s.kind !== SOURCE_HEALTH_KIND))
+      return `the source says ${s.status}`;
     return `${streak(a.counters.bad, 'bad', s)} (threshold ${t.fail})`;
   }
 

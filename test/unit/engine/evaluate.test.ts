@@ -115,7 +115,7 @@ describe('a failed poll is not a recovery', () => {
     const alert = third.events[0]!.alert;
     expect(alert).toMatchObject({
       kind: 'source.health',
-      source: 'bot',
+      source: 'api',
       title: 'Belvo API status page cannot be read',
       status: 'unreachable',
       severity: 'minor',
