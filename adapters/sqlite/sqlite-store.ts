@@ -202,6 +202,7 @@ function prepareStatements(db: BetterSqlite3.Database) {
     getAlert: db.prepare('SELECT rev, body FROM alerts WHERE id = ?'),
     listAlerts: (hasStates: boolean, hasSource: boolean) => alertVariants.get(`${hasStates}/${hasSource}`)!,
     nextAlertId: db.prepare(`UPDATE counters SET value = value + 1 WHERE name = 'alert_id' RETURNING value`),
+    reserveAlertIds: db.prepare(`UPDATE counters SET value = value + @count WHERE name = 'alert_id' RETURNING value`),
 
     // A duplicate (alert, version, destination) is the same delivery decided twice: keep the first.
     insertIntent: db.prepare(`
@@ -442,6 +443,12 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     async nextAlertId() {
       const row = open().st.nextAlertId.get() as { value: number };
       return `A${row.value}`;
+    },
+
+    async reserveAlertIds(count: number) {
+      if (count <= 0) return [];
+      const row = open().st.reserveAlertIds.get({ count }) as { value: number };
+      return Array.from({ length: count }, (_, i) => `A${row.value - count + 1 + i}`);
     },
 
     async claimIntents(opts: ClaimOptions) {

@@ -17,6 +17,8 @@ export interface DispatcherOptions {
   leaseMs: number;
   /** Idle re-check of the outbox (retries that came due, crashed leases); a commit wakes it sooner. */
   idleMs?: number;
+  /** A delivery that has not answered by then is retried later (flagged maybe-delivered). Default 30 s. */
+  deliveryTimeoutMs?: number;
   batch?: number;
 }
 
@@ -108,6 +110,16 @@ export class Dispatcher {
     if (wait > 0) await new Promise((r) => setTimeout(r, wait));
   }
 
+  /** A hung platform call must not hold the outbox: give up waiting and retry (the notifier checks before re-posting). */
+  private withTimeout(delivery: Promise<DeliveryResult>): Promise<DeliveryResult> {
+    const ms = this.opts.deliveryTimeoutMs ?? 30_000;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<DeliveryResult>((resolve) => {
+      timer = setTimeout(() => resolve({ outcome: 'retry', error: `no answer within ${ms} ms` }), ms);
+    });
+    return Promise.race([delivery, timeout]).finally(() => clearTimeout(timer));
+  }
+
   private async deliverOne(destination: string, intent: Intent): Promise<void> {
     const { store, clock, logger, metrics, backoff } = this.opts;
     const notifier = this.notifiers.get(destination);
@@ -124,15 +136,17 @@ export class Dispatcher {
     let result: DeliveryResult;
     try {
       const parent = await store.getMessageRef(intent.alertId, destination);
-      result = await notifier.deliver({
-        intentId: intent.id,
-        destination,
-        event: intent.event,
-        ...(parent && { parent }),
-        attempt: intent.attempts,
-        // A second attempt may follow one that reached the platform before the bot died or timed out.
-        maybeDelivered: intent.attempts > 1,
-      });
+      result = await this.withTimeout(
+        notifier.deliver({
+          intentId: intent.id,
+          destination,
+          event: intent.event,
+          ...(parent && { parent }),
+          attempt: intent.attempts,
+          // A second attempt may follow one that reached the platform before the bot died or timed out.
+          maybeDelivered: intent.attempts > 1,
+        }),
+      );
     } catch (err) {
       result = { outcome: 'retry', error: err instanceof Error ? err.message : String(err) };
     }

@@ -42,13 +42,14 @@ const PROVISIONAL = 'new:';
  * one of the store's short public ids (`A12`), and the events carry it too.
  */
 async function assignIds(result: { alerts: Alert[]; events: AlertEvent[] }, store: Store): Promise<void> {
+  const fresh = result.alerts.filter((a) => a.id.startsWith(PROVISIONAL));
+  const reserved = await store.reserveAlertIds(fresh.length);
   const ids = new Map<string, string>();
-  for (const a of result.alerts) {
-    if (!a.id.startsWith(PROVISIONAL)) continue;
-    const id = await store.nextAlertId();
+  fresh.forEach((a, i) => {
+    const id = reserved[i] as string;
     ids.set(a.id, id);
     a.id = id;
-  }
+  });
   for (const e of result.events) {
     const id = ids.get(e.alert.id);
     if (id) e.alert.id = id;

@@ -92,6 +92,8 @@ export interface Store {
   listAlerts(query?: AlertQuery): Promise<Alert[]>;
   /** Next short alert id (`A1`, `A2`...), unique for the life of the database. */
   nextAlertId(): Promise<string>;
+  /** `count` consecutive new ids in one step (a storm opens hundreds of alerts in one poll). */
+  reserveAlertIds(count: number): Promise<string[]>;
 
   // --- outbox ---
   /**

@@ -573,6 +573,18 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
       });
     });
 
+    describe('reserveAlertIds', () => {
+      it('hands out consecutive ids in one step, never reused, shared with nextAlertId', async () => {
+        const first = await store.nextAlertId();
+        const batch = await store.reserveAlertIds(3);
+        const after = await store.nextAlertId();
+        const n = (id: string) => Number(id.slice(1));
+        expect(batch.map(n)).toEqual([n(first) + 1, n(first) + 2, n(first) + 3]);
+        expect(n(after)).toBe(n(first) + 4);
+        expect(await store.reserveAlertIds(0)).toEqual([]);
+      });
+    });
+
     describe('nextAlertId', () => {
       it('hands out short, unique, increasing ids', async () => {
         const got: string[] = [];

@@ -155,4 +155,23 @@ describe('outbox dispatcher', () => {
     await d.drain();
     expect(chat.received.map((r) => [r.attempt, r.maybeDelivered])).toEqual([[2, true]]);
   });
+
+  it('a delivery that never answers is given up after the timeout and retried, without holding the others', async () => {
+    await queue('A1', [1], 'hung', 'console');
+    const hung: Notifier = { destination: 'hung', minIntervalMs: 0, deliver: () => new Promise(() => {}) };
+    const console = new ScriptedNotifier('console');
+    const d = new Dispatcher({
+      store,
+      notifiers: [hung, console],
+      clock,
+      logger: silentLogger,
+      metrics: noMetrics,
+      backoff: { initialMs: 1000, maxMs: 60_000, maxAttempts: 3 },
+      leaseMs: 30_000,
+      deliveryTimeoutMs: 50,
+    });
+    await d.drain();
+    const byDest = Object.fromEntries((await store.listIntents()).map((i) => [i.destination, [i.status, i.lastError]]));
+    expect(byDest).toEqual({ hung: ['pending', 'no answer within 50 ms'], console: ['delivered', undefined] });
+  });
 });
