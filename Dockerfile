@@ -26,7 +26,8 @@ RUN mkdir -p /app/data && chown node:node /app/data
 VOLUME ["/app/data"]
 USER node
 EXPOSE 8080
-HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
-  CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.BELVO_STATUS_SERVER__PORT || 8080) + '/healthz').then(r => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
+# The config is named by the environment so the health check reads the same one (and so the same port).
+ENV BELVO_STATUS_CONFIG=config/default.yaml
+HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 CMD ["node", "dist/src/cli.js", "healthcheck"]
 ENTRYPOINT ["node", "dist/src/cli.js"]
-CMD ["run", "--config", "config/default.yaml"]
+CMD ["run"]

@@ -12,6 +12,7 @@ Usage:
   belvo-status check-config [<file>]       validate a config file; prints every problem, exits 2 if any
   belvo-status status [--config <file>]    what is open right now, from the bot's store
   belvo-status demo                        a simulated status page and the bot against it (no network needed)
+  belvo-status healthcheck [--config <f>]  exit 0 if the bot answers on its /healthz (for container health checks)
   belvo-status help
 
 Environment:
@@ -81,6 +82,21 @@ async function status(args: string[]): Promise<number> {
   return printStatus(config);
 }
 
+/** Asks the running bot's /healthz on the port its config names. */
+async function healthcheck(args: string[]): Promise<number> {
+  const { values } = parseArgs({ args, options: { config: { type: 'string', short: 'c' } } });
+  const { config } = loadOrExit(configPath(values.config));
+  const host = config.server.host === '0.0.0.0' || config.server.host === '::' ? '127.0.0.1' : config.server.host;
+  try {
+    const res = await fetch(`http://${host}:${config.server.port}/healthz`, { signal: AbortSignal.timeout(3000) });
+    process.stdout.write(`healthz: HTTP ${res.status}\n`);
+    return res.ok ? EXIT.ok : EXIT.failure;
+  } catch (err) {
+    process.stdout.write(`healthz: no answer on ${host}:${config.server.port} (${(err as Error).message})\n`);
+    return EXIT.failure;
+  }
+}
+
 async function demo(args: string[]): Promise<number> {
   const { values } = parseArgs({ args, options: { fast: { type: 'boolean' } } });
   const { runDemo } = await import('./demo/run-demo.js');
@@ -98,6 +114,8 @@ export async function main(argv: string[]): Promise<number> {
       return status(rest);
     case 'demo':
       return demo(rest);
+    case 'healthcheck':
+      return healthcheck(rest);
     case undefined:
     case 'help':
     case '--help':

@@ -35,6 +35,21 @@ subscriptions: [{ destination: console }]
     return { page, base: `http://127.0.0.1:${started.port as number}` };
   }
 
+  it('belvo-status healthcheck asks the running bot on the port its config names', async () => {
+    const { base } = await startBot(60_000);
+    const port = new URL(base).port;
+    const up = await runCli(['healthcheck', '--config', bot?.configFile ?? ''], {
+      env: { PUSH_SECRET: SECRET, BELVO_STATUS_SERVER__PORT: port },
+    });
+    expect(up).toMatchObject({ code: 0, stdout: 'healthz: HTTP 200\n' });
+    await bot?.kill('SIGTERM');
+    const down = await runCli(['healthcheck', '--config', bot?.configFile ?? ''], {
+      env: { PUSH_SECRET: SECRET, BELVO_STATUS_SERVER__PORT: port },
+    });
+    expect(down.code).toBe(1);
+    expect(down.stdout).toMatch(/^healthz: no answer on 127\.0\.0\.1:\d+/);
+  });
+
   it('answers /healthz, /readyz and /metrics', async () => {
     const { base } = await startBot(100);
     await sleep(500);
