@@ -1,0 +1,130 @@
+import { describe, expect, it } from 'vitest';
+import type { Alert } from '../../src/domain/alert.js';
+import { makeAlert, makeEvent, T0 } from '../../test/contract/alert-factory.js';
+import { SLACK_LIMITS } from './limits.js';
+import { ACTIONS, COLORS, clip, renderParent, renderReply } from './render.js';
+
+const MIN = 60_000;
+
+function alert(over: Partial<Alert> = {}): Alert {
+  return makeAlert({
+    id: 'A7',
+    title: 'Banco Erebor MX - Retail: partial outage',
+    state: 'firing',
+    severity: 'major',
+    status: 'partial_outage',
+    maintenance: undefined,
+    acknowledged: undefined,
+    flapping: false,
+    startedAt: T0,
+    timeline: [
+      { id: 'u1', at: T0, status: 'investigating', text: 'Logins fail for <some> users & more', origin: 'source' },
+    ],
+    ...over,
+  });
+}
+
+const blocksOf = (m: ReturnType<typeof renderParent>) => m.attachments?.[0]?.blocks ?? [];
+const allText = (m: ReturnType<typeof renderParent>) => JSON.stringify(m);
+
+describe('Slack parent message', () => {
+  it('shows title, state, fields, latest update, the rule, and the three buttons, in a red attachment', () => {
+    const m = renderParent(makeEvent(alert(), { type: 'opened', reason: 'the source says partial_outage' }));
+    expect(m.text).toBe('[MAJOR] Banco Erebor MX - Retail: partial outage');
+    expect(m.attachments?.[0]?.color).toBe(COLORS.major);
+    const blocks = blocksOf(m);
+    expect(blocks[0]?.text.text).toBe('*Banco Erebor MX - Retail: partial outage*\n:red_circle: MAJOR');
+    const fieldText = blocks[1]?.fields.map((f: { text: string }) => f.text);
+    expect(fieldText).toContain('*Institution*\nBanco Erebor MX - Retail (MX)');
+    expect(fieldText).toContain('*Environment*\nproduction');
+    expect(blocks[2]?.text.text).toContain('Logins fail for &lt;some&gt; users &amp; more');
+    expect(blocks[3]).toEqual({
+      type: 'context',
+      elements: [{ type: 'mrkdwn', text: 'Rule: the source says partial_outage' }],
+    });
+    expect(blocks[4]?.elements.map((e: { action_id: string }) => e.action_id)).toEqual([
+      ACTIONS.ack,
+      ACTIONS.silence,
+      ACTIONS.open,
+    ]);
+    expect(m.metadata).toEqual({
+      event_type: 'belvo_status_alert',
+      event_payload: { alert_id: 'A7', fingerprint: alert().fingerprint, version: 1 },
+    });
+  });
+
+  it.each([
+    ['critical', { severity: 'critical' as const }, COLORS.critical],
+    ['minor', { severity: 'minor' as const }, COLORS.minor],
+    [
+      'maintenance',
+      {
+        maintenance: {
+          id: 'm',
+          title: 'Upgrade',
+          since: T0,
+          before: { state: 'firing' as const, severity: 'major' as const, announced: true },
+        },
+      },
+      COLORS.maintenance,
+    ],
+    ['resolved', { state: 'resolved' as const, resolvedAt: T0 + 12 * MIN }, COLORS.resolved],
+  ])('colour for %s', (_name, over, color) => {
+    expect(renderParent(makeEvent(alert(over))).attachments?.[0]?.color).toBe(color);
+  });
+
+  it('resolved: says so with the duration, and keeps only the status-page button', () => {
+    const m = renderParent(makeEvent(alert({ state: 'resolved', resolvedAt: T0 + 12 * MIN }), { type: 'resolved' }));
+    expect(m.text).toBe('[Resolved] Banco Erebor MX - Retail: partial outage');
+    expect(blocksOf(m)[0]?.text.text).toContain(':white_check_mark: Resolved after 12m');
+    const actions = blocksOf(m).find((b) => b.type === 'actions');
+    expect(actions?.elements.map((e: { action_id: string }) => e.action_id)).toEqual([ACTIONS.open]);
+  });
+
+  it('acknowledged and flapping show on the state line; Acknowledge is gone once acknowledged', () => {
+    const m = renderParent(makeEvent(alert({ flapping: true, acknowledged: { by: 'ana', at: T0 } })));
+    expect(blocksOf(m)[0]?.text.text).toBe(
+      '*Banco Erebor MX - Retail: partial outage*\n:red_circle: MAJOR  ·  :arrows_counterclockwise: flapping  ·  :eyes: acknowledged by ana',
+    );
+    expect(allText(m)).not.toContain(ACTIONS.ack);
+  });
+
+  it('stays inside the limits with a huge title and update, cutting with "+N more"', () => {
+    const m = renderParent(
+      makeEvent(
+        alert({
+          title: 'T'.repeat(5000),
+          timeline: [{ id: 'u', at: T0, status: 'identified', text: 'x'.repeat(10_000), origin: 'source' }],
+        }),
+      ),
+    );
+    const blocks = blocksOf(m);
+    expect(blocks.length).toBeLessThanOrEqual(SLACK_LIMITS.blocksPerMessage);
+    for (const b of blocks) if (b.text) expect(b.text.text.length).toBeLessThanOrEqual(SLACK_LIMITS.sectionText);
+    expect(blocks[2]?.text.text).toMatch(/… \(\+\d+ more\)$/);
+    expect(m.text.length).toBeLessThanOrEqual(300);
+  });
+});
+
+describe('Slack thread reply', () => {
+  it('says what changed and quotes the update', () => {
+    const a = alert({ timeline: [{ id: 'u2', at: T0, status: 'identified', text: 'Cause found', origin: 'source' }] });
+    const r = renderReply(makeEvent(a, { type: 'updated', reason: 'new update from the source', at: T0 }));
+    expect(r.text).toBe(':arrows_counterclockwise: Update: new update from the source\n> *identified*: Cause found');
+  });
+
+  it('a resolution says how long it lasted', () => {
+    const a = alert({ state: 'resolved', resolvedAt: T0 + 90 * MIN, timeline: [] });
+    const r = renderReply(makeEvent(a, { type: 'resolved', reason: '2 consecutive good observations (threshold 2)' }));
+    expect(r.text).toBe(':white_check_mark: Resolved: 2 consecutive good observations (threshold 2) (after 1h 30m)');
+  });
+});
+
+describe('clip', () => {
+  it('keeps short text and cuts long text to the limit exactly', () => {
+    expect(clip('short', 10)).toBe('short');
+    const cut = clip('y'.repeat(100), 40);
+    expect(cut.length).toBe(40);
+    expect(cut).toMatch(/^y+… \(\+\d+ more\)$/);
+  });
+});

@@ -1,0 +1,191 @@
+// Alert events as Slack messages: a parent (Block Kit inside a coloured attachment) edited in place, and a short
+// thread reply per update. Pure; everything stays inside Slack's limits, cutting with "+N more".
+import { type Alert, type AlertEvent, durationText } from '../../src/domain/alert.js';
+import { ALERT_METADATA_TYPE, SLACK_LIMITS } from './limits.js';
+
+// biome-ignore lint/suspicious/noExplicitAny: Block Kit JSON is wide; the fake API and Slack validate it.
+export type Block = Record<string, any>;
+
+export interface SlackMessage {
+  text: string;
+  blocks?: Block[];
+  attachments?: { color: string; fallback: string; blocks: Block[] }[];
+  metadata: { event_type: string; event_payload: Record<string, string | number> };
+}
+
+export const COLORS = {
+  critical: '#D92D20',
+  major: '#D92D20',
+  minor: '#F79009',
+  info: '#98A2B3',
+  maintenance: '#2E90FA',
+  resolved: '#12B76A',
+} as const;
+
+export const ACTIONS = {
+  ack: 'belvo_status_ack',
+  silence: 'belvo_status_silence_1h',
+  open: 'belvo_status_open',
+} as const;
+
+/** Cuts text to `max` characters, saying how much was left out. */
+export function clip(text: string, max: number): string {
+  if (text.length <= max) return text;
+  const suffix = (n: number) => `… (+${n} more)`;
+  // The suffix's length depends on the number it states: settle on the longest cut that fits.
+  let keep = Math.max(0, max - suffix(text.length).length);
+  while (keep + 1 + suffix(text.length - keep - 1).length <= max) keep++;
+  return `${text.slice(0, keep)}${suffix(text.length - keep)}`;
+}
+
+/** Slack mrkdwn: &, < and > must be escaped in text that came from elsewhere. */
+export function escape(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+function colorOf(a: Alert): string {
+  if (a.state === 'resolved') return COLORS.resolved;
+  if (a.maintenance) return COLORS.maintenance;
+  return COLORS[a.severity];
+}
+
+function stateLine(event: AlertEvent): string {
+  const a = event.alert;
+  if (a.state === 'resolved') {
+    const took = a.resolvedAt !== undefined ? ` after ${durationText(a.resolvedAt - a.startedAt)}` : '';
+    return `:white_check_mark: Resolved${took}`;
+  }
+  const parts = [`:red_circle: ${a.severity.toUpperCase()}`];
+  if (a.maintenance) parts[0] = `:large_blue_circle: Under maintenance: ${escape(a.maintenance.title)}`;
+  if (a.flapping) parts.push(':arrows_counterclockwise: flapping');
+  if (a.acknowledged) parts.push(`:eyes: acknowledged by ${escape(a.acknowledged.by)}`);
+  return parts.join('  ·  ');
+}
+
+function latestUpdate(a: Alert) {
+  const updates = a.timeline.filter((e) => e.origin === 'source');
+  return updates[updates.length - 1];
+}
+
+function slackDate(at: number): string {
+  // Slack shows the reader's own time zone; the fallback is UTC.
+  return `<!date^${Math.floor(at / 1000)}^{date_short_pretty} {time}|${new Date(at).toISOString()}>`;
+}
+
+function fields(a: Alert): Block[] {
+  const list: [string, string | undefined][] = [
+    ['Severity', a.severity],
+    ['Status', a.status.replace(/_/g, ' ')],
+    [
+      'Institution',
+      a.institution
+        ? `${a.institution.displayName}${a.institution.country ? ` (${a.institution.country})` : ''}`
+        : undefined,
+    ],
+    ['Environment', a.environment],
+    ['Started', slackDate(a.startedAt)],
+    ['Alert', `${a.id} · ${a.source}`],
+  ];
+  return list
+    .filter((f): f is [string, string] => f[1] !== undefined)
+    .slice(0, SLACK_LIMITS.sectionFields)
+    .map(([k, v]) => ({
+      type: 'mrkdwn',
+      text: clip(`*${k}*\n${k === 'Started' ? v : escape(v)}`, SLACK_LIMITS.fieldText),
+    }));
+}
+
+function buttons(a: Alert): Block | undefined {
+  const elements: Block[] = [];
+  if (a.state !== 'resolved') {
+    if (!a.acknowledged) {
+      elements.push({
+        type: 'button',
+        action_id: ACTIONS.ack,
+        text: { type: 'plain_text', text: 'Acknowledge' },
+        value: a.id,
+        style: 'primary',
+      });
+    }
+    elements.push({
+      type: 'button',
+      action_id: ACTIONS.silence,
+      text: { type: 'plain_text', text: 'Silence 1h' },
+      value: a.id,
+    });
+  }
+  if (a.url) {
+    elements.push({
+      type: 'button',
+      action_id: ACTIONS.open,
+      text: { type: 'plain_text', text: 'Open status page' },
+      url: a.url,
+    });
+  }
+  return elements.length ? { type: 'actions', elements } : undefined;
+}
+
+/** The notification fallback (push notifications, screen readers): one line. */
+export function fallbackText(event: AlertEvent): string {
+  const a = event.alert;
+  const state = a.state === 'resolved' ? 'Resolved' : a.maintenance ? 'Maintenance' : a.severity.toUpperCase();
+  return clip(`[${state}] ${a.title}`, 300);
+}
+
+export function renderParent(event: AlertEvent): SlackMessage {
+  const a = event.alert;
+  const update = latestUpdate(a);
+  const blocks: Block[] = [
+    {
+      type: 'section',
+      text: { type: 'mrkdwn', text: clip(`*${escape(a.title)}*\n${stateLine(event)}`, SLACK_LIMITS.sectionText) },
+    },
+    { type: 'section', fields: fields(a) },
+  ];
+  if (update) {
+    const head = `*Latest update* (${escape(update.status.replace(/_/g, ' '))}, ${slackDate(update.at)})\n`;
+    blocks.push({
+      type: 'section',
+      text: { type: 'mrkdwn', text: head + clip(escape(update.text), SLACK_LIMITS.sectionText - head.length) },
+    });
+  }
+  blocks.push({
+    type: 'context',
+    elements: [{ type: 'mrkdwn', text: clip(`Rule: ${escape(event.reason)}`, SLACK_LIMITS.sectionText) }],
+  });
+  const actions = buttons(a);
+  if (actions) blocks.push(actions);
+  const text = fallbackText(event);
+  return {
+    text,
+    attachments: [{ color: colorOf(a), fallback: text, blocks: blocks.slice(0, SLACK_LIMITS.blocksPerMessage) }],
+    metadata: metadata(event),
+  };
+}
+
+/** What a thread reply says: the change, in one short message. */
+export function renderReply(event: AlertEvent): SlackMessage {
+  const a = event.alert;
+  const update = latestUpdate(a);
+  const head: Record<AlertEvent['type'], string> = {
+    opened: ':red_circle: Opened',
+    updated: ':arrows_counterclockwise: Update',
+    reopened: ':red_circle: Reopened',
+    flapping: ':arrows_counterclockwise: Flapping',
+    resolved: ':white_check_mark: Resolved',
+  };
+  const lines = [`${head[event.type]}: ${escape(event.reason)}`];
+  if (event.type === 'resolved' && a.resolvedAt !== undefined)
+    lines[0] += ` (after ${durationText(a.resolvedAt - a.startedAt)})`;
+  if (update && update.at >= event.at - 24 * 3_600_000)
+    lines.push(`> *${escape(update.status.replace(/_/g, ' '))}*: ${escape(update.text)}`);
+  const text = clip(lines.join('\n'), SLACK_LIMITS.sectionText);
+  return { text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }], metadata: metadata(event) };
+}
+
+function metadata(event: AlertEvent): SlackMessage['metadata'] {
+  return {
+    event_type: ALERT_METADATA_TYPE,
+    event_payload: { alert_id: event.alert.id, fingerprint: event.alert.fingerprint, version: event.version },
+  };
+}

@@ -1,0 +1,127 @@
+// One Slack channel as a destination: one parent message per alert, edited in place on every version, with the
+// update as a thread reply. After a crash (maybeDelivered) it looks in the channel before posting again: messages
+// carry the alert id and version in their metadata.
+import { LogLevel, WebClient } from '@slack/web-api';
+import type { DeliveryRequest, DeliveryResult, MessageRef, Notifier } from '../../src/ports/notifier.js';
+import { classifySlackError } from './classify.js';
+import { ALERT_METADATA_TYPE, SLACK_API_URL, SLACK_POST_INTERVAL_MS } from './limits.js';
+import { renderParent, renderReply, type SlackMessage } from './render.js';
+
+export interface SlackNotifierOptions {
+  /** Destination id (`slack:C0123` for a channel subscribed from chat, or a config id). */
+  destination: string;
+  channel: string;
+  token: string;
+  apiUrl?: string;
+  timeoutMs?: number;
+}
+
+interface Posted {
+  ts: string;
+}
+
+/** How far back to look for our own message after a crash. */
+const RECOVERY_LOOKBACK = 100;
+
+function metaOf(m: { metadata?: { event_type?: string; event_payload?: Record<string, unknown> } }) {
+  return m.metadata?.event_type === ALERT_METADATA_TYPE ? m.metadata.event_payload : undefined;
+}
+
+export function createSlackNotifier(opts: SlackNotifierOptions): Notifier {
+  const client = new WebClient(opts.token, {
+    slackApiUrl: opts.apiUrl ?? SLACK_API_URL,
+    // The outbox retries, with its own backoff and Retry-After; the client must not retry underneath it.
+    retryConfig: { retries: 0 },
+    rejectRateLimitedCalls: true,
+    timeout: opts.timeoutMs ?? 10_000,
+    logLevel: LogLevel.ERROR,
+  });
+  const channel = opts.channel;
+
+  async function post(message: SlackMessage, threadTs?: string): Promise<Posted> {
+    const res = await client.chat.postMessage({
+      channel,
+      text: message.text,
+      ...(message.blocks && { blocks: message.blocks }),
+      ...(message.attachments && { attachments: message.attachments }),
+      metadata: message.metadata,
+      unfurl_links: false,
+      unfurl_media: false,
+      ...(threadTs && { thread_ts: threadTs }),
+    });
+    return { ts: String(res.ts) };
+  }
+
+  async function update(ts: string, message: SlackMessage): Promise<void> {
+    await client.chat.update({
+      channel,
+      ts,
+      text: message.text,
+      ...(message.attachments && { attachments: message.attachments }),
+      ...(message.blocks && { blocks: message.blocks }),
+      metadata: message.metadata,
+    });
+  }
+
+  /** Our parent for this alert, if a previous attempt posted it before the bot could record it. */
+  async function findParent(alertId: string): Promise<string | undefined> {
+    const res = await client.conversations.history({ channel, limit: RECOVERY_LOOKBACK, include_all_metadata: true });
+    const found = (res.messages ?? []).find((m) => metaOf(m as never)?.alert_id === alertId && !m.thread_ts);
+    return found?.ts;
+  }
+
+  /** Whether the thread already has the reply for this version. */
+  async function hasReply(parentTs: string, version: number): Promise<boolean> {
+    const res = await client.conversations.replies({ channel, ts: parentTs, include_all_metadata: true, limit: 200 });
+    return (res.messages ?? []).some((m) => m.ts !== parentTs && Number(metaOf(m as never)?.version) === version);
+  }
+
+  const ref = (alertId: string, ts: string): MessageRef => ({
+    alertId,
+    destination: opts.destination,
+    messageId: ts,
+    extra: { channel },
+  });
+
+  return {
+    destination: opts.destination,
+    minIntervalMs: SLACK_POST_INTERVAL_MS,
+    async deliver(req: DeliveryRequest): Promise<DeliveryResult> {
+      const { event } = req;
+      const alertId = event.alert.id;
+      try {
+        let parentTs = req.parent?.messageId;
+        if (!parentTs && req.maybeDelivered) parentTs = await findParent(alertId);
+        if (!parentTs) {
+          if (event.quiet) return { outcome: 'delivered' }; // an edit of a message this channel never got
+          const posted = await post(renderParent(event));
+          // The first message for this channel is the parent itself; its thread starts with the next version.
+          return { outcome: 'delivered', parent: ref(alertId, posted.ts) };
+        }
+        try {
+          await update(parentTs, renderParent(event));
+        } catch (err) {
+          const failure = classifySlackError(err);
+          if (failure.kind !== 'gone') throw err;
+          // Someone deleted the parent: post a new one and keep the story there.
+          const posted = await post(renderParent(event));
+          return { outcome: 'delivered', parent: ref(alertId, posted.ts) };
+        }
+        if (!event.quiet && !(req.maybeDelivered && (await hasReply(parentTs, event.version)))) {
+          await post(renderReply(event), parentTs);
+        }
+        return { outcome: 'delivered', parent: ref(alertId, parentTs) };
+      } catch (err) {
+        const failure = classifySlackError(err);
+        if (failure.kind === 'retry') {
+          return {
+            outcome: 'retry',
+            error: failure.error,
+            ...(failure.retryAfterMs !== undefined && { retryAfterMs: failure.retryAfterMs }),
+          };
+        }
+        return { outcome: 'failed', error: failure.error };
+      }
+    },
+  };
+}
