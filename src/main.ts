@@ -1,5 +1,6 @@
 // Composition root: the one place that builds adapters and hands them to the core.
 import { createConsoleNotifier } from '../adapters/console/console-notifier.js';
+import { createSlackNotifier } from '../adapters/slack/slack-notifier.js';
 import { createSqliteStore } from '../adapters/sqlite/sqlite-store.js';
 import { createStatusPageReader } from '../adapters/statuspage/reader.js';
 import type { LoadedConfig } from './config/load.js';
@@ -86,9 +87,22 @@ export async function buildApp(loaded: LoadedConfig, opts: AppOptions = {}): Pro
   await store.init();
   const metrics = createMetrics(store);
 
-  const notifiers: Notifier[] = config.destinations.map((d) =>
-    createConsoleNotifier(d, opts.consoleFd !== undefined ? { fd: opts.consoleFd } : {}),
-  );
+  const slack = config.slack;
+  const slackChannel = (destination: string, channel: string): Notifier | undefined => {
+    if (!slack) return undefined;
+    return createSlackNotifier({
+      destination,
+      channel,
+      token: secrets.get(slack.botToken.secretEnv) ?? '',
+      apiUrl: slack.apiUrl,
+      timeoutMs: slack.timeout,
+    });
+  };
+  const notifiers: Notifier[] = config.destinations.flatMap((d) => {
+    if (d.type === 'console')
+      return [createConsoleNotifier(d, opts.consoleFd !== undefined ? { fd: opts.consoleFd } : {})];
+    return [slackChannel(d.id, d.channel)].filter((n): n is Notifier => n !== undefined);
+  });
   const dispatcher = new Dispatcher({
     store,
     notifiers,
@@ -101,6 +115,10 @@ export async function buildApp(loaded: LoadedConfig, opts: AppOptions = {}): Pro
       maxAttempts: config.delivery.maxAttempts,
     },
     leaseMs: config.delivery.lease,
+    resolveNotifier: (destination) => {
+      const channel = /^slack:(.+)$/.exec(destination)?.[1];
+      return channel ? slackChannel(destination, channel) : undefined;
+    },
   });
 
   const engine = engineConfigFrom(config);

@@ -65,6 +65,21 @@ const consoleDestination = z.strictObject({
   timeZone: timeZone.optional(),
 });
 
+const slackDestination = z.strictObject({
+  id,
+  type: z.literal('slack'),
+  /** Channel id (C0123ABCD): names change, ids do not. The bot must be in the channel (or have chat:write.public). */
+  channel: z.string().regex(/^[CGD][A-Z0-9]{6,}$/, 'a Slack channel id such as C0123ABCD (not the #name)'),
+});
+
+/** The Slack app: one bot token and signing secret for every Slack destination and for /belvo-status. */
+const slackApp = z.strictObject({
+  botToken: secretRef,
+  signingSecret: secretRef.optional(),
+  apiUrl: z.url({ protocol: /^https?$/ }).default('https://slack.com/api/'),
+  timeout: duration.default(10_000),
+});
+
 const filterFields = {
   kinds: z.array(z.string()).optional(),
   sources: z.array(z.string()).optional(),
@@ -137,7 +152,8 @@ export const configSchema = z.strictObject({
       lease: duration.default(60_000),
     })
     .prefault({}),
-  destinations: z.array(z.discriminatedUnion('type', [consoleDestination])).default([]),
+  slack: slackApp.optional(),
+  destinations: z.array(z.discriminatedUnion('type', [consoleDestination, slackDestination])).default([]),
   subscriptions: z.array(subscription).default([]),
   silences: z.array(silence).default([]),
 });
@@ -164,9 +180,18 @@ export function crossCheck(doc: unknown): Problem[] {
   };
   ids('sources');
   const destinations = ids('destinations');
+  for (const [i, d] of list('destinations').entries()) {
+    if (d?.type === 'slack' && root.slack === undefined) {
+      problems.push({
+        path: ['destinations', i, 'type'],
+        message: 'a slack destination needs the `slack:` section (bot token)',
+      });
+    }
+  }
   for (const [i, sub] of list('subscriptions').entries()) {
     const dest = sub?.destination;
-    if (typeof dest === 'string' && !destinations.has(dest)) {
+    // `slack:C0123` names a channel directly (as /belvo-status subscribe stores it).
+    if (typeof dest === 'string' && !destinations.has(dest) && !/^slack:[CGD][A-Z0-9]{6,}$/.test(dest)) {
       problems.push({
         path: ['subscriptions', i, 'destination'],
         message: `no destination with id "${dest}" (known: ${[...destinations].join(', ') || 'none'})`,

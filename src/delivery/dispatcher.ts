@@ -10,6 +10,8 @@ import { type BackoffPolicy, backoffDelay } from './backoff.js';
 export interface DispatcherOptions {
   store: Store;
   notifiers: Notifier[];
+  /** Destinations not known up front (a chat channel subscribed with /belvo-status): built on first use. */
+  resolveNotifier?: (destination: string) => Notifier | undefined;
   clock: Clock;
   logger: Logger;
   metrics: Metrics;
@@ -122,7 +124,11 @@ export class Dispatcher {
 
   private async deliverOne(destination: string, intent: Intent): Promise<void> {
     const { store, clock, logger, metrics, backoff } = this.opts;
-    const notifier = this.notifiers.get(destination);
+    let notifier = this.notifiers.get(destination);
+    if (!notifier && this.opts.resolveNotifier) {
+      notifier = this.opts.resolveNotifier(destination);
+      if (notifier) this.notifiers.set(destination, notifier);
+    }
     if (!notifier) {
       await store.completeIntent(intent.id, {
         status: 'failed',

@@ -83,7 +83,25 @@ describe('config loading', () => {
       't',
       {},
     );
-    expect(ok.config.destinations[0]?.timeZone).toBe('America/Mexico_City');
+    expect(ok.config.destinations[0]).toMatchObject({ type: 'console', timeZone: 'America/Mexico_City' });
+  });
+
+  it('a Slack destination needs the slack section, a channel id and the bot token from the environment', () => {
+    const slackDest = base.replace(
+      'destinations:\n  - id: console\n    type: console',
+      'destinations:\n  - id: console\n    type: console\n  - id: oncall\n    type: slack\n    channel: "#oncall"',
+    );
+    expect(problems(slackDest)).toEqual([
+      'destinations[1].channel: a Slack channel id such as C0123ABCD (not the #name)',
+      'destinations[1].type: a slack destination needs the `slack:` section (bot token)',
+    ]);
+    const full = `${slackDest.replace('"#oncall"', 'C0123ABCD')}slack:\n  botToken: { secretEnv: SLACK_BOT_TOKEN }\n`;
+    expect(problems(full)).toEqual([
+      'slack.botToken.secretEnv: environment variable SLACK_BOT_TOKEN (or SLACK_BOT_TOKEN_FILE) is not set',
+    ]);
+    const ok = parseConfigText(full, 't', { SLACK_BOT_TOKEN: 'xoxb-test-token' });
+    expect(ok.config.slack?.apiUrl).toBe('https://slack.com/api/');
+    expect(ok.config.destinations[1]).toEqual({ id: 'oncall', type: 'slack', channel: 'C0123ABCD' });
   });
 
   it('environment variables override the file', () => {
