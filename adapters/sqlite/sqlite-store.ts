@@ -14,6 +14,7 @@ import {
   type Intent,
   type IntentCompletion,
   type IntentStatus,
+  type SequenceName,
   type SourceState,
   type Store,
   StoreConflictError,
@@ -171,16 +172,21 @@ function toMessageRef(row: MessageRefRow): MessageRef {
 
 /** Every statement the store runs, prepared once per connection. */
 function prepareStatements(db: BetterSqlite3.Database) {
+  // One statement per combination of filters, so each can use its index (a `@x IS NULL OR` form would not).
   const alertVariants = new Map<string, BetterSqlite3.Statement>();
   for (const hasStates of [false, true]) {
     for (const hasSource of [false, true]) {
-      const where = [
-        hasStates ? 'state IN (SELECT value FROM json_each(@states))' : undefined,
-        hasSource ? 'source = @source' : undefined,
-      ].filter((w) => w !== undefined);
-      const sql = `SELECT rev, body FROM alerts ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
-        ORDER BY seq DESC LIMIT @limit`;
-      alertVariants.set(`${hasStates}/${hasSource}`, db.prepare(sql));
+      for (const announcedOnly of [false, true]) {
+        const where = [
+          hasStates ? 'state IN (SELECT value FROM json_each(@states))' : undefined,
+          hasSource ? 'source = @source' : undefined,
+          // Written exactly as the partial index's WHERE, so SQLite picks alerts_announced_by_seq.
+          announcedOnly ? 'announced' : undefined,
+        ].filter((w) => w !== undefined);
+        const sql = `SELECT rev, body FROM alerts ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+          ORDER BY seq DESC LIMIT @limit`;
+        alertVariants.set(`${hasStates}/${hasSource}/${announcedOnly}`, db.prepare(sql));
+      }
     }
   }
   return {
@@ -200,9 +206,14 @@ function prepareStatements(db: BetterSqlite3.Database) {
         severity = excluded.severity, updated_at = excluded.updated_at, rev = excluded.rev, body = excluded.body
       WHERE alerts.rev = @rev`),
     getAlert: db.prepare('SELECT rev, body FROM alerts WHERE id = ?'),
-    listAlerts: (hasStates: boolean, hasSource: boolean) => alertVariants.get(`${hasStates}/${hasSource}`)!,
+    listAlerts: (hasStates: boolean, hasSource: boolean, announcedOnly: boolean) =>
+      alertVariants.get(`${hasStates}/${hasSource}/${announcedOnly}`)!,
     nextAlertId: db.prepare(`UPDATE counters SET value = value + 1 WHERE name = 'alert_id' RETURNING value`),
     reserveAlertIds: db.prepare(`UPDATE counters SET value = value + @count WHERE name = 'alert_id' RETURNING value`),
+    // Created on first use: a new sequence needs no migration.
+    nextSequence: db.prepare(`
+      INSERT INTO counters (name, value) VALUES (@name, 1)
+      ON CONFLICT (name) DO UPDATE SET value = value + 1 RETURNING value`),
 
     // A duplicate (alert, version, destination) is the same delivery decided twice: keep the first.
     insertIntent: db.prepare(`
@@ -431,7 +442,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
 
     async listAlerts(query: AlertQuery = {}) {
       const { st } = open();
-      const stmt = st.listAlerts(query.states !== undefined, query.source !== undefined);
+      const stmt = st.listAlerts(query.states !== undefined, query.source !== undefined, query.announcedOnly === true);
       const rows = stmt.all({
         states: JSON.stringify(query.states ?? []),
         source: query.source ?? null,
@@ -449,6 +460,12 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
       if (count <= 0) return [];
       const row = open().st.reserveAlertIds.get({ count }) as { value: number };
       return Array.from({ length: count }, (_, i) => `A${row.value - count + 1 + i}`);
+    },
+
+    async nextSequence(name: SequenceName) {
+      // Suffixed so a sequence can never share a row with the alert id counter.
+      const row = open().st.nextSequence.get({ name: `${name}_id` }) as { value: number };
+      return row.value;
     },
 
     async claimIntents(opts: ClaimOptions) {

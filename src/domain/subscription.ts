@@ -9,6 +9,16 @@ export interface SubscriptionFilter {
   institutions?: string[];
   countries?: string[];
   minSeverity?: Severity;
+  /** Stored now, applied later: the quiet-hours policy is its own stage (routing ignores this field for now). */
+  quietHours?: QuietHours;
+}
+
+/** A daily window in a time zone, `from` to `to` as `HH:MM`; `from > to` spans midnight (22:00-07:00). */
+export interface QuietHours {
+  from: string;
+  to: string;
+  /** IANA time zone (`America/Mexico_City`). */
+  tz: string;
 }
 
 export interface Subscription {

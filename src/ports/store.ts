@@ -68,8 +68,16 @@ export type IntentCompletion =
 export interface AlertQuery {
   states?: Alert['state'][];
   source?: string;
+  /**
+   * Only alerts that were announced (an `opened` event went out): the incidents a channel heard of, not pending
+   * alerts nor history recorded at first sight. For `/belvo-status history`; applied before `limit`.
+   */
+  announcedOnly?: boolean;
   limit?: number;
 }
+
+/** Named counters behind the short ids typed in chat (`sub-3`, `S4`); each is independent of the others. */
+export type SequenceName = 'subscription' | 'silence';
 
 export interface Store {
   /** Opens the database and applies migrations. */
@@ -94,6 +102,11 @@ export interface Store {
   nextAlertId(): Promise<string>;
   /** `count` consecutive new ids in one step (a storm opens hundreds of alerts in one poll). */
   reserveAlertIds(count: number): Promise<string[]>;
+  /**
+   * Next value (1, 2, 3...) of a named counter, never handed out twice for the life of the database, and separate
+   * from alert ids. Chat-created subscriptions and silences get short ids from it (`sub-3`, `S4`).
+   */
+  nextSequence(name: SequenceName): Promise<number>;
 
   // --- outbox ---
   /**

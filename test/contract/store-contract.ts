@@ -138,6 +138,27 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
         expect((await store.listAlerts({ limit: 2 })).map((a) => a.id)).toEqual(['A4', 'A3']);
         expect(await store.listAlerts({ states: [] })).toEqual([]);
       });
+
+      it('lists only announced alerts when asked, the limit counting announced ones only', async () => {
+        await commit({ alerts: [makeAlert({ id: 'A1', announced: true, state: 'resolved' })] });
+        await commit({ alerts: [makeAlert({ id: 'A2', announced: false, state: 'resolved' })] });
+        await commit({ alerts: [makeAlert({ id: 'A3', announced: true, state: 'firing', source: 'sp' })] });
+        await commit({ alerts: [makeAlert({ id: 'A4', announced: false, state: 'pending' })] });
+        await commit({ alerts: [makeAlert({ id: 'A5', announced: false, state: 'resolved' })] });
+
+        const listed = (q: Parameters<Store['listAlerts']>[0]) => store.listAlerts(q).then((a) => a.map((x) => x.id));
+        expect(await listed({ announcedOnly: true })).toEqual(['A3', 'A1']);
+        expect(await listed({ announcedOnly: true, limit: 1 })).toEqual(['A3']);
+        expect(await listed({ announcedOnly: true, states: ['resolved'] })).toEqual(['A1']);
+        expect(await listed({ announcedOnly: true, source: 'sp' })).toEqual(['A3']);
+        expect(await listed({ announcedOnly: false, limit: 2 })).toEqual(['A5', 'A4']);
+
+        // Announcing later (a pending alert that fires) moves it into the list; the order stays creation order.
+        const pending = await store.getAlert('A4');
+        if (!pending) throw new Error('A4 missing');
+        await commit({ alerts: [{ ...pending, state: 'firing', announced: true }] });
+        expect(await listed({ announcedOnly: true })).toEqual(['A4', 'A3', 'A1']);
+      });
     });
 
     describe('alertsForEvaluation', () => {
@@ -536,6 +557,18 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
         expect(await store.removeSubscription('sub-1')).toBe(false);
         expect(await store.listSubscriptions()).toEqual([other]);
       });
+
+      it('keeps quiet hours in the filter as stored data', async () => {
+        const quiet: Subscription = {
+          id: 'sub-3',
+          destination: 'discord:123',
+          filter: { minSeverity: 'major', quietHours: { from: '22:00', to: '07:00', tz: 'America/Mexico_City' } },
+          createdBy: 'ana',
+          createdAt: T0,
+        };
+        await store.addSubscription(quiet);
+        expect(await store.listSubscriptions()).toEqual([quiet]);
+      });
     });
 
     describe('silences', () => {
@@ -582,6 +615,19 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
         expect(batch.map(n)).toEqual([n(first) + 1, n(first) + 2, n(first) + 3]);
         expect(n(after)).toBe(n(first) + 4);
         expect(await store.reserveAlertIds(0)).toEqual([]);
+      });
+    });
+
+    describe('nextSequence', () => {
+      it('counts each name from 1 on its own, apart from alert ids', async () => {
+        const alertBefore = await store.nextAlertId();
+        expect(await store.nextSequence('subscription')).toBe(1);
+        expect(await store.nextSequence('subscription')).toBe(2);
+        expect(await store.nextSequence('silence')).toBe(1);
+        expect(await store.nextSequence('subscription')).toBe(3);
+        const concurrent = await Promise.all(Array.from({ length: 5 }, () => store.nextSequence('silence')));
+        expect([...concurrent].sort((x, y) => x - y)).toEqual([2, 3, 4, 5, 6]);
+        expect(Number((await store.nextAlertId()).slice(1))).toBe(Number(alertBefore.slice(1)) + 1);
       });
     });
 
