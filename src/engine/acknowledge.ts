@@ -21,7 +21,7 @@ export function acknowledge(alert: Alert | undefined, by: string, now: number): 
     return { ok: false, code: 'pending', reason: `${alert.id} has not fired yet` };
   }
   if (alert.acknowledged) {
-    const at = new Date(alert.acknowledged.at).toISOString();
+    const at = new Date(alert.acknowledged.at).toISOString().replace(/\.\d{3}Z$/, 'Z');
     return {
       ok: false,
       code: 'already_acknowledged',

@@ -1,0 +1,399 @@
+// The `/belvo-status` text -> a typed command. Pure and total: anything it cannot understand becomes
+// `{ kind: 'invalid' }` with a message and the usage line, never an exception (a user must never see a stack trace).
+import { parseDuration } from '../config/units.js';
+import { SEVERITIES, type Severity } from '../domain/severity.js';
+import type { QuietHours, SubscriptionFilter } from '../domain/subscription.js';
+import { overview, type Subcommand, usageOf } from './usage.js';
+
+export type SilenceTarget = { type: 'alert'; alertId: string } | { type: 'institution'; query: string };
+
+export type ParsedCommand = (
+  | { kind: 'status' }
+  | { kind: 'institution'; query: string }
+  | { kind: 'subscribe'; filter: SubscriptionFilter }
+  | { kind: 'unsubscribe'; id?: string }
+  | { kind: 'subscriptions' }
+  | { kind: 'silence'; target: SilenceTarget; durationMs: number; duration: string; reason?: string }
+  | { kind: 'unsilence'; id: string }
+  | { kind: 'ack'; alertId: string }
+  | { kind: 'history'; limit: number }
+  | { kind: 'audit' }
+  | { kind: 'help' }
+  | { kind: 'invalid'; message: string; usage: string }
+) & {
+  /** Asked for an answer everyone in the channel sees (`public` or `--public`, first or last word). */
+  public: boolean;
+};
+
+export type InvalidCommand = Extract<ParsedCommand, { kind: 'invalid' }>;
+
+export const HISTORY_DEFAULT = 10;
+export const HISTORY_MAX = 50;
+/** Shorter is a typo for minutes; longer should be a config change, not a forgotten chat command. */
+export const SILENCE_MIN_MS = 60_000;
+export const SILENCE_MAX_MS = 30 * 86_400_000;
+
+interface Token {
+  /** The word with its quotes removed. */
+  text: string;
+  /** Offsets in the input, quotes included, so free text (a reason) can be taken as typed. */
+  start: number;
+  end: number;
+}
+
+const QUOTES = new Set(['"', '“', '”']);
+
+/** Splits on whitespace; double quotes (straight or curly, as phones type them) group words. */
+function tokenize(input: string): Token[] {
+  const tokens: Token[] = [];
+  let text = '';
+  let start = -1;
+  let quoted = false;
+  for (let i = 0; i < input.length; i++) {
+    const ch = input.charAt(i);
+    if (QUOTES.has(ch)) {
+      if (start < 0) start = i;
+      quoted = !quoted;
+      continue;
+    }
+    if (!quoted && /\s/.test(ch)) {
+      if (start >= 0) tokens.push({ text, start, end: i });
+      text = '';
+      start = -1;
+      continue;
+    }
+    if (start < 0) start = i;
+    text += ch;
+  }
+  // An unclosed quote runs to the end: tolerated, the user clearly meant one value.
+  if (start >= 0) tokens.push({ text, start, end: input.length });
+  return tokens.filter((t) => t.text.length > 0);
+}
+
+class Invalid extends Error {
+  constructor(
+    message: string,
+    readonly sub?: Subcommand,
+  ) {
+    super(message);
+  }
+}
+
+const isPublicWord = (t: Token | undefined) => t !== undefined && /^(--)?public$/i.test(t.text);
+
+const ALIASES: Record<string, Subcommand> = {
+  status: 'status',
+  institution: 'institution',
+  subscribe: 'subscribe',
+  unsubscribe: 'unsubscribe',
+  subscriptions: 'subscriptions',
+  silence: 'silence',
+  unsilence: 'unsilence',
+  ack: 'ack',
+  acknowledge: 'ack',
+  history: 'history',
+  audit: 'audit',
+  help: 'help',
+  '?': 'help',
+};
+
+export function parseCommand(text: string): ParsedCommand {
+  let tokens = tokenize(text);
+  let isPublic = false;
+  if (isPublicWord(tokens[0])) {
+    isPublic = true;
+    tokens = tokens.slice(1);
+  }
+  if (isPublicWord(tokens[tokens.length - 1])) {
+    isPublic = true;
+    tokens = tokens.slice(0, -1);
+  }
+  const [head, ...args] = tokens;
+  if (!head) return { kind: 'status', public: isPublic };
+
+  const sub = ALIASES[head.text.toLowerCase()];
+  if (!sub) {
+    return {
+      kind: 'invalid',
+      public: false,
+      message: `Unknown subcommand "${head.text}". To look up an institution: /belvo-status institution ${head.text}`,
+      usage: overview(),
+    };
+  }
+  try {
+    return { ...parseSubcommand(sub, args, text), public: isPublic };
+  } catch (err) {
+    if (!(err instanceof Invalid)) throw err;
+    return { kind: 'invalid', public: false, message: err.message, usage: usageOf(err.sub ?? sub) };
+  }
+}
+
+type Body = ParsedCommand extends infer C ? (C extends unknown ? Omit<C, 'public'> : never) : never;
+
+function parseSubcommand(sub: Subcommand, args: Token[], raw: string): Body {
+  switch (sub) {
+    case 'status':
+    case 'subscriptions':
+    case 'audit':
+    case 'help':
+      noArguments(sub, args);
+      return { kind: sub };
+    case 'institution': {
+      if (args.length === 0) throw new Invalid('institution needs a name or part of it');
+      return { kind: 'institution', query: args.map((t) => t.text).join(' ') };
+    }
+    case 'subscribe':
+      return { kind: 'subscribe', filter: parseFilter(args) };
+    case 'unsubscribe': {
+      if (args.length > 1) throw new Invalid('unsubscribe takes at most one subscription id');
+      const id = args[0]?.text;
+      return id === undefined ? { kind: 'unsubscribe' } : { kind: 'unsubscribe', id: normalizeSubscriptionId(id) };
+    }
+    case 'silence':
+      return parseSilence(args, raw);
+    case 'unsilence': {
+      const [id, ...extra] = args;
+      if (!id || extra.length > 0) throw new Invalid('unsilence needs one silence id (S4)');
+      return { kind: 'unsilence', id: normalizeSilenceId(id.text) };
+    }
+    case 'ack': {
+      const [id, ...extra] = args;
+      if (!id || extra.length > 0) throw new Invalid('ack needs one alert id (A12)');
+      const alertId = alertIdOf(id.text);
+      if (!alertId) throw new Invalid(`"${id.text}" is not an alert id (alert ids look like A12)`);
+      return { kind: 'ack', alertId };
+    }
+    case 'history': {
+      const [n, ...extra] = args;
+      if (extra.length > 0) throw new Invalid('history takes one number at most');
+      if (!n) return { kind: 'history', limit: HISTORY_DEFAULT };
+      if (!/^\d+$/.test(n.text) || Number(n.text) < 1) {
+        throw new Invalid(`"${n.text}" is not a number of incidents (1 to ${HISTORY_MAX})`);
+      }
+      return { kind: 'history', limit: Math.min(Number(n.text), HISTORY_MAX) };
+    }
+  }
+}
+
+function noArguments(sub: Subcommand, args: Token[]): void {
+  if (args.length > 0) throw new Invalid(`${sub} takes no arguments (got "${args.map((t) => t.text).join(' ')}")`);
+}
+
+/** `A12`, `a12` or `[A12]` (as `status` prints it) -> `A12`. */
+export function alertIdOf(text: string): string | undefined {
+  const m = /^\[?a0*(\d+)\]?$/i.exec(text.trim());
+  return m ? `A${m[1]}` : undefined;
+}
+
+function normalizeSilenceId(text: string): string {
+  const m = /^\[?s0*(\d+)\]?$/i.exec(text);
+  return m ? `S${m[1]}` : text;
+}
+
+function normalizeSubscriptionId(text: string): string {
+  const m = /^sub-0*(\d+)$/i.exec(text);
+  return m ? `sub-${m[1]}` : text;
+}
+
+// A duration in chat needs a unit: a bare "30" would be 30 ms to parseDuration, never what anyone means.
+const DURATION_SHAPE = /^(\d+(\.\d+)?(ms|s|m|h|d))+$/i;
+
+function parseSilence(args: Token[], raw: string): Body {
+  const at = args.findIndex((t) => DURATION_SHAPE.test(t.text));
+  if (at < 0) throw new Invalid('silence needs a duration with a unit: 30m, 2h or 1d');
+  const targetTokens = args.slice(0, at);
+  if (targetTokens.length === 0)
+    throw new Invalid('silence what? Give an alert id or an institution before the duration');
+  const durationToken = args[at]!;
+  const durationMs = parseDuration(durationToken.text);
+  if (durationMs === undefined) throw new Invalid(`"${durationToken.text}" is not a duration (30m, 2h, 1d)`);
+  if (durationMs < SILENCE_MIN_MS || durationMs > SILENCE_MAX_MS) {
+    throw new Invalid(`a silence lasts from 1m to 30d (got ${durationToken.text})`);
+  }
+
+  const ids = targetTokens.map((t) => alertIdOf(t.text));
+  let target: SilenceTarget;
+  if (targetTokens.length === 1 && ids[0]) target = { type: 'alert', alertId: ids[0] };
+  else if (ids.some((id) => id !== undefined)) throw new Invalid('silence one alert at a time (silence A12 2h)');
+  else target = { type: 'institution', query: targetTokens.map((t) => t.text).join(' ') };
+
+  const reasonTokens = args.slice(at + 1);
+  const first = reasonTokens[0];
+  const last = reasonTokens[reasonTokens.length - 1];
+  // The reason is free text: keep it as typed (quotes, punctuation), not re-joined words.
+  const reason = first && last ? raw.slice(first.start, last.end).trim() : '';
+  return {
+    kind: 'silence',
+    target,
+    durationMs,
+    duration: durationToken.text.toLowerCase(),
+    ...(reason && { reason }),
+  };
+}
+
+const FILTER_KEYS: Record<string, 'kinds' | 'countries' | 'institutions' | 'sources' | 'env' | 'min' | 'quiet' | 'tz'> =
+  {
+    kind: 'kinds',
+    kinds: 'kinds',
+    country: 'countries',
+    countries: 'countries',
+    institution: 'institutions',
+    institutions: 'institutions',
+    source: 'sources',
+    sources: 'sources',
+    env: 'env',
+    environment: 'env',
+    environments: 'env',
+    min: 'min',
+    severity: 'min',
+    quiet: 'quiet',
+    tz: 'tz',
+    timezone: 'tz',
+  };
+
+const KIND_SHAPE = /^[a-z][a-z0-9_]*(\.[a-z0-9_]+)*$/;
+const ENV_SHAPE = /^[a-z][a-z0-9_-]*$/;
+const COUNTRY_SHAPE = /^[a-z]{2}$/i;
+const QUIET_SHAPE = /^([01]?\d|2[0-3]):([0-5]\d)-([01]?\d|2[0-3]):([0-5]\d)$/;
+
+function listOf(key: string, value: string): string[] {
+  const items = value
+    .split(',')
+    .map((v) => v.trim())
+    .filter((v) => v.length > 0);
+  if (items.length === 0) throw new Invalid(`${key}: needs a value`);
+  return items;
+}
+
+function addAll(list: string[] | undefined, items: string[]): string[] {
+  const out = [...(list ?? [])];
+  for (const item of items) if (!out.includes(item)) out.push(item);
+  return out;
+}
+
+function parseFilter(args: Token[]): SubscriptionFilter {
+  const f: {
+    kinds?: string[];
+    sources?: string[];
+    environments?: string[];
+    institutions?: string[];
+    countries?: string[];
+    minSeverity?: Severity;
+    quiet?: { from: string; to: string };
+    tz?: string;
+  } = {};
+  for (const token of args) {
+    const colon = token.text.indexOf(':');
+    if (colon < 0) {
+      f.kinds = addAll(f.kinds, parseKinds(token.text));
+      continue;
+    }
+    const key = token.text.slice(0, colon);
+    const value = token.text.slice(colon + 1);
+    const field = FILTER_KEYS[key.toLowerCase()];
+    if (!field) {
+      throw new Invalid(`unknown filter "${key}:" (known: country, institution, source, env, min, quiet, tz)`);
+    }
+    switch (field) {
+      case 'kinds':
+        f.kinds = addAll(f.kinds, parseKinds(value));
+        break;
+      case 'countries':
+        f.countries = addAll(f.countries, listOf(key, value).map(parseCountry));
+        break;
+      case 'institutions':
+        f.institutions = addAll(f.institutions, listOf(key, value));
+        break;
+      case 'sources':
+        f.sources = addAll(f.sources, listOf(key, value));
+        break;
+      case 'env':
+        f.environments = addAll(
+          f.environments,
+          listOf(key, value).map((e) => {
+            const env = e.toLowerCase();
+            if (!ENV_SHAPE.test(env)) throw new Invalid(`"${e}" is not an environment name (production, sandbox)`);
+            return env;
+          }),
+        );
+        break;
+      case 'min': {
+        if (f.minSeverity) throw new Invalid('min: given twice');
+        f.minSeverity = parseSeverity(value);
+        break;
+      }
+      case 'quiet': {
+        if (f.quiet) throw new Invalid('quiet: given twice');
+        f.quiet = parseQuiet(value);
+        break;
+      }
+      case 'tz': {
+        if (f.tz) throw new Invalid('tz: given twice');
+        f.tz = parseTimeZone(value);
+        break;
+      }
+    }
+  }
+  if (f.quiet && !f.tz) throw new Invalid('quiet hours need a time zone: add tz:America/Mexico_City (or tz:UTC)');
+  if (f.tz && !f.quiet) throw new Invalid('tz: is the time zone of quiet hours: add quiet:22:00-07:00');
+
+  // Fixed key order: two subscriptions with the same filter serialise the same (duplicate detection).
+  const filter: SubscriptionFilter = {};
+  if (f.kinds) filter.kinds = f.kinds;
+  if (f.sources) filter.sources = f.sources;
+  if (f.environments) filter.environments = f.environments;
+  if (f.institutions) filter.institutions = f.institutions;
+  if (f.countries) filter.countries = f.countries;
+  if (f.minSeverity) filter.minSeverity = f.minSeverity;
+  if (f.quiet && f.tz) filter.quietHours = { ...f.quiet, tz: f.tz } satisfies QuietHours;
+  return filter;
+}
+
+function parseKinds(text: string): string[] {
+  return listOf('kind', text).map((k) => {
+    const kind = k.toLowerCase();
+    if ((SEVERITIES as readonly string[]).includes(kind)) {
+      throw new Invalid(`"${k}" is a severity: write min:${kind} for ${kind} and worse`);
+    }
+    if (COUNTRY_SHAPE.test(kind)) throw new Invalid(`"${k}" looks like a country: write country:${k.toUpperCase()}`);
+    if (!KIND_SHAPE.test(kind)) {
+      throw new Invalid(`"${k}" is not an alert kind (statuspage, statuspage.incident, source.health)`);
+    }
+    return kind;
+  });
+}
+
+function parseCountry(text: string): string {
+  if (!COUNTRY_SHAPE.test(text)) throw new Invalid(`"${text}" is not a two-letter country code (MX, CO, BR)`);
+  return text.toUpperCase();
+}
+
+function parseSeverity(text: string): Severity {
+  const s = text.toLowerCase();
+  const found = SEVERITIES.find((v) => v === s);
+  if (!found) throw new Invalid(`"${text}" is not a severity (${SEVERITIES.join(', ')})`);
+  return found;
+}
+
+function parseQuiet(text: string): { from: string; to: string } {
+  const m = QUIET_SHAPE.exec(text);
+  if (!m) throw new Invalid(`"${text}" is not a quiet-hours window (HH:MM-HH:MM, e.g. 22:00-07:00)`);
+  const hhmm = (h: string | undefined, min: string | undefined) => `${(h ?? '0').padStart(2, '0')}:${min ?? '00'}`;
+  const from = hhmm(m[1], m[2]);
+  const to = hhmm(m[3], m[4]);
+  if (from === to) throw new Invalid(`quiet hours ${from}-${to} are empty: give two different times`);
+  return { from, to };
+}
+
+/** IANA zone names as Intl knows them, canonicalised (`america/mexico_city` -> `America/Mexico_City`). */
+function parseTimeZone(text: string): string {
+  // Intl also takes offsets ("+05:00") on newer Node; quiet hours follow a place's clock, DST included.
+  if (!/^[A-Za-z][A-Za-z0-9_+-]*(\/[A-Za-z0-9_+-]+)*$/.test(text)) {
+    throw new Invalid(`"${text}" is not an IANA time zone (America/Mexico_City, America/Bogota, UTC)`);
+  }
+  try {
+    return new Intl.DateTimeFormat('en-US', { timeZone: text }).resolvedOptions().timeZone;
+  } catch {
+    throw new Invalid(`"${text}" is not an IANA time zone (America/Mexico_City, America/Bogota, UTC)`);
+  }
+}

@@ -1,0 +1,106 @@
+// A parsed `/belvo-status` command -> a neutral reply. Reads and writes through the Store port only; every change
+// to an alert goes through `commitEvents`, so chat messages are edited by the normal delivery path.
+import type { Alert, AlertEvent } from '../domain/alert.js';
+import type { Store } from '../ports/store.js';
+import type { ParsedCommand } from './grammar.js';
+import type { Reply, ReplyVisibility } from './reply.js';
+import { ackReply, silenceReply, unsilenceReply } from './silence-handlers.js';
+import { historyReply, institutionReply, statusReply } from './status-handlers.js';
+import { subscribeReply, subscriptionsReply, unsubscribeReply } from './subscription-handlers.js';
+import { COMMAND, USAGE } from './usage.js';
+
+export interface CommandChannel {
+  platform: 'slack' | 'discord';
+  /** The platform's channel id (`C123`, a Discord snowflake). */
+  id: string;
+  /** Destination id subscriptions are stored under, e.g. `slack:C123`; the notifier for it must understand it. */
+  destination: string;
+}
+
+export interface CommandUser {
+  id: string;
+  /** Display or user name when the platform sends one; alerts and silences say "by <name>", else "by <id>". */
+  name?: string;
+}
+
+export interface CommandContext {
+  store: Store;
+  now: number;
+  channel: CommandChannel;
+  user: CommandUser;
+  /**
+   * Routes the events (subscriptions, silences) and commits alerts + intents atomically; supplied by the
+   * composition root. Must throw StoreConflictError when an alert's rev is stale (the handler re-reads and retries).
+   */
+  commitEvents: (events: AlertEvent[], alerts: Alert[]) => Promise<void>;
+  /** Belvo API credentials are configured (the `audit` needs them). */
+  belvoConfigured: boolean;
+}
+
+/**
+ * Answers one command. Never throws for anything a user typed (bad input is a reply); rejects only when the store
+ * or `commitEvents` fails, which the adapter logs and answers with a generic error.
+ */
+export async function handleCommand(cmd: ParsedCommand, ctx: CommandContext): Promise<Reply> {
+  const visibility: ReplyVisibility = cmd.public ? 'in_channel' : 'ephemeral';
+  switch (cmd.kind) {
+    case 'status':
+      return statusReply(ctx, visibility);
+    case 'institution':
+      return institutionReply(ctx, cmd.query, visibility);
+    case 'subscribe':
+      return subscribeReply(ctx, cmd.filter, visibility);
+    case 'unsubscribe':
+      return unsubscribeReply(ctx, cmd.id, visibility);
+    case 'subscriptions':
+      return subscriptionsReply(ctx, visibility);
+    case 'silence':
+      return silenceReply(ctx, cmd, visibility);
+    case 'unsilence':
+      return unsilenceReply(ctx, cmd.id, visibility);
+    case 'ack':
+      return ackReply(ctx, cmd.alertId, visibility);
+    case 'history':
+      return historyReply(ctx, cmd.limit, visibility);
+    case 'audit':
+      return auditReply(ctx, visibility);
+    case 'help':
+      return helpReply(visibility);
+    case 'invalid':
+      // Mistakes are shown to the person who made them only.
+      return { visibility: 'ephemeral', title: cmd.message, sections: [{ heading: 'Usage', lines: [cmd.usage] }] };
+  }
+}
+
+function auditReply(ctx: CommandContext, visibility: ReplyVisibility): Reply {
+  if (!ctx.belvoConfigured) {
+    return {
+      visibility: 'ephemeral',
+      title: 'audit needs Belvo credentials configured',
+      sections: [
+        {
+          lines: [
+            "The audit checks Belvo's integration checklist against your account, so the bot needs your Belvo API keys.",
+          ],
+        },
+      ],
+    };
+  }
+  return {
+    visibility,
+    title: 'audit is not available in this version yet',
+    sections: [{ lines: ['Belvo credentials are configured; the checklist checks arrive with a later release.'] }],
+  };
+}
+
+function helpReply(visibility: ReplyVisibility): Reply {
+  return {
+    visibility,
+    title: `${COMMAND}: what is broken right now, and who hears about it`,
+    sections: Object.values(USAGE).map((u) => ({
+      heading: `${COMMAND} ${u.syntax}`,
+      lines: [u.what, `e.g. ${COMMAND} ${u.example}`],
+    })),
+    footer: 'Add "public" as the first or last word to answer in the channel instead of only to you.',
+  };
+}

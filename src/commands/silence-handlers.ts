@@ -1,0 +1,171 @@
+// `silence`, `unsilence`, `ack`: the commands that change how an alert is delivered.
+import type { Alert } from '../domain/alert.js';
+import { type Silence, type SilenceMatcher, silenceMatches } from '../domain/silence.js';
+import { acknowledge } from '../engine/acknowledge.js';
+import { StoreConflictError } from '../ports/store.js';
+import { describeMatcher, isoUtc, orList, subjectOf, who } from './format.js';
+import type { SilenceTarget } from './grammar.js';
+import type { CommandContext } from './handlers.js';
+import { institutionLabel, loadInstitutionAlerts, resolveInstitution } from './institution-match.js';
+import type { Reply, ReplyVisibility } from './reply.js';
+import { COMMAND } from './usage.js';
+
+/** Ids typed in chat (`unsilence S4`); config silences are `config:N`, so they never collide. */
+export function silenceId(n: number): string {
+  return `S${n}`;
+}
+
+const NO_REASON = 'no reason given';
+
+function noAlert(id: string): Reply {
+  return {
+    visibility: 'ephemeral',
+    title: `No alert ${id}`,
+    sections: [{ lines: [`${COMMAND} status lists the open alerts with their ids.`] }],
+  };
+}
+
+export interface SilenceRequest {
+  target: SilenceTarget;
+  durationMs: number;
+  duration: string;
+  reason?: string;
+}
+
+export async function silenceReply(
+  ctx: CommandContext,
+  req: SilenceRequest,
+  visibility: ReplyVisibility,
+): Promise<Reply> {
+  let matcher: SilenceMatcher;
+  let what: string;
+  const notes: string[] = [];
+  if (req.target.type === 'alert') {
+    const alert = await ctx.store.getAlert(req.target.alertId);
+    if (!alert) return noAlert(req.target.alertId);
+    // By fingerprint, not id: if the same thing relapses as a new alert inside the window, it stays muted.
+    matcher = { fingerprint: alert.fingerprint };
+    what = `[${alert.id}] ${subjectOf(alert)}`;
+  } else {
+    const query = req.target.query;
+    const r = resolveInstitution(query, await loadInstitutionAlerts(ctx.store));
+    if (r.found === 'many') {
+      return {
+        visibility: 'ephemeral',
+        title: `"${query}" matches ${r.matches.length} institutions: which one?`,
+        sections: [
+          { lines: r.matches.slice(0, 10).map((m) => `${institutionLabel(m.institution)} · ${m.institution.name}`) },
+        ],
+        footer: `Nothing was silenced. ${COMMAND} silence <Belvo name> ${req.duration}`,
+      };
+    }
+    if (r.found === 'one') {
+      matcher = { institution: r.institution.name };
+      what = `every alert about ${institutionLabel(r.institution)}`;
+    } else {
+      matcher = { institution: query };
+      what = `every alert about an institution named "${query}"`;
+      notes.push(`No alert has named an institution like "${query}" yet: this matches one named exactly that.`);
+    }
+  }
+
+  const silence: Silence = {
+    id: silenceId(await ctx.store.nextSequence('silence')),
+    matcher,
+    startsAt: ctx.now,
+    endsAt: ctx.now + req.durationMs,
+    createdBy: who(ctx.user),
+    reason: req.reason ?? NO_REASON,
+  };
+  await ctx.store.addSilence(silence);
+
+  const open = (await ctx.store.listAlerts({ states: ['firing'] })).filter((a) => silenceMatches(silence, a));
+  const lines = [
+    `Silence ${silence.id} for ${req.duration} by ${silence.createdBy}: ${silence.reason}.`,
+    'Messages and paging are muted; the alert state is still tracked.',
+    ...notes,
+  ];
+  if (req.target.type === 'institution' && open.length) {
+    lines.push(
+      `Open now: ${orList(open.slice(0, 10).map((a) => `[${a.id}]`))}${open.length > 10 ? ` (+${open.length - 10} more)` : ''}.`,
+    );
+  }
+  return {
+    visibility,
+    title: `Silenced ${what} until ${isoUtc(silence.endsAt)}`,
+    sections: [{ lines }],
+    footer: `End it early: ${COMMAND} unsilence ${silence.id}`,
+  };
+}
+
+export async function unsilenceReply(ctx: CommandContext, id: string, visibility: ReplyVisibility): Promise<Reply> {
+  const silence = (await ctx.store.listSilences()).find((s) => s.id === id);
+  if (!silence || !(await ctx.store.removeSilence(id))) {
+    const fromConfig = id.startsWith('config:');
+    return {
+      visibility: 'ephemeral',
+      title: fromConfig ? `Silence ${id} comes from the config file` : `No silence ${id}`,
+      sections: [
+        {
+          lines: [
+            fromConfig
+              ? 'Remove it from the config file and restart the bot.'
+              : 'Silence ids look like S4; they are given when a silence is set.',
+          ],
+        },
+      ],
+    };
+  }
+  const ended = silence.endsAt <= ctx.now;
+  return {
+    visibility,
+    title: ended ? `Silence ${id} removed (it had already ended)` : `Silence ${id} ended`,
+    sections: [
+      {
+        lines: [
+          `It matched ${describeMatcher(silence.matcher)}, set by ${silence.createdBy}: ${silence.reason}.`,
+          ended ? `It ended at ${isoUtc(silence.endsAt)}.` : `It would have lasted until ${isoUtc(silence.endsAt)}.`,
+        ],
+      },
+    ],
+  };
+}
+
+/** A commit can lose a race with the engine writing the same alert; re-reading and trying again is safe. */
+const ACK_ATTEMPTS = 3;
+
+export async function ackReply(ctx: CommandContext, alertId: string, visibility: ReplyVisibility): Promise<Reply> {
+  const by = who(ctx.user);
+  for (let attempt = 1; attempt <= ACK_ATTEMPTS; attempt++) {
+    const stored = await ctx.store.getAlert(alertId);
+    const result = acknowledge(stored, by, ctx.now);
+    if (!result.ok) {
+      if (result.code === 'unknown') return noAlert(alertId);
+      return { visibility: 'ephemeral', title: `Not acknowledged: ${result.reason}`, sections: [] };
+    }
+    try {
+      await ctx.commitEvents([result.event], [result.alert]);
+    } catch (err) {
+      if (err instanceof StoreConflictError && attempt < ACK_ATTEMPTS) continue;
+      if (err instanceof StoreConflictError) {
+        return {
+          visibility: 'ephemeral',
+          title: `Not acknowledged: ${alertId} kept changing while it was being acknowledged`,
+          sections: [{ lines: ['Try again in a moment.'] }],
+        };
+      }
+      throw err;
+    }
+    return acknowledged(result.alert, by, visibility);
+  }
+  // Unreachable: every iteration returns or continues, and the last one cannot continue.
+  throw new Error('ack: no attempt left');
+}
+
+function acknowledged(alert: Alert, by: string, visibility: ReplyVisibility): Reply {
+  return {
+    visibility,
+    title: `Acknowledged [${alert.id}] ${subjectOf(alert)}`,
+    sections: [{ lines: [`Its messages will show it was acknowledged by ${by}.`] }],
+  };
+}

@@ -1,0 +1,183 @@
+// Read-only answers: `status`, `institution <q>`, `history [n]`.
+import { type Alert, durationText } from '../domain/alert.js';
+import { severityRank } from '../domain/severity.js';
+import { activeSilenceFor, type Silence } from '../domain/silence.js';
+import { capLines, flags, historyLine, openAlertLine, plural, shortUtc, subjectOf, titleWithStatus } from './format.js';
+import type { CommandContext } from './handlers.js';
+import {
+  type InstitutionMatch,
+  institutionLabel,
+  loadInstitutionAlerts,
+  matchInstitutions,
+} from './institution-match.js';
+import type { Reply, ReplySection, ReplyVisibility } from './reply.js';
+import { COMMAND } from './usage.js';
+
+/** Belvo's own API status: its status page (role `api`) speaks of no institution. */
+function isBelvoApi(a: Alert): boolean {
+  return a.kind.startsWith('statuspage.') && a.institution === undefined;
+}
+
+function worstFirst(x: Alert, y: Alert): number {
+  return severityRank(y.severity) - severityRank(x.severity) || x.startedAt - y.startedAt;
+}
+
+/** An institution's alert without the institution's name in front ("Banco X: major outage" -> "major outage"). */
+function withinInstitution(a: Alert, now: number, silences: Silence[]): string {
+  const name = a.institution?.displayName ?? '';
+  let text = titleWithStatus(a);
+  if (name && text.startsWith(`${name}: `)) text = text.slice(name.length + 2);
+  const extra = flags(a, activeSilenceFor(silences, a, now));
+  return [`[${a.id}] ${text}`, `for ${durationText(now - a.startedAt)}`, ...extra].join(' · ');
+}
+
+/** Lines per section of `status`; the worst come first, so what is cut is the least urgent. */
+export const STATUS_LINES = 20;
+
+export async function statusReply(ctx: CommandContext, visibility: ReplyVisibility): Promise<Reply> {
+  const [open, silences] = await Promise.all([
+    ctx.store.listAlerts({ states: ['firing'] }),
+    ctx.store.listSilences(ctx.now),
+  ]);
+  const footer = `As of ${shortUtc(ctx.now)} · ${COMMAND} institution <name> for one institution`;
+  if (open.length === 0) {
+    return { visibility, title: 'Belvo status: all clear', sections: [{ lines: ['No open alerts.'] }], footer };
+  }
+  const silenceOf = (a: Alert) => activeSilenceFor(silences, a, ctx.now);
+
+  const api = open.filter(isBelvoApi).sort(worstFirst);
+  const byInstitution = new Map<string, Alert[]>();
+  for (const a of open) {
+    if (!a.institution) continue;
+    const key = a.institution.name.toLowerCase();
+    byInstitution.set(key, [...(byInstitution.get(key) ?? []), a]);
+  }
+  const institutions = [...byInstitution.values()].map((alerts) => alerts.sort(worstFirst));
+  // Worst first: the worst alert of each institution decides its place.
+  institutions.sort((x, y) => worstFirst(x[0]!, y[0]!));
+  const other = open.filter((a) => !isBelvoApi(a) && !a.institution).sort(worstFirst);
+
+  const sections: ReplySection[] = [
+    {
+      heading: 'Belvo API',
+      lines: api.length
+        ? capLines(
+            api.map((a) => openAlertLine(a, ctx.now, silenceOf(a))),
+            STATUS_LINES,
+          )
+        : ['No open alert.'],
+    },
+  ];
+  if (institutions.length) {
+    sections.push({
+      heading: `Institutions down or degraded (${institutions.length})`,
+      lines: capLines(
+        institutions.map((alerts) => {
+          const first = alerts[0]!;
+          const what = alerts.map((a) => withinInstitution(a, ctx.now, silences)).join('; ');
+          return `${first.severity.toUpperCase()} ${institutionLabel(first.institution!)}: ${what}`;
+        }),
+        STATUS_LINES,
+        ` (${COMMAND} institution <name>)`,
+      ),
+    });
+  }
+  if (other.length) {
+    sections.push({
+      heading: 'Other open alerts',
+      lines: capLines(
+        other.map((a) => openAlertLine(a, ctx.now, silenceOf(a))),
+        STATUS_LINES,
+      ),
+    });
+  }
+  const worst = [...open].sort(worstFirst)[0]!;
+  return {
+    visibility,
+    title: `Belvo status: ${plural(open.length, 'open alert')}, worst ${worst.severity}`,
+    sections,
+    footer,
+  };
+}
+
+const RECENT_PER_INSTITUTION = 5;
+const CHOICES_SHOWN = 10;
+
+export async function institutionReply(
+  ctx: CommandContext,
+  query: string,
+  visibility: ReplyVisibility,
+): Promise<Reply> {
+  const matches = matchInstitutions(query, await loadInstitutionAlerts(ctx.store));
+  if (matches.length === 0) {
+    return {
+      visibility,
+      title: `No institution matching "${query}"`,
+      sections: [
+        {
+          lines: [
+            'No open or recent alert names an institution like that.',
+            `Try part of its name (${COMMAND} institution erebor) or its Belvo name (erebor_mx_retail).`,
+          ],
+        },
+      ],
+    };
+  }
+  if (matches.length > 1) return choices(query, matches, visibility);
+  const [match] = matches as [InstitutionMatch];
+  const silences = await ctx.store.listSilences(ctx.now);
+  const open = match.alerts.filter((a) => a.state === 'firing').sort(worstFirst);
+  const recent = match.alerts.filter((a) => a.state === 'resolved' && a.announced).slice(0, RECENT_PER_INSTITUTION);
+  const inst = match.institution;
+  const sections: ReplySection[] = [
+    {
+      heading: 'Open',
+      lines: open.length ? open.map((a) => withinInstitution(a, ctx.now, silences)) : ['No open alert.'],
+    },
+  ];
+  if (recent.length) {
+    sections.push({ heading: 'Recent incidents', lines: recent.map((a) => historyLine(a, ctx.now)) });
+  }
+  return {
+    visibility,
+    title: `${institutionLabel(inst)}: ${open.length ? plural(open.length, 'open alert') : 'no open alert'}`,
+    sections,
+    footer: `Belvo name ${inst.name} · as of ${shortUtc(ctx.now)}`,
+  };
+}
+
+function choices(query: string, matches: InstitutionMatch[], visibility: ReplyVisibility): Reply {
+  const shown = matches.slice(0, CHOICES_SHOWN);
+  const lines = shown.map((m) => {
+    const open = m.alerts.filter((a) => a.state === 'firing').length;
+    return `${institutionLabel(m.institution)} · ${m.institution.name}${open ? ` · ${plural(open, 'open alert')}` : ''}`;
+  });
+  if (matches.length > shown.length) lines.push(`+${matches.length - shown.length} more`);
+  return {
+    visibility,
+    title: `${matches.length} institutions match "${query}": which one?`,
+    sections: [{ lines }],
+    footer: `${COMMAND} institution <more of the name, or the Belvo name>`,
+  };
+}
+
+export async function historyReply(ctx: CommandContext, limit: number, visibility: ReplyVisibility): Promise<Reply> {
+  const alerts = await ctx.store.listAlerts({ announcedOnly: true, limit });
+  if (alerts.length === 0) {
+    return { visibility, title: 'No incidents yet', sections: [{ lines: ['No alert has been announced so far.'] }] };
+  }
+  // The store lists by creation; people read history by when things started.
+  const started = (a: Alert) => Math.min(a.startedAt, a.firedAt ?? a.startedAt);
+  const sorted = [...alerts].sort((x, y) => started(y) - started(x));
+  return {
+    visibility,
+    title: alerts.length === 1 ? 'The last incident' : `The last ${alerts.length} incidents`,
+    sections: [{ lines: sorted.map((a) => historyLine(a, ctx.now)) }],
+    footer: `Newest first · as of ${shortUtc(ctx.now)}`,
+  };
+}
+
+/** Exposed for the subscribe and silence answers: a short "[A7] title" for an alert. */
+export function alertLabel(a: Alert): string {
+  return `[${a.id}] ${subjectOf(a)}`;
+}

@@ -1,0 +1,647 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createSqliteStore } from '../../../adapters/sqlite/sqlite-store.js';
+import { parseCommand } from '../../../src/commands/grammar.js';
+import { type CommandContext, handleCommand } from '../../../src/commands/handlers.js';
+import { type Reply, toPlainText } from '../../../src/commands/reply.js';
+import type { Alert, AlertEvent } from '../../../src/domain/alert.js';
+import { routeEvents } from '../../../src/engine/route.js';
+import { loadRoutingContext } from '../../../src/poll/routing-context.js';
+import { type Store, StoreConflictError } from '../../../src/ports/store.js';
+import { makeAlert, T0 } from '../../contract/alert-factory.js';
+
+const MIN = 60_000;
+const HOUR = 60 * MIN;
+const NOW = T0 + 2 * HOUR; // 2025-01-15 14:00 UTC
+
+const EREBOR = { name: 'erebor_mx_retail', displayName: 'Banco Erebor MX - Retail', country: 'MX' };
+const EREBOR_EMPRESAS = { name: 'erebor_mx_empresas', displayName: 'Banco Erebor MX - Empresas', country: 'MX' };
+const BOGOTA = { name: 'banco_de_bogota_co', displayName: 'Banco de Bogotá CO', country: 'CO' };
+
+/** A firing, announced alert with none of the factory's optional extras (no maintenance, not acknowledged). */
+function open(over: Partial<Alert> & { id: string }): Alert {
+  return makeAlert({
+    state: 'firing',
+    announced: true,
+    version: 1,
+    maintenance: undefined,
+    acknowledged: undefined,
+    resolvedAt: undefined,
+    okSince: undefined,
+    flapping: false,
+    lastSeenAt: NOW,
+    rev: 0,
+    ...over,
+  });
+}
+
+function resolved(over: Partial<Alert> & { id: string }): Alert {
+  return open({ state: 'resolved', version: 2, ...over });
+}
+
+const apiOutage = open({
+  id: 'A1',
+  fingerprint: 'statuspage/belvo-api/component/api',
+  kind: 'statuspage.component',
+  source: 'belvo-api',
+  severity: 'major',
+  peakSeverity: 'major',
+  title: 'API: partial outage',
+  status: 'partial_outage',
+  institution: undefined,
+  startedAt: NOW - 23 * MIN,
+  firedAt: NOW - 22 * MIN,
+});
+const ereborDown = open({
+  id: 'A2',
+  fingerprint: 'statuspage/institutions/component/erebor',
+  kind: 'statuspage.component',
+  source: 'institutions',
+  severity: 'critical',
+  peakSeverity: 'critical',
+  title: 'Banco Erebor MX - Retail: major outage',
+  status: 'major_outage',
+  institution: EREBOR,
+  startedAt: NOW - HOUR,
+  firedAt: NOW - 58 * MIN,
+});
+const ereborIncident = open({
+  id: 'A3',
+  fingerprint: 'statuspage/institutions/incident/inc1',
+  kind: 'statuspage.incident',
+  source: 'institutions',
+  severity: 'minor',
+  peakSeverity: 'minor',
+  title: 'Slow connections',
+  status: 'investigating',
+  institution: EREBOR,
+  startedAt: NOW - 40 * MIN,
+  firedAt: NOW - 40 * MIN,
+});
+const bogotaDegraded = open({
+  id: 'A4',
+  fingerprint: 'statuspage/institutions/component/bogota',
+  kind: 'statuspage.component',
+  source: 'institutions',
+  severity: 'minor',
+  peakSeverity: 'minor',
+  title: 'Banco de Bogotá CO: degraded performance',
+  status: 'degraded_performance',
+  institution: BOGOTA,
+  startedAt: NOW - 5 * MIN,
+  firedAt: NOW - 4 * MIN,
+});
+const pageUnreadable = open({
+  id: 'A5',
+  fingerprint: 'bot/source/institutions/unreachable',
+  kind: 'source.health',
+  source: 'institutions',
+  severity: 'minor',
+  peakSeverity: 'minor',
+  title: 'Belvo institutions page cannot be read',
+  status: 'unreachable',
+  institution: undefined,
+  environment: undefined,
+  startedAt: NOW - 3 * MIN,
+  firedAt: NOW - 3 * MIN,
+});
+const empresasYesterday = resolved({
+  id: 'A6',
+  fingerprint: 'statuspage/institutions/component/erebor-empresas',
+  kind: 'statuspage.component',
+  source: 'institutions',
+  severity: 'minor',
+  peakSeverity: 'major',
+  title: 'Banco Erebor MX - Empresas: operational',
+  status: 'operational',
+  institution: EREBOR_EMPRESAS,
+  startedAt: NOW - 26 * HOUR,
+  firedAt: NOW - 26 * HOUR,
+  resolvedAt: NOW - 24 * HOUR - 55 * MIN,
+  lastSeenAt: NOW - 24 * HOUR,
+});
+const pending = open({
+  id: 'A7',
+  fingerprint: 'statuspage/institutions/component/pending',
+  state: 'pending',
+  announced: false,
+  version: 0,
+  title: 'Banco Pendiente: partial outage',
+  institution: { name: 'banco_pendiente', displayName: 'Banco Pendiente' },
+});
+const firstSightHistory = resolved({
+  id: 'A8',
+  fingerprint: 'statuspage/belvo-api/incident/old',
+  kind: 'statuspage.incident',
+  announced: false,
+  title: 'An incident from last year',
+  status: 'resolved',
+  institution: undefined,
+});
+
+/** In the order the engine would have created them (the store lists by creation). */
+const ALL = [
+  firstSightHistory,
+  empresasYesterday,
+  ereborDown,
+  ereborIncident,
+  apiOutage,
+  bogotaDegraded,
+  pageUnreadable,
+  pending,
+];
+
+let store: Store;
+
+beforeEach(async () => {
+  store = createSqliteStore({ path: ':memory:', clock: { now: () => NOW } });
+  await store.init();
+});
+
+afterEach(async () => {
+  await store.close();
+});
+
+async function seed(alerts: Alert[]): Promise<void> {
+  // Creation order is the order given: the store lists newest first by it.
+  for (const a of alerts) await store.commitEvaluation({ alerts: [structuredClone(a)], intents: [], cursors: [] });
+}
+
+/** What the composition root supplies: route with the stored subscriptions and silences, commit atomically. */
+async function commitEvents(events: AlertEvent[], alerts: Alert[]): Promise<void> {
+  const routing = await loadRoutingContext(store, { configSubscriptions: [], configSilences: [] }, NOW);
+  const { intents } = routeEvents(events, routing);
+  await store.commitEvaluation({ alerts, intents, cursors: [] });
+}
+
+function context(over: Partial<CommandContext> = {}): CommandContext {
+  return {
+    store,
+    now: NOW,
+    channel: { platform: 'slack', id: 'C123', destination: 'slack:C123' },
+    user: { id: 'U042', name: 'ana' },
+    commitEvents,
+    belvoConfigured: false,
+    ...over,
+  };
+}
+
+async function run(text: string, over: Partial<CommandContext> = {}): Promise<Reply> {
+  return handleCommand(parseCommand(text), context(over));
+}
+
+async function say(text: string, over: Partial<CommandContext> = {}): Promise<string> {
+  return toPlainText(await run(text, over));
+}
+
+describe('status', () => {
+  it('says all clear when nothing is open (pending and history do not count)', async () => {
+    await seed([empresasYesterday, pending, firstSightHistory]);
+    expect(await say('')).toBe(
+      [
+        'Belvo status: all clear',
+        'No open alerts.',
+        'As of 2025-01-15 14:00 UTC · /belvo-status institution <name> for one institution',
+      ].join('\n\n'),
+    );
+  });
+
+  it("shows Belvo's API, institutions worst first with their country, then the other open alerts", async () => {
+    await seed(ALL);
+    const reply = await run('status');
+    expect(reply.visibility).toBe('ephemeral');
+    expect(toPlainText(reply)).toBe(
+      [
+        'Belvo status: 5 open alerts, worst critical',
+        ['Belvo API:', '  [A1] MAJOR API: partial outage · for 23m'].join('\n'),
+        [
+          'Institutions down or degraded (2):',
+          '  CRITICAL Banco Erebor MX - Retail (MX): [A2] major outage · for 1h 0m; [A3] Slow connections (investigating) · for 40m',
+          '  MINOR Banco de Bogotá CO (CO): [A4] degraded performance · for 5m',
+        ].join('\n'),
+        ['Other open alerts:', '  [A5] MINOR Belvo institutions page cannot be read (unreachable) · for 3m'].join('\n'),
+        'As of 2025-01-15 14:00 UTC · /belvo-status institution <name> for one institution',
+      ].join('\n\n'),
+    );
+  });
+
+  it('answers in the channel when asked, and marks acknowledged, silenced and maintenance alerts', async () => {
+    await seed([
+      { ...apiOutage, acknowledged: { by: 'bob', at: NOW - MIN } },
+      {
+        ...bogotaDegraded,
+        maintenance: {
+          id: 'm1',
+          title: 'Core upgrade',
+          since: NOW - MIN,
+          before: { state: 'firing', severity: 'minor', announced: true },
+        },
+      },
+    ]);
+    await store.addSilence({
+      id: 'S1',
+      matcher: { institution: BOGOTA.name },
+      startsAt: NOW - MIN,
+      endsAt: NOW + HOUR,
+      createdBy: 'bob',
+      reason: 'known',
+    });
+    const reply = await run('status public');
+    expect(reply.visibility).toBe('in_channel');
+    const text = toPlainText(reply);
+    expect(text).toContain('[A1] MAJOR API: partial outage · for 23m · acked by bob');
+    expect(text).toContain(
+      '[A4] degraded performance · for 5m · under maintenance: Core upgrade · silenced until 2025-01-15T15:00:00Z',
+    );
+    expect(text).not.toMatch(/link|error ratio|token_required/i);
+  });
+
+  it('keeps a storm readable: the worst institutions, then how many more', async () => {
+    await seed(
+      Array.from({ length: 25 }, (_, i) =>
+        open({
+          id: `A${100 + i}`,
+          fingerprint: `statuspage/institutions/component/c${i}`,
+          severity: i === 24 ? 'critical' : 'minor',
+          title: `Banco ${i}: degraded performance`,
+          status: 'degraded_performance',
+          institution: { name: `banco_${i}`, displayName: `Banco ${i}`, country: 'BR' },
+          startedAt: NOW - MIN,
+        }),
+      ),
+    );
+    const [, institutions] = (await run('status')).sections;
+    expect(institutions?.heading).toBe('Institutions down or degraded (25)');
+    expect(institutions?.lines).toHaveLength(20);
+    expect(institutions?.lines[0]).toMatch(/^CRITICAL Banco 24 \(BR\): \[A124\]/);
+    expect(institutions?.lines[19]).toBe('+6 more (/belvo-status institution <name>)');
+  });
+
+  it('says the API has no open alert when only institutions are affected', async () => {
+    await seed([bogotaDegraded]);
+    expect(await say('status')).toContain('Belvo API:\n  No open alert.');
+  });
+});
+
+describe('institution', () => {
+  beforeEach(() => seed(ALL));
+
+  it('finds one institution by part of its name, accents and case ignored, open alerts then recent incidents', async () => {
+    expect(await say('institution BOGOTA')).toBe(
+      [
+        'Banco de Bogotá CO (CO): 1 open alert',
+        'Open:\n  [A4] degraded performance · for 5m',
+        'Belvo name banco_de_bogota_co · as of 2025-01-15 14:00 UTC',
+      ].join('\n\n'),
+    );
+  });
+
+  it('lists the institutions to choose from when several match, open ones first', async () => {
+    expect(await say('institution erebor')).toBe(
+      [
+        '2 institutions match "erebor": which one?',
+        [
+          'Banco Erebor MX - Retail (MX) · erebor_mx_retail · 2 open alerts',
+          'Banco Erebor MX - Empresas (MX) · erebor_mx_empresas',
+        ].join('\n'),
+        '/belvo-status institution <more of the name, or the Belvo name>',
+      ].join('\n\n'),
+    );
+  });
+
+  it('narrows with more words or the Belvo name, and shows recent resolved incidents with durations', async () => {
+    expect(await say('institution erebor retail')).toContain(
+      'Open:\n  [A2] major outage · for 1h 0m\n  [A3] Slow connections (investigating) · for 40m',
+    );
+    expect(await say('institution erebor_mx_empresas')).toBe(
+      [
+        'Banco Erebor MX - Empresas (MX): no open alert',
+        'Open:\n  No open alert.',
+        'Recent incidents:\n  [A6] MAJOR Banco Erebor MX - Empresas (MX) · started 2025-01-14 12:00 UTC · lasted 1h 5m',
+        'Belvo name erebor_mx_empresas · as of 2025-01-15 14:00 UTC',
+      ].join('\n\n'),
+    );
+  });
+
+  it('prefers an exact name over longer names that contain it', async () => {
+    await seed([
+      open({
+        id: 'A9',
+        fingerprint: 'x/bancox',
+        title: 'Banco X: partial outage',
+        institution: { name: 'banco_x', displayName: 'Banco X' },
+      }),
+      open({
+        id: 'A10',
+        fingerprint: 'x/bancox-empresas',
+        title: 'Banco X Empresas: partial outage',
+        institution: { name: 'banco_x_empresas', displayName: 'Banco X Empresas' },
+      }),
+    ]);
+    expect(await say('institution banco x')).toMatch(/^Banco X: 1 open alert/);
+  });
+
+  it('says so when nothing matches', async () => {
+    expect(await say('institution nubank')).toMatch(/^No institution matching "nubank"\n\nNo open or recent alert/);
+  });
+});
+
+describe('subscribe, subscriptions, unsubscribe', () => {
+  it('stores a subscription for this channel and says in words what it will receive', async () => {
+    await seed(ALL);
+    const reply = await run('subscribe statuspage country:MX min:major quiet:22:00-07:00 tz:America/Mexico_City');
+    expect(toPlainText(reply)).toBe(
+      [
+        'Subscribed: this channel will receive major and worse statuspage alerts in MX',
+        [
+          'Subscription sub-1.',
+          'Quiet hours 22:00-07:00 (America/Mexico_City) are saved but not applied yet: alerts still arrive during them.',
+          'Open now and matching: [A2]; this channel hears of them at their next update.',
+        ].join('\n'),
+        'Undo: /belvo-status unsubscribe sub-1',
+      ].join('\n\n'),
+    );
+    expect(await store.listSubscriptions()).toEqual([
+      {
+        id: 'sub-1',
+        destination: 'slack:C123',
+        filter: {
+          kinds: ['statuspage'],
+          countries: ['MX'],
+          minSeverity: 'major',
+          quietHours: { from: '22:00', to: '07:00', tz: 'America/Mexico_City' },
+        },
+        createdBy: 'ana',
+        createdAt: NOW,
+      },
+    ]);
+  });
+
+  it('an empty subscribe means every alert', async () => {
+    expect((await run('subscribe')).title).toBe('Subscribed: this channel will receive all alerts');
+    expect((await store.listSubscriptions())[0]?.filter).toEqual({});
+  });
+
+  it('stores the institution name a partial name points to, and refuses an ambiguous one', async () => {
+    await seed(ALL);
+    const ambiguous = await run('subscribe institution:erebor');
+    expect(toPlainText(ambiguous)).toMatch(/^institution:erebor matches 2 institutions: which one\?/);
+    expect(ambiguous.footer).toMatch(/^Nothing was subscribed/);
+    expect(await store.listSubscriptions()).toEqual([]);
+
+    const text = await say('subscribe institution:bogota,nubank');
+    expect(text).toMatch(/^Subscribed: this channel will receive all alerts about banco_de_bogota_co or nubank\n/);
+    expect(text).toContain('institution:bogota is Banco de Bogotá CO (CO) (banco_de_bogota_co).');
+    expect(text).toContain(
+      'No alert has named an institution like "nubank" yet: this matches an institution named exactly that.',
+    );
+    expect((await store.listSubscriptions())[0]?.filter).toEqual({ institutions: ['banco_de_bogota_co', 'nubank'] });
+  });
+
+  it('does not store the same filter twice for one channel', async () => {
+    await run('subscribe country:MX,CO min:major');
+    const again = await run('subscribe min:MAJOR country:co,mx');
+    expect(again.title).toBe('This channel already receives major and worse alerts in CO or MX');
+    expect(toPlainText(again)).toContain('Subscription sub-1, nothing changed.');
+    expect(await store.listSubscriptions()).toHaveLength(1);
+  });
+
+  it("lists and removes only this channel's subscriptions", async () => {
+    const other = { channel: { platform: 'discord' as const, id: '99', destination: 'discord:99' } };
+    await run('subscribe min:critical', other);
+    await run('subscribe statuspage.incident');
+    await run('subscribe source.health env:production');
+
+    expect(await say('subscriptions')).toBe(
+      [
+        "This channel's subscriptions (2)",
+        [
+          'sub-2: all statuspage.incident alerts · by ana on 2025-01-15',
+          'sub-3: all source.health alerts in the production environment · by ana on 2025-01-15',
+        ].join('\n'),
+        'Subscriptions from the config file are not listed here.',
+      ].join('\n\n'),
+    );
+    expect(await say('unsubscribe sub-1')).toMatch(/^No subscription sub-1 in this channel/);
+    expect(await say('unsubscribe SUB-2')).toBe(
+      'Unsubscribed sub-2: all statuspage.incident alerts\n\nThis channel still has 1 subscription.',
+    );
+    expect(await say('unsubscribe')).toMatch(/^Unsubscribed: removed 1 subscription of this channel\n\n/);
+    expect(await say('unsubscribe')).toMatch(/^This channel has no subscription made in chat\n\nNothing to remove/);
+    expect((await store.listSubscriptions()).map((s) => s.destination)).toEqual(['discord:99']);
+    expect(await say('subscriptions')).toMatch(/^This channel has no subscription made in chat/);
+  });
+
+  it('a subscribed channel gets the alerts that match from then on (routing reads the stored subscription)', async () => {
+    await run('subscribe country:MX');
+    await run('subscribe min:critical', { channel: { platform: 'discord', id: '7', destination: 'discord:7' } });
+    const routing = await loadRoutingContext(store, { configSubscriptions: [], configSilences: [] }, NOW);
+    const event = (a: Alert): AlertEvent => ({
+      type: 'opened',
+      alert: a,
+      version: 1,
+      at: NOW,
+      reason: 'test',
+      quiet: false,
+      noPage: false,
+    });
+    const { intents } = routeEvents([event(ereborDown), event(bogotaDegraded)], routing);
+    expect(intents.map((i) => `${i.alertId}->${i.destination}`).sort()).toEqual(['A2->discord:7', 'A2->slack:C123']);
+  });
+});
+
+describe('silence and unsilence', () => {
+  beforeEach(() => seed(ALL));
+
+  it('silences one alert by its fingerprint until now + duration, with the reason and who', async () => {
+    const reply = await run('silence A2 2h bank announced a migration');
+    expect(toPlainText(reply)).toBe(
+      [
+        'Silenced [A2] Banco Erebor MX - Retail: major outage until 2025-01-15T16:00:00Z',
+        [
+          'Silence S1 for 2h by ana: bank announced a migration.',
+          'Messages and paging are muted; the alert state is still tracked.',
+        ].join('\n'),
+        'End it early: /belvo-status unsilence S1',
+      ].join('\n\n'),
+    );
+    expect(await store.listSilences(NOW)).toEqual([
+      {
+        id: 'S1',
+        matcher: { fingerprint: ereborDown.fingerprint },
+        startsAt: NOW,
+        endsAt: NOW + 2 * HOUR,
+        createdBy: 'ana',
+        reason: 'bank announced a migration',
+      },
+    ]);
+  });
+
+  it('silences an institution by the name its alerts carry, and names the open alerts it mutes', async () => {
+    const text = await say('silence Banco de Bogota 30m', { user: { id: 'U777' } });
+    expect(text).toBe(
+      [
+        'Silenced every alert about Banco de Bogotá CO (CO) until 2025-01-15T14:30:00Z',
+        [
+          'Silence S1 for 30m by U777: no reason given.',
+          'Messages and paging are muted; the alert state is still tracked.',
+          'Open now: [A4].',
+        ].join('\n'),
+        'End it early: /belvo-status unsilence S1',
+      ].join('\n\n'),
+    );
+    const [silence] = await store.listSilences(NOW);
+    expect(silence?.matcher).toEqual({ institution: 'banco_de_bogota_co' });
+    expect(silence?.createdBy).toBe('U777');
+  });
+
+  it('a silenced alert is not delivered when it next changes', async () => {
+    await run('subscribe');
+    await run('silence A2 1h');
+    await run('ack A2');
+    await run('ack A4');
+    const delivered = (await store.listIntents()).map((i) => i.alertId);
+    expect(delivered).toEqual(['A4']);
+  });
+
+  it('refuses an unknown alert and an ambiguous institution, storing nothing', async () => {
+    expect(await say('silence A99 1h')).toMatch(/^No alert A99\n\n\/belvo-status status lists the open alerts/);
+    const ambiguous = await say('silence erebor 1h');
+    expect(ambiguous).toMatch(/^"erebor" matches 2 institutions: which one\?/);
+    expect(ambiguous).toContain('Nothing was silenced. /belvo-status silence <Belvo name> 1h');
+    expect(await store.listSilences()).toEqual([]);
+  });
+
+  it('ends a silence early, and says when there is no such silence', async () => {
+    await run('silence A2 2h');
+    expect(await say('unsilence s1')).toBe(
+      [
+        'Silence S1 ended',
+        [
+          `It matched alert ${ereborDown.fingerprint}, set by ana: no reason given.`,
+          'It would have lasted until 2025-01-15T16:00:00Z.',
+        ].join('\n'),
+      ].join('\n\n'),
+    );
+    expect(await store.listSilences()).toEqual([]);
+    expect(await say('unsilence S1')).toMatch(/^No silence S1\n/);
+    expect(await say('unsilence config:0')).toMatch(/^Silence config:0 comes from the config file/);
+  });
+});
+
+describe('ack', () => {
+  beforeEach(() => seed(ALL));
+
+  it('acknowledges through commitEvents: the alert is stored acknowledged and subscribed channels get the edit', async () => {
+    await run('subscribe');
+    const reply = await run('ack a2 public', { user: { id: 'U042', name: 'ana' } });
+    expect(reply.visibility).toBe('in_channel');
+    expect(toPlainText(reply)).toBe(
+      'Acknowledged [A2] Banco Erebor MX - Retail: major outage\n\nIts messages will show it was acknowledged by ana.',
+    );
+    const stored = await store.getAlert('A2');
+    expect(stored?.acknowledged).toEqual({ by: 'ana', at: NOW });
+    expect(stored?.version).toBe(2);
+    const [intent, ...rest] = await store.listIntents({ alertId: 'A2' });
+    expect(rest).toEqual([]);
+    expect(intent).toMatchObject({ destination: 'slack:C123', version: 2 });
+    expect(intent?.event).toMatchObject({ type: 'updated', reason: 'acknowledged by ana', quiet: false, noPage: true });
+  });
+
+  it('says why it cannot acknowledge: unknown, already acknowledged, resolved, not fired yet', async () => {
+    await run('ack A2');
+    expect(await say('ack A404')).toMatch(/^No alert A404/);
+    expect(await say('ack A2')).toBe('Not acknowledged: A2 was already acknowledged by ana at 2025-01-15T14:00:00Z');
+    expect(await say('ack A6')).toBe('Not acknowledged: A6 is already resolved');
+    expect(await say('ack A7')).toBe('Not acknowledged: A7 has not fired yet');
+  });
+
+  it('re-reads and retries when the engine wrote the alert in between', async () => {
+    let calls = 0;
+    const racing = async (events: AlertEvent[], alerts: Alert[]) => {
+      calls++;
+      if (calls === 1) {
+        // The engine commits a new version of A2 first: the ack's copy is now stale.
+        const current = await store.getAlert('A2');
+        await store.commitEvaluation({ alerts: [{ ...current!, status: 'partial_outage' }], intents: [], cursors: [] });
+      }
+      await commitEvents(events, alerts);
+    };
+    expect((await run('ack A2', { commitEvents: racing })).title).toMatch(/^Acknowledged \[A2\]/);
+    expect(calls).toBe(2);
+    expect(await store.getAlert('A2')).toMatchObject({ status: 'partial_outage', acknowledged: { by: 'ana' } });
+  });
+
+  it('gives up politely when the alert keeps changing', async () => {
+    const alwaysStale = async () => {
+      throw new StoreConflictError('stale');
+    };
+    expect((await run('ack A2', { commitEvents: alwaysStale })).title).toBe(
+      'Not acknowledged: A2 kept changing while it was being acknowledged',
+    );
+  });
+});
+
+describe('history', () => {
+  it('lists announced incidents newest first with durations, open ones included', async () => {
+    await seed(ALL);
+    expect(await say('history')).toBe(
+      [
+        'The last 6 incidents',
+        [
+          '[A5] MINOR Belvo institutions page cannot be read · started 2025-01-15 13:57 UTC · open for 3m',
+          '[A4] MINOR Banco de Bogotá CO: degraded performance (CO) · started 2025-01-15 13:55 UTC · open for 5m',
+          '[A1] MAJOR API: partial outage · started 2025-01-15 13:37 UTC · open for 23m',
+          '[A3] MINOR Slow connections (MX) · started 2025-01-15 13:20 UTC · open for 40m',
+          '[A2] CRITICAL Banco Erebor MX - Retail: major outage (MX) · started 2025-01-15 13:00 UTC · open for 1h 0m',
+          '[A6] MAJOR Banco Erebor MX - Empresas (MX) · started 2025-01-14 12:00 UTC · lasted 1h 5m',
+        ].join('\n'),
+        'Newest first · as of 2025-01-15 14:00 UTC',
+      ].join('\n\n'),
+    );
+  });
+
+  it('takes n, and says so when nothing was ever announced', async () => {
+    expect(await say('history')).toBe('No incidents yet\n\nNo alert has been announced so far.');
+    await seed(ALL);
+    expect(await say('history 1')).toMatch(/^The last incident\n\n\[A5\]/);
+  });
+});
+
+describe('audit, help and mistakes', () => {
+  it('audit needs Belvo credentials', async () => {
+    expect((await run('audit')).title).toBe('audit needs Belvo credentials configured');
+    expect((await run('audit', { belvoConfigured: true })).title).not.toMatch(/needs Belvo credentials/);
+  });
+
+  it('help lists every subcommand with an example', async () => {
+    const text = await say('help');
+    for (const sub of [
+      'status',
+      'institution',
+      'subscribe',
+      'unsubscribe',
+      'subscriptions',
+      'silence',
+      'unsilence',
+      'ack',
+      'history',
+      'audit',
+      'help',
+    ]) {
+      expect(text).toContain(`/belvo-status ${sub}`);
+    }
+    expect(text).toContain('e.g. /belvo-status silence A12 2h bank announced a migration');
+    expect(text).toContain('public');
+  });
+
+  it('answers a mistake with the message and the usage, only to the person who typed it', async () => {
+    const reply = await run('silence A2 forever public');
+    expect(reply.visibility).toBe('ephemeral');
+    expect(toPlainText(reply)).toBe(
+      [
+        'silence needs a duration with a unit: 30m, 2h or 1d',
+        'Usage:\n  /belvo-status silence <alert id | institution> <duration> [reason...]  (e.g. /belvo-status silence A12 2h bank announced a migration)',
+      ].join('\n\n'),
+    );
+  });
+});
