@@ -177,8 +177,11 @@ export function renderReply(event: AlertEvent): SlackMessage {
   const lines = [`${head[event.type]}: ${escape(event.reason)}`];
   if (event.type === 'resolved' && a.resolvedAt !== undefined)
     lines[0] += ` (after ${durationText(a.resolvedAt - a.startedAt)})`;
-  if (update && update.at >= event.at - 24 * 3_600_000)
+  // Quote the page's update only when it is news for this version (newer than the previous version's note).
+  const previous = a.timeline.filter((e) => e.origin === 'engine' && e.id !== `engine:${event.version}`).at(-1);
+  if (update && (!previous || update.at > previous.at)) {
     lines.push(`> *${escape(update.status.replace(/_/g, ' '))}*: ${escape(update.text)}`);
+  }
   const text = clip(lines.join('\n'), SLACK_LIMITS.sectionText);
   return { text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }], metadata: metadata(event) };
 }

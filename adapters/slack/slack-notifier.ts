@@ -90,8 +90,15 @@ export function createSlackNotifier(opts: SlackNotifierOptions): Notifier {
       const { event } = req;
       const alertId = event.alert.id;
       try {
-        let parentTs = req.parent?.messageId;
-        if (!parentTs && req.maybeDelivered) parentTs = await findParent(alertId);
+        const parentTs = req.parent?.messageId;
+        if (!parentTs && req.maybeDelivered) {
+          // This channel's first message for the alert may have gone out before the bot died: it is the parent.
+          const found = await findParent(alertId);
+          if (found) {
+            await update(found, renderParent(event));
+            return { outcome: 'delivered', parent: ref(alertId, found) };
+          }
+        }
         if (!parentTs) {
           if (event.quiet) return { outcome: 'delivered' }; // an edit of a message this channel never got
           const posted = await post(renderParent(event));
