@@ -68,7 +68,7 @@ describe('Slack notifier against the fake Slack Web API', () => {
       ':white_check_mark: Resolved: the source says resolved (after 30m)',
     ]);
     const final = slack.message(CHANNEL, parent?.messageId ?? '');
-    expect(final?.attachments?.[0]?.color).toBe(COLORS.resolved);
+    expect((final?.attachments?.[0] as { color?: string } | undefined)?.color).toBe(COLORS.resolved);
   });
 
   it('a quiet event edits the parent and posts nothing in the thread', async () => {
