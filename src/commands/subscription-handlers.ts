@@ -59,7 +59,7 @@ export async function subscribeReply(
       if (r.found === 'one') {
         names.push(r.institution.name);
         if (r.institution.name !== query)
-          notes.push(`institution:${query} is ${institutionLabel(r.institution)} (${r.institution.name}).`);
+          notes.push(`institution:${query} is ${institutionLabel(r.institution)}, Belvo name ${r.institution.name}.`);
       } else {
         names.push(query);
         notes.push(

@@ -390,7 +390,7 @@ describe('subscribe, subscriptions, unsubscribe', () => {
 
     const text = await say('subscribe institution:bogota,nubank');
     expect(text).toMatch(/^Subscribed: this channel will receive all alerts about banco_de_bogota_co or nubank\n/);
-    expect(text).toContain('institution:bogota is Banco de Bogotá CO (CO) (banco_de_bogota_co).');
+    expect(text).toContain('institution:bogota is Banco de Bogotá CO (CO), Belvo name banco_de_bogota_co.');
     expect(text).toContain(
       'No alert has named an institution like "nubank" yet: this matches an institution named exactly that.',
     );
