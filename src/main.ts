@@ -1,10 +1,14 @@
 // Composition root: the one place that builds adapters and hands them to the core.
 import { createConsoleNotifier } from '../adapters/console/console-notifier.js';
+import { MountedReceiver, mountSlackEvents } from '../adapters/slack/events-route.js';
+import { createSlackApp } from '../adapters/slack/slack-app.js';
 import { createSlackNotifier } from '../adapters/slack/slack-notifier.js';
 import { createSqliteStore } from '../adapters/sqlite/sqlite-store.js';
 import { createStatusPageReader } from '../adapters/statuspage/reader.js';
+import { handleCommand } from './commands/handlers.js';
 import type { LoadedConfig } from './config/load.js';
 import type { Config } from './config/schema.js';
+import { createEventCommitter } from './delivery/commit-events.js';
 import { Dispatcher } from './delivery/dispatcher.js';
 import type { Silence } from './domain/silence.js';
 import type { Subscription } from './domain/subscription.js';
@@ -181,6 +185,32 @@ export async function buildApp(loaded: LoadedConfig, opts: AppOptions = {}): Pro
     s.push ? [{ sourceId: s.id, secret: secrets.get(s.push.secretEnv) ?? '' }] : [],
   );
   mountStatuspageWebhook(http.router, pushTargets, (id) => scheduler.pollNow(id), logger.child({ component: 'push' }));
+
+  const commitEvents = createEventCommitter({ store, routing, clock, onIntents: () => dispatcher.wake() });
+  if (slack?.signingSecret) {
+    const receiver = new MountedReceiver();
+    createSlackApp({
+      token: secrets.get(slack.botToken.secretEnv) ?? '',
+      apiUrl: slack.apiUrl,
+      receiver,
+      logger: logger.child({ component: 'slack' }),
+      run: (cmd, caller) =>
+        handleCommand(cmd, {
+          store,
+          now: clock.now(),
+          channel: { platform: 'slack', id: caller.channelId, destination: `slack:${caller.channelId}` },
+          user: { id: caller.userId, ...(caller.userName && { name: caller.userName }) },
+          commitEvents,
+          belvoConfigured: false,
+        }),
+    });
+    mountSlackEvents(http.router, {
+      signingSecret: secrets.get(slack.signingSecret.secretEnv) ?? '',
+      receiver,
+      logger: logger.child({ component: 'slack' }),
+      now: () => clock.now(),
+    });
+  }
 
   return {
     config,

@@ -1,0 +1,90 @@
+// The Bolt App behind /belvo-status and the alert buttons. Listeners translate Slack's payloads to the neutral
+// command grammar and back; the answers themselves come from src/commands.
+import { App, LogLevel } from '@slack/bolt';
+import { type ParsedCommand, parseCommand } from '../../src/commands/grammar.js';
+import type { Reply } from '../../src/commands/reply.js';
+import type { Logger } from '../../src/ports/logger.js';
+import type { MountedReceiver } from './events-route.js';
+import { SLACK_API_URL } from './limits.js';
+import { ACTIONS } from './render.js';
+import { renderCommandReply } from './render-reply.js';
+
+export interface SlackCommandCaller {
+  channelId: string;
+  userId: string;
+  userName?: string;
+}
+
+export interface SlackAppOptions {
+  token: string;
+  apiUrl?: string;
+  receiver: MountedReceiver;
+  logger: Logger;
+  /** Runs one command for one channel and user (the composition root binds the store and routing). */
+  run: (cmd: ParsedCommand, caller: SlackCommandCaller) => Promise<Reply>;
+}
+
+/** Slack escapes &, < and > in what users type; the grammar wants the characters. */
+function unescape(text: string): string {
+  return text.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+}
+
+const FAILED: Reply = {
+  visibility: 'ephemeral',
+  title: 'Something went wrong answering that. It has been logged; please try again.',
+  sections: [],
+};
+
+export function createSlackApp(opts: SlackAppOptions): App {
+  const app = new App({
+    token: opts.token,
+    receiver: opts.receiver,
+    // No auth.test at start: the bot must come up (and keep watching) even while Slack is unreachable.
+    tokenVerificationEnabled: false,
+    clientOptions: { slackApiUrl: opts.apiUrl ?? SLACK_API_URL, retryConfig: { retries: 0 } },
+    logLevel: LogLevel.ERROR,
+  });
+
+  app.command(/^\/belvo-status/, async ({ command, ack }) => {
+    const caller = { channelId: command.channel_id, userId: command.user_id, userName: command.user_name };
+    try {
+      const reply = await opts.run(parseCommand(unescape(command.text ?? '')), caller);
+      await ack(renderCommandReply(reply));
+    } catch (err) {
+      opts.logger.error({ err, channel: command.channel_id }, '/belvo-status failed');
+      await ack(renderCommandReply(FAILED));
+    }
+  });
+
+  const button = (actionId: string, toCommand: (alertId: string) => ParsedCommand) => {
+    app.action(actionId, async ({ ack, body, action }) => {
+      await ack();
+      const alertId = (action as { value?: string }).value;
+      const b = body as { channel?: { id?: string }; user?: { id?: string; username?: string; name?: string } };
+      if (!alertId || !b.channel?.id || !b.user?.id) return;
+      try {
+        const reply = await opts.run(toCommand(alertId), {
+          channelId: b.channel.id,
+          userId: b.user.id,
+          ...((b.user.username ?? b.user.name) && { userName: b.user.username ?? b.user.name }),
+        });
+        opts.logger.info({ action: actionId, alert: alertId, user: b.user.id, result: reply.title }, 'alert button');
+      } catch (err) {
+        opts.logger.error({ err, action: actionId, alert: alertId }, 'alert button failed');
+      }
+    });
+  };
+  button(ACTIONS.ack, (alertId) => ({ kind: 'ack', alertId, public: false }));
+  button(ACTIONS.silence, (alertId) => ({
+    kind: 'silence',
+    target: { type: 'alert', alertId },
+    durationMs: 3_600_000,
+    duration: '1h',
+    public: false,
+  }));
+  // A link button still reports its click; nothing to do but acknowledge it.
+  app.action(ACTIONS.open, async ({ ack }) => {
+    await ack();
+  });
+  return app;
+}
