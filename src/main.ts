@@ -9,6 +9,7 @@ import { handleCommand } from './commands/handlers.js';
 import type { LoadedConfig } from './config/load.js';
 import type { Config } from './config/schema.js';
 import { createEventCommitter } from './delivery/commit-events.js';
+import { createDestinationHealth } from './delivery/destination-health.js';
 import { Dispatcher } from './delivery/dispatcher.js';
 import type { Silence } from './domain/silence.js';
 import type { Subscription } from './domain/subscription.js';
@@ -107,6 +108,20 @@ export async function buildApp(loaded: LoadedConfig, opts: AppOptions = {}): Pro
       return [createConsoleNotifier(d, opts.consoleFd !== undefined ? { fd: opts.consoleFd } : {})];
     return [slackChannel(d.id, d.channel)].filter((n): n is Notifier => n !== undefined);
   });
+  const engine = engineConfigFrom(config);
+  const routing = {
+    configSubscriptions: configSubscriptions(config, clock.now()),
+    configSilences: configSilences(config),
+  };
+  // Changes made outside a poll (chat commands, the bot's own health) go out like a poll's; late-bound wake.
+  const commitEvents = createEventCommitter({ store, routing, clock, onIntents: () => dispatcher.wake() });
+  const health = createDestinationHealth({
+    store,
+    clock,
+    engine,
+    logger: logger.child({ component: 'delivery' }),
+    commitEvents,
+  });
   const dispatcher = new Dispatcher({
     store,
     notifiers,
@@ -119,17 +134,13 @@ export async function buildApp(loaded: LoadedConfig, opts: AppOptions = {}): Pro
       maxAttempts: config.delivery.maxAttempts,
     },
     leaseMs: config.delivery.lease,
+    health,
     resolveNotifier: (destination) => {
       const channel = /^slack:(.+)$/.exec(destination)?.[1];
       return channel ? slackChannel(destination, channel) : undefined;
     },
   });
 
-  const engine = engineConfigFrom(config);
-  const routing = {
-    configSubscriptions: configSubscriptions(config, clock.now()),
-    configSilences: configSilences(config),
-  };
   const pollers = config.sources.map((source) => {
     const reader = createStatusPageReader({
       sourceId: source.id,
@@ -186,7 +197,6 @@ export async function buildApp(loaded: LoadedConfig, opts: AppOptions = {}): Pro
   );
   mountStatuspageWebhook(http.router, pushTargets, (id) => scheduler.pollNow(id), logger.child({ component: 'push' }));
 
-  const commitEvents = createEventCommitter({ store, routing, clock, onIntents: () => dispatcher.wake() });
   if (slack?.signingSecret) {
     const receiver = new MountedReceiver();
     createSlackApp({

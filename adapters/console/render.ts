@@ -100,7 +100,8 @@ export function renderConsole(event: AlertEvent, opts: RenderOptions): string[] 
   const details: string[] = [];
   const update = latestSourceUpdate(event);
   if (update && event.type !== 'flapping') details.push(`${update.status.replace(/_/g, ' ')}: ${oneLine(update.text)}`);
-  if (a.kind === 'source.health' && event.type !== 'resolved' && typeof a.evidence.lastError === 'string') {
+  const selfHealth = a.kind === 'source.health' || a.kind === 'destination.health';
+  if (selfHealth && event.type !== 'resolved' && typeof a.evidence.lastError === 'string') {
     details.push(`last error: ${oneLine(String(a.evidence.lastError), 160)}`);
   }
   details.push(oneLine(event.reason));

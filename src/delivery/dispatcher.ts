@@ -21,6 +21,8 @@ export interface DispatcherOptions {
   idleMs?: number;
   /** A delivery that has not answered by then is retried later (flagged maybe-delivered). Default 30 s. */
   deliveryTimeoutMs?: number;
+  /** Told of deliveries given up and made, so a destination that keeps refusing becomes an alert of its own. */
+  health?: { failed(destination: string, error: string): Promise<void>; delivered(destination: string): Promise<void> };
   batch?: number;
 }
 
@@ -167,6 +169,7 @@ export class Dispatcher {
       });
       metrics.delivery(destination, 'delivered');
       logger.debug(log, 'delivered');
+      await this.opts.health?.delivered(destination);
     } else if (result.outcome === 'retry' && intent.attempts < backoff.maxAttempts) {
       const delay = Math.max(result.retryAfterMs ?? 0, backoffDelay(backoff, intent.attempts));
       await store.completeIntent(intent.id, { status: 'retry', nextAttemptAt: now + delay, error: result.error });
@@ -175,7 +178,11 @@ export class Dispatcher {
     } else {
       await store.completeIntent(intent.id, { status: 'failed', error: result.error });
       metrics.delivery(destination, 'failed');
-      logger.error({ ...log, error: result.error }, 'delivery failed for good');
+      logger.error(
+        { ...log, error: result.error },
+        `delivery to ${destination} failed for good: ${result.error} (a person must act: check the channel and the token)`,
+      );
+      await this.opts.health?.failed(destination, result.error);
     }
   }
 }

@@ -9,7 +9,9 @@ const POLL_MS = 150;
 const ALL = 'C0ALLALERTS';
 const CRIT = 'C0CRITONLY';
 
-function config(pageUrl: string, slackApi: string, extra = '') {
+function config(pageUrl: string, slackApi: string, opts: { console?: boolean } = {}) {
+  const consoleDest = opts.console ? '\n  - { id: console, type: console }' : '';
+  const consoleSub = opts.console ? '\n  - { destination: console }' : '';
   return (dir: string) => `
 server: { host: 127.0.0.1, port: 0 }
 storage: { path: ${dir}/state.db }
@@ -22,11 +24,11 @@ slack:
 delivery: { initialBackoff: 200ms, maxBackoff: 2s, maxAttempts: 20, lease: 3s }
 destinations:
   - { id: all, type: slack, channel: ${ALL} }
-  - { id: crit, type: slack, channel: ${CRIT} }
+  - { id: crit, type: slack, channel: ${CRIT} }${consoleDest}
 subscriptions:
   - { destination: all }
-  - { destination: crit, minSeverity: critical }
-${extra}`;
+  - { destination: crit, minSeverity: critical }${consoleSub}
+`;
 }
 
 async function until(check: () => boolean, timeoutMs = 15_000, what = 'condition'): Promise<void> {
@@ -163,4 +165,25 @@ describe('alerts delivered to Slack', () => {
       ]);
     }
   }, 90_000);
+
+  it('a channel that refuses messages (bot removed) becomes an alert of its own, resolved once it accepts again', async () => {
+    page = new SimulatedPage({ id: 'slack0000002', name: 'Belvo API' });
+    page.addComponent({ name: 'API' });
+    statuspage = await startSimulatedStatusPage({ page });
+    slack = await startFakeSlack({ channels: [ALL, CRIT] });
+    bot = new BotProcess(config(statuspage.url, slack.apiUrl, { console: true }));
+    bot.start({ SLACK_BOT_TOKEN: 'xoxb-e2e-token' });
+    await bot.waitForLog('belvo-status-bot started');
+    await sleep(POLL_MS * 3);
+
+    slack.kick(ALL);
+    const id = page.openIncident({ name: 'Dashboard slow', impact: 'minor', body: 'Investigating.' });
+    await bot.waitFor(/OPENED +MAJOR +\[A\d+\] Messages to all are refused/, 15_000);
+    expect(bot.output.join('\n')).toContain('last error: not_in_channel');
+
+    slack.invite(ALL);
+    page.updateIncident(id, { status: 'identified', body: 'Cause found.' });
+    await bot.waitFor(/RESOLVED +MAJOR +\[A\d+\] Messages to all are refused/, 15_000);
+    expect(bot.count(/Messages to all are refused/)).toBe(2);
+  }, 60_000);
 });
