@@ -1,7 +1,7 @@
 // A neutral /belvo-status reply as a Slack response (slash command answer or response_url follow-up). Pure.
 import type { Reply } from '../../src/commands/reply.js';
 import { SLACK_LIMITS } from './limits.js';
-import { type Block, clip, escape } from './render.js';
+import { type Block, clip, escapeMrkdwn } from './render.js';
 
 export interface SlackReply {
   response_type: 'ephemeral' | 'in_channel';
@@ -11,11 +11,14 @@ export interface SlackReply {
 
 export function renderCommandReply(reply: Reply): SlackReply {
   const blocks: Block[] = [
-    { type: 'section', text: { type: 'mrkdwn', text: clip(`*${escape(reply.title)}*`, SLACK_LIMITS.sectionText) } },
+    {
+      type: 'section',
+      text: { type: 'mrkdwn', text: clip(`*${escapeMrkdwn(reply.title)}*`, SLACK_LIMITS.sectionText) },
+    },
   ];
   for (const section of reply.sections) {
-    const head = section.heading ? `*${escape(section.heading)}*\n` : '';
-    const body = section.lines.map(escape).join('\n');
+    const head = section.heading ? `*${escapeMrkdwn(section.heading)}*\n` : '';
+    const body = section.lines.map(escapeMrkdwn).join('\n');
     if (!head && !body) continue;
     blocks.push({
       type: 'section',
@@ -25,7 +28,7 @@ export function renderCommandReply(reply: Reply): SlackReply {
   if (reply.footer)
     blocks.push({
       type: 'context',
-      elements: [{ type: 'mrkdwn', text: clip(escape(reply.footer), SLACK_LIMITS.sectionText) }],
+      elements: [{ type: 'mrkdwn', text: clip(escapeMrkdwn(reply.footer), SLACK_LIMITS.sectionText) }],
     });
   // Keep room for the last block: a cut reply says so rather than silently dropping sections.
   if (blocks.length > SLACK_LIMITS.blocksPerMessage) {

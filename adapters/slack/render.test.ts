@@ -128,3 +128,18 @@ describe('clip', () => {
     expect(cut).toMatch(/^y+… \(\+\d+ more\)$/);
   });
 });
+
+describe('command replies', () => {
+  it('render title, sections and footer as mrkdwn, escaping what came from elsewhere', async () => {
+    const { renderCommandReply } = await import('./render-reply.js');
+    const r = renderCommandReply({
+      visibility: 'in_channel',
+      title: 'Belvo status: 1 open alert',
+      sections: [{ heading: 'Belvo API', lines: ['[A1] MAJOR Link creation failing <for 5m> & more'] }],
+      footer: 'As of now',
+    });
+    expect(r.response_type).toBe('in_channel');
+    expect(r.blocks[1]?.text.text).toBe('*Belvo API*\n[A1] MAJOR Link creation failing &lt;for 5m&gt; &amp; more');
+    expect(r.blocks[2]).toEqual({ type: 'context', elements: [{ type: 'mrkdwn', text: 'As of now' }] });
+  });
+});

@@ -39,7 +39,7 @@ export function clip(text: string, max: number): string {
 }
 
 /** Slack mrkdwn: &, < and > must be escaped in text that came from elsewhere. */
-export function escape(text: string): string {
+export function escapeMrkdwn(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
@@ -56,9 +56,9 @@ function stateLine(event: AlertEvent): string {
     return `:white_check_mark: Resolved${took}`;
   }
   const parts = [`:red_circle: ${a.severity.toUpperCase()}`];
-  if (a.maintenance) parts[0] = `:large_blue_circle: Under maintenance: ${escape(a.maintenance.title)}`;
+  if (a.maintenance) parts[0] = `:large_blue_circle: Under maintenance: ${escapeMrkdwn(a.maintenance.title)}`;
   if (a.flapping) parts.push(':arrows_counterclockwise: flapping');
-  if (a.acknowledged) parts.push(`:eyes: acknowledged by ${escape(a.acknowledged.by)}`);
+  if (a.acknowledged) parts.push(`:eyes: acknowledged by ${escapeMrkdwn(a.acknowledged.by)}`);
   return parts.join('  ·  ');
 }
 
@@ -91,7 +91,7 @@ function fields(a: Alert): Block[] {
     .slice(0, SLACK_LIMITS.sectionFields)
     .map(([k, v]) => ({
       type: 'mrkdwn',
-      text: clip(`*${k}*\n${k === 'Started' ? v : escape(v)}`, SLACK_LIMITS.fieldText),
+      text: clip(`*${k}*\n${k === 'Started' ? v : escapeMrkdwn(v)}`, SLACK_LIMITS.fieldText),
     }));
 }
 
@@ -138,20 +138,20 @@ export function renderParent(event: AlertEvent): SlackMessage {
   const blocks: Block[] = [
     {
       type: 'section',
-      text: { type: 'mrkdwn', text: clip(`*${escape(a.title)}*\n${stateLine(event)}`, SLACK_LIMITS.sectionText) },
+      text: { type: 'mrkdwn', text: clip(`*${escapeMrkdwn(a.title)}*\n${stateLine(event)}`, SLACK_LIMITS.sectionText) },
     },
     { type: 'section', fields: fields(a) },
   ];
   if (update) {
-    const head = `*Latest update* (${escape(update.status.replace(/_/g, ' '))}, ${slackDate(update.at)})\n`;
+    const head = `*Latest update* (${escapeMrkdwn(update.status.replace(/_/g, ' '))}, ${slackDate(update.at)})\n`;
     blocks.push({
       type: 'section',
-      text: { type: 'mrkdwn', text: head + clip(escape(update.text), SLACK_LIMITS.sectionText - head.length) },
+      text: { type: 'mrkdwn', text: head + clip(escapeMrkdwn(update.text), SLACK_LIMITS.sectionText - head.length) },
     });
   }
   blocks.push({
     type: 'context',
-    elements: [{ type: 'mrkdwn', text: clip(`Rule: ${escape(event.reason)}`, SLACK_LIMITS.sectionText) }],
+    elements: [{ type: 'mrkdwn', text: clip(`Rule: ${escapeMrkdwn(event.reason)}`, SLACK_LIMITS.sectionText) }],
   });
   const actions = buttons(a);
   if (actions) blocks.push(actions);
@@ -174,13 +174,13 @@ export function renderReply(event: AlertEvent): SlackMessage {
     flapping: ':arrows_counterclockwise: Flapping',
     resolved: ':white_check_mark: Resolved',
   };
-  const lines = [`${head[event.type]}: ${escape(event.reason)}`];
+  const lines = [`${head[event.type]}: ${escapeMrkdwn(event.reason)}`];
   if (event.type === 'resolved' && a.resolvedAt !== undefined)
     lines[0] += ` (after ${durationText(a.resolvedAt - a.startedAt)})`;
   // Quote the page's update only when it is news for this version (newer than the previous version's note).
   const previous = a.timeline.filter((e) => e.origin === 'engine' && e.id !== `engine:${event.version}`).at(-1);
   if (update && (!previous || update.at > previous.at)) {
-    lines.push(`> *${escape(update.status.replace(/_/g, ' '))}*: ${escape(update.text)}`);
+    lines.push(`> *${escapeMrkdwn(update.status.replace(/_/g, ' '))}*: ${escapeMrkdwn(update.text)}`);
   }
   const text = clip(lines.join('\n'), SLACK_LIMITS.sectionText);
   return { text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }], metadata: metadata(event) };

@@ -25,7 +25,7 @@ export interface SlackAppOptions {
 }
 
 /** Slack escapes &, < and > in what users type; the grammar wants the characters. */
-function unescape(text: string): string {
+function unescapeSlack(text: string): string {
   return text.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
 }
 
@@ -48,7 +48,7 @@ export function createSlackApp(opts: SlackAppOptions): App {
   app.command(/^\/belvo-status/, async ({ command, ack }) => {
     const caller = { channelId: command.channel_id, userId: command.user_id, userName: command.user_name };
     try {
-      const reply = await opts.run(parseCommand(unescape(command.text ?? '')), caller);
+      const reply = await opts.run(parseCommand(unescapeSlack(command.text ?? '')), caller);
       await ack(renderCommandReply(reply));
     } catch (err) {
       opts.logger.error({ err, channel: command.channel_id }, '/belvo-status failed');
