@@ -59,6 +59,9 @@ function stateLine(event: AlertEvent): string {
   if (a.maintenance) parts[0] = `:large_blue_circle: Under maintenance: ${escapeMrkdwn(a.maintenance.title)}`;
   if (a.flapping) parts.push(':arrows_counterclockwise: flapping');
   if (a.acknowledged) parts.push(`:eyes: acknowledged by ${escapeMrkdwn(a.acknowledged.by)}`);
+  if (a.silenced && a.silenced.until > event.at) {
+    parts.push(`:zzz: silenced by ${escapeMrkdwn(a.silenced.by)} until ${slackDate(a.silenced.until)}`);
+  }
   return parts.join('  ·  ');
 }
 

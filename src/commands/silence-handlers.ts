@@ -2,6 +2,7 @@
 import type { Alert } from '../domain/alert.js';
 import { type Silence, type SilenceMatcher, silenceMatches } from '../domain/silence.js';
 import { acknowledge } from '../engine/acknowledge.js';
+import { silenceNotice } from '../engine/silence-notice.js';
 import { StoreConflictError } from '../ports/store.js';
 import { describeMatcher, isoUtc, orList, subjectOf, who } from './format.js';
 import type { SilenceTarget } from './grammar.js';
@@ -80,6 +81,7 @@ export async function silenceReply(
   await ctx.store.addSilence(silence);
 
   const open = (await ctx.store.listAlerts({ states: ['firing'] })).filter((a) => silenceMatches(silence, a));
+  await showOnMessages(ctx, open, silence);
   const lines = [
     `Silence ${silence.id} for ${req.duration} by ${silence.createdBy}: ${silence.reason}.`,
     'Messages and paging are muted; the alert state is still tracked.',
@@ -96,6 +98,26 @@ export async function silenceReply(
     sections: [{ lines }],
     footer: `End it early: ${COMMAND} unsilence ${silence.id}`,
   };
+}
+
+/**
+ * The open alerts' messages say they are silenced (or no longer). Best effort: the silence itself is stored
+ * already, and an alert that changed meanwhile shows it at its next version instead.
+ */
+async function showOnMessages(ctx: CommandContext, alerts: Alert[], silence: Silence | undefined): Promise<void> {
+  const notices = alerts.flatMap((a) => {
+    const n = silenceNotice(a, silence, ctx.now);
+    return n ? [n] : [];
+  });
+  if (notices.length === 0) return;
+  try {
+    await ctx.commitEvents(
+      notices.map((n) => n.event),
+      notices.map((n) => n.alert),
+    );
+  } catch (err) {
+    if (!(err instanceof StoreConflictError)) throw err;
+  }
 }
 
 export async function unsilenceReply(ctx: CommandContext, id: string, visibility: ReplyVisibility): Promise<Reply> {
@@ -117,6 +139,8 @@ export async function unsilenceReply(ctx: CommandContext, id: string, visibility
     };
   }
   const ended = silence.endsAt <= ctx.now;
+  const shown = (await ctx.store.listAlerts({ states: ['firing'] })).filter((a) => a.silenced?.id === id);
+  await showOnMessages(ctx, shown, undefined);
   return {
     visibility,
     title: ended ? `Silence ${id} removed (it had already ended)` : `Silence ${id} ended`,

@@ -43,6 +43,8 @@ export interface Alert {
   flapping: boolean;
   maintenance?: MaintenanceWindowState;
   acknowledged?: Acknowledgement;
+  /** The silence muting it, as its message shows it (kept for display; routing reads the silences themselves). */
+  silenced?: { id: string; by: string; until: number; reason: string };
   /** True once an `opened` event went out; resolution is only reported for announced alerts. */
   announced: boolean;
   counters: { bad: number; ok: number };
@@ -78,6 +80,8 @@ export interface AlertEvent {
   quiet: boolean;
   /** Never pages (maintenance, info). Routing and paging policies read it. */
   noPage: boolean;
+  /** Delivered even where a silence matches: the notice that the silence began or ended (an edit, never a page). */
+  bypassSilence?: boolean;
 }
 
 export function isOpen(alert: Alert): boolean {

@@ -25,7 +25,7 @@ export interface RouteResult {
 export function routeEvents(events: AlertEvent[], ctx: RouteContext): RouteResult {
   const result: RouteResult = { intents: [], suppressed: [] };
   for (const event of events) {
-    const silence = activeSilenceFor(ctx.silences, event.alert, ctx.now);
+    const silence = event.bypassSilence ? undefined : activeSilenceFor(ctx.silences, event.alert, ctx.now);
     if (silence) {
       // The alert keeps its state; only delivery is muted.
       result.suppressed.push({

@@ -128,6 +128,31 @@ slack:
     expect(JSON.stringify(slack.message(CHANNEL, parent?.ts ?? ''))).toContain('acknowledged by bob');
   });
 
+  it('the Silence 1h button silences the alert and its message says until when', async () => {
+    await send(slashBody('subscribe'));
+    page.openIncident({ name: 'Widget errors', impact: 'minor', body: 'Investigating.' });
+    await until(() => slack.history(CHANNEL).length === 1, 15_000, 'the parent');
+    const parent = slack.history(CHANNEL)[0];
+    const alertId = /"alert_id":"(A\d+)"/.exec(JSON.stringify(parent?.metadata))?.[1];
+    const payload = {
+      type: 'block_actions',
+      user: { id: 'U0BOB', username: 'bob' },
+      channel: { id: CHANNEL },
+      message: { ts: parent?.ts },
+      actions: [{ type: 'button', action_id: 'belvo_status_silence_1h', value: alertId, action_ts: '1' }],
+    };
+    expect((await send(new URLSearchParams({ payload: JSON.stringify(payload) }).toString())).status).toBe(200);
+    await until(
+      () => JSON.stringify(slack.message(CHANNEL, parent?.ts ?? '')).includes('silenced by bob'),
+      15_000,
+      'the edit',
+    );
+    // A quiet edit: nothing in the thread.
+    expect(slack.replies(CHANNEL, parent?.ts ?? '')).toEqual([]);
+    const subs = (await (await send(slashBody('subscriptions'))).json()) as { text: string };
+    expect(subs.text).toMatch(/subscription/i);
+  });
+
   it('a bad signature, a stale timestamp and an altered body get 401 and change nothing', async () => {
     const body = slashBody('subscribe');
     const now = Math.floor(Date.now() / 1000);

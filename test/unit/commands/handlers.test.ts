@@ -499,8 +499,26 @@ describe('silence and unsilence', () => {
     await run('silence A2 1h');
     await run('ack A2');
     await run('ack A4');
-    const delivered = (await store.listIntents()).map((i) => i.alertId);
-    expect(delivered).toEqual(['A4']);
+    const delivered = (await store.listIntents()).map((i) => [
+      i.alertId,
+      i.event.quiet,
+      i.event.reason.split(' until')[0],
+    ]);
+    // The silence shows on A2's message (a quiet edit); its acknowledgement afterwards is muted.
+    expect(delivered).toEqual([
+      ['A2', true, 'silenced by ana'],
+      ['A4', false, 'acknowledged by ana'],
+    ]);
+    expect((await store.getAlert('A2'))?.silenced).toMatchObject({ id: 'S1', by: 'ana' });
+  });
+
+  it('lifting a silence clears it from the message', async () => {
+    await run('subscribe');
+    await run('silence A2 1h');
+    await run('unsilence S1');
+    const notices = (await store.listIntents({ alertId: 'A2' })).map((i) => i.event.reason.split(':')[0]);
+    expect(notices).toEqual([expect.stringMatching(/^silenced by ana until/), 'silence lifted']);
+    expect((await store.getAlert('A2'))?.silenced).toBeUndefined();
   });
 
   it('refuses an unknown alert and an ambiguous institution, storing nothing', async () => {
