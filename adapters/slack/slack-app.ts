@@ -22,7 +22,12 @@ export interface SlackAppOptions {
   logger: Logger;
   /** Runs one command for one channel and user (the composition root binds the store and routing). */
   run: (cmd: ParsedCommand, caller: SlackCommandCaller) => Promise<Reply>;
+  /** Past this, the command is acknowledged at once and the answer follows through response_url. */
+  followUpAfterMs?: number;
 }
+
+/** Slack allows 3 s for the first answer; leave room for the network. */
+const FOLLOW_UP_AFTER_MS = 2000;
 
 /** Slack escapes &, < and > in what users type; the grammar wants the characters. */
 function unescapeSlack(text: string): string {
@@ -37,22 +42,39 @@ const FAILED: Reply = {
 
 export function createSlackApp(opts: SlackAppOptions): App {
   const app = new App({
-    token: opts.token,
     receiver: opts.receiver,
-    // No auth.test at start: the bot must come up (and keep watching) even while Slack is unreachable.
-    tokenVerificationEnabled: false,
+    // Our own authorize (one workspace, one token) instead of `token`: Bolt would otherwise call auth.test before
+    // answering, and a slash command must be answered even while Slack's Web API is slow or unreachable.
+    authorize: async () => ({ botToken: opts.token }),
     clientOptions: { slackApiUrl: opts.apiUrl ?? SLACK_API_URL, retryConfig: { retries: 0 } },
     logLevel: LogLevel.ERROR,
   });
 
-  app.command(/^\/belvo-status/, async ({ command, ack }) => {
+  app.command(/^\/belvo-status/, async ({ command, ack, respond }) => {
     const caller = { channelId: command.channel_id, userId: command.user_id, userName: command.user_name };
+    const work = opts.run(parseCommand(unescapeSlack(command.text ?? '')), caller).then(
+      (reply) => reply,
+      (err: unknown) => {
+        opts.logger.error({ err, channel: command.channel_id }, '/belvo-status failed');
+        return FAILED;
+      },
+    );
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<undefined>((resolve) => {
+      timer = setTimeout(() => resolve(undefined), opts.followUpAfterMs ?? FOLLOW_UP_AFTER_MS);
+    });
+    const quick = await Promise.race([work, late]);
+    clearTimeout(timer);
+    if (quick) {
+      await ack(renderCommandReply(quick));
+      return;
+    }
+    // Slow (a large store, a busy machine): answer now, and the real answer follows where Slack said to send it.
+    await ack({ response_type: 'ephemeral', text: 'Working on it…' });
     try {
-      const reply = await opts.run(parseCommand(unescapeSlack(command.text ?? '')), caller);
-      await ack(renderCommandReply(reply));
+      await respond({ ...renderCommandReply(await work), replace_original: false });
     } catch (err) {
-      opts.logger.error({ err, channel: command.channel_id }, '/belvo-status failed');
-      await ack(renderCommandReply(FAILED));
+      opts.logger.error({ err, channel: command.channel_id }, '/belvo-status follow-up could not be sent');
     }
   });
 
