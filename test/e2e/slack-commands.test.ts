@@ -153,6 +153,32 @@ slack:
     expect(subs.text).toMatch(/subscription/i);
   });
 
+  it('every subcommand answers through Slack, in order of a channel setting itself up', async () => {
+    page.openIncident({ name: 'Banco Erebor logins failing', impact: 'major', body: 'Investigating.' });
+    await sleep(POLL_MS * 4);
+    const title = async (text: string) => ((await (await send(slashBody(text))).json()) as { text: string }).text;
+    const steps: [string, RegExp][] = [
+      ['help', /^\/belvo-status: what is broken right now, and who hears about it$/],
+      ['', /^Belvo status: 1 open alert, worst major$/],
+      ['status', /^Belvo status: 1 open alert, worst major$/],
+      ['institution nowhere', /^No institution matching "nowhere"$/],
+      ['subscriptions', /^This channel has no subscription made in chat$/],
+      ['subscribe min:major country:MX', /^Subscribed: this channel will receive /],
+      ['subscriptions', /^This channel's subscriptions \(1\)$/],
+      ['silence A1 2h maintenance window', /^Silenced \[A1\] .* until \d{4}-\d\d-\d\dT/],
+      ['unsilence S1', /^Silence S1 ended$/],
+      ['ack A1', /^Acknowledged \[A1\] /],
+      ['ack A1', /^Not acknowledged: /],
+      ['ack A999', /^No alert A999$/],
+      ['history', /^(No incidents yet|The last incident)$/],
+      ['audit', /^audit needs Belvo credentials configured$/],
+      ['unsubscribe', /^Unsubscribed: removed 1 subscription of this channel$/],
+      ['silence', /^(?!Silenced).+$/],
+    ];
+    for (const [text, expected] of steps)
+      expect(`${text} -> ${await title(text)}`).toMatch(new RegExp(`^${text} -> ${expected.source.slice(1)}`));
+  });
+
   it('a bad signature, a stale timestamp and an altered body get 401 and change nothing', async () => {
     const body = slashBody('subscribe');
     const now = Math.floor(Date.now() / 1000);
