@@ -62,10 +62,19 @@ export function engineConfigFrom(config: Config): EngineConfig {
   };
 }
 
+/**
+ * Where a config destination's messages really go. A Slack channel is `slack:<channel id>` whether the config names
+ * it or /belvo-status subscribed it, so one channel reached both ways still gets one message per alert.
+ */
+export function canonicalDestination(config: Config, id: string): string {
+  const d = config.destinations.find((x) => x.id === id);
+  return d?.type === 'slack' ? `slack:${d.channel}` : id;
+}
+
 export function configSubscriptions(config: Config, now: number): Subscription[] {
   return config.subscriptions.map(({ destination, ...filter }, i) => ({
     id: `config:${i}`,
-    destination,
+    destination: canonicalDestination(config, destination),
     filter,
     createdBy: 'config',
     createdAt: now,
@@ -106,7 +115,7 @@ export async function buildApp(loaded: LoadedConfig, opts: AppOptions = {}): Pro
   const notifiers: Notifier[] = config.destinations.flatMap((d) => {
     if (d.type === 'console')
       return [createConsoleNotifier(d, opts.consoleFd !== undefined ? { fd: opts.consoleFd } : {})];
-    return [slackChannel(d.id, d.channel)].filter((n): n is Notifier => n !== undefined);
+    return [slackChannel(`slack:${d.channel}`, d.channel)].filter((n): n is Notifier => n !== undefined);
   });
   const engine = engineConfigFrom(config);
   const routing = {

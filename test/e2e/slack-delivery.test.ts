@@ -178,12 +178,12 @@ describe('alerts delivered to Slack', () => {
 
     slack.kick(ALL);
     const id = page.openIncident({ name: 'Dashboard slow', impact: 'minor', body: 'Investigating.' });
-    await bot.waitFor(/OPENED +MAJOR +\[A\d+\] Messages to all are refused/, 15_000);
+    await bot.waitFor(/OPENED +MAJOR +\[A\d+\] Messages to slack:C0ALLALERTS are refused/, 15_000);
     expect(bot.output.join('\n')).toContain('last error: not_in_channel');
 
     slack.invite(ALL);
     page.updateIncident(id, { status: 'identified', body: 'Cause found.' });
-    await bot.waitFor(/RESOLVED +MAJOR +\[A\d+\] Messages to all are refused/, 15_000);
-    expect(bot.count(/Messages to all are refused/)).toBe(2);
+    await bot.waitFor(/RESOLVED +MAJOR +\[A\d+\] Messages to slack:C0ALLALERTS are refused/, 15_000);
+    expect(bot.count(/Messages to slack:C0ALLALERTS are refused/)).toBe(2);
   }, 60_000);
 });
