@@ -3,6 +3,7 @@ import { createConsoleNotifier } from '../adapters/console/console-notifier.js';
 import { MountedReceiver, mountSlackEvents } from '../adapters/slack/events-route.js';
 import { createSlackApp } from '../adapters/slack/slack-app.js';
 import { createSlackNotifier } from '../adapters/slack/slack-notifier.js';
+import { type SocketModeConnection, startSocketMode } from '../adapters/slack/socket-mode.js';
 import { createSqliteStore } from '../adapters/sqlite/sqlite-store.js';
 import { createStatusPageReader } from '../adapters/statuspage/reader.js';
 import { handleCommand } from './commands/handlers.js';
@@ -123,6 +124,7 @@ export async function buildApp(loaded: LoadedConfig, opts: AppOptions = {}): Pro
     configSilences: configSilences(config),
   };
   // Changes made outside a poll (chat commands, the bot's own health) go out like a poll's; late-bound wake.
+  let socketMode: SocketModeConnection | undefined;
   const commitEvents = createEventCommitter({ store, routing, clock, onIntents: () => dispatcher.wake() });
   const health = createDestinationHealth({
     store,
@@ -206,8 +208,9 @@ export async function buildApp(loaded: LoadedConfig, opts: AppOptions = {}): Pro
   );
   mountStatuspageWebhook(http.router, pushTargets, (id) => scheduler.pollNow(id), logger.child({ component: 'push' }));
 
-  if (slack?.signingSecret) {
-    const receiver = new MountedReceiver();
+  const slackReceiver = slack && (slack.signingSecret || slack.socketMode) ? new MountedReceiver() : undefined;
+  if (slack && slackReceiver) {
+    const receiver = slackReceiver;
     createSlackApp({
       token: secrets.get(slack.botToken.secretEnv) ?? '',
       apiUrl: slack.apiUrl,
@@ -223,12 +226,14 @@ export async function buildApp(loaded: LoadedConfig, opts: AppOptions = {}): Pro
           belvoConfigured: false,
         }),
     });
-    mountSlackEvents(http.router, {
-      signingSecret: secrets.get(slack.signingSecret.secretEnv) ?? '',
-      receiver,
-      logger: logger.child({ component: 'slack' }),
-      now: () => clock.now(),
-    });
+    if (slack.signingSecret) {
+      mountSlackEvents(http.router, {
+        signingSecret: secrets.get(slack.signingSecret.secretEnv) ?? '',
+        receiver,
+        logger: logger.child({ component: 'slack' }),
+        now: () => clock.now(),
+      });
+    }
   }
 
   return {
@@ -242,6 +247,14 @@ export async function buildApp(loaded: LoadedConfig, opts: AppOptions = {}): Pro
       const address = await http.listen();
       await dispatcher.start();
       scheduler.start();
+      if (slack?.socketMode && slackReceiver) {
+        socketMode = await startSocketMode({
+          appToken: secrets.get(slack.socketMode.appToken.secretEnv) ?? '',
+          apiUrl: slack.apiUrl,
+          receiver: slackReceiver,
+          logger: logger.child({ component: 'slack' }),
+        });
+      }
       logger.info(
         {
           port: address.port,
@@ -254,6 +267,7 @@ export async function buildApp(loaded: LoadedConfig, opts: AppOptions = {}): Pro
       return { port: address.port };
     },
     async stop() {
+      await socketMode?.stop();
       await scheduler.stop();
       await dispatcher.stop();
       await http.close();

@@ -75,7 +75,10 @@ const slackDestination = z.strictObject({
 /** The Slack app: one bot token and signing secret for every Slack destination and for /belvo-status. */
 const slackApp = z.strictObject({
   botToken: secretRef,
+  /** Enables POST /slack/events (slash command, buttons) on the bot's HTTP server. */
   signingSecret: secretRef.optional(),
+  /** Or receive them over Socket Mode, for a bot without a public URL (an app-level token, xapp-...). */
+  socketMode: z.strictObject({ appToken: secretRef }).optional(),
   apiUrl: z.url({ protocol: /^https?$/ }).default('https://slack.com/api/'),
   timeout: duration.default(10_000),
 });
