@@ -12,7 +12,8 @@ describe('Slack Socket Mode', () => {
   });
 
   it('connects with the app token and answers commands and buttons over the socket', async () => {
-    socket = await startFakeSlackSocket({ appToken: 'xapp-e2e-token' });
+    const fake = await startFakeSlackSocket({ appToken: 'xapp-e2e-token' });
+    socket = fake;
     bot = new BotProcess(
       (dir) => `
 server: { host: 127.0.0.1, port: 0 }
@@ -20,12 +21,12 @@ storage: { path: ${dir}/state.db }
 slack:
   botToken: { secretEnv: SLACK_BOT_TOKEN }
   socketMode: { appToken: { secretEnv: SLACK_APP_TOKEN } }
-  apiUrl: "${socket.apiUrl}"
+  apiUrl: "${fake.apiUrl}"
 `,
     );
     bot.start({ SLACK_BOT_TOKEN: 'xoxb-e2e', SLACK_APP_TOKEN: 'xapp-e2e-token' });
-    await socket.connected();
-    expect(socket.opened).toBe(1);
+    await fake.connected();
+    expect(fake.opened).toBe(1);
 
     const command = (text: string) => ({
       command: '/belvo-status',
@@ -36,13 +37,13 @@ slack:
       team_id: 'T0',
       response_url: 'https://hooks.slack.com/commands/T0/1/x',
     });
-    const status = (await socket.send('slash_commands', command('status'))) as { text: string; response_type: string };
+    const status = (await fake.send('slash_commands', command('status'))) as { text: string; response_type: string };
     expect(status).toMatchObject({ text: 'Belvo status: all clear', response_type: 'ephemeral' });
-    const sub = (await socket.send('slash_commands', command('subscribe min:major'))) as { text: string };
+    const sub = (await fake.send('slash_commands', command('subscribe min:major'))) as { text: string };
     expect(sub.text).toMatch(/^Subscribed: this channel will receive/);
 
     // A button click (an unknown alert): acknowledged with an empty payload, and the bot keeps going.
-    const click = await socket.send('interactive', {
+    const click = await fake.send('interactive', {
       type: 'block_actions',
       user: { id: 'U0BOB', username: 'bob' },
       channel: { id: 'C0SOCKET01' },
