@@ -36,5 +36,6 @@ export function renderCommandReply(reply: Reply): SlackReply {
     blocks.splice(SLACK_LIMITS.blocksPerMessage - 1);
     blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `+${dropped} more sections` }] });
   }
-  return { response_type: reply.visibility, text: clip(reply.title, 300), blocks };
+  // Titles can echo what a user typed (`No institution matching "<!here>"`): escaped like everything else.
+  return { response_type: reply.visibility, text: clip(escapeMrkdwn(reply.title), 300), blocks };
 }

@@ -143,3 +143,22 @@ describe('command replies', () => {
     expect(r.blocks[2]).toEqual({ type: 'context', elements: [{ type: 'mrkdwn', text: 'As of now' }] });
   });
 });
+
+describe('nothing from a status page or a user can ping a channel or disguise a link', () => {
+  it('escapes the fallback text, the blocks and the thread reply', () => {
+    const title = 'Outage <!channel> see <https://evil.example|status.belvo.com>';
+    const a = alert({
+      title,
+      timeline: [{ id: 'u', at: T0, status: 'identified', text: '<!here> & <@U123>', origin: 'source' }],
+    });
+    const parent = renderParent(makeEvent(a));
+    const reply = renderReply(makeEvent(a, { type: 'updated', at: T0 }));
+    for (const payload of [parent, reply]) {
+      const all = JSON.stringify(payload);
+      expect(all).not.toContain('<!channel>');
+      expect(all).not.toContain('<!here>');
+      expect(all).not.toContain('<https://evil.example');
+    }
+    expect(parent.text).toBe('[MAJOR] Outage &lt;!channel&gt; see &lt;https://evil.example|status.belvo.com&gt;');
+  });
+});

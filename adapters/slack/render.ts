@@ -132,7 +132,8 @@ function buttons(a: Alert): Block | undefined {
 export function fallbackText(event: AlertEvent): string {
   const a = event.alert;
   const state = a.state === 'resolved' ? 'Resolved' : a.maintenance ? 'Maintenance' : a.severity.toUpperCase();
-  return clip(`[${state}] ${a.title}`, 300);
+  // `text` is parsed by Slack too: a page title must not be able to @channel everyone or disguise a link.
+  return clip(`[${state}] ${escapeMrkdwn(a.title)}`, 300);
 }
 
 export function renderParent(event: AlertEvent): SlackMessage {

@@ -24,16 +24,18 @@ export interface RouteResult {
 
 export function routeEvents(events: AlertEvent[], ctx: RouteContext): RouteResult {
   const result: RouteResult = { intents: [], suppressed: [] };
-  for (const event of events) {
+  for (const original of events) {
+    let event = original;
     const silence = event.bypassSilence ? undefined : activeSilenceFor(ctx.silences, event.alert, ctx.now);
     if (silence) {
-      // The alert keeps its state; only delivery is muted.
+      // Muted, not frozen: nothing is announced or paged, but a message already posted is still edited in place
+      // (quiet), so it does not stay red after the thing resolved, or miss who acknowledged it.
       result.suppressed.push({
         alertId: event.alert.id,
         version: event.version,
         reason: `silenced by ${silence.createdBy} until ${new Date(silence.endsAt).toISOString()}: ${silence.reason}`,
       });
-      continue;
+      event = { ...event, quiet: true, noPage: true };
     }
     const destinations = new Set<string>();
     for (const sub of ctx.subscriptions) {

@@ -494,7 +494,7 @@ describe('silence and unsilence', () => {
     expect(silence?.createdBy).toBe('U777');
   });
 
-  it('a silenced alert is not delivered when it next changes', async () => {
+  it('a silenced alert is only edited in place when it next changes, never announced', async () => {
     await run('subscribe');
     await run('silence A2 1h');
     await run('ack A2');
@@ -504,9 +504,10 @@ describe('silence and unsilence', () => {
       i.event.quiet,
       i.event.reason.split(' until')[0],
     ]);
-    // The silence shows on A2's message (a quiet edit); its acknowledgement afterwards is muted.
+    // The silence shows on A2's message (a quiet edit); its acknowledgement afterwards is only a quiet edit too.
     expect(delivered).toEqual([
       ['A2', true, 'silenced by ana'],
+      ['A2', true, 'acknowledged by ana'],
       ['A4', false, 'acknowledged by ana'],
     ]);
     expect((await store.getAlert('A2'))?.silenced).toMatchObject({ id: 'S1', by: 'ana' });

@@ -172,11 +172,17 @@ describe('silences', () => {
     ['kind', { kind: 'statuspage.component' }],
     ['kind prefix', { kind: 'statuspage' }],
     ['several fields, all matching', { source: 'institutions', institution: 'erebor_mx_retail' }],
-  ])('an active silence by %s suppresses every destination and says who, until when and why', (_n, matcher) => {
-    const { intents, suppressed } = route([event()], { subscriptions: everyone, silences: [silence(matcher)] });
-    expect(intents).toEqual([]);
-    expect(suppressed).toEqual([{ alertId: 'A7', version: 1, reason }]);
-  });
+  ])(
+    'an active silence by %s mutes every destination (quiet edits only, no page) and says who, until when and why',
+    (_n, matcher) => {
+      const { intents, suppressed } = route([event()], { subscriptions: everyone, silences: [silence(matcher)] });
+      expect(intents.map((i) => [i.destination, i.event.quiet, i.event.noPage])).toEqual([
+        ['#oncall', true, true],
+        ['pagerduty', true, true],
+      ]);
+      expect(suppressed).toEqual([{ alertId: 'A7', version: 1, reason }]);
+    },
+  );
 
   it.each<[string, SilenceMatcher]>([
     ['another fingerprint', { fingerprint: 'statuspage/institutions/component/other' }],
@@ -208,7 +214,7 @@ describe('silences', () => {
       subscriptions: everyone,
       silences: [silence({ institution: 'erebor_mx_retail' }, { startsAt: T0 })],
     });
-    expect(intents).toEqual([]);
+    expect(intents.every((i) => i.event.quiet && i.event.noPage)).toBe(true);
   });
 
   it('a silence mutes only the alerts it matches', () => {
@@ -217,7 +223,10 @@ describe('silences', () => {
       subscriptions: [sub('#oncall', {})],
       silences: [silence({ institution: 'erebor_mx_retail' })],
     });
-    expect(intents.map((i) => i.alertId)).toEqual(['A9']);
+    expect(intents.map((i) => [i.alertId, i.event.quiet])).toEqual([
+      ['A7', true],
+      ['A9', false],
+    ]);
     expect(suppressed.map((s) => s.alertId)).toEqual(['A7']);
   });
 
