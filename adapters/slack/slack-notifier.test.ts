@@ -148,4 +148,45 @@ describe('Slack notifier against the fake Slack Web API', () => {
     slack.faults.once('chat.postMessage', { status: 503 });
     expect((await notifier().deliver(req(makeEvent(alert(), { version: 1 })))).outcome).toBe('retry');
   });
+
+  it('a retry after a lost answer finds the parent even once a teammate replied in its thread', async () => {
+    const n = notifier();
+    slack.faults.once('chat.postMessage', { status: 500, process: true });
+    expect((await n.deliver(req(makeEvent(alert({ version: 1 }), { version: 1 })))).outcome).toBe('retry');
+    const ts = slack.posts(CHANNEL)[0]?.ts ?? '';
+    // A person answers in the thread before the bot retries (Slack then sets thread_ts on the parent).
+    await fetch(`${slack.apiUrl}chat.postMessage`, {
+      method: 'POST',
+      headers: { authorization: 'Bearer xoxb-human', 'content-type': 'application/json; charset=utf-8' },
+      body: JSON.stringify({ channel: CHANNEL, text: 'looking', thread_ts: ts }),
+    });
+    const retried = await n.deliver(req(makeEvent(alert({ version: 1 }), { version: 1 }), undefined, true));
+    expect(retried).toMatchObject({ outcome: 'delivered', parent: { messageId: ts } });
+    expect(slack.history(CHANNEL).filter((m) => !m.thread_ts || m.thread_ts === m.ts)).toHaveLength(1);
+  });
+
+  it('a deleted parent re-posted by an attempt whose answer was lost is not posted a third time', async () => {
+    const n = notifier();
+    const first = await n.deliver(req(makeEvent(alert({ version: 1 }), { version: 1 })));
+    const parent = first.outcome === 'delivered' ? first.parent : undefined;
+    slack.deleteMessage(CHANNEL, parent?.messageId ?? '');
+    const v2 = makeEvent(alert({ version: 2 }), { type: 'updated', version: 2 });
+    slack.faults.once('chat.postMessage', { status: 503, process: true });
+    expect((await n.deliver(req(v2, parent))).outcome).toBe('retry');
+    const again = await n.deliver(req(v2, parent, true));
+    expect(again.outcome).toBe('delivered');
+    const live = slack.history(CHANNEL).filter((m) => !m.thread_ts || m.thread_ts === m.ts);
+    expect(live).toHaveLength(1);
+    expect(again.outcome === 'delivered' && again.parent?.messageId).toBe(live[0]?.ts);
+  });
+
+  it('a channel it cannot read (posting without membership) still gets the message after a retry', async () => {
+    const n = notifier();
+    slack.faults.once('chat.postMessage', { status: 503 });
+    expect((await n.deliver(req(makeEvent(alert({ version: 1 }), { version: 1 })))).outcome).toBe('retry');
+    slack.faults.once('conversations.history', { body: { ok: false, error: 'not_in_channel' } });
+    const retried = await n.deliver(req(makeEvent(alert({ version: 1 }), { version: 1 }), undefined, true));
+    expect(retried.outcome).toBe('delivered');
+    expect(slack.posts(CHANNEL)).toHaveLength(1);
+  });
 });

@@ -22,6 +22,8 @@ interface Posted {
 
 /** How far back to look for our own message after a crash. */
 const RECOVERY_LOOKBACK = 100;
+/** Pages of 200 thread replies read at most when checking a thread (a 2,000-update incident is beyond reason). */
+const RECOVERY_PAGES = 10;
 
 function metaOf(m: { metadata?: { event_type?: string; event_payload?: Record<string, unknown> } }) {
   return m.metadata?.event_type === ALERT_METADATA_TYPE ? m.metadata.event_payload : undefined;
@@ -63,17 +65,45 @@ export function createSlackNotifier(opts: SlackNotifierOptions): Notifier {
     });
   }
 
-  /** Our parent for this alert, if a previous attempt posted it before the bot could record it. */
-  async function findParent(alertId: string): Promise<string | undefined> {
-    const res = await client.conversations.history({ channel, limit: RECOVERY_LOOKBACK, include_all_metadata: true });
-    const found = (res.messages ?? []).find((m) => metaOf(m as never)?.alert_id === alertId && !m.thread_ts);
-    return found?.ts;
+  /**
+   * Our parent for this alert, if a previous attempt posted it before the bot could record it. A parent with
+   * replies carries `thread_ts` equal to its own ts. When the channel cannot be read (the bot posts with
+   * chat:write.public but is not a member), nothing can be checked: the caller posts (at least once beats never).
+   */
+  async function findParent(alertId: string, except?: string): Promise<string | undefined> {
+    try {
+      const res = await client.conversations.history({ channel, limit: RECOVERY_LOOKBACK, include_all_metadata: true });
+      const found = (res.messages ?? []).find(
+        (m) => metaOf(m as never)?.alert_id === alertId && (!m.thread_ts || m.thread_ts === m.ts) && m.ts !== except,
+      );
+      return found?.ts;
+    } catch {
+      return undefined;
+    }
   }
 
-  /** Whether the thread already has the reply for this version. */
+  /** Whether the thread already has the reply for this version (every page of a long thread). */
   async function hasReply(parentTs: string, version: number): Promise<boolean> {
-    const res = await client.conversations.replies({ channel, ts: parentTs, include_all_metadata: true, limit: 200 });
-    return (res.messages ?? []).some((m) => m.ts !== parentTs && Number(metaOf(m as never)?.version) === version);
+    try {
+      let cursor: string | undefined;
+      for (let page = 0; page < RECOVERY_PAGES; page++) {
+        const res = await client.conversations.replies({
+          channel,
+          ts: parentTs,
+          include_all_metadata: true,
+          limit: 200,
+          ...(cursor && { cursor }),
+        });
+        if ((res.messages ?? []).some((m) => m.ts !== parentTs && Number(metaOf(m as never)?.version) === version)) {
+          return true;
+        }
+        cursor = res.response_metadata?.next_cursor || undefined;
+        if (!cursor) return false;
+      }
+      return false;
+    } catch {
+      return false;
+    }
   }
 
   const ref = (alertId: string, ts: string): MessageRef => ({
@@ -110,9 +140,10 @@ export function createSlackNotifier(opts: SlackNotifierOptions): Notifier {
         } catch (err) {
           const failure = classifySlackError(err);
           if (failure.kind !== 'gone') throw err;
-          // Someone deleted the parent: post a new one and keep the story there.
-          const posted = await post(renderParent(event));
-          return { outcome: 'delivered', parent: ref(alertId, posted.ts) };
+          // Someone deleted the parent: post a new one and keep the story there (unless a previous attempt did).
+          const again = req.maybeDelivered ? await findParent(alertId, parentTs) : undefined;
+          const ts = again ?? (await post(renderParent(event))).ts;
+          return { outcome: 'delivered', parent: ref(alertId, ts) };
         }
         if (!event.quiet && !(req.maybeDelivered && (await hasReply(parentTs, event.version)))) {
           await post(renderReply(event), parentTs);
