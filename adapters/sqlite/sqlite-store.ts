@@ -238,6 +238,10 @@ function prepareStatements(db: BetterSqlite3.Database) {
     markDelivered: db.prepare(
       `UPDATE intents SET status = 'delivered', delivered_at = @at, lease_until = NULL WHERE id = @id`,
     ),
+    markDeferred: db.prepare(`
+      UPDATE intents SET status = 'pending', next_attempt_at = @nextAttemptAt, attempts = MAX(0, attempts - 1),
+        lease_until = NULL
+      WHERE id = @id`),
     markRetry: db.prepare(`
       UPDATE intents SET status = 'pending', next_attempt_at = @nextAttemptAt, last_error = @error, lease_until = NULL
       WHERE id = @id`),
@@ -503,6 +507,9 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
             }
             return;
           }
+          case 'defer':
+            st.markDeferred.run({ id, nextAttemptAt: completion.nextAttemptAt });
+            break;
           case 'retry':
             st.markRetry.run({ id, nextAttemptAt: completion.nextAttemptAt, error: completion.error });
             return;

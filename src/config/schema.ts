@@ -148,9 +148,10 @@ export const configSchema = z.strictObject({
     .prefault({}),
   delivery: z
     .strictObject({
-      maxAttempts: z.number().int().min(1).default(10),
+      // About two hours of retries before a message is given up: a chat outage must not lose a resolution.
+      maxAttempts: z.number().int().min(1).default(25),
       initialBackoff: duration.default(1000),
-      maxBackoff: duration.default(5 * 60_000),
+      maxBackoff: duration.default(10 * 60_000),
       /** How long a delivery may take before another dispatcher (or a restart) treats it as lost. */
       lease: duration.default(60_000),
     })

@@ -29,6 +29,8 @@ export interface DispatcherOptions {
 export class Dispatcher {
   private readonly notifiers: Map<string, Notifier>;
   private readonly lastSend = new Map<string, number>();
+  /** A destination that said "wait" (Retry-After) is left alone until then, whichever message is next. */
+  private readonly pausedUntil = new Map<string, number>();
   private timer?: NodeJS.Timeout;
   private loop?: Promise<void>;
   private woken = false;
@@ -75,7 +77,7 @@ export class Dispatcher {
           this.woken = false;
           this.wake();
         } else {
-          this.timer = setTimeout(() => this.wake(), this.opts.idleMs ?? 1000);
+          this.timer = setTimeout(() => this.wake(), this.opts.idleMs ?? 250);
         }
       });
   }
@@ -107,11 +109,11 @@ export class Dispatcher {
     for (const intent of intents) await this.deliverOne(destination, intent);
   }
 
-  private async pace(notifier: Notifier): Promise<void> {
+  /** When this destination may be sent to next: its pace, and any pause it asked for. */
+  private readyAt(notifier: Notifier): number {
     const last = this.lastSend.get(notifier.destination);
-    if (last === undefined || notifier.minIntervalMs <= 0) return;
-    const wait = last + notifier.minIntervalMs - Date.now();
-    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    const paced = last === undefined || notifier.minIntervalMs <= 0 ? 0 : last + notifier.minIntervalMs;
+    return Math.max(paced, this.pausedUntil.get(notifier.destination) ?? 0);
   }
 
   /** A hung platform call must not hold the outbox: give up waiting and retry (the notifier checks before re-posting). */
@@ -140,7 +142,12 @@ export class Dispatcher {
       metrics.delivery(destination, 'failed');
       return;
     }
-    await this.pace(notifier);
+    // Not yet: back in line without counting an attempt. Never sleep here, other destinations are waiting.
+    const readyAt = this.readyAt(notifier);
+    if (readyAt > clock.now()) {
+      await store.completeIntent(intent.id, { status: 'defer', nextAttemptAt: readyAt });
+      return;
+    }
     let result: DeliveryResult;
     try {
       const parent = await store.getMessageRef(intent.alertId, destination);
@@ -158,7 +165,7 @@ export class Dispatcher {
     } catch (err) {
       result = { outcome: 'retry', error: err instanceof Error ? err.message : String(err) };
     }
-    this.lastSend.set(destination, Date.now());
+    this.lastSend.set(destination, clock.now());
     const now = clock.now();
     const log = { destination, alert: intent.alertId, version: intent.version, attempt: intent.attempts };
     if (result.outcome === 'delivered') {
@@ -172,16 +179,18 @@ export class Dispatcher {
       await this.opts.health?.delivered(destination);
     } else if (result.outcome === 'retry' && intent.attempts < backoff.maxAttempts) {
       const delay = Math.max(result.retryAfterMs ?? 0, backoffDelay(backoff, intent.attempts));
+      if (result.retryAfterMs !== undefined) this.pausedUntil.set(destination, now + result.retryAfterMs);
       await store.completeIntent(intent.id, { status: 'retry', nextAttemptAt: now + delay, error: result.error });
       metrics.delivery(destination, 'retry');
       logger.warn({ ...log, error: result.error, retryInMs: delay }, 'delivery failed, will retry');
     } else {
       await store.completeIntent(intent.id, { status: 'failed', error: result.error });
       metrics.delivery(destination, 'failed');
-      logger.error(
-        { ...log, error: result.error },
-        `delivery to ${destination} failed for good: ${result.error} (a person must act: check the channel and the token)`,
-      );
+      const why =
+        result.outcome === 'failed'
+          ? `refused: ${result.error} (a person must act: check the channel, the bot's membership and the token)`
+          : `still failing after ${intent.attempts} attempts: ${result.error}`;
+      logger.error({ ...log, error: result.error }, `delivery to ${destination} given up, ${why}`);
       await this.opts.health?.failed(destination, result.error);
     }
   }

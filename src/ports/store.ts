@@ -63,6 +63,8 @@ export interface ClaimOptions {
 export type IntentCompletion =
   | { status: 'delivered'; at: number; parent?: MessageRef }
   | { status: 'retry'; nextAttemptAt: number; error: string }
+  /** Not attempted after all (the destination must wait: pacing, Retry-After): back in line, attempt not counted. */
+  | { status: 'defer'; nextAttemptAt: number }
   | { status: 'failed'; error: string };
 
 export interface AlertQuery {

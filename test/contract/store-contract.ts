@@ -278,6 +278,17 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
         expect(await store.outboxDepth()).toBe(1);
       });
 
+      it('a deferred intent goes back in line at its new time without counting an attempt', async () => {
+        const a1 = makeAlert({ id: 'A1' });
+        await commit({ alerts: [a1], intents: [makeIntent(a1, dest)] });
+        const [claimed] = await store.claimIntents({ now: T0, limit: 10, leaseMs: 60_000 });
+        await store.completeIntent(claimed?.id ?? -1, { status: 'defer', nextAttemptAt: T0 + 1000 });
+        expect(await store.claimIntents({ now: T0 + 999, limit: 10, leaseMs: 60_000 })).toEqual([]);
+        const [again] = await store.claimIntents({ now: T0 + 1000, limit: 10, leaseMs: 60_000 });
+        expect(again).toMatchObject({ alertId: 'A1', attempts: 1, status: 'in_flight' });
+        expect(again?.lastError).toBeUndefined();
+      });
+
       it('recoverInFlight makes what a gone holder left in flight due at once, keeping its attempts', async () => {
         const a1 = makeAlert({ id: 'A1' });
         const a2 = makeAlert({ id: 'A2' });

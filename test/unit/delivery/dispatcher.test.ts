@@ -174,4 +174,40 @@ describe('outbox dispatcher', () => {
     const byDest = Object.fromEntries((await store.listIntents()).map((i) => [i.destination, [i.status, i.lastError]]));
     expect(byDest).toEqual({ hung: ['pending', 'no answer within 50 ms'], console: ['delivered', undefined] });
   });
+
+  it('keeps a destination pace without sleeping: the next message waits its turn, uncounted', async () => {
+    await queue('A1', [1]);
+    await queue('A2', [1]);
+    const chat = new ScriptedNotifier('chat', [], 1000);
+    const d = dispatcher([chat]);
+    await d.drain();
+    expect(chat.received.map((r) => r.event.alert.id)).toEqual(['A1']);
+    now += 999;
+    await d.drain();
+    expect(chat.received).toHaveLength(1);
+    now += 1;
+    await d.drain();
+    expect(chat.received.map((r) => [r.event.alert.id, r.attempt])).toEqual([
+      ['A1', 1],
+      ['A2', 1],
+    ]);
+  });
+
+  it('a Retry-After from one message pauses the whole destination, not just that message', async () => {
+    await queue('A1', [1]);
+    await queue('A2', [1]);
+    const chat = new ScriptedNotifier('chat', [{ outcome: 'retry', error: 'ratelimited', retryAfterMs: 20_000 }]);
+    const console = new ScriptedNotifier('console');
+    await queue('A3', [1], 'console');
+    const d = dispatcher([chat, console]);
+    await d.drain();
+    now += 5000;
+    await d.drain();
+    // A2 was not sent during the pause; the console, another destination, was not held up.
+    expect(chat.received.map((r) => r.event.alert.id)).toEqual(['A1']);
+    expect(console.received).toHaveLength(1);
+    now += 15_001;
+    await d.drain();
+    expect(chat.received.map((r) => r.event.alert.id)).toEqual(['A1', 'A1', 'A2']);
+  });
 });
