@@ -208,7 +208,10 @@ export async function buildApp(loaded: LoadedConfig, opts: AppOptions = {}): Pro
   );
   mountStatuspageWebhook(http.router, pushTargets, (id) => scheduler.pollNow(id), logger.child({ component: 'push' }));
 
-  const slackReceiver = slack && (slack.signingSecret || slack.socketMode) ? new MountedReceiver() : undefined;
+  const slackReceiver =
+    slack && (slack.signingSecret || slack.socketMode)
+      ? new MountedReceiver(logger.child({ component: 'slack' }))
+      : undefined;
   if (slack && slackReceiver) {
     const receiver = slackReceiver;
     createSlackApp({

@@ -10,6 +10,7 @@ const ACK_DEADLINE_MS = 2500;
 
 export class MountedReceiver implements Receiver {
   private app?: App;
+  constructor(private readonly logger?: Logger) {}
   init(app: App): void {
     this.app = app;
   }
@@ -36,7 +37,9 @@ export class MountedReceiver implements Receiver {
       ...(typeof headers['x-slack-retry-num'] === 'string' && { retryNum: Number(headers['x-slack-retry-num']) }),
       ...(typeof headers['x-slack-retry-reason'] === 'string' && { retryReason: headers['x-slack-retry-reason'] }),
     };
-    const processing = app.processEvent(event).catch(() => undefined);
+    const processing = app.processEvent(event).catch((err: unknown) => {
+      this.logger?.error({ err }, 'a Slack request could not be handled');
+    });
     const deadline = new Promise<RouteResponse>((resolve) =>
       setTimeout(() => resolve({ status: 200, body: '' }), ACK_DEADLINE_MS).unref(),
     );

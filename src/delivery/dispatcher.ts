@@ -19,7 +19,7 @@ export interface DispatcherOptions {
   leaseMs: number;
   /** Idle re-check of the outbox (retries that came due, crashed leases); a commit wakes it sooner. */
   idleMs?: number;
-  /** A delivery that has not answered by then is retried later (flagged maybe-delivered). Default 30 s. */
+  /** A delivery that has not answered by then is retried later (flagged maybe-delivered). Default 60 s. */
   deliveryTimeoutMs?: number;
   /** Told of deliveries given up and made, so a destination that keeps refusing becomes an alert of its own. */
   health?: { failed(destination: string, error: string): Promise<void>; delivered(destination: string): Promise<void> };
@@ -118,7 +118,8 @@ export class Dispatcher {
 
   /** A hung platform call must not hold the outbox: give up waiting and retry (the notifier checks before re-posting). */
   private withTimeout(delivery: Promise<DeliveryResult>): Promise<DeliveryResult> {
-    const ms = this.opts.deliveryTimeoutMs ?? 30_000;
+    // Above a notifier's own worst case (Slack: a history read, an edit and a reply, 10 s each).
+    const ms = this.opts.deliveryTimeoutMs ?? 60_000;
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<DeliveryResult>((resolve) => {
       timer = setTimeout(() => resolve({ outcome: 'retry', error: `no answer within ${ms} ms` }), ms);
