@@ -106,4 +106,33 @@ describe('/belvo-status through the Bolt app on our own server', () => {
     });
     expect(await res.json()).toEqual({ challenge: 'abc123' });
   });
+
+  it('a button click is acknowledged at once and the clicker is told the result privately', async () => {
+    const payload = {
+      type: 'block_actions',
+      user: { id: 'U2', username: 'bob' },
+      channel: { id: 'C0UNIT001' },
+      response_url: followUpUrl,
+      actions: [{ type: 'button', action_id: 'belvo_status_ack', value: 'A7', action_ts: '1' }],
+    };
+    const body = new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
+    const res = await post(body);
+    expect(res.status).toBe(200);
+    for (let i = 0; i < 40 && received.length === 0; i++) await new Promise((r) => setTimeout(r, 25));
+    expect(seen).toEqual([{ kind: 'ack', alertId: 'A7', public: false }]);
+    expect(received).toEqual([
+      expect.objectContaining({ response_type: 'ephemeral', text: 'ran ack', replace_original: false }),
+    ]);
+  });
+
+  it('a request replayed with the same signature is refused', async () => {
+    const body = command('status');
+    const headers = {
+      'content-type': 'application/x-www-form-urlencoded',
+      ...signSlackRequest(SECRET, body, Math.floor(Date.now() / 1000)),
+    };
+    const first = await fetch(`${base}/slack/events`, { method: 'POST', headers, body });
+    const replay = await fetch(`${base}/slack/events`, { method: 'POST', headers, body });
+    expect([first.status, replay.status]).toEqual([200, 401]);
+  });
 });

@@ -79,7 +79,7 @@ export function createSlackApp(opts: SlackAppOptions): App {
   });
 
   const button = (actionId: string, toCommand: (alertId: string) => ParsedCommand) => {
-    app.action(actionId, async ({ ack, body, action }) => {
+    app.action(actionId, async ({ ack, body, action, respond }) => {
       await ack();
       const alertId = (action as { value?: string }).value;
       const b = body as { channel?: { id?: string }; user?: { id?: string; username?: string; name?: string } };
@@ -91,6 +91,10 @@ export function createSlackApp(opts: SlackAppOptions): App {
           ...((b.user.username ?? b.user.name) && { userName: b.user.username ?? b.user.name }),
         });
         opts.logger.info({ action: actionId, alert: alertId, user: b.user.id, result: reply.title }, 'alert button');
+        // The clicker learns what happened (done, or why not), privately; the message itself is edited by delivery.
+        await respond({ ...renderCommandReply({ ...reply, visibility: 'ephemeral' }), replace_original: false }).catch(
+          (err: unknown) => opts.logger.warn({ err, action: actionId }, 'could not tell the clicker the result'),
+        );
       } catch (err) {
         opts.logger.error({ err, action: actionId, alert: alertId }, 'alert button failed');
       }

@@ -66,7 +66,8 @@ slack:
       command: '/belvo-status',
       text,
       response_url: 'https://hooks.slack.com/commands/T0TEAM/1/abc',
-      trigger_id: '1.2.3',
+      // Unique per request, as Slack's are (so two identical commands in one second are two requests, not a replay).
+      trigger_id: `${Date.now()}.${Math.random()}`,
       api_app_id: 'A0APP',
     }).toString();
   }
