@@ -4,19 +4,11 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { signSlackRequest } from '../../adapters/slack/verify.js';
 import { type FakeSlack, startFakeSlack } from '../fakes/slack-api.js';
 import { SimulatedPage, type SimulatedStatusPageServer, startSimulatedStatusPage } from '../fakes/statuspage.js';
-import { BotProcess, sleep } from './bot-process.js';
+import { BotProcess, sleep, until } from './bot-process.js';
 
 const SIGNING_SECRET = 'e2e-signing-secret-0123456789';
 const CHANNEL = 'C0NEWCHAN1';
 const POLL_MS = 150;
-
-async function until(check: () => boolean, timeoutMs = 15_000, what = 'condition'): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(50);
-  }
-}
 
 describe('/belvo-status in Slack', () => {
   let page: SimulatedPage;

@@ -3,7 +3,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { type FakeSlack, startFakeSlack } from '../fakes/slack-api.js';
 import { SimulatedPage, type SimulatedStatusPageServer, startSimulatedStatusPage } from '../fakes/statuspage.js';
-import { BotProcess, sleep } from './bot-process.js';
+import { BotProcess, sleep, until } from './bot-process.js';
 
 const POLL_MS = 150;
 const ALL = 'C0ALLALERTS';
@@ -29,14 +29,6 @@ subscriptions:
   - { destination: all }
   - { destination: crit, minSeverity: critical }${consoleSub}
 `;
-}
-
-async function until(check: () => boolean, timeoutMs = 15_000, what = 'condition'): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(50);
-  }
 }
 
 describe('alerts delivered to Slack', () => {
