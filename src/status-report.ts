@@ -1,35 +1,10 @@
-// `belvo-status status`: what is open right now, read from the store a running bot writes.
+// `belvo-status status`: what is open right now, read from the store a running bot writes. The same answer as
+// `/belvo-status status` in chat, as plain text.
 import { existsSync } from 'node:fs';
 import { createSqliteStore } from '../adapters/sqlite/sqlite-store.js';
+import { handleCommand } from './commands/handlers.js';
+import { toPlainText } from './commands/reply.js';
 import type { Config } from './config/schema.js';
-import { type Alert, durationText } from './domain/alert.js';
-import { severityRank } from './domain/severity.js';
-
-export function formatStatus(alerts: Alert[], now: number, outboxDepth: number): string {
-  const open = alerts
-    .filter((a) => a.state === 'firing')
-    .sort((x, y) => severityRank(y.severity) - severityRank(x.severity) || x.startedAt - y.startedAt);
-  const lines: string[] = [];
-  if (open.length === 0) lines.push('All clear: no open alerts.');
-  else {
-    lines.push(`${open.length} open alert(s):`);
-    for (const a of open) {
-      const flags = [
-        a.flapping ? 'flapping' : '',
-        a.maintenance ? 'maintenance' : '',
-        a.acknowledged ? `acked by ${a.acknowledged.by}` : '',
-      ]
-        .filter(Boolean)
-        .join(', ');
-      const country = a.institution?.country ? ` (${a.institution.country})` : '';
-      lines.push(
-        `  [${a.id}] ${a.severity.toUpperCase().padEnd(8)} ${a.title}${country} · ${a.status.replace(/_/g, ' ')} · for ${durationText(now - a.startedAt)}${flags ? ` · ${flags}` : ''}`,
-      );
-    }
-  }
-  if (outboxDepth > 0) lines.push(`${outboxDepth} message(s) waiting to be delivered.`);
-  return lines.join('\n');
-}
 
 export async function printStatus(config: Config): Promise<number> {
   if (config.storage.path !== ':memory:' && !existsSync(config.storage.path)) {
@@ -39,8 +14,22 @@ export async function printStatus(config: Config): Promise<number> {
   const store = createSqliteStore({ path: config.storage.path });
   await store.init();
   try {
-    const alerts = await store.listAlerts({ states: ['firing'] });
-    process.stdout.write(`${formatStatus(alerts, Date.now(), await store.outboxDepth())}\n`);
+    const reply = await handleCommand(
+      { kind: 'status', public: false },
+      {
+        store,
+        now: Date.now(),
+        channel: { platform: 'slack', id: 'cli', destination: 'cli' },
+        user: { id: 'cli' },
+        // A read-only command: nothing to commit.
+        commitEvents: async () => {},
+        belvoConfigured: false,
+      },
+    );
+    const waiting = await store.outboxDepth();
+    process.stdout.write(
+      `${toPlainText(reply)}\n${waiting > 0 ? `${waiting} message(s) waiting to be delivered.\n` : ''}`,
+    );
     return 0;
   } finally {
     await store.close();

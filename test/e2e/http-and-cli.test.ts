@@ -190,6 +190,18 @@ subscriptions: [{ destination: slack }]
     expect(present.stdout + present.stderr).not.toContain('very-secret-value');
   });
 
+  it('status prints what is open, from the store a bot wrote', async () => {
+    const { mkdtempSync, writeFileSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const { tmpdir } = await import('node:os');
+    const dir = mkdtempSync(join(tmpdir(), 'status-'));
+    const file = join(dir, 'c.yaml');
+    writeFileSync(file, `storage: { path: ${dir}/none.db }\n`);
+    const missing = await runCli(['status', '--config', file]);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain('has the bot run with this config?');
+  });
+
   it('an unknown command or option gets usage and exit 2, never a stack trace', async () => {
     const cmd = await runCli(['frobnicate']);
     expect(cmd.code).toBe(2);

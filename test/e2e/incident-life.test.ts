@@ -1,7 +1,7 @@
 // The real program against a fake Statuspage: what a person watching the terminal sees.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SimulatedPage, type SimulatedStatusPageServer, startSimulatedStatusPage } from '../fakes/statuspage.js';
-import { BotProcess, sleep } from './bot-process.js';
+import { BotProcess, runCli, sleep } from './bot-process.js';
 
 const POLL_MS = 150;
 
@@ -102,6 +102,11 @@ describe('an incident on the Belvo API status page, end to end', () => {
     bot.start();
     await bot.waitFor(/OPENED .*Webhooks delayed/);
     await bot.waitFor(/OPENED +MINOR .*API: degraded performance/);
+    // `belvo-status status` reads the running bot's store and says the same.
+    const status = await runCli(['status', '--config', bot.configFile]);
+    expect(status.code).toBe(0);
+    expect(status.stdout).toMatch(/^Belvo status: 2 open alerts, worst minor/);
+    expect(status.stdout).toContain('Webhooks delayed');
     page.setComponentStatus(api?.id ?? '', 'operational');
     await bot.waitFor(/RESOLVED .*API: operational after/);
     expect(bot.count(/Old incident/)).toBe(0);
