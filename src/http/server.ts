@@ -2,6 +2,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from '../ports/logger.js';
+import { listen } from './listen.js';
 import { type RouteResponse, Router } from './router.js';
 
 export class BodyTooLargeError extends Error {
@@ -72,13 +73,7 @@ export class HttpServer {
     });
     server.keepAliveTimeout = 65_000; // longer than common load balancers' idle timeout
     this.server = server;
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(this.opts.port, this.opts.host, () => {
-        server.off('error', reject);
-        resolve();
-      });
-    });
+    await listen(server, this.opts.port, this.opts.host);
     return server.address() as AddressInfo;
   }
 

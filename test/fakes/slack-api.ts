@@ -3,8 +3,9 @@
 // failures, 429 with Retry-After, channel IDs in answers even when a post named `#channel`, threads, edits, deletes,
 // metadata that history only returns when asked. It keeps the messages it accepted (so a test can assert what a user
 // would see), records every call, and fails on command with a seeded RNG so a flaky-looking run can be replayed.
+
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import { listen, trackSockets } from '../../src/http/listen.js';
 
 // ---------------------------------------------------------------------------------------------------------------------
 // Public types
@@ -474,7 +475,6 @@ export async function startFakeSlack(options: StartFakeSlackOptions = {}): Promi
   const clock = options.now ?? Date.now;
   const faults = new FakeSlackFaults(seededRandom(options.seed ?? 1));
   const calls: FakeSlackCall[] = [];
-  const sockets = new Set<Socket>();
   const byId = new Map<string, Channel>();
   const byName = new Map<string, Channel>();
   let generatedIds = 0;
@@ -860,20 +860,8 @@ export async function startFakeSlack(options: StartFakeSlackOptions = {}): Promi
       else res.destroy();
     });
   });
-  server.on('connection', (socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-  });
-
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const port = (server.address() as AddressInfo).port;
-  const base = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  const sockets = trackSockets(server);
+  const { port, url: base } = await listen(server, options.port ?? 0, host);
 
   function callsTo(method: string, channel: string | undefined): FakeSlackCall[] {
     const id = channel === undefined ? undefined : (lookup(channel)?.id ?? channel);

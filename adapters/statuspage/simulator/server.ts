@@ -1,9 +1,10 @@
 // Serves a SimulatedPage over node:http the way Statuspage does (JSON API v2, history.rss, history.atom, conditional
 // GET), records every request, and fails on command. Used by the demo, the tests and the benchmark.
+
 import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse, STATUS_CODES } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
 import { gzipSync } from 'node:zlib';
+import { listen, trackSockets } from '../../../src/http/listen.js';
 import { FaultControl, type FaultKind, type FaultSpec } from './faults.js';
 import type { SimulatedPage } from './model.js';
 import { type RenderOptions, renderDocument } from './render.js';
@@ -69,7 +70,6 @@ export async function startSimulatedStatusPage(
   const host = options.host ?? '127.0.0.1';
   const faults = new FaultControl();
   const requests: RecordedRequest[] = [];
-  const sockets = new Set<Socket>();
   const timers = new Set<NodeJS.Timeout>();
   const cache = new Map<string, CachedDocument>();
   let renderOptions: RenderOptions = { ...options.render };
@@ -250,20 +250,8 @@ export async function startSimulatedStatusPage(
       else res.destroy();
     }
   });
-  server.on('connection', (socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-  });
-
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const port = (server.address() as AddressInfo).port;
-  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  const sockets = trackSockets(server);
+  const { port, url } = await listen(server, options.port ?? 0, host);
   renderOptions = { url, ...options.render };
 
   let closing: Promise<void> | undefined;
