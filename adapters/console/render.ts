@@ -17,6 +17,7 @@ const LABEL: Record<AlertEvent['type'], string> = {
   reopened: 'REOPENED',
   flapping: 'FLAPPING',
   resolved: 'RESOLVED',
+  reminder: 'REMINDER',
 };
 
 const MAX_DETAIL = 240;
@@ -35,6 +36,7 @@ function palette(color: boolean) {
     reopened: (s) => c.bold(c.red(s)),
     flapping: c.magenta,
     resolved: (s) => c.bold(c.green(s)),
+    reminder: c.yellow,
   };
   return { c, severity, type };
 }

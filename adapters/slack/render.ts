@@ -177,6 +177,7 @@ export function renderReply(event: AlertEvent): SlackMessage {
     reopened: ':red_circle: Reopened',
     flapping: ':arrows_counterclockwise: Flapping',
     resolved: ':white_check_mark: Resolved',
+    reminder: ':bell: Reminder',
   };
   const lines = [`${head[event.type]}: ${escapeMrkdwn(event.reason)}`];
   if (event.type === 'resolved' && a.resolvedAt !== undefined)

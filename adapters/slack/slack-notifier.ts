@@ -130,7 +130,8 @@ export function createSlackNotifier(opts: SlackNotifierOptions): Notifier {
           }
         }
         if (!parentTs) {
-          if (event.quiet) return { outcome: 'delivered' }; // an edit of a message this channel never got
+          // An edit, or a reminder, of a message this channel never got: a reminder is never a new parent.
+          if (event.quiet || event.type === 'reminder') return { outcome: 'delivered' };
           const posted = await post(renderParent(event));
           // The first message for this channel is the parent itself; its thread starts with the next version.
           return { outcome: 'delivered', parent: ref(alertId, posted.ts) };

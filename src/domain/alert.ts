@@ -65,7 +65,13 @@ export interface Alert {
   rev: number;
 }
 
-export type AlertEventType = 'opened' | 'updated' | 'reopened' | 'flapping' | 'resolved';
+/**
+ * - `reminder`: still firing and unacknowledged after a long time; chat repeats it in the alert's thread only.
+ */
+export type AlertEventType = 'opened' | 'updated' | 'reopened' | 'flapping' | 'resolved' | 'reminder';
+
+/** What a pager (PagerDuty) must do with an event; set only on the intents routed to pager destinations. */
+export type PageAction = 'trigger' | 'acknowledge' | 'resolve';
 
 /** One meaningful change of one alert: what delivery turns into messages. */
 export interface AlertEvent {
@@ -82,6 +88,8 @@ export interface AlertEvent {
   noPage: boolean;
   /** Delivered even where a silence matches: the notice that the silence began or ended (an edit, never a page). */
   bypassSilence?: boolean;
+  /** Set on intents for pager destinations only (chat and console never see it). */
+  page?: PageAction;
 }
 
 export function isOpen(alert: Alert): boolean {

@@ -6,7 +6,7 @@ export interface MessageRef {
   destination: string;
   /** Platform message id (opaque to the core). */
   messageId: string;
-  /** Platform-specific extras: thread id, channel id. */
+  /** Platform-specific extras: thread id, channel id; `link`: a URL a person can open (a pager links to it). */
   extra?: Record<string, string>;
 }
 
@@ -16,6 +16,8 @@ export interface DeliveryRequest {
   event: AlertEvent;
   /** The parent message posted earlier for this alert at this destination, if any. */
   parent?: MessageRef;
+  /** This alert's messages at other destinations (a page links to the chat message). */
+  related?: MessageRef[];
   attempt: number;
   /** True when a previous attempt may have reached the platform (crash or timeout): check before re-posting. */
   maybeDelivered: boolean;
