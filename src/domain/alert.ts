@@ -20,6 +20,18 @@ export interface Acknowledgement {
   at: number;
 }
 
+/** One alert inside a grouped alert (a storm): listed on the group's message, which speaks for all of them. */
+export interface GroupMember {
+  id: string;
+  title: string;
+  institution?: InstitutionRef;
+  severity: Severity;
+  state: AlertState;
+  /** When it joined the group (its own firing time, or the group's start for alerts absorbed at once). */
+  since: number;
+  resolvedAt?: number;
+}
+
 export interface Alert {
   /** Short public id used in chat (`/belvo-status ack A12`). */
   id: string;
@@ -45,6 +57,10 @@ export interface Alert {
   acknowledged?: Acknowledgement;
   /** The silence muting it, as its message shows it (kept for display; routing reads the silences themselves). */
   silenced?: { id: string; by: string; until: number; reason: string };
+  /** A grouped alert (kind `bot.storm`): the alerts it carries, in the order they joined. */
+  members?: GroupMember[];
+  /** The grouped alert speaking for this one: its own events go nowhere while it is a member. */
+  groupId?: string;
   /** True once an `opened` event went out; resolution is only reported for announced alerts. */
   announced: boolean;
   counters: { bad: number; ok: number };
