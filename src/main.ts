@@ -15,11 +15,13 @@ import { Dispatcher } from './delivery/dispatcher.js';
 import type { Silence } from './domain/silence.js';
 import type { Subscription } from './domain/subscription.js';
 import { DEFAULT_ENGINE_CONFIG, type EngineConfig, type Thresholds } from './engine/engine-config.js';
+import { type PolicyConfig, STORM_KIND } from './engine/policy-config.js';
 import { mountHealthRoutes } from './http/health-routes.js';
 import { createMetrics } from './http/metrics.js';
 import { HttpServer } from './http/server.js';
 import { mountStatuspageWebhook, type PushTarget } from './http/statuspage-webhook.js';
 import { createLogger } from './log.js';
+import { PolicyTicker } from './poll/policy-ticker.js';
 import { StatusPagePoller } from './poll/poll-status-page.js';
 import { PollScheduler } from './poll/scheduler.js';
 import { type Clock, systemClock } from './ports/clock.js';
@@ -40,6 +42,7 @@ export interface App {
   readonly logger: Logger;
   readonly scheduler: PollScheduler;
   readonly dispatcher: Dispatcher;
+  readonly ticker: PolicyTicker;
   readonly pollers: StatusPagePoller[];
   start(): Promise<{ port: number }>;
   stop(): Promise<void>;
@@ -70,6 +73,34 @@ export function engineConfigFrom(config: Config): EngineConfig {
 export function canonicalDestination(config: Config, id: string): string {
   const d = config.destinations.find((x) => x.id === id);
   return d?.type === 'slack' ? `slack:${d.channel}` : id;
+}
+
+/** The paging rules when the config names none: what a team new to the bot would want to be woken for. */
+function defaultPagingRules(config: Config): NonNullable<Config['policy']['paging']['rules']> {
+  const apiSources = config.sources.filter((s) => s.role === 'api').map((s) => s.id);
+  return [
+    ...(apiSources.length
+      ? [{ name: 'belvo-api-major-outage', match: { sources: apiSources, minSeverity: 'major' as const } }]
+      : []),
+    { name: 'critical-institution-down', match: { critical: true, minSeverity: 'major' as const } },
+    { name: 'institution-storm', match: { kinds: [STORM_KIND], minSeverity: 'major' as const } },
+  ].map((r) => ({ ...r, page: 'immediately' as const }));
+}
+
+export function policyFrom(config: Config): PolicyConfig {
+  const pagers = config.destinations.filter((d) => d.type === 'pagerduty').map((d) => d.id);
+  const p = config.policy;
+  const rules = (p.paging.rules ?? defaultPagingRules(config)).map((r) => ({
+    name: r.name,
+    match: r.match,
+    afterMs: r.page === 'immediately' ? 0 : r.page,
+    destinations: r.to ?? pagers,
+  }));
+  return {
+    paging: { rules, criticalInstitutions: p.paging.criticalInstitutions },
+    ...(p.storms.count > 0 && { storms: { count: p.storms.count, windowMs: p.storms.window } }),
+    reminderEveryMs: p.reminders.every,
+  };
 }
 
 export function configSubscriptions(config: Config, now: number): Subscription[] {
@@ -116,12 +147,14 @@ export async function buildApp(loaded: LoadedConfig, opts: AppOptions = {}): Pro
   const notifiers: Notifier[] = config.destinations.flatMap((d) => {
     if (d.type === 'console')
       return [createConsoleNotifier(d, opts.consoleFd !== undefined ? { fd: opts.consoleFd } : {})];
+    if (d.type === 'pagerduty') return [];
     return [slackChannel(`slack:${d.channel}`, d.channel)].filter((n): n is Notifier => n !== undefined);
   });
   const engine = engineConfigFrom(config);
   const routing = {
     configSubscriptions: configSubscriptions(config, clock.now()),
     configSilences: configSilences(config),
+    policy: policyFrom(config),
   };
   // Changes made outside a poll (chat commands, the bot's own health) go out like a poll's; late-bound wake.
   let socketMode: SocketModeConnection | undefined;
@@ -182,6 +215,14 @@ export async function buildApp(loaded: LoadedConfig, opts: AppOptions = {}): Pro
         onIntents: () => dispatcher.wake(),
       },
     );
+  });
+  const ticker = new PolicyTicker({
+    store,
+    clock,
+    logger: logger.child({ component: 'policy' }),
+    routing,
+    intervalMs: config.policy.check,
+    onIntents: () => dispatcher.wake(),
   });
   const scheduler = new PollScheduler(
     config.sources.map((source, i) => ({
@@ -245,11 +286,13 @@ export async function buildApp(loaded: LoadedConfig, opts: AppOptions = {}): Pro
     logger,
     scheduler,
     dispatcher,
+    ticker,
     pollers,
     async start() {
       const address = await http.listen();
       await dispatcher.start();
       scheduler.start();
+      ticker.start();
       if (slack?.socketMode && slackReceiver) {
         socketMode = await startSocketMode({
           appToken: secrets.get(slack.socketMode.appToken.secretEnv) ?? '',
@@ -272,6 +315,7 @@ export async function buildApp(loaded: LoadedConfig, opts: AppOptions = {}): Pro
     async stop() {
       await socketMode?.stop();
       await scheduler.stop();
+      await ticker.stop();
       await dispatcher.stop();
       await http.close();
       await store.close();

@@ -177,15 +177,18 @@ function prepareStatements(db: BetterSqlite3.Database) {
   for (const hasStates of [false, true]) {
     for (const hasSource of [false, true]) {
       for (const announcedOnly of [false, true]) {
-        const where = [
-          hasStates ? 'state IN (SELECT value FROM json_each(@states))' : undefined,
-          hasSource ? 'source = @source' : undefined,
-          // Written exactly as the partial index's WHERE, so SQLite picks alerts_announced_by_seq.
-          announcedOnly ? 'announced' : undefined,
-        ].filter((w) => w !== undefined);
-        const sql = `SELECT rev, body FROM alerts ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
-          ORDER BY seq DESC LIMIT @limit`;
-        alertVariants.set(`${hasStates}/${hasSource}/${announcedOnly}`, db.prepare(sql));
+        for (const hasSince of [false, true]) {
+          const where = [
+            hasStates ? 'state IN (SELECT value FROM json_each(@states))' : undefined,
+            hasSource ? 'source = @source' : undefined,
+            // Written exactly as the partial index's WHERE, so SQLite picks alerts_announced_by_seq.
+            announcedOnly ? 'announced' : undefined,
+            hasSince ? 'updated_at >= @since' : undefined,
+          ].filter((w) => w !== undefined);
+          const sql = `SELECT rev, body FROM alerts ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+            ORDER BY seq DESC LIMIT @limit`;
+          alertVariants.set(`${hasStates}/${hasSource}/${announcedOnly}/${hasSince}`, db.prepare(sql));
+        }
       }
     }
   }
@@ -206,8 +209,8 @@ function prepareStatements(db: BetterSqlite3.Database) {
         severity = excluded.severity, updated_at = excluded.updated_at, rev = excluded.rev, body = excluded.body
       WHERE alerts.rev = @rev`),
     getAlert: db.prepare('SELECT rev, body FROM alerts WHERE id = ?'),
-    listAlerts: (hasStates: boolean, hasSource: boolean, announcedOnly: boolean) =>
-      alertVariants.get(`${hasStates}/${hasSource}/${announcedOnly}`)!,
+    listAlerts: (hasStates: boolean, hasSource: boolean, announcedOnly: boolean, hasSince: boolean) =>
+      alertVariants.get(`${hasStates}/${hasSource}/${announcedOnly}/${hasSince}`)!,
     nextAlertId: db.prepare(`UPDATE counters SET value = value + 1 WHERE name = 'alert_id' RETURNING value`),
     reserveAlertIds: db.prepare(`UPDATE counters SET value = value + @count WHERE name = 'alert_id' RETURNING value`),
     // Created on first use: a new sequence needs no migration.
@@ -446,10 +449,16 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
 
     async listAlerts(query: AlertQuery = {}) {
       const { st } = open();
-      const stmt = st.listAlerts(query.states !== undefined, query.source !== undefined, query.announcedOnly === true);
+      const stmt = st.listAlerts(
+        query.states !== undefined,
+        query.source !== undefined,
+        query.announcedOnly === true,
+        query.changedSince !== undefined,
+      );
       const rows = stmt.all({
         states: JSON.stringify(query.states ?? []),
         source: query.source ?? null,
+        since: query.changedSince ?? 0,
         limit: query.limit ?? -1,
       }) as AlertRow[];
       return rows.map(toAlert);

@@ -83,6 +83,27 @@ const slackApp = z.strictObject({
   timeout: duration.default(10_000),
 });
 
+/** PagerDuty Events API v2: a service's integration (routing) key; only the paging policy sends to it. */
+const pagerdutyDestination = z.strictObject({
+  id,
+  type: z.literal('pagerduty'),
+  routingKey: secretRef,
+  eventsUrl: z.url({ protocol: /^https?$/ }).default('https://events.pagerduty.com/v2/enqueue'),
+  timeout: duration.pipe(z.number().min(50, 'at least 50ms')).default(10_000),
+});
+
+const hhmm = z.string().regex(/^([01]?\d|2[0-3]):[0-5]\d$/, 'a time of day as HH:MM (e.g. 22:00)');
+
+const quietHours = z
+  .strictObject({
+    from: hhmm,
+    to: hhmm,
+    tz: timeZone,
+    /** At or above this severity a message still goes out during quiet hours. */
+    urgent: severity.default('critical'),
+  })
+  .refine((q) => q.from !== q.to, 'from and to are the same time: the window would be empty');
+
 const filterFields = {
   kinds: z.array(z.string()).optional(),
   sources: z.array(z.string()).optional(),
@@ -92,7 +113,45 @@ const filterFields = {
   minSeverity: severity.optional(),
 };
 
-const subscription = z.strictObject({ destination: z.string(), ...filterFields });
+const subscription = z.strictObject({ destination: z.string(), ...filterFields, quietHours: quietHours.optional() });
+
+const pagingRule = z.strictObject({
+  name: z.string().min(1),
+  /** Same fields as a subscription; `critical: true` also requires an institution of `criticalInstitutions`. */
+  match: z.strictObject({ ...filterFields, critical: z.boolean().optional() }).default({}),
+  /** `immediately`, or a duration: page when still firing and unacknowledged after it (escalation). */
+  page: z.union([z.literal('immediately'), duration]).default('immediately'),
+  /** PagerDuty destinations; every one when absent. */
+  to: z.array(z.string()).optional(),
+});
+
+const policy = z
+  .strictObject({
+    /** How often escalations, reminders, ended silences and quiet-hours digests are checked. */
+    check: duration.pipe(z.number().min(50, 'at least 50ms')).default(15_000),
+    paging: z
+      .strictObject({
+        /** Institutions the team depends on (Belvo name or status-page name). */
+        criticalInstitutions: z.array(z.string().min(1)).default([]),
+        /** First match pages soonest; absent: Belvo API major outages, critical institutions, storms. */
+        rules: z.array(pagingRule).optional(),
+      })
+      .prefault({}),
+    storms: z
+      .strictObject({
+        /** This many institution alerts firing within `window` become one grouped alert; 0 turns storms off. */
+        count: z.number().int().min(0).default(5),
+        window: duration.default(2 * 60_000),
+      })
+      .prefault({}),
+    reminders: z
+      .strictObject({
+        /** Repeat a firing, unacknowledged alert in its thread this often; 0 (the default) is off. */
+        every: duration.default(0),
+      })
+      .prefault({}),
+  })
+  .prefault({});
 
 const silence = z.strictObject({
   match: z
@@ -157,7 +216,10 @@ export const configSchema = z.strictObject({
     })
     .prefault({}),
   slack: slackApp.optional(),
-  destinations: z.array(z.discriminatedUnion('type', [consoleDestination, slackDestination])).default([]),
+  destinations: z
+    .array(z.discriminatedUnion('type', [consoleDestination, slackDestination, pagerdutyDestination]))
+    .default([]),
+  policy,
   subscriptions: z.array(subscription).default([]),
   silences: z.array(silence).default([]),
 });
@@ -192,8 +254,28 @@ export function crossCheck(doc: unknown): Problem[] {
       });
     }
   }
+  const pagers = new Set(list('destinations').flatMap((d) => (d?.type === 'pagerduty' ? [String(d.id)] : [])));
+  const policy = (root.policy ?? {}) as { paging?: { rules?: unknown } };
+  const rules = Array.isArray(policy.paging?.rules) ? (policy.paging.rules as Record<string, unknown>[]) : [];
+  for (const [i, rule] of rules.entries()) {
+    const to = Array.isArray(rule?.to) ? rule.to : [];
+    for (const [j, dest] of to.entries()) {
+      if (pagers.has(dest)) continue;
+      problems.push({
+        path: ['policy', 'paging', 'rules', i, 'to', j],
+        message: `no pagerduty destination with id "${dest}" (known: ${[...pagers].join(', ') || 'none'})`,
+      });
+    }
+  }
   for (const [i, sub] of list('subscriptions').entries()) {
     const dest = sub?.destination;
+    if (typeof dest === 'string' && pagers.has(dest)) {
+      problems.push({
+        path: ['subscriptions', i, 'destination'],
+        message: `"${dest}" is a pagerduty destination: what pages is decided by policy.paging.rules, not subscriptions`,
+      });
+      continue;
+    }
     // `slack:C0123` names a channel directly (as /belvo-status subscribe stores it).
     if (typeof dest === 'string' && !destinations.has(dest) && !/^slack:[CGD][A-Z0-9]{6,}$/.test(dest)) {
       problems.push({

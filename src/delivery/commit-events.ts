@@ -1,8 +1,9 @@
-// Alert changes made outside a poll (an acknowledgement from chat) go out the same way as a poll's: routed by
-// subscriptions and silences, committed with their intents in one transaction, then delivered.
+// Alert changes made outside a poll (an acknowledgement from chat) go out the same way as a poll's: the policy
+// (silences, paging) and routing decide who hears of them, and the alerts and their intents are committed in one
+// transaction, then delivered.
 import type { Alert, AlertEvent } from '../domain/alert.js';
-import { routeEvents } from '../engine/route.js';
-import { loadRoutingContext, type RoutingSources } from '../poll/routing-context.js';
+import { applyPolicy } from '../engine/policy.js';
+import { loadPolicyContext, type RoutingSources } from '../poll/routing-context.js';
 import type { Clock } from '../ports/clock.js';
 import type { Store } from '../ports/store.js';
 
@@ -13,9 +14,9 @@ export function createEventCommitter(deps: {
   onIntents: () => void;
 }) {
   return async (events: AlertEvent[], alerts: Alert[]): Promise<void> => {
-    const routing = await loadRoutingContext(deps.store, deps.routing, deps.clock.now());
-    const { intents } = routeEvents(events, routing);
-    await deps.store.commitEvaluation({ alerts, intents, cursors: [] });
-    if (intents.length > 0) deps.onIntents();
+    const ctx = await loadPolicyContext(deps.store, deps.routing, deps.clock.now());
+    const decided = applyPolicy(events, alerts, ctx);
+    await deps.store.commitEvaluation({ alerts: decided.alerts, intents: decided.intents, cursors: [] });
+    if (decided.intents.length > 0) deps.onIntents();
   };
 }

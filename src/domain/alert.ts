@@ -23,6 +23,8 @@ export interface Acknowledgement {
 /** One alert inside a grouped alert (a storm): listed on the group's message, which speaks for all of them. */
 export interface GroupMember {
   id: string;
+  kind: string;
+  source: string;
   title: string;
   institution?: InstitutionRef;
   severity: Severity;
@@ -30,6 +32,20 @@ export interface GroupMember {
   /** When it joined the group (its own firing time, or the group's start for alerts absorbed at once). */
   since: number;
   resolvedAt?: number;
+}
+
+export interface PagingState {
+  /** The paging rule that matched. */
+  rule: string;
+  /** Pager destinations the rule pages. */
+  destinations: string[];
+  /** When it pages if still firing, unacknowledged and not silenced (its firing time for an immediate rule). */
+  dueAt: number;
+  pagedAt?: number;
+  /** What the pager was last told; `resolved` closes the story (a relapse pages anew). */
+  pager?: 'triggered' | 'acknowledged' | 'resolved';
+  /** Severity the pager last heard: a worse one is sent again, so the page shows it. */
+  severity?: Severity;
 }
 
 export interface Alert {
@@ -61,6 +77,10 @@ export interface Alert {
   members?: GroupMember[];
   /** The grouped alert speaking for this one: its own events go nowhere while it is a member. */
   groupId?: string;
+  /** Paging: which rule pages it, when, and what the pager was last told. */
+  paging?: PagingState;
+  /** Last reminder (a long-firing, unacknowledged alert is repeated in its thread). */
+  remindedAt?: number;
   /** True once an `opened` event went out; resolution is only reported for announced alerts. */
   announced: boolean;
   counters: { bad: number; ok: number };

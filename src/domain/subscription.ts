@@ -1,5 +1,8 @@
 import type { Alert } from './alert.js';
+import type { QuietHours } from './quiet-hours.js';
 import { atLeast, type Severity } from './severity.js';
+
+export type { QuietHours } from './quiet-hours.js';
 
 export interface SubscriptionFilter {
   /** Alert kinds (`statuspage.incident`) or kind prefixes (`statuspage`). Empty = all. */
@@ -9,16 +12,8 @@ export interface SubscriptionFilter {
   institutions?: string[];
   countries?: string[];
   minSeverity?: Severity;
-  /** Stored now, applied later: the quiet-hours policy is its own stage (routing ignores this field for now). */
+  /** Outside urgent severities, messages wait during these hours and arrive as one digest when they end. */
   quietHours?: QuietHours;
-}
-
-/** A daily window in a time zone, `from` to `to` as `HH:MM`; `from > to` spans midnight (22:00-07:00). */
-export interface QuietHours {
-  from: string;
-  to: string;
-  /** IANA time zone (`America/Mexico_City`). */
-  tz: string;
 }
 
 export interface Subscription {
@@ -40,8 +35,29 @@ function listMatches(list: string[] | undefined, value: string | undefined, pref
   });
 }
 
-/** Does this alert belong in this subscription? Pure; used by routing and by `/belvo-status subscriptions`. */
+/**
+ * Does this alert belong in this subscription? Pure; used by routing and by `/belvo-status subscriptions`. A grouped
+ * alert (a storm) belongs where any of its members would: a channel for Mexican banks hears of a storm with one.
+ */
 export function subscriptionMatches(filter: SubscriptionFilter, alert: Alert): boolean {
+  if (alert.members?.length) {
+    if (singleMatches(filter, alert)) return true;
+    return alert.members.some((m) =>
+      singleMatches(filter, {
+        ...alert,
+        kind: m.kind,
+        source: m.source,
+        severity: m.severity,
+        peakSeverity: m.severity,
+        ...(m.institution ? { institution: m.institution } : {}),
+        members: [],
+      }),
+    );
+  }
+  return singleMatches(filter, alert);
+}
+
+function singleMatches(filter: SubscriptionFilter, alert: Alert): boolean {
   if (filter.minSeverity && !atLeast(alert.peakSeverity ?? alert.severity, filter.minSeverity)) return false;
   if (!listMatches(filter.kinds, alert.kind, true)) return false;
   if (!listMatches(filter.sources, alert.source)) return false;

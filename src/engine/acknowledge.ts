@@ -2,6 +2,7 @@
 // shows who took it, escalation and reminders stop), so it bumps the version and emits an `updated` event that the
 // normal delivery path turns into an edited message.
 import type { Alert, AlertEvent } from '../domain/alert.js';
+import { withEngineNote } from './engine-note.js';
 
 export type AcknowledgeResult =
   | { ok: true; alert: Alert; event: AlertEvent }
@@ -31,21 +32,11 @@ export function acknowledge(alert: Alert | undefined, by: string, now: number): 
 
   const updated: Alert = structuredClone(alert);
   updated.acknowledged = { by, at: now };
-  updated.version += 1;
-  const reason = `acknowledged by ${by}`;
-  updated.timeline = [
-    ...updated.timeline,
-    { id: `engine:${updated.version}`, at: now, status: 'acknowledged', text: reason, origin: 'engine' },
-  ];
-  const event: AlertEvent = {
-    type: 'updated',
-    alert: structuredClone(updated),
-    version: updated.version,
-    at: now,
-    reason,
-    quiet: false,
-    // Someone is on it: an acknowledgement never pages (the pager adapter acknowledges its incident instead).
-    noPage: true,
-  };
-  return { ok: true, alert: updated, event };
+  // Someone is on it: an acknowledgement never pages (the pager adapter acknowledges its incident instead).
+  const noted = withEngineNote(
+    updated,
+    { type: 'updated', status: 'acknowledged', reason: `acknowledged by ${by}`, quiet: false, noPage: true },
+    now,
+  );
+  return { ok: true, ...noted };
 }

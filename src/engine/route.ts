@@ -1,6 +1,7 @@
 // Events to delivery intents: which destinations hear about which change. Pure.
-// Later policy stages (grouping, paging rules, quiet hours, escalation) slot in between evaluate and route.
+// Paging and grouping happen before (engine/policy.ts); quiet hours hold what is not urgent for the digest.
 import type { AlertEvent } from '../domain/alert.js';
+import { heldByQuietHours } from '../domain/quiet-hours.js';
 import { activeSilenceFor, type Silence } from '../domain/silence.js';
 import { type Subscription, subscriptionMatches } from '../domain/subscription.js';
 import type { NewIntent } from '../ports/store.js';
@@ -37,12 +38,24 @@ export function routeEvents(events: AlertEvent[], ctx: RouteContext): RouteResul
       });
       event = { ...event, quiet: true, noPage: true };
     }
-    const destinations = new Set<string>();
+    // A destination hears of it when one of its subscriptions matches and does not hold it for quiet hours.
+    const matched = new Map<string, boolean>();
     for (const sub of ctx.subscriptions) {
-      if (subscriptionMatches(sub.filter, event.alert)) destinations.add(sub.destination);
+      if (!subscriptionMatches(sub.filter, event.alert)) continue;
+      const held = !event.quiet && heldByQuietHours(sub.filter.quietHours, event.alert.severity, ctx.now);
+      matched.set(sub.destination, (matched.get(sub.destination) ?? true) && held);
     }
-    if (destinations.size === 0) {
+    if (matched.size === 0) {
       result.suppressed.push({ alertId: event.alert.id, version: event.version, reason: 'no subscription matches' });
+    }
+    const destinations = [...matched].filter(([, held]) => !held).map(([d]) => d);
+    for (const [destination, held] of matched) {
+      if (!held) continue;
+      result.suppressed.push({
+        alertId: event.alert.id,
+        version: event.version,
+        reason: `quiet hours at ${destination}: waits for the digest`,
+      });
     }
     for (const destination of destinations) {
       result.intents.push({ alertId: event.alert.id, version: event.version, destination, event, notBefore: event.at });

@@ -7,13 +7,14 @@ import type { PollOutcome, Signal } from '../domain/signal.js';
 import type { StatusPageSnapshot } from '../domain/status-page.js';
 import type { EngineConfig } from '../engine/engine-config.js';
 import { evaluatePoll, fingerprintsToLoad } from '../engine/evaluate.js';
-import { routeEvents } from '../engine/route.js';
+import { applyPolicy } from '../engine/policy.js';
+import { groupStorms } from '../engine/storms.js';
 import type { Clock } from '../ports/clock.js';
 import type { Logger } from '../ports/logger.js';
 import type { Metrics } from '../ports/metrics.js';
 import type { FeedCursor, StatusPageReader } from '../ports/source.js';
 import { type Store, StoreConflictError } from '../ports/store.js';
-import { loadRoutingContext, type RoutingSources } from './routing-context.js';
+import { loadPolicyContext, type RoutingSources } from './routing-context.js';
 
 export interface PollDeps {
   store: Store;
@@ -50,10 +51,13 @@ async function assignIds(result: { alerts: Alert[]; events: AlertEvent[] }, stor
     ids.set(a.id, id);
     a.id = id;
   });
-  for (const e of result.events) {
-    const id = ids.get(e.alert.id);
-    if (id) e.alert.id = id;
-  }
+  // A storm formed in this batch is new too: its members point to it by id.
+  const rename = (a: Alert) => {
+    a.id = ids.get(a.id) ?? a.id;
+    if (a.groupId) a.groupId = ids.get(a.groupId) ?? a.groupId;
+  };
+  for (const a of result.alerts) if (a.groupId) rename(a);
+  for (const e of result.events) rename(e.alert);
 }
 
 /** Keeps the signals of the last snapshot: an unchanged feed costs neither a parse nor a detection. */
@@ -169,11 +173,13 @@ export class StatusPagePoller {
       sourceName: this.info.name,
     });
     await assignIds(result, store);
-    const routing = await loadRoutingContext(store, this.deps.routing, clock.now());
-    const { intents, suppressed } = routeEvents(result.events, routing);
+    const grouped = await this.groupStorms(result, now, () => `${PROVISIONAL}${++provisional}`);
+    await assignIds(grouped, store);
+    const policy = await loadPolicyContext(store, this.deps.routing, clock.now());
+    const { intents, suppressed, alerts: decided, events } = applyPolicy(grouped.events, grouped.alerts, policy);
     const failures = outcome.ok ? 0 : (state?.consecutiveFailures ?? 0) + 1;
     await store.commitEvaluation({
-      alerts: result.alerts,
+      alerts: decided,
       intents,
       cursors,
       sourceState: {
@@ -187,7 +193,7 @@ export class StatusPagePoller {
         ...(!outcome.ok ? { lastFailureAt: now, lastError: outcome.error.message } : {}),
       },
     });
-    for (const e of result.events) {
+    for (const e of events) {
       logger.info(
         { alert: e.alert.id, fingerprint: e.alert.fingerprint, event: e.type, version: e.version, reason: e.reason },
         'alert event',
@@ -196,6 +202,17 @@ export class StatusPagePoller {
     }
     for (const s of suppressed) logger.info(s, 'delivery suppressed');
     if (intents.length > 0) this.deps.onIntents();
-    return { events: result.events.length, intents: intents.length, stored: result.alerts.length };
+    return { events: events.length, intents: intents.length, stored: decided.length };
+  }
+
+  /** Institutions failing together become one storm (when storms are configured and this batch opens any). */
+  private async groupStorms(result: { alerts: Alert[]; events: AlertEvent[] }, now: number, newId: () => string) {
+    const storms = this.deps.routing.policy?.storms;
+    const touchesInstitutions = result.events.some((e) => e.alert.institution !== undefined);
+    if (!storms || !touchesInstitutions) return { alerts: result.alerts, events: result.events };
+    const firing = await this.deps.store.listAlerts({ states: ['firing'] });
+    const grouped = groupStorms({ events: result.events, alerts: result.alerts, firing, config: storms, now, newId });
+    for (const note of grouped.notes) this.deps.logger.warn({ source: this.info.id }, note);
+    return grouped;
   }
 }

@@ -75,6 +75,8 @@ export interface AlertQuery {
    * alerts nor history recorded at first sight. For `/belvo-status history`; applied before `limit`.
    */
   announcedOnly?: boolean;
+  /** Only alerts written at or after this time (a quiet-hours digest sums up a window). */
+  changedSince?: number;
   limit?: number;
 }
 

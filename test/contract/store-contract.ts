@@ -139,6 +139,16 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
         expect(await store.listAlerts({ states: [] })).toEqual([]);
       });
 
+      it('lists the alerts written since a time (a quiet-hours digest reads its window)', async () => {
+        await commit({ alerts: [makeAlert({ id: 'A1', state: 'firing' })] });
+        await new Promise((r) => setTimeout(r, 5));
+        const since = Date.now();
+        await commit({ alerts: [makeAlert({ id: 'A2', state: 'resolved' })] });
+        expect(await ids(store.listAlerts({ changedSince: since }))).toEqual(['A2']);
+        expect(await ids(store.listAlerts({ changedSince: since, states: ['firing'] }))).toEqual([]);
+        expect(await ids(store.listAlerts({ changedSince: 0 }))).toEqual(['A1', 'A2']);
+      });
+
       it('lists only announced alerts when asked, the limit counting announced ones only', async () => {
         await commit({ alerts: [makeAlert({ id: 'A1', announced: true, state: 'resolved' })] });
         await commit({ alerts: [makeAlert({ id: 'A2', announced: false, state: 'resolved' })] });

@@ -513,12 +513,17 @@ describe('silence and unsilence', () => {
     expect((await store.getAlert('A2'))?.silenced).toMatchObject({ id: 'S1', by: 'ana' });
   });
 
-  it('lifting a silence clears it from the message', async () => {
+  it('lifting a silence clears it from the message and announces what still fires', async () => {
     await run('subscribe');
     await run('silence A2 1h');
     await run('unsilence S1');
-    const notices = (await store.listIntents({ alertId: 'A2' })).map((i) => i.event.reason.split(':')[0]);
-    expect(notices).toEqual([expect.stringMatching(/^silenced by ana until/), 'silence lifted']);
+    const intents = await store.listIntents({ alertId: 'A2' });
+    expect(intents.map((i) => i.event.reason.split(':')[0])).toEqual([
+      expect.stringMatching(/^silenced by ana until/),
+      'silence lifted; still firing',
+    ]);
+    // Setting it edits the message quietly; lifting it is news in the thread.
+    expect(intents.map((i) => i.event.quiet)).toEqual([true, false]);
     expect((await store.getAlert('A2'))?.silenced).toBeUndefined();
   });
 

@@ -1,0 +1,96 @@
+// Quiet hours: a daily window in a time zone (22:00-07:00 America/Mexico_City) during which a channel only hears
+// what is urgent; the rest waits for one digest when the window ends. Pure; the time zone rules come from Intl, so
+// daylight-saving changes are handled by the platform's tz database, not by hand.
+import { atLeast, type Severity } from './severity.js';
+
+/** A daily window in a time zone, `from` to `to` as `HH:MM`; `from > to` spans midnight (22:00-07:00). */
+export interface QuietHours {
+  from: string;
+  to: string;
+  /** IANA time zone (`America/Mexico_City`). */
+  tz: string;
+  /** At or above this severity a message goes out even during quiet hours. Default `critical`. */
+  urgent?: Severity;
+}
+
+export const DEFAULT_URGENT: Severity = 'critical';
+
+function minutesOf(hhmm: string): number {
+  const [h, m] = hhmm.split(':').map(Number);
+  return (h ?? 0) * 60 + (m ?? 0);
+}
+
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+/** Wall-clock date and minute of the day of `at` in `tz`. */
+function wallClock(at: number, tz: string): { y: number; mo: number; d: number; minute: number } {
+  let f = formatters.get(tz);
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-CA', {
+      timeZone: tz,
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      hourCycle: 'h23',
+    });
+    formatters.set(tz, f);
+  }
+  const parts = f.formatToParts(new Date(at));
+  const get = (t: string) => Number(parts.find((p) => p.type === t)?.value ?? 0);
+  return { y: get('year'), mo: get('month'), d: get('day'), minute: get('hour') * 60 + get('minute') };
+}
+
+/** The instant a wall-clock time happens in `tz` (the first one, when a DST change repeats it). */
+function instantOf(y: number, mo: number, d: number, minute: number, tz: string): number {
+  // Guess as if UTC, then correct by the zone's offset at the guess; twice, for guesses near a DST change.
+  const naive = Date.UTC(y, mo - 1, d, Math.floor(minute / 60), minute % 60);
+  let t = naive;
+  for (let i = 0; i < 2; i++) {
+    const w = wallClock(t, tz);
+    const seen = Date.UTC(w.y, w.mo - 1, w.d, Math.floor(w.minute / 60), w.minute % 60);
+    t += naive - seen;
+  }
+  return t;
+}
+
+export function inQuietHours(q: QuietHours, at: number): boolean {
+  const from = minutesOf(q.from);
+  const to = minutesOf(q.to);
+  const m = wallClock(at, q.tz).minute;
+  return from < to ? m >= from && m < to : m >= from || m < to;
+}
+
+/** The window containing `at`, or the last one that ended before it: `[start, end)` as instants. */
+export function quietWindowAround(q: QuietHours, at: number): { start: number; end: number } {
+  const from = minutesOf(q.from);
+  const to = minutesOf(q.to);
+  const w = wallClock(at, q.tz);
+  const day = (offset: number) => {
+    const base = new Date(Date.UTC(w.y, w.mo - 1, w.d + offset));
+    return { y: base.getUTCFullYear(), mo: base.getUTCMonth() + 1, d: base.getUTCDate() };
+  };
+  const at_ = (offset: number, minute: number) => {
+    const x = day(offset);
+    return instantOf(x.y, x.mo, x.d, minute, q.tz);
+  };
+  // Candidate windows starting yesterday, today: the latest one that started at or before `at`.
+  const spansMidnight = from > to;
+  const windows = [-1, 0].map((o) => ({ start: at_(o, from), end: at_(spansMidnight ? o + 1 : o, to) }));
+  const started = windows.filter((x) => x.start <= at);
+  return started.at(-1) ?? (windows[0] as { start: number; end: number });
+}
+
+/** When the quiet window containing `at` ends (undefined when `at` is not in quiet hours). */
+export function quietHoursEnd(q: QuietHours, at: number): number | undefined {
+  if (!inQuietHours(q, at)) return undefined;
+  return quietWindowAround(q, at).end;
+}
+
+/** Whether a message of this severity waits for the digest at `at`. */
+export function heldByQuietHours(q: QuietHours | undefined, severity: Severity, at: number): boolean {
+  if (!q) return false;
+  if (atLeast(severity, q.urgent ?? DEFAULT_URGENT)) return false;
+  return inQuietHours(q, at);
+}

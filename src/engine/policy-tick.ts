@@ -1,0 +1,59 @@
+// What changes with time alone, checked every few seconds: a silence that ended, a page that is due (escalation),
+// a reminder that is due. Pure, clock injected: the caller loads the firing alerts, runs applyPolicy on the events
+// and commits. At most one event per alert per tick.
+import { type Alert, type AlertEvent, durationText } from '../domain/alert.js';
+import { activeSilenceFor } from '../domain/silence.js';
+import { withEngineNote } from './engine-note.js';
+import { pageBlocker, pagingStep } from './paging.js';
+import type { PolicyContext } from './policy.js';
+import { silenceNotice } from './silence-notice.js';
+
+export interface TickResult {
+  alerts: Alert[];
+  events: AlertEvent[];
+}
+
+function escalation(alert: Alert, ctx: PolicyContext): { alert: Alert; event: AlertEvent } | undefined {
+  if (!alert.paging || alert.paging.pagedAt !== undefined) return undefined;
+  if (alert.paging.dueAt > ctx.now) return undefined;
+  const silenced = activeSilenceFor(ctx.silences, alert, ctx.now) !== undefined;
+  const step = pagingStep(alert, ctx.policy.paging, silenced, ctx.now);
+  if (!step.orders.some((o) => o.action === 'trigger')) return undefined;
+  const firing = durationText(ctx.now - (alert.firedAt ?? alert.startedAt));
+  const reason = `firing for ${firing} and not acknowledged: paging on-call (rule "${alert.paging.rule}")`;
+  return withEngineNote(alert, { type: 'updated', status: 'escalated', reason, quiet: false, noPage: false }, ctx.now);
+}
+
+function reminder(alert: Alert, ctx: PolicyContext): { alert: Alert; event: AlertEvent } | undefined {
+  const every = ctx.policy.reminderEveryMs;
+  if (every <= 0 || !alert.announced) return undefined;
+  const silenced = activeSilenceFor(ctx.silences, alert, ctx.now) !== undefined;
+  if (pageBlocker(alert, silenced)) return undefined;
+  const last = alert.remindedAt ?? alert.firedAt ?? alert.startedAt;
+  if (ctx.now - last < every) return undefined;
+  const next = structuredClone(alert);
+  next.remindedAt = ctx.now;
+  const reason = `still firing after ${durationText(ctx.now - (alert.firedAt ?? alert.startedAt))}, and nobody has acknowledged it`;
+  return withEngineNote(next, { type: 'reminder', status: 'reminder', reason, quiet: false, noPage: true }, ctx.now);
+}
+
+export function policyTick(firing: Alert[], ctx: PolicyContext): TickResult {
+  const result: TickResult = { alerts: [], events: [] };
+  for (const alert of firing) {
+    if (alert.state !== 'firing') continue;
+    let change: { alert: Alert; event: AlertEvent } | undefined;
+    const silence = activeSilenceFor(ctx.silences, alert, ctx.now);
+    if (alert.silenced && !silence) {
+      const ended = alert.silenced.until <= ctx.now ? 'ended' : 'was lifted';
+      change = silenceNotice(alert, undefined, ctx.now, `silence ${alert.silenced.id} ${ended}`);
+    } else if (silence && alert.silenced?.id !== silence.id) {
+      // A silence from the config file that began after the alert did: the message shows it from now on.
+      change = silenceNotice(alert, silence, ctx.now);
+    }
+    change ??= escalation(alert, ctx) ?? reminder(alert, ctx);
+    if (!change) continue;
+    result.alerts.push(change.alert);
+    result.events.push(change.event);
+  }
+  return result;
+}

@@ -1,0 +1,63 @@
+// The policy stage between the lifecycle and delivery: silences are recorded on the alerts they mute, the paging
+// policy decides what each pager is told, and routing decides which channels hear of what. Pure, clock injected.
+import type { Alert, AlertEvent } from '../domain/alert.js';
+import { activeSilenceFor } from '../domain/silence.js';
+import type { NewIntent } from '../ports/store.js';
+import { pagingStep } from './paging.js';
+import type { PolicyConfig } from './policy-config.js';
+import { type RouteContext, type RouteResult, routeEvents } from './route.js';
+
+export interface PolicyContext extends RouteContext {
+  policy: PolicyConfig;
+}
+
+export interface PolicyResult extends RouteResult {
+  /** The alerts to store, with their silence and paging state brought up to date. */
+  alerts: Alert[];
+  events: AlertEvent[];
+}
+
+/** Keeps the message's silence note true: set while a silence matches, gone once none does. */
+function recordSilence(alert: Alert, ctx: PolicyContext): boolean {
+  const silence = activeSilenceFor(ctx.silences, alert, ctx.now);
+  if (silence) {
+    alert.silenced = { id: silence.id, by: silence.createdBy, until: silence.endsAt, reason: silence.reason };
+  } else {
+    delete alert.silenced;
+  }
+  return silence !== undefined;
+}
+
+export function applyPolicy(events: AlertEvent[], alerts: Alert[], ctx: PolicyContext): PolicyResult {
+  const stored = new Map(alerts.map((a) => [a.id, a]));
+  const pages: NewIntent[] = [];
+  const out: AlertEvent[] = [];
+  for (const original of events) {
+    const event = { ...original, alert: structuredClone(original.alert) };
+    const targets = [event.alert, stored.get(event.alert.id)].filter((a): a is Alert => a !== undefined);
+    // A silence notice states the silence itself; any other event shows whatever silence matches now.
+    const silenced = event.bypassSilence
+      ? event.alert.silenced !== undefined
+      : targets.map((a) => recordSilence(a, ctx)).some(Boolean);
+    const step = pagingStep(event.alert, ctx.policy.paging, silenced, ctx.now);
+    // An event that must not page (a maintenance, an acknowledgement) may still close or acknowledge a page.
+    const orders = event.noPage ? step.orders.filter((o) => o.action !== 'trigger') : step.orders;
+    const paging = orders.length === step.orders.length ? step.paging : event.alert.paging;
+    for (const a of targets) {
+      if (paging) a.paging = paging;
+      else delete a.paging;
+    }
+    for (const order of orders) {
+      pages.push({
+        alertId: event.alert.id,
+        version: event.version,
+        destination: order.destination,
+        event: { ...event, alert: structuredClone(event.alert), page: order.action },
+        notBefore: event.at,
+      });
+    }
+    out.push(event);
+  }
+  const routed = routeEvents(out, ctx);
+  return { alerts, events: out, intents: [...pages, ...routed.intents], suppressed: routed.suppressed };
+}
