@@ -1,5 +1,6 @@
 // Words shared by the command answers: times, alert lines, filters. Plain text only (adapters escape it).
 import { type Alert, durationText } from '../domain/alert.js';
+import { DEFAULT_URGENT } from '../domain/quiet-hours.js';
 import type { Silence, SilenceMatcher } from '../domain/silence.js';
 import type { SubscriptionFilter } from '../domain/subscription.js';
 
@@ -105,11 +106,12 @@ export function describeFilter(f: SubscriptionFilter): string {
   return text;
 }
 
-/** Quiet hours are kept with the subscription but not applied yet: say so, or people expect silence at night. */
+/** What quiet hours do, in the words on-call needs at subscribe time (what still wakes them, when the rest comes). */
 export function quietHoursNote(f: SubscriptionFilter): string | undefined {
   const q = f.quietHours;
   if (!q) return undefined;
-  return `Quiet hours ${q.from}-${q.to} (${q.tz}) are saved but not applied yet: alerts still arrive during them.`;
+  const urgent = q.urgent ?? DEFAULT_URGENT;
+  return `Quiet hours ${q.from}-${q.to} (${q.tz}): only ${urgent} alerts arrive during them; the rest comes as one digest at ${q.to}. Pages are not affected.`;
 }
 
 export function describeMatcher(m: SilenceMatcher): string {

@@ -29,7 +29,7 @@ function sameFilter(a: SubscriptionFilter, b: SubscriptionFilter): boolean {
 
 function subscriptionLine(s: Subscription): string {
   const q = s.filter.quietHours;
-  const quiet = q ? ` · quiet ${q.from}-${q.to} ${q.tz} (saved, not applied yet)` : '';
+  const quiet = q ? ` · quiet ${q.from}-${q.to} ${q.tz}` : '';
   const by = s.createdBy ? ` · by ${s.createdBy}` : '';
   return `${s.id}: ${describeFilter(s.filter)}${quiet}${by} on ${shortUtc(s.createdAt).slice(0, 10)}`;
 }

@@ -354,7 +354,7 @@ describe('subscribe, subscriptions, unsubscribe', () => {
         'Subscribed: this channel will receive major and worse statuspage alerts in MX',
         [
           'Subscription sub-1.',
-          'Quiet hours 22:00-07:00 (America/Mexico_City) are saved but not applied yet: alerts still arrive during them.',
+          'Quiet hours 22:00-07:00 (America/Mexico_City): only critical alerts arrive during them; the rest comes as one digest at 07:00. Pages are not affected.',
           'Open now and matching: [A2]; this channel hears of them at their next update.',
         ].join('\n'),
         'Undo: /belvo-status unsubscribe sub-1',

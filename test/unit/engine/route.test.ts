@@ -246,3 +246,31 @@ describe('silences', () => {
     ]);
   });
 });
+
+describe('quiet hours', () => {
+  // T0 is 12:00Z: 06:00 in Mexico City, inside 22:00-07:00.
+  const quietHours = { from: '22:00', to: '07:00', tz: 'America/Mexico_City' };
+
+  it.each<[string, Partial<Alert>, Partial<AlertEvent>, number, string[]]>([
+    ['a major alert waits for the digest', {}, {}, T0, []],
+    ['a critical alert goes out at once', { severity: 'critical', peakSeverity: 'critical' }, {}, T0, ['#night']],
+    ['a quiet edit goes out (it notifies nobody)', {}, { quiet: true }, T0, ['#night']],
+    ['after 07:00 local, everything goes out', {}, {}, T0 + 3_600_000, ['#night']],
+  ])('%s', (_, over, eventOver, now, expected) => {
+    const { intents, suppressed } = route([event(over, eventOver)], {
+      subscriptions: [sub('#night', { quietHours })],
+      now,
+    });
+    expect(intents.map((i) => i.destination)).toEqual(expected);
+    if (expected.length === 0) {
+      expect(suppressed.map((s) => s.reason)).toEqual(['quiet hours at #night: waits for the digest']);
+    }
+  });
+
+  it('a destination also subscribed without quiet hours hears it at once', () => {
+    const { intents } = route([event()], {
+      subscriptions: [sub('#night', { quietHours }), sub('#night', { minSeverity: 'minor' })],
+    });
+    expect(intents.map((i) => i.destination)).toEqual(['#night']);
+  });
+});
