@@ -1,6 +1,7 @@
 // One line (and an indented detail line) per alert event, for a person watching a terminal. Pure.
 import pc from 'picocolors';
 import { type AlertEvent, durationText } from '../../src/domain/alert.js';
+import { memberLines, pagingText } from '../../src/domain/group-text.js';
 import type { Severity } from '../../src/domain/severity.js';
 
 export interface RenderOptions {
@@ -21,6 +22,7 @@ const LABEL: Record<AlertEvent['type'], string> = {
 };
 
 const MAX_DETAIL = 240;
+const MAX_MEMBER_LINES = 20;
 
 function palette(color: boolean) {
   const c = pc.createColors(color);
@@ -107,6 +109,15 @@ export function renderConsole(event: AlertEvent, opts: RenderOptions): string[] 
     details.push(`last error: ${oneLine(String(a.evidence.lastError), 160)}`);
   }
   details.push(oneLine(event.reason));
+  const paging = pagingText(a, event.at);
+  if (paging) details.push(paging);
   const link = a.url ? `  ${c.underline(oneLine(a.url, 500))}` : '';
-  return [head, `    ${c.dim(details.join(' · '))}${link}`];
+  const lines = [head, `    ${c.dim(details.join(' · '))}${link}`];
+  // A storm or a digest lists its members, a line each, cut after a screenful.
+  const members = memberLines(a);
+  for (const m of members.slice(0, MAX_MEMBER_LINES)) {
+    lines.push(`      ${m.down ? c.red('down') : c.green('up  ')} ${oneLine(m.text)}`);
+  }
+  if (members.length > MAX_MEMBER_LINES) lines.push(`      +${members.length - MAX_MEMBER_LINES} more`);
+  return lines;
 }

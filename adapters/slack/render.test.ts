@@ -162,3 +162,48 @@ describe('nothing from a status page or a user can ping a channel or disguise a 
     expect(parent.text).toBe('[MAJOR] Outage &lt;!channel&gt; see &lt;https://evil.example|status.belvo.com&gt;');
   });
 });
+
+describe('Slack grouped messages', () => {
+  const members = Array.from({ length: 200 }, (_, i) => ({
+    id: `A${i + 1}`,
+    kind: 'statuspage.component',
+    source: 'institutions',
+    title: `Bank ${i + 1}`,
+    institution: { name: `bank_${i + 1}`, displayName: `Banco Número ${i + 1} <Retail>`, country: 'MX' },
+    severity: 'major' as const,
+    state: i < 3 ? ('resolved' as const) : ('firing' as const),
+    since: T0,
+    ...(i < 3 && { resolvedAt: T0 + 12 * MIN }),
+  }));
+
+  it('a storm lists its members, down first, escaped, cut with "+N more" inside the section limit', () => {
+    const storm = alert({ id: 'A900', kind: 'bot.storm', title: '197 institutions down at once', members });
+    const section = blocksOf(renderParent(makeEvent(storm))).find((b) =>
+      b.text?.text?.startsWith(':red_circle: Banco'),
+    );
+    const text: string = section?.text.text;
+    expect(text.length).toBeLessThanOrEqual(SLACK_LIMITS.sectionText);
+    expect(text.split('\n')[0]).toBe(':red_circle: Banco Número 4 &lt;Retail&gt; (MX) · major · A4');
+    expect(text).toMatch(/\n\+\d+ more$/);
+    const shown = text.split('\n').length - 1;
+    expect(Number(/\+(\d+) more$/.exec(text)?.[1])).toBe(200 - shown);
+  });
+
+  it('a page is shown on the message: paged, or when it will page unless acknowledged', () => {
+    const paged = alert({
+      paging: { rule: 'critical', destinations: ['pd'], dueAt: T0, pagedAt: T0, pager: 'triggered' },
+    });
+    expect(blocksOf(renderParent(makeEvent(paged)))[0]?.text.text).toContain(
+      ':rotating_light: paged on-call (rule critical)',
+    );
+    const due = alert({ paging: { rule: 'lingering', destinations: ['pd'], dueAt: T0 + 15 * MIN } });
+    expect(blocksOf(renderParent(makeEvent(due, { at: T0 })))[0]?.text.text).toContain(
+      'pages on-call in 15m unless acknowledged (rule lingering)',
+    );
+  });
+
+  it('a quiet-hours digest has no Acknowledge or Silence buttons', () => {
+    const digest = alert({ kind: 'bot.digest', members: members.slice(0, 2), url: undefined });
+    expect(blocksOf(renderParent(makeEvent(digest))).some((b) => b.type === 'actions')).toBe(false);
+  });
+});

@@ -1,6 +1,8 @@
 // Alert events as Slack messages: a parent (Block Kit inside a coloured attachment) edited in place, and a short
 // thread reply per update. Pure; everything stays inside Slack's limits, cutting with "+N more".
 import { type Alert, type AlertEvent, durationText } from '../../src/domain/alert.js';
+import { DIGEST_KIND } from '../../src/domain/fingerprint.js';
+import { fitLines, memberLines, pagingText } from '../../src/domain/group-text.js';
 import { ALERT_METADATA_TYPE, SLACK_LIMITS } from './limits.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: Block Kit JSON is wide; the fake API and Slack validate it.
@@ -62,6 +64,8 @@ function stateLine(event: AlertEvent): string {
   if (a.silenced && a.silenced.until > event.at) {
     parts.push(`:zzz: silenced by ${escapeMrkdwn(a.silenced.by)} until ${slackDate(a.silenced.until)}`);
   }
+  const paging = pagingText(a, event.at);
+  if (paging) parts.push(`:rotating_light: ${escapeMrkdwn(paging)}`);
   return parts.join('  ·  ');
 }
 
@@ -98,9 +102,17 @@ function fields(a: Alert): Block[] {
     }));
 }
 
+/** A storm's or a digest's members, down first; cut with "+N more" to fit one section. */
+function membersBlock(a: Alert): Block | undefined {
+  if (!a.members?.length) return undefined;
+  const lines = memberLines(a).map((l) => `${l.down ? ':red_circle:' : ':white_check_mark:'} ${escapeMrkdwn(l.text)}`);
+  return { type: 'section', text: { type: 'mrkdwn', text: fitLines(lines, SLACK_LIMITS.sectionText) } };
+}
+
 function buttons(a: Alert): Block | undefined {
   const elements: Block[] = [];
-  if (a.state !== 'resolved') {
+  // A digest is a summary, not an alert: nothing to acknowledge or silence on it.
+  if (a.state !== 'resolved' && a.kind !== DIGEST_KIND) {
     if (!a.acknowledged) {
       elements.push({
         type: 'button',
@@ -146,6 +158,8 @@ export function renderParent(event: AlertEvent): SlackMessage {
     },
     { type: 'section', fields: fields(a) },
   ];
+  const members = membersBlock(a);
+  if (members) blocks.push(members);
   if (update) {
     const head = `*Latest update* (${escapeMrkdwn(update.status.replace(/_/g, ' '))}, ${slackDate(update.at)})\n`;
     blocks.push({

@@ -15,3 +15,8 @@ export const fingerprint = {
  * silences by source cover it) but a `bot/` fingerprint, so it never falls inside the source's complete scopes.
  */
 export const SOURCE_HEALTH_KIND = 'source.health';
+
+/** The kind of a grouped alert (many institutions failing at once); it never comes from a source. */
+export const STORM_KIND = 'bot.storm';
+/** The kind of a quiet-hours digest: one message, keyed on the window it sums up; never stored as an alert. */
+export const DIGEST_KIND = 'bot.digest';

@@ -28,7 +28,4 @@ export const NO_POLICY: PolicyConfig = {
   reminderEveryMs: 0,
 };
 
-/** The kind of a grouped alert; it never comes from a source. */
-export const STORM_KIND = 'bot.storm';
-/** The kind of a quiet-hours digest: one message, keyed on the window it sums up. */
-export const DIGEST_KIND = 'bot.digest';
+export { DIGEST_KIND, STORM_KIND } from '../domain/fingerprint.js';

@@ -1,0 +1,50 @@
+// How a grouped alert's members read, the same on every platform (adapters add their own markup and limits).
+import { type Alert, durationText, type GroupMember } from './alert.js';
+
+export function memberLabel(m: GroupMember): string {
+  const i = m.institution;
+  return i ? `${i.displayName}${i.country ? ` (${i.country})` : ''}` : m.title;
+}
+
+/** One line per member, still-down ones first (as they joined), then the recovered ones. */
+export function memberLines(alert: Alert): { down: boolean; text: string }[] {
+  const members = alert.members ?? [];
+  const down = members.filter((m) => m.state !== 'resolved');
+  const up = members.filter((m) => m.state === 'resolved');
+  return [
+    ...down.map((m) => ({ down: true, text: `${memberLabel(m)} · ${m.severity} · ${m.id}` })),
+    ...up.map((m) => ({
+      down: false,
+      text: `${memberLabel(m)} · recovered${m.resolvedAt !== undefined ? ` after ${durationText(m.resolvedAt - m.since)}` : ''} · ${m.id}`,
+    })),
+  ];
+}
+
+/** Lines that fit `max` characters joined by newlines, the rest counted as "+N more". */
+export function fitLines(lines: string[], max: number): string {
+  const out: string[] = [];
+  let used = 0;
+  for (const [i, line] of lines.entries()) {
+    const rest = lines.length - i - 1;
+    const tail = rest > 0 ? `\n+${rest} more`.length : 0;
+    if (used + line.length + 1 + tail > max) {
+      out.push(`+${lines.length - i} more`);
+      break;
+    }
+    out.push(line);
+    used += line.length + 1;
+  }
+  return out.join('\n');
+}
+
+/** What the paging state means to a reader of the message, or undefined when the alert does not page. */
+export function pagingText(alert: Alert, at: number): string | undefined {
+  const p = alert.paging;
+  if (!p || alert.state === 'resolved') return undefined;
+  if (p.pager === 'triggered') return `paged on-call (rule ${p.rule})`;
+  if (p.pager === 'acknowledged') return undefined; // the acknowledgement says it
+  if (p.pagedAt === undefined && !alert.acknowledged && p.dueAt > at) {
+    return `pages on-call in ${durationText(p.dueAt - at)} unless acknowledged (rule ${p.rule})`;
+  }
+  return undefined;
+}
