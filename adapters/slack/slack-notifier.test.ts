@@ -71,6 +71,17 @@ describe('Slack notifier against the fake Slack Web API', () => {
     expect((final?.attachments?.[0] as { color?: string } | undefined)?.color).toBe(COLORS.resolved);
   });
 
+  it('records a link to the parent people can open (a page links to it), and keeps it on later versions', async () => {
+    const n = notifier();
+    const first = await n.deliver(req(makeEvent(alert({ version: 1 }), { version: 1 })));
+    const parent = first.outcome === 'delivered' ? first.parent : undefined;
+    expect(parent?.extra?.link).toBe(
+      `https://fake-workspace.slack.com/archives/${CHANNEL}/p${parent?.messageId.replace('.', '')}`,
+    );
+    const second = await n.deliver(req(makeEvent(alert({ version: 2 }), { type: 'updated', version: 2 }), parent));
+    expect(second.outcome === 'delivered' && second.parent?.extra?.link).toBe(parent?.extra?.link);
+  });
+
   it('a quiet event edits the parent and posts nothing in the thread', async () => {
     const n = notifier();
     const first = await n.deliver(req(makeEvent(alert({ version: 1 }), { version: 1 })));

@@ -106,11 +106,21 @@ export function createSlackNotifier(opts: SlackNotifierOptions): Notifier {
     }
   }
 
-  const ref = (alertId: string, ts: string): MessageRef => ({
+  /** A link people can open (a page links to it); best effort: a message without one is still delivered. */
+  async function linkTo(ts: string): Promise<string | undefined> {
+    try {
+      const res = await client.chat.getPermalink({ channel, message_ts: ts });
+      return typeof res.permalink === 'string' ? res.permalink : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  const ref = (alertId: string, ts: string, link?: string): MessageRef => ({
     alertId,
     destination: opts.destination,
     messageId: ts,
-    extra: { channel },
+    extra: { channel, ...(link !== undefined && { link }) },
   });
 
   return {
@@ -126,7 +136,7 @@ export function createSlackNotifier(opts: SlackNotifierOptions): Notifier {
           const found = await findParent(alertId);
           if (found) {
             await update(found, renderParent(event));
-            return { outcome: 'delivered', parent: ref(alertId, found) };
+            return { outcome: 'delivered', parent: ref(alertId, found, await linkTo(found)) };
           }
         }
         if (!parentTs) {
@@ -134,7 +144,7 @@ export function createSlackNotifier(opts: SlackNotifierOptions): Notifier {
           if (event.quiet || event.type === 'reminder') return { outcome: 'delivered' };
           const posted = await post(renderParent(event));
           // The first message for this channel is the parent itself; its thread starts with the next version.
-          return { outcome: 'delivered', parent: ref(alertId, posted.ts) };
+          return { outcome: 'delivered', parent: ref(alertId, posted.ts, await linkTo(posted.ts)) };
         }
         try {
           await update(parentTs, renderParent(event));
@@ -144,12 +154,12 @@ export function createSlackNotifier(opts: SlackNotifierOptions): Notifier {
           // Someone deleted the parent: post a new one and keep the story there (unless a previous attempt did).
           const again = req.maybeDelivered ? await findParent(alertId, parentTs) : undefined;
           const ts = again ?? (await post(renderParent(event))).ts;
-          return { outcome: 'delivered', parent: ref(alertId, ts) };
+          return { outcome: 'delivered', parent: ref(alertId, ts, await linkTo(ts)) };
         }
         if (!event.quiet && !(req.maybeDelivered && (await hasReply(parentTs, event.version)))) {
           await post(renderReply(event), parentTs);
         }
-        return { outcome: 'delivered', parent: ref(alertId, parentTs) };
+        return { outcome: 'delivered', parent: ref(alertId, parentTs, req.parent?.extra?.link) };
       } catch (err) {
         const failure = classifySlackError(err);
         if (failure.kind === 'retry') {

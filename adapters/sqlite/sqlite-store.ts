@@ -265,6 +265,7 @@ function prepareStatements(db: BetterSqlite3.Database) {
       ON CONFLICT (alert_id, destination) DO UPDATE SET
         message_id = excluded.message_id, extra = excluded.extra, updated_at = excluded.updated_at`),
     getMessageRef: db.prepare('SELECT * FROM message_refs WHERE alert_id = ? AND destination = ?'),
+    listMessageRefs: db.prepare('SELECT * FROM message_refs WHERE alert_id = ? ORDER BY destination'),
 
     upsertCursor: db.prepare(`
       INSERT INTO feed_cursors (key, etag, last_modified, body, fetched_at)
@@ -533,6 +534,10 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     async getMessageRef(alertId, destination) {
       const row = open().st.getMessageRef.get(alertId, destination) as MessageRefRow | undefined;
       return row ? toMessageRef(row) : undefined;
+    },
+
+    async listMessageRefs(alertId) {
+      return (open().st.listMessageRefs.all(alertId) as MessageRefRow[]).map(toMessageRef);
     },
 
     async recoverInFlight(now: number) {

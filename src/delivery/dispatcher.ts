@@ -151,13 +151,16 @@ export class Dispatcher {
     }
     let result: DeliveryResult;
     try {
-      const parent = await store.getMessageRef(intent.alertId, destination);
+      const refs = await store.listMessageRefs(intent.alertId);
+      const parent = refs.find((r) => r.destination === destination);
+      const related = refs.filter((r) => r.destination !== destination);
       result = await this.withTimeout(
         notifier.deliver({
           intentId: intent.id,
           destination,
           event: intent.event,
           ...(parent && { parent }),
+          ...(related.length > 0 && { related }),
           attempt: intent.attempts,
           // A second attempt may follow one that reached the platform before the bot died or timed out.
           maybeDelivered: intent.attempts > 1,

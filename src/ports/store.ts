@@ -126,6 +126,8 @@ export interface Store {
    */
   recoverInFlight(now: number): Promise<number>;
   getMessageRef(alertId: string, destination: string): Promise<MessageRef | undefined>;
+  /** Every destination's message for an alert (a page links to the chat messages). */
+  listMessageRefs(alertId: string): Promise<MessageRef[]>;
   /** Undelivered intents (pending or in flight). */
   outboxDepth(): Promise<number>;
   listIntents(query?: { alertId?: string; status?: IntentStatus }): Promise<Intent[]>;

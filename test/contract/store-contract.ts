@@ -440,6 +440,8 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
 
         expect(await store.getMessageRef('A1', dest)).toEqual(parent);
         expect(await store.getMessageRef('A1', 'discord-ops')).toBeUndefined();
+        expect(await store.listMessageRefs('A1')).toEqual([parent]);
+        expect(await store.listMessageRefs('A2')).toEqual([]);
         const [row] = await store.listIntents({ alertId: 'A1' });
         expect(row).toMatchObject({ status: 'delivered', deliveredAt: T0 + 100 });
         expect(row?.leaseUntil).toBeUndefined();

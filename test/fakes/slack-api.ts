@@ -655,6 +655,14 @@ export async function startFakeSlack(options: StartFakeSlackOptions = {}): Promi
     return { response: { ok: true, channel: channel.id, ts: message.ts }, channel: channel.id, ts: message.ts };
   }
 
+  /** Like Slack: a URL for any message that exists, deleted or not answering message_not_found. */
+  function permalink(body: Record<string, unknown>): Handled {
+    const channel = channelById(body['channel']);
+    const message = liveMessage(channel, body['message_ts']);
+    const permalink = `${IDENTITY.url}archives/${channel.id}/p${message.ts.replace('.', '')}`;
+    return { response: { ok: true, channel: channel.id, permalink }, channel: channel.id, ts: message.ts };
+  }
+
   function history(body: Record<string, unknown>): Handled {
     const channel = channelById(body['channel']);
     if (channel.kicked) throw new SlackError('not_in_channel');
@@ -721,6 +729,7 @@ export async function startFakeSlack(options: StartFakeSlackOptions = {}): Promi
     'chat.postMessage': postMessage,
     'chat.update': update,
     'chat.delete': del,
+    'chat.getPermalink': permalink,
     'conversations.history': history,
     'conversations.replies': replies,
   };
