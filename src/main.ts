@@ -84,7 +84,7 @@ function defaultPagingRules(config: Config): NonNullable<Config['policy']['pagin
       : []),
     { name: 'critical-institution-down', match: { critical: true, minSeverity: 'major' as const } },
     { name: 'institution-storm', match: { kinds: [STORM_KIND], minSeverity: 'major' as const } },
-  ].map((r) => ({ ...r, page: 'immediately' as const }));
+  ].map((r) => ({ ...r, page: 0 }));
 }
 
 export function policyFrom(config: Config): PolicyConfig {
@@ -93,7 +93,7 @@ export function policyFrom(config: Config): PolicyConfig {
   const rules = (p.paging.rules ?? defaultPagingRules(config)).map((r) => ({
     name: r.name,
     match: r.match,
-    afterMs: r.page === 'immediately' ? 0 : r.page,
+    afterMs: r.page,
     destinations: r.to ?? pagers,
   }));
   return {

@@ -120,7 +120,21 @@ const pagingRule = z.strictObject({
   /** Same fields as a subscription; `critical: true` also requires an institution of `criticalInstitutions`. */
   match: z.strictObject({ ...filterFields, critical: z.boolean().optional() }).default({}),
   /** `immediately`, or a duration: page when still firing and unacknowledged after it (escalation). */
-  page: z.union([z.literal('immediately'), duration]).default('immediately'),
+  page: z
+    .union([z.string(), z.number()])
+    .transform((v, ctx) => {
+      if (v === 'immediately') return 0;
+      const ms = parseDuration(v);
+      if (ms === undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `${JSON.stringify(v)} is neither "immediately" nor a duration (e.g. 15m)`,
+        });
+        return z.NEVER;
+      }
+      return ms;
+    })
+    .default(0),
   /** PagerDuty destinations; every one when absent. */
   to: z.array(z.string()).optional(),
 });

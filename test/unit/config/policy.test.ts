@@ -1,0 +1,114 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, parseConfigText } from '../../../src/config/load.js';
+import { configSubscriptions, policyFrom } from '../../../src/main.js';
+
+const PD = `
+destinations:
+  - { id: pagerduty, type: pagerduty, routingKey: { secretEnv: PD_KEY } }
+  - { id: console, type: console }
+`;
+const env = { PD_KEY: 'R0UT1NGKEY0000000000000000000000' };
+
+function problems(text: string): string[] {
+  try {
+    parseConfigText(text, 't', env);
+  } catch (err) {
+    if (err instanceof ConfigError) return err.problems.map((p) => `${p.path}: ${p.message}`);
+    throw err;
+  }
+  return [];
+}
+
+describe('paging policy in the config', () => {
+  it('without rules, pages Belvo API major outages, critical institutions and storms, on every PagerDuty destination', () => {
+    const { config } = parseConfigText(
+      `${PD}
+sources:
+  - { id: belvo-api, type: statuspage, name: Belvo, url: 'https://status.belvo.com', role: api }
+  - { id: institutions, type: statuspage, name: Institutions, url: 'https://i.belvo.com', role: institutions }
+policy: { paging: { criticalInstitutions: [erebor_mx_retail] } }
+`,
+      't',
+      env,
+    );
+    const policy = policyFrom(config);
+    expect(policy.paging.rules.map((r) => [r.name, r.afterMs, r.destinations])).toEqual([
+      ['belvo-api-major-outage', 0, ['pagerduty']],
+      ['critical-institution-down', 0, ['pagerduty']],
+      ['institution-storm', 0, ['pagerduty']],
+    ]);
+    expect(policy.paging.rules[0]?.match).toEqual({ sources: ['belvo-api'], minSeverity: 'major' });
+    expect(policy.storms).toEqual({ count: 5, windowMs: 120_000 });
+    expect(policy.reminderEveryMs).toBe(0);
+  });
+
+  it('reads rules with escalation delays, reminders, and storms turned off', () => {
+    const { config } = parseConfigText(
+      `${PD}
+policy:
+  paging:
+    rules:
+      - { name: late, match: { minSeverity: major, countries: [MX] }, page: 15m, to: [pagerduty] }
+  storms: { count: 0 }
+  reminders: { every: 2h }
+`,
+      't',
+      env,
+    );
+    const policy = policyFrom(config);
+    expect(policy.paging.rules).toEqual([
+      {
+        name: 'late',
+        match: { minSeverity: 'major', countries: ['MX'] },
+        afterMs: 900_000,
+        destinations: ['pagerduty'],
+      },
+    ]);
+    expect(policy.storms).toBeUndefined();
+    expect(policy.reminderEveryMs).toBe(7_200_000);
+  });
+
+  it('names every wrong key: a rule paging a chat destination, a subscription to a pager, a bad quiet-hours window', () => {
+    expect(
+      problems(`${PD}
+subscriptions:
+  - { destination: pagerduty }
+  - destination: console
+    quietHours: { from: '22:00', to: '7am', tz: Mars/Olympus }
+policy:
+  paging:
+    rules:
+      - { name: x, page: soon, to: [console] }
+`),
+    ).toEqual([
+      'policy.paging.rules[0].page: "soon" is neither "immediately" nor a duration (e.g. 15m)',
+      'subscriptions[1].quietHours.to: a time of day as HH:MM (e.g. 22:00)',
+      'subscriptions[1].quietHours.tz: not an IANA time zone (e.g. America/Mexico_City, UTC)',
+      'policy.paging.rules[0].to[0]: no pagerduty destination with id "console" (known: pagerduty)',
+      'subscriptions[0].destination: "pagerduty" is a pagerduty destination: what pages is decided by policy.paging.rules, not subscriptions',
+    ]);
+  });
+
+  it('a missing routing key is named, and its value never printed', () => {
+    const text = problems(PD.replace('PD_KEY', 'PD_MISSING')).join('\n');
+    expect(text).toMatch(/PD_MISSING/);
+  });
+
+  it('quiet hours in a config subscription reach routing, urgent defaulting to critical', () => {
+    const { config } = parseConfigText(
+      `${PD}
+subscriptions:
+  - destination: console
+    quietHours: { from: '22:00', to: '07:00', tz: America/Mexico_City }
+`,
+      't',
+      env,
+    );
+    expect(configSubscriptions(config, 0)[0]?.filter.quietHours).toEqual({
+      from: '22:00',
+      to: '07:00',
+      tz: 'America/Mexico_City',
+      urgent: 'critical',
+    });
+  });
+});
