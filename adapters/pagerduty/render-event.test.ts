@@ -56,6 +56,10 @@ describe('renderEvent: trigger', () => {
     expect(payloadOf(a).summary).toBe('[A12 · critical] Belvo API — partial outage');
   });
 
+  it('an alert with no title still names its institution', () => {
+    expect(payloadOf(alert({ title: '  ', status: 'down' })).summary).toBe('[A12 · major] Banco Erebor (MX) — down');
+  });
+
   it.each<[Severity, string]>([
     ['critical', 'critical'],
     ['major', 'error'],

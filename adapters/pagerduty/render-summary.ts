@@ -21,20 +21,23 @@ export function institutionLabel(institution: InstitutionRef): string {
 }
 
 function alertLine(alert: Alert): string {
-  const inst = alert.institution;
-  let line = alert.title;
-  if (inst) {
-    const who = institutionLabel(inst);
-    // A title that already names the institution gets the country beside the name instead of the name twice.
-    line = alert.title.includes(inst.displayName)
-      ? alert.title.replace(inst.displayName, () => who)
-      : `${who}: ${alert.title}`;
-  }
   const state = [];
   const status = words(alert.status);
   if (status && !alert.title.toLowerCase().includes(status.toLowerCase())) state.push(status);
   if (alert.flapping) state.push('flapping');
+  const line = headline(alert);
   return state.length > 0 ? `${line} — ${state.join(', ')}` : line;
+}
+
+/** The title, with the institution and its country named once. */
+function headline(alert: Alert): string {
+  const inst = alert.institution;
+  if (!inst) return alert.title;
+  const who = institutionLabel(inst);
+  if (!alert.title.trim()) return who;
+  // A title that already names the institution gets the country beside the name instead of the name twice.
+  if (alert.title.includes(inst.displayName)) return alert.title.replace(inst.displayName, () => who);
+  return `${who}: ${alert.title}`;
 }
 
 /** `9 of 12 institutions still failing (MX, CO): Banco A (MX), Banco B (CO), ... +4 more`. */
