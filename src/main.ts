@@ -1,5 +1,6 @@
 // Composition root: the one place that builds adapters and hands them to the core.
 import { createConsoleNotifier } from '../adapters/console/console-notifier.js';
+import { createPagerDutyNotifier } from '../adapters/pagerduty/pagerduty-notifier.js';
 import { MountedReceiver, mountSlackEvents } from '../adapters/slack/events-route.js';
 import { createSlackApp } from '../adapters/slack/slack-app.js';
 import { createSlackNotifier } from '../adapters/slack/slack-notifier.js';
@@ -147,7 +148,17 @@ export async function buildApp(loaded: LoadedConfig, opts: AppOptions = {}): Pro
   const notifiers: Notifier[] = config.destinations.flatMap((d) => {
     if (d.type === 'console')
       return [createConsoleNotifier(d, opts.consoleFd !== undefined ? { fd: opts.consoleFd } : {})];
-    if (d.type === 'pagerduty') return [];
+    if (d.type === 'pagerduty') {
+      return [
+        createPagerDutyNotifier({
+          destination: d.id,
+          routingKey: secrets.get(d.routingKey.secretEnv) ?? '',
+          eventsUrl: d.eventsUrl,
+          timeoutMs: d.timeout,
+          logger: logger.child({ component: 'pagerduty' }),
+        }),
+      ];
+    }
     return [slackChannel(`slack:${d.channel}`, d.channel)].filter((n): n is Notifier => n !== undefined);
   });
   const engine = engineConfigFrom(config);

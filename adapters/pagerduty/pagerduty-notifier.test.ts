@@ -93,11 +93,17 @@ describe('PagerDuty notifier against the fake Events API', () => {
     expect(pd.alert(ROUTING_KEY, KEY)).toBeUndefined();
   });
 
-  it.each(['acknowledge', 'resolve'] as const)('sends no %s for an alert never paged here', async (action) => {
-    const result = await notifier().deliver(req(page(action)));
-    expect(result).toEqual({ outcome: 'delivered' });
-    expect(pd.events).toHaveLength(0);
-  });
+  it.each(['acknowledge', 'resolve'] as const)(
+    'sends a %s with no recorded trigger under the derived key: PagerDuty drops it when nothing is open',
+    async (action) => {
+      const result = await notifier().deliver(req(page(action)));
+      expect(result.outcome).toBe('delivered');
+      expect(pd.events.map((e) => [e.body?.['event_action'], e.body?.['dedup_key'], e.effect])).toEqual([
+        [action, KEY, 'dropped'],
+      ]);
+      expect(pd.alert(ROUTING_KEY, KEY)).toBeUndefined();
+    },
+  );
 
   it('without a word from the paging policy, follows the alert: resolved resolves, noPage never opens a page', async () => {
     const n = notifier();

@@ -52,11 +52,12 @@ export function createPagerDutyNotifier(opts: PagerDutyNotifierOptions): Notifie
       const alertId = event.alert.id;
       const action = pageActionFor(event);
       const context = { alertId, version: event.version, action, attempt: req.attempt };
-      if (action === undefined || (action !== 'trigger' && !req.parent)) {
-        // Nothing was ever opened at this service for the alert: there is nothing to acknowledge or resolve.
+      if (action === undefined) {
         log.debug(context, 'pagerduty: nothing to page, nothing sent');
         return { outcome: 'delivered' };
       }
+      // An acknowledge or resolve with no recorded trigger still goes out under the derived key: the trigger may
+      // have reached PagerDuty without its answer being recorded, and PagerDuty drops one with no open alert.
       const dedupKey = req.parent?.messageId ?? dedupKeyFor(event.alert.fingerprint);
       const body = renderEvent(event, action, { dedupKey, ...(req.related && { related: req.related }) });
       const result = await postEvent({
