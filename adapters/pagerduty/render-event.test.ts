@@ -33,6 +33,8 @@ const payloadOf = (a: Alert): TriggerPayload => trigger(a).payload;
 function member(i: number, country: string, state: GroupMember['state'] = 'firing'): GroupMember {
   return {
     id: `A${100 + i}`,
+    kind: 'statuspage.component',
+    source: 'institutions',
     title: `Banco ${i} is down`,
     institution: { name: `banco_${i}`, displayName: `Banco ${i}`, country },
     severity: 'major',
