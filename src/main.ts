@@ -13,6 +13,7 @@ import type { Config } from './config/schema.js';
 import { createEventCommitter } from './delivery/commit-events.js';
 import { createDestinationHealth } from './delivery/destination-health.js';
 import { Dispatcher } from './delivery/dispatcher.js';
+import type { Alert, AlertEvent } from './domain/alert.js';
 import type { Silence } from './domain/silence.js';
 import type { Subscription } from './domain/subscription.js';
 import { DEFAULT_ENGINE_CONFIG, type EngineConfig, type Thresholds } from './engine/engine-config.js';
@@ -44,6 +45,8 @@ export interface App {
   readonly scheduler: PollScheduler;
   readonly dispatcher: Dispatcher;
   readonly ticker: PolicyTicker;
+  /** Commits alert changes made outside a poll (chat commands) through the policy and routing. */
+  readonly commitEvents: (events: AlertEvent[], alerts: Alert[]) => Promise<void>;
   readonly pollers: StatusPagePoller[];
   start(): Promise<{ port: number }>;
   stop(): Promise<void>;
@@ -298,6 +301,7 @@ export async function buildApp(loaded: LoadedConfig, opts: AppOptions = {}): Pro
     scheduler,
     dispatcher,
     ticker,
+    commitEvents,
     pollers,
     async start() {
       const address = await http.listen();

@@ -2,6 +2,7 @@
 // for a reason a person must fix (the bot was removed from the channel, the token was revoked) opens it, the next
 // successful delivery there resolves it. It goes wherever subscriptions send it, like any alert.
 import type { Alert, AlertEvent } from '../domain/alert.js';
+import { DESTINATION_HEALTH_KIND } from '../domain/fingerprint.js';
 import type { Signal } from '../domain/signal.js';
 import type { EngineConfig } from '../engine/engine-config.js';
 import { applySignal } from '../engine/lifecycle.js';
@@ -9,7 +10,8 @@ import type { Clock } from '../ports/clock.js';
 import type { Logger } from '../ports/logger.js';
 import type { Store } from '../ports/store.js';
 
-export const DESTINATION_HEALTH_KIND = 'destination.health';
+export { DESTINATION_HEALTH_KIND };
+
 const SOURCE = 'bot';
 
 export const destinationHealthFingerprint = (destination: string) => `bot/destination/${destination}/refusing`;

@@ -20,3 +20,5 @@ export const SOURCE_HEALTH_KIND = 'source.health';
 export const STORM_KIND = 'bot.storm';
 /** The kind of a quiet-hours digest: one message, keyed on the window it sums up; never stored as an alert. */
 export const DIGEST_KIND = 'bot.digest';
+/** The bot's own alert about a destination that refuses its messages. */
+export const DESTINATION_HEALTH_KIND = 'destination.health';

@@ -2,6 +2,7 @@
 // The pager's state is kept on the alert (`paging`), so every decision follows from the alert as stored: a restart,
 // a retry or two processes looking at the same alert reach the same answer and never page twice.
 import type { Alert, PageAction, PagingState } from '../domain/alert.js';
+import { DESTINATION_HEALTH_KIND } from '../domain/fingerprint.js';
 import { severityRank } from '../domain/severity.js';
 import { subscriptionMatches } from '../domain/subscription.js';
 import type { PagingRule, PolicyConfig } from './policy-config.js';
@@ -73,12 +74,16 @@ export function pagingStep(alert: Alert, policy: PolicyConfig['paging'], silence
     return current ? { paging: current, orders: [] } : { orders: [] };
   }
   const rule = pagingRuleFor(alert, policy);
-  if (!rule) return { orders: [] };
+  // A pager that refuses the bot's messages is not told so through itself.
+  const destinations = rule?.destinations.filter(
+    (d) => !(alert.kind === DESTINATION_HEALTH_KIND && alert.evidence.destination === d),
+  );
+  if (!rule || !destinations?.length) return { orders: [] };
   const firedAt = alert.firedAt ?? now;
   // A relapse after a resolved page is a new page (PagerDuty opens a new incident for it).
   const state: PagingState = {
     rule: rule.name,
-    destinations: rule.destinations,
+    destinations,
     dueAt: firedAt + rule.afterMs,
   };
   if (state.dueAt > now || pageBlocker(alert, silenced)) return { paging: state, orders: [] };

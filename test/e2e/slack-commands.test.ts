@@ -5,6 +5,7 @@ import { signSlackRequest } from '../../adapters/slack/verify.js';
 import { type FakeSlack, startFakeSlack } from '../fakes/slack-api.js';
 import { SimulatedPage, type SimulatedStatusPageServer, startSimulatedStatusPage } from '../fakes/statuspage.js';
 import { BotProcess, sleep, until } from './bot-process.js';
+import { alertIdOf, slashCommandBody } from './slack-requests.js';
 
 const SIGNING_SECRET = 'e2e-signing-secret-0123456789';
 const CHANNEL = 'C0NEWCHAN1';
@@ -46,23 +47,7 @@ slack:
     await slack?.close();
   });
 
-  function slashBody(text: string): string {
-    return new URLSearchParams({
-      token: 'ignored',
-      team_id: 'T0TEAM',
-      team_domain: 'acme',
-      channel_id: CHANNEL,
-      channel_name: 'oncall',
-      user_id: 'U0ANA',
-      user_name: 'ana',
-      command: '/belvo-status',
-      text,
-      response_url: 'https://hooks.slack.com/commands/T0TEAM/1/abc',
-      // Unique per request, as Slack's are (so two identical commands in one second are two requests, not a replay).
-      trigger_id: `${Date.now()}.${Math.random()}`,
-      api_app_id: 'A0APP',
-    }).toString();
-  }
+  const slashBody = (text: string) => slashCommandBody(CHANNEL, text);
 
   async function send(
     body: string,
@@ -99,7 +84,7 @@ slack:
     page.openIncident({ name: 'Webhooks delayed', impact: 'minor', body: 'Investigating.' });
     await until(() => slack.history(CHANNEL).length === 1, 15_000, 'the parent');
     const parent = slack.history(CHANNEL)[0];
-    const alertId = /"alert_id":"(A\d+)"/.exec(JSON.stringify(parent?.metadata))?.[1];
+    const alertId = alertIdOf(parent);
     expect(alertId).toMatch(/^A\d+$/);
 
     const payload = {
@@ -126,7 +111,7 @@ slack:
     page.openIncident({ name: 'Widget errors', impact: 'minor', body: 'Investigating.' });
     await until(() => slack.history(CHANNEL).length === 1, 15_000, 'the parent');
     const parent = slack.history(CHANNEL)[0];
-    const alertId = /"alert_id":"(A\d+)"/.exec(JSON.stringify(parent?.metadata))?.[1];
+    const alertId = alertIdOf(parent);
     const payload = {
       type: 'block_actions',
       user: { id: 'U0BOB', username: 'bob' },
