@@ -7,6 +7,9 @@ import { pagingStep } from './paging.js';
 import type { PolicyConfig } from './policy-config.js';
 import { type RouteContext, type RouteResult, routeEvents } from './route.js';
 
+/** How long a trigger waits for the chat message it links to; short next to how long a person takes to wake up. */
+export const PAGE_LINK_GRACE_MS = 2000;
+
 export interface PolicyContext extends RouteContext {
   policy: PolicyConfig;
 }
@@ -53,7 +56,8 @@ export function applyPolicy(events: AlertEvent[], alerts: Alert[], ctx: PolicyCo
         version: event.version,
         destination: order.destination,
         event: { ...event, alert: structuredClone(event.alert), page: order.action },
-        notBefore: event.at,
+        // A trigger waits a moment so the chat message usually exists and the page can link to it.
+        notBefore: event.at + (order.action === 'trigger' ? PAGE_LINK_GRACE_MS : 0),
       });
     }
     out.push(event);
