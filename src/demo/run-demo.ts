@@ -93,7 +93,7 @@ export async function runDemo(opts: DemoOptions = {}): Promise<number> {
     }
 
     const storm = institutions.slice(5, 13);
-    say(`A storm: ${storm.length} institutions go down at once.`);
+    say(`A storm: ${storm.length} institutions go down at once: one grouped alert lists them, one page.`);
     for (const i of storm) inst.setComponentStatus(i.id, 'major_outage');
     await pause(5);
 

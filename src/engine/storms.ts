@@ -55,11 +55,20 @@ function summarize(storm: Alert): void {
   const members = storm.members ?? [];
   const down = members.filter((m) => m.state !== 'resolved');
   const recovered = members.length - down.length;
-  storm.title = `${down.length} institution${down.length === 1 ? '' : 's'} down at once`;
-  storm.status = recovered > 0 ? `${down.length} down, ${recovered} recovered` : `${down.length} down`;
-  const worst = down.reduce<Alert['severity']>((w, m) => worstSeverity(w, m.severity), 'minor');
-  storm.severity = worst;
-  storm.peakSeverity = worstSeverity(storm.peakSeverity, worst);
+  if (down.length === 0) {
+    // Over: the message keeps saying how big it was, at the severity it ended with.
+    storm.title = `${members.length} institutions were down at once`;
+    storm.status = `all ${members.length} recovered`;
+  } else {
+    storm.title =
+      recovered > 0
+        ? `${down.length} of ${members.length} institutions still down`
+        : `${down.length} institutions down at once`;
+    storm.status = recovered > 0 ? `${down.length} down, ${recovered} recovered` : `${down.length} down`;
+    const worst = down.reduce<Alert['severity']>((w, m) => worstSeverity(w, m.severity), 'minor');
+    storm.severity = worst;
+    storm.peakSeverity = worstSeverity(storm.peakSeverity, worst);
+  }
   storm.evidence = {
     down: down.length,
     recovered,

@@ -15,6 +15,8 @@ sources:
 engine:
   # Components flip on purpose here; crash safety, not flapping, is under test: every relapse is a new alert.
   flapping: { window: 50ms }
+# Twelve institutions failing together would be one storm alert; each institution's own story is under test here.
+policy: { storms: { count: 0 } }
 destinations: [{ id: console, type: console }]
 subscriptions: [{ destination: console }]
 `;

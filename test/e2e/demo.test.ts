@@ -13,7 +13,19 @@ describe('belvo-status demo', () => {
     expect(of(/UPDATE .*Elevated error rates on link creation/)).toHaveLength(2);
     expect(of(/RESOLVED .*Elevated error rates on link creation after/)).toHaveLength(1);
     expect(of(/FLAPPING /)).toHaveLength(1);
-    expect(of(/OPENED +CRITICAL .*major outage/)).toHaveLength(8);
+    // The storm is one grouped alert listing the institutions (the eight, and one flapping a moment before), not
+    // an alert each.
+    expect(of(/OPENED +CRITICAL .*\[A\d+\] \d+ institutions down at once/)).toHaveLength(1);
+    expect(of(/OPENED +CRITICAL .*major outage/)).toHaveLength(0);
+    const lines = res.stdout.split('\n');
+    const stormOpened = lines.findIndex((l) => /OPENED .*institutions down at once/.test(l));
+    const listed: string[] = [];
+    for (const line of lines.slice(stormOpened + 2)) {
+      if (!/^ {6}/.test(line)) break;
+      listed.push(line);
+    }
+    expect(listed.filter((l) => /^ +down .* · critical · A\d+$/.test(l))).toHaveLength(8);
+    expect(of(/RESOLVED .*\d+ institutions were down at once after/)).toHaveLength(1);
     // Every alert that opened also resolved.
     const ids = (re: RegExp) => new Set(of(re).map((l) => /\[(A\d+)\]/.exec(l)?.[1]));
     expect(ids(/RESOLVED /)).toEqual(ids(/OPENED /));
