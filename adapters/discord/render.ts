@@ -114,7 +114,24 @@ function field(name: string, value: string, inline = true): APIEmbedField {
   };
 }
 
-function coreFields(event: AlertEvent): APIEmbedField[] {
+/** Updates before the latest, newest first: where a thread cannot be started, the parent keeps the story. */
+function earlierUpdates(a: Alert): APIEmbedField[] {
+  const earlier = a.timeline
+    .filter((e) => e.origin === 'source')
+    .slice(0, -1)
+    .reverse();
+  if (earlier.length === 0) return [];
+  const shown = earlier.slice(0, EARLIER_UPDATES_SHOWN).map((u) => {
+    const head = `**${escapeMarkdown(words(u.status))}** · ${discordTime(u.at, 'R')}: `;
+    return head + clip(escapeMarkdown(u.text.replace(/\s+/g, ' ')), 200);
+  });
+  if (earlier.length > EARLIER_UPDATES_SHOWN) shown.push(`+${earlier.length - EARLIER_UPDATES_SHOWN} more`);
+  return [field('Earlier updates', shown.join('\n'), false)];
+}
+
+const EARLIER_UPDATES_SHOWN = 4;
+
+function coreFields(event: AlertEvent, history: boolean): APIEmbedField[] {
   const a = event.alert;
   const fields: APIEmbedField[] = [field('Severity', a.severity), field('Status', escapeMarkdown(words(a.status)))];
   if (a.institution) fields.push(field('Institution', escapeMarkdown(a.institution.displayName)));
@@ -131,6 +148,7 @@ function coreFields(event: AlertEvent): APIEmbedField[] {
       field('Latest update', head + clip(escapeMarkdown(update.text), DISCORD_LIMITS.fieldValue - head.length), false),
     );
   }
+  if (history) fields.push(...earlierUpdates(a));
   const url = safeUrl(a.url);
   if (url) fields.push(field('Link', `[Open the status page](${url})`, false));
   return fields;
@@ -154,6 +172,8 @@ function buttons(a: Alert): APIActionRowComponent<APIButtonComponent>[] {
 export interface RenderOptions {
   /** Buttons need a bot's message (a channel webhook cannot carry interactive components). */
   buttons: boolean;
+  /** Show the earlier updates on the parent (a webhook's channel has no thread to hold them). */
+  history?: boolean;
 }
 
 export function renderParent(event: AlertEvent, opts: RenderOptions = { buttons: true }): DiscordMessage {
@@ -163,7 +183,7 @@ export function renderParent(event: AlertEvent, opts: RenderOptions = { buttons:
     ...(safeUrl(a.url) && { url: safeUrl(a.url) }),
     description: clip(`${stateLine(event)}\nRule: ${escapeMarkdown(event.reason)}`, DISCORD_LIMITS.description),
     color: colorOf(a),
-    fields: coreFields(event),
+    fields: coreFields(event, opts.history === true),
     extraFields: evidenceFields(a),
     footer: parentFooter(a),
     timestamp: new Date(event.at).toISOString(),
