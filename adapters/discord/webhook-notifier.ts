@@ -107,7 +107,6 @@ export function createDiscordWebhookNotifier(opts: DiscordWebhookNotifierOptions
       if (!parts)
         return { outcome: 'failed', error: 'the webhook URL is not a Discord webhook URL (…/webhooks/<id>/<token>)' };
       const { event } = req;
-      const a = event.alert;
       try {
         const parent = req.parent;
         if (!parent) {
