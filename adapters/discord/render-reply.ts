@@ -24,8 +24,8 @@ export function renderCommandReply(reply: Reply): DiscordReply {
     blocks.push([head, body].filter(Boolean).join('\n'));
   }
   const embed = fitEmbed({
-    // Titles can echo what a user typed: escaped like everything else.
-    title: clip(escapeMarkdown(reply.title), DISCORD_LIMITS.title),
+    // An embed title shows no links and pings nobody: it stays as written ("Silenced [A1] ...").
+    title: clip(reply.title, DISCORD_LIMITS.title),
     ...(blocks.length && { description: clip(blocks.join('\n\n'), DISCORD_LIMITS.description) }),
     color: REPLY_COLOR,
     fields: [],
