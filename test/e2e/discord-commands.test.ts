@@ -171,7 +171,8 @@ discord:
 
   it('the Acknowledge button acknowledges the alert; the clicker is told privately and the message says who', async () => {
     const parent = discord.messages(CHANNEL)[0];
-    const ack = (parent?.components as { components: { custom_id?: string }[] }[])[0]?.components[0]?.custom_id;
+    const rows = (parent?.components ?? []) as { components: { custom_id?: string }[] }[];
+    const ack = rows[0]?.components[0]?.custom_id;
     expect(ack).toMatch(/^belvo_status_ack:A\d+$/);
     const a = await answer(click(ack ?? ''));
     expect(a.type).toBe(4);
