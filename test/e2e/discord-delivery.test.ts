@@ -145,5 +145,13 @@ subscriptions:
       '**🔁 Update**: new update from the source',
       expect.stringMatching(/^\*\*✅ Resolved\*\*/),
     ]);
+
+    // The retries were logged with their reasons, and no log line of any run holds a token.
+    expect(bot.logs.some((l) => l.msg === 'delivery failed, will retry' && /rate limited/.test(String(l.error)))).toBe(
+      true,
+    );
+    const logs = JSON.stringify(bot.logs);
+    expect(logs).not.toContain(BOT_TOKEN);
+    expect(logs).not.toContain(HOOK.token);
   }, 60_000);
 });
