@@ -33,19 +33,20 @@ export function createDiscordApp(opts: DiscordAppOptions) {
     : undefined;
   // Interaction follow-ups authenticate with the interaction's token in the URL, never with the bot token.
   const interactions = new DiscordClient({ apiUrl: opts.apiUrl, timeoutMs: opts.timeoutMs });
+  /** A channel's notifier; undefined without a bot token (nothing could post there). */
+  const channel = (destination: string, channelId: string): Notifier | undefined => {
+    if (!bot) {
+      opts.logger.error({ destination }, 'a Discord channel needs discord.botToken to be posted to');
+      return undefined;
+    }
+    return createDiscordChannelNotifier({ destination, channel: channelId, client: bot });
+  };
   return {
-    /** A channel's notifier; undefined without a bot token (nothing could post there). */
-    channel(destination: string, channelId: string): Notifier | undefined {
-      if (!bot) {
-        opts.logger.error({ destination }, 'a Discord channel needs discord.botToken to be posted to');
-        return undefined;
-      }
-      return createDiscordChannelNotifier({ destination, channel: channelId, client: bot });
-    },
+    channel,
     /** For the dispatcher: a `discord:<channel>` destination subscribed from chat. */
     resolve(destination: string): Notifier | undefined {
       const channelId = DISCORD_CHANNEL_DESTINATION.exec(destination)?.[1];
-      return channelId ? this.channel(destination, channelId) : undefined;
+      return channelId ? channel(destination, channelId) : undefined;
     },
     mountInteractions(
       router: Router,
