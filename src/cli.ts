@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// belvo-status: run | check-config | status | demo | help
+// belvo-status: run | check-config | status | demo | register-commands | help
 import { parseArgs } from 'node:util';
 import { ConfigError, type LoadedConfig, loadConfigFile } from './config/load.js';
 
@@ -13,6 +13,8 @@ Usage:
   belvo-status status [--config <file>]    what is open right now, from the bot's store
   belvo-status demo                        a simulated status page and the bot against it (no network needed)
   belvo-status healthcheck [--config <f>]  exit 0 if the bot answers on its /healthz (for container health checks)
+  belvo-status register-commands [--guild <id>] [--config <file>]
+                                           register /belvo-status with Discord, globally or in one server
   belvo-status help
 
 Environment:
@@ -97,6 +99,43 @@ async function healthcheck(args: string[]): Promise<number> {
   }
 }
 
+/** Registers /belvo-status with Discord: exit 2 when the config cannot say how, 1 when Discord refuses. */
+async function registerCommands(args: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: { config: { type: 'string', short: 'c' }, guild: { type: 'string', short: 'g' } },
+  });
+  const { config, secrets } = loadOrExit(configPath(values.config));
+  const discord = config.discord;
+  const problem = !discord
+    ? 'register-commands needs the `discord:` section in the config (applicationId, publicKey, botToken)'
+    : !discord.botToken
+      ? 'register-commands needs `discord.botToken` (the "Bot" page of the application) to call Discord'
+      : values.guild !== undefined && !/^\d{17,20}$/.test(values.guild)
+        ? `--guild takes a server id (17-20 digits), not "${values.guild}"`
+        : undefined;
+  if (problem || !discord?.botToken) {
+    process.stderr.write(`belvo-status: ${problem}\n`);
+    return EXIT.usage;
+  }
+  const { registerCommands: register } = await import('../adapters/discord/register-commands.js');
+  try {
+    const done = await register({
+      apiUrl: discord.apiUrl,
+      token: secrets.get(discord.botToken.secretEnv) ?? '',
+      applicationId: discord.applicationId,
+      timeoutMs: discord.timeout,
+      ...(values.guild && { guildId: values.guild }),
+    });
+    process.stdout.write(`${done}\n`);
+    return EXIT.ok;
+  } catch (err) {
+    // The adapter's errors quote Discord's answer, never the token or a URL.
+    process.stderr.write(`belvo-status: Discord refused the commands: ${(err as Error).message}\n`);
+    return EXIT.failure;
+  }
+}
+
 async function demo(args: string[]): Promise<number> {
   const { values } = parseArgs({ args, options: { fast: { type: 'boolean' } } });
   const { runDemo } = await import('./demo/run-demo.js');
@@ -116,6 +155,8 @@ export async function main(argv: string[]): Promise<number> {
       return demo(rest);
     case 'healthcheck':
       return healthcheck(rest);
+    case 'register-commands':
+      return registerCommands(rest);
     case undefined:
     case 'help':
     case '--help':

@@ -1,5 +1,7 @@
 // Composition root: the one place that builds adapters and hands them to the core.
 import { createConsoleNotifier } from '../adapters/console/console-notifier.js';
+import { createDiscordApp, discordChannelDestination } from '../adapters/discord/create.js';
+import { createDiscordWebhookNotifier } from '../adapters/discord/webhook-notifier.js';
 import { createPagerDutyNotifier } from '../adapters/pagerduty/pagerduty-notifier.js';
 import { MountedReceiver, mountSlackEvents } from '../adapters/slack/events-route.js';
 import { createSlackApp } from '../adapters/slack/slack-app.js';
@@ -76,6 +78,7 @@ export function engineConfigFrom(config: Config): EngineConfig {
  */
 export function canonicalDestination(config: Config, id: string): string {
   const d = config.destinations.find((x) => x.id === id);
+  if (d?.type === 'discord') return discordChannelDestination(d.channel);
   return d?.type === 'slack' ? `slack:${d.channel}` : id;
 }
 
@@ -148,6 +151,17 @@ export async function buildApp(loaded: LoadedConfig, opts: AppOptions = {}): Pro
       timeoutMs: slack.timeout,
     });
   };
+  const discordConfig = config.discord;
+  const discord =
+    discordConfig &&
+    createDiscordApp({
+      apiUrl: discordConfig.apiUrl,
+      timeoutMs: discordConfig.timeout,
+      ...(discordConfig.botToken && { botToken: secrets.get(discordConfig.botToken.secretEnv) ?? '' }),
+      applicationId: discordConfig.applicationId,
+      publicKey: discordConfig.publicKey,
+      logger: logger.child({ component: 'discord' }),
+    });
   const notifiers: Notifier[] = config.destinations.flatMap((d) => {
     if (d.type === 'console')
       return [createConsoleNotifier(d, opts.consoleFd !== undefined ? { fd: opts.consoleFd } : {})];
@@ -161,6 +175,13 @@ export async function buildApp(loaded: LoadedConfig, opts: AppOptions = {}): Pro
           logger: logger.child({ component: 'pagerduty' }),
         }),
       ];
+    }
+    if (d.type === 'discord-webhook') {
+      const url = secrets.get(d.url.secretEnv) ?? '';
+      return [createDiscordWebhookNotifier({ destination: d.id, url, timeoutMs: discordConfig?.timeout ?? 10_000 })];
+    }
+    if (d.type === 'discord') {
+      return [discord?.channel(discordChannelDestination(d.channel), d.channel)].filter((n): n is Notifier => !!n);
     }
     return [slackChannel(`slack:${d.channel}`, d.channel)].filter((n): n is Notifier => n !== undefined);
   });
@@ -195,7 +216,7 @@ export async function buildApp(loaded: LoadedConfig, opts: AppOptions = {}): Pro
     health,
     resolveNotifier: (destination) => {
       const channel = /^slack:(.+)$/.exec(destination)?.[1];
-      return channel ? slackChannel(destination, channel) : undefined;
+      return channel ? slackChannel(destination, channel) : discord?.resolve(destination);
     },
   });
 
@@ -293,6 +314,24 @@ export async function buildApp(loaded: LoadedConfig, opts: AppOptions = {}): Pro
       });
     }
   }
+
+  discord?.mountInteractions(
+    http.router,
+    (cmd, caller) =>
+      handleCommand(cmd, {
+        store,
+        now: clock.now(),
+        channel: {
+          platform: 'discord',
+          id: caller.channelId,
+          destination: discordChannelDestination(caller.channelId),
+        },
+        user: { id: caller.userId, ...(caller.userName && { name: caller.userName }) },
+        commitEvents,
+        belvoConfigured: false,
+      }),
+    () => clock.now(),
+  );
 
   return {
     config,

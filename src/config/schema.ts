@@ -104,6 +104,28 @@ const quietHours = z
   })
   .refine((q) => q.from !== q.to, 'from and to are the same time: the window would be empty');
 
+const snowflake = z.string().regex(/^\d{17,20}$/, 'a Discord id (17-20 digits; Developer Mode > Copy ID)');
+
+const discordDestination = z.strictObject({
+  id,
+  type: z.literal('discord'),
+  /** Channel id: the bot posts there with its token (View Channel, Send Messages, Create Public Threads). */
+  channel: snowflake,
+});
+
+/** A channel webhook: no bot needed. Its URL contains its token, so it is a secret. */
+const discordWebhookDestination = z.strictObject({ id, type: z.literal('discord-webhook'), url: secretRef });
+
+/** The Discord application: its bot token for channel destinations, its public key for /belvo-status. */
+const discordApp = z.strictObject({
+  botToken: secretRef.optional(),
+  applicationId: snowflake,
+  /** Public (not a secret): it verifies the signature of every request to POST /discord/interactions. */
+  publicKey: z.string().regex(/^[0-9a-fA-F]{64}$/, "the application's public key: 64 hexadecimal characters"),
+  apiUrl: z.url({ protocol: /^https?$/ }).default('https://discord.com/api'),
+  timeout: duration.default(10_000),
+});
+
 const filterFields = {
   kinds: z.array(z.string()).optional(),
   sources: z.array(z.string()).optional(),
@@ -230,8 +252,17 @@ export const configSchema = z.strictObject({
     })
     .prefault({}),
   slack: slackApp.optional(),
+  discord: discordApp.optional(),
   destinations: z
-    .array(z.discriminatedUnion('type', [consoleDestination, slackDestination, pagerdutyDestination]))
+    .array(
+      z.discriminatedUnion('type', [
+        consoleDestination,
+        slackDestination,
+        discordDestination,
+        discordWebhookDestination,
+        pagerdutyDestination,
+      ]),
+    )
     .default([]),
   policy,
   subscriptions: z.array(subscription).default([]),
@@ -267,6 +298,13 @@ export function crossCheck(doc: unknown): Problem[] {
         message: 'a slack destination needs the `slack:` section (bot token)',
       });
     }
+    const discord = root.discord as Record<string, unknown> | undefined;
+    if (d?.type === 'discord' && discord?.botToken === undefined) {
+      problems.push({
+        path: ['destinations', i, 'type'],
+        message: 'a discord destination needs `discord.botToken` (the bot posts to the channel)',
+      });
+    }
   }
   const pagers = new Set(list('destinations').flatMap((d) => (d?.type === 'pagerduty' ? [String(d.id)] : [])));
   const policy = (root.policy ?? {}) as { paging?: { rules?: unknown } };
@@ -290,8 +328,9 @@ export function crossCheck(doc: unknown): Problem[] {
       });
       continue;
     }
-    // `slack:C0123` names a channel directly (as /belvo-status subscribe stores it).
-    if (typeof dest === 'string' && !destinations.has(dest) && !/^slack:[CGD][A-Z0-9]{6,}$/.test(dest)) {
+    // `slack:C0123` and `discord:<id>` name a channel directly (as /belvo-status subscribe stores it).
+    const direct = /^slack:[CGD][A-Z0-9]{6,}$|^discord:\d{17,20}$/;
+    if (typeof dest === 'string' && !destinations.has(dest) && !direct.test(dest)) {
       problems.push({
         path: ['subscriptions', i, 'destination'],
         message: `no destination with id "${dest}" (known: ${[...destinations].join(', ') || 'none'})`,

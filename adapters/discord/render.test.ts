@@ -1,0 +1,179 @@
+import { describe, expect, it } from 'vitest';
+import type { Alert } from '../../src/domain/alert.js';
+import { makeAlert, makeEvent, T0 } from '../../test/contract/alert-factory.js';
+import { embedLength } from './fit.js';
+import { DISCORD_LIMITS } from './limits.js';
+import { COLORS, customIdFor, parseCustomId, renderParent, renderReply, threadName } from './render.js';
+import { clip, escapeMarkdown } from './text.js';
+
+const MIN = 60_000;
+
+function alert(over: Partial<Alert> = {}): Alert {
+  return makeAlert({
+    id: 'A7',
+    title: 'Banco Erebor MX - Retail: partial outage',
+    state: 'firing',
+    severity: 'major',
+    status: 'partial_outage',
+    maintenance: undefined,
+    acknowledged: undefined,
+    flapping: false,
+    startedAt: T0,
+    evidence: { affectedLinks: 1240 },
+    timeline: [{ id: 'u1', at: T0, status: 'investigating', text: 'Logins fail for *some* users', origin: 'source' }],
+    ...over,
+  });
+}
+
+const fieldsOf = (m: ReturnType<typeof renderParent>) =>
+  Object.fromEntries((m.embeds[0]?.fields ?? []).map((f) => [f.name, f.value]));
+
+/** Every limit Discord enforces on a message (the fake API checks the same ones). */
+function expectInsideLimits(m: ReturnType<typeof renderParent>) {
+  expect(m.embeds.length).toBeLessThanOrEqual(DISCORD_LIMITS.embedsPerMessage);
+  let total = 0;
+  for (const e of m.embeds) {
+    expect(e.title?.length ?? 0).toBeLessThanOrEqual(DISCORD_LIMITS.title);
+    expect(e.description?.length ?? 0).toBeLessThanOrEqual(DISCORD_LIMITS.description);
+    expect(e.fields?.length ?? 0).toBeLessThanOrEqual(DISCORD_LIMITS.fields);
+    for (const f of e.fields ?? []) {
+      expect(f.name.length).toBeLessThanOrEqual(DISCORD_LIMITS.fieldName);
+      expect(f.value.length).toBeLessThanOrEqual(DISCORD_LIMITS.fieldValue);
+      expect(f.value.length).toBeGreaterThan(0);
+    }
+    total += embedLength(e);
+  }
+  expect(total).toBeLessThanOrEqual(DISCORD_LIMITS.embedTotal);
+}
+
+describe('Discord parent message', () => {
+  it('one embed with title, link, state, the fields on-call needs, the rule, and the buttons', () => {
+    const m = renderParent(makeEvent(alert(), { reason: 'the source says partial_outage' }));
+    const e = m.embeds[0];
+    expect(e?.title).toBe('Banco Erebor MX - Retail: partial outage');
+    expect(e?.url).toBe('https://status.belvo.com/incidents/abc123');
+    expect(e?.color).toBe(COLORS.major);
+    expect(e?.description).toBe('🔴 **MAJOR**\nRule: the source says partial\\_outage');
+    expect(fieldsOf(m)).toMatchObject({
+      Severity: 'major',
+      Status: 'partial outage',
+      Institution: 'Banco Erebor MX - Retail',
+      Country: 'MX',
+      Environment: 'production',
+      Started: `<t:${T0 / 1000}:f> (<t:${T0 / 1000}:R>)`,
+      'Latest update': `**investigating** · <t:${T0 / 1000}:R>\nLogins fail for \\*some\\* users`,
+      Link: '[Open the status page](https://status.belvo.com/incidents/abc123)',
+      affectedLinks: '1,240',
+    });
+    expect(e?.footer?.text).toBe('Alert A7 · belvo-production · belvo-status');
+    expect(
+      m.components?.[0]?.components.map((b) => ('custom_id' in b ? b.custom_id : 'url' in b ? b.url : '')),
+    ).toEqual(['belvo_status_ack:A7', 'belvo_status_silence_1h:A7', 'https://status.belvo.com/incidents/abc123']);
+    expect(m.allowed_mentions).toEqual({ parse: [] });
+  });
+
+  it.each([
+    ['critical', { severity: 'critical' as const }, COLORS.critical],
+    ['minor', { severity: 'minor' as const }, COLORS.minor],
+    ['resolved', { state: 'resolved' as const, resolvedAt: T0 + 12 * MIN }, COLORS.resolved],
+  ])('colour for %s', (_name, over, color) => {
+    expect(renderParent(makeEvent(alert(over))).embeds[0]?.color).toBe(color);
+  });
+
+  it('resolved: says so with the duration, and keeps only the status-page button', () => {
+    const m = renderParent(makeEvent(alert({ state: 'resolved', resolvedAt: T0 + 12 * MIN }), { type: 'resolved' }));
+    expect(m.embeds[0]?.description).toMatch(/^✅ \*\*Resolved\*\* after 12m\n/);
+    expect(fieldsOf(m).Duration).toBe('12m');
+    expect(m.components?.[0]?.components).toEqual([
+      { type: 2, style: 5, label: 'Open status page', url: 'https://status.belvo.com/incidents/abc123' },
+    ]);
+  });
+
+  it('without buttons for a webhook (a channel webhook cannot carry interactive components)', () => {
+    expect(renderParent(makeEvent(alert()), { buttons: false }).components).toBeUndefined();
+  });
+
+  it('acknowledged: says by whom, and Acknowledge is gone', () => {
+    const m = renderParent(makeEvent(alert({ acknowledged: { by: 'ana', at: T0 }, flapping: true })));
+    expect(m.embeds[0]?.description).toMatch(/^🔴 \*\*MAJOR\*\* {2}· {2}🔁 flapping {2}· {2}👀 acknowledged by ana\n/);
+    expect(JSON.stringify(m.components)).not.toContain('belvo_status_ack');
+  });
+
+  it('a storm-sized alert (huge title, update, 60 evidence keys) stays inside every limit, saying "+N more"', () => {
+    const evidence = Object.fromEntries(
+      Array.from({ length: 60 }, (_, i) => [`institution_${i}_with_a_long_name`, `down since 09:${i} `.repeat(40)]),
+    );
+    const m = renderParent(
+      makeEvent(
+        alert({
+          title: 'T'.repeat(5000),
+          status: 's'.repeat(3000),
+          evidence,
+          timeline: [{ id: 'u', at: T0, status: 'identified', text: 'x'.repeat(10_000), origin: 'source' }],
+        }),
+        { reason: 'r'.repeat(5000) },
+      ),
+    );
+    expectInsideLimits(m);
+    const fields = m.embeds[0]?.fields ?? [];
+    const more = fields.at(-1);
+    expect(more?.name).toMatch(/^\+\d+ more$/);
+    const shown = fields.filter((f) => f.name.startsWith('institution_')).length;
+    expect(Number(/\d+/.exec(more?.name ?? '')?.[0])).toBe(60 - shown);
+    expect(m.embeds[0]?.title).toMatch(/… \(\+\d+ more\)$/);
+    expect(fieldsOf(m)['Latest update']).toMatch(/… \(\+\d+ more\)$/);
+  });
+
+  it('a link that is not http(s) is left out rather than refused by Discord', () => {
+    const m = renderParent(makeEvent(alert({ url: 'javascript:alert(1)' })));
+    expect(m.embeds[0]?.url).toBeUndefined();
+    expect(fieldsOf(m).Link).toBeUndefined();
+  });
+});
+
+describe('Discord thread reply', () => {
+  it('says what changed, quotes the update, and names the alert and version', () => {
+    const a = alert({ timeline: [{ id: 'u2', at: T0, status: 'identified', text: 'Cause found', origin: 'source' }] });
+    const r = renderReply(makeEvent(a, { type: 'updated', version: 3, reason: 'new update from the source' }));
+    expect(r.embeds[0]?.description).toBe('**🔁 Update**: new update from the source\n> **identified**: Cause found');
+    expect(r.embeds[0]?.footer?.text).toBe('Alert A7 · version 3 · belvo-status');
+  });
+
+  it('a resolution says how long it lasted, in green', () => {
+    const a = alert({ state: 'resolved', resolvedAt: T0 + 90 * MIN, timeline: [] });
+    const r = renderReply(makeEvent(a, { type: 'resolved', reason: '2 good observations' }));
+    expect(r.embeds[0]?.description).toBe('**✅ Resolved**: 2 good observations (after 1h 30m)');
+    expect(r.embeds[0]?.color).toBe(COLORS.resolved);
+  });
+});
+
+describe('text from elsewhere', () => {
+  it('cannot restyle the message, disguise a link or render a mention', () => {
+    expect(escapeMarkdown('**bold** [status](https://evil.example) <@123> `x` ||spoiler||')).toBe(
+      '\\*\\*bold\\*\\* \\[status\\](https://evil.example) <\u200b@123> \\`x\\` \\|\\|spoiler\\|\\|',
+    );
+    expect(escapeMarkdown('# heading\n> quote')).toBe('\\# heading\n\\> quote');
+  });
+
+  it('clip cuts to the limit exactly and never splits an emoji', () => {
+    expect(clip('short', 10)).toBe('short');
+    expect(clip('y'.repeat(100), 40)).toHaveLength(40);
+    for (let max = 12; max < 30; max++) {
+      const cut = clip('🔴'.repeat(50), max);
+      expect(cut.length).toBeLessThanOrEqual(max);
+      expect(cut).not.toMatch(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])/);
+    }
+  });
+});
+
+describe('custom ids and thread names', () => {
+  it('round-trip the action and alert id; anything else is not ours', () => {
+    expect(parseCustomId(customIdFor('silence', 'A12'))).toEqual({ action: 'silence', alertId: 'A12' });
+    expect(parseCustomId('something_else:A1')).toBeUndefined();
+    expect(parseCustomId('belvo_status_ack')).toBeUndefined();
+  });
+
+  it('a thread name fits 100 characters', () => {
+    expect(threadName(alert({ title: 'z'.repeat(300) })).length).toBeLessThanOrEqual(100);
+  });
+});

@@ -1,0 +1,234 @@
+// Alert events as Discord messages: a parent (one embed, coloured by state, with buttons in a bot's channel) edited
+// in place, and a short embed per update in the thread started from it. Pure; every Discord limit is respected
+// (a message over one is refused whole), cutting with "+N more".
+import type { APIActionRowComponent, APIButtonComponent, APIEmbed, APIEmbedField } from 'discord-api-types/v10';
+import { type Alert, type AlertEvent, durationText } from '../../src/domain/alert.js';
+import { fitEmbed } from './fit.js';
+import { DISCORD_LIMITS } from './limits.js';
+import { clip, escapeMarkdown } from './text.js';
+
+export interface DiscordMessage {
+  content?: string;
+  embeds: APIEmbed[];
+  /** Always sent on a bot's messages (empty removes the buttons once an alert is resolved). */
+  components?: APIActionRowComponent<APIButtonComponent>[];
+  /** Nothing a status page wrote may ping anyone. */
+  allowed_mentions: { parse: [] };
+}
+
+export const COLORS = {
+  critical: 0xd92d20,
+  major: 0xd92d20,
+  minor: 0xf79009,
+  info: 0x98a2b3,
+  maintenance: 0x2e90fa,
+  resolved: 0x12b76a,
+} as const;
+
+/** Button custom ids: the same action names as Slack's, with the alert id after a colon. */
+export const ACTIONS = {
+  ack: 'belvo_status_ack',
+  silence: 'belvo_status_silence_1h',
+} as const;
+
+export type AlertAction = keyof typeof ACTIONS;
+
+export function customIdFor(action: AlertAction, alertId: string): string {
+  return `${ACTIONS[action]}:${alertId}`.slice(0, DISCORD_LIMITS.customId);
+}
+
+/** `belvo_status_ack:A12` -> `{ action: 'ack', alertId: 'A12' }`; undefined for anything else. */
+export function parseCustomId(customId: string): { action: AlertAction; alertId: string } | undefined {
+  const [name, alertId] = customId.split(':', 2);
+  const action = (Object.keys(ACTIONS) as AlertAction[]).find((k) => ACTIONS[k] === name);
+  return action && alertId ? { action, alertId } : undefined;
+}
+
+/** The footer that names the alert: people read it (`/belvo-status ack A12`), crash recovery finds messages by it. */
+export const FOOTER_BRAND = 'belvo-status';
+export function parentFooter(a: Alert): string {
+  return `Alert ${a.id} · ${a.source} · ${FOOTER_BRAND}`;
+}
+export function replyFooter(alertId: string, version: number): string {
+  return `Alert ${alertId} · version ${version} · ${FOOTER_BRAND}`;
+}
+
+function colorOf(a: Alert): number {
+  if (a.state === 'resolved') return COLORS.resolved;
+  if (a.maintenance) return COLORS.maintenance;
+  return COLORS[a.severity];
+}
+
+/** Discord renders `<t:seconds:style>` in the reader's own time zone. */
+export function discordTime(at: number, style: 'f' | 'R' = 'f'): string {
+  return `<t:${Math.floor(at / 1000)}:${style}>`;
+}
+
+/** Only http(s) links: Discord refuses an embed or button URL it cannot open (400), and so should we. */
+export function safeUrl(url: string | undefined): string | undefined {
+  if (!url) return undefined;
+  try {
+    const u = new URL(url);
+    return u.protocol === 'https:' || u.protocol === 'http:' ? u.toString() : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function stateLine(event: AlertEvent): string {
+  const a = event.alert;
+  if (a.state === 'resolved') {
+    const took = a.resolvedAt !== undefined ? ` after ${durationText(a.resolvedAt - a.startedAt)}` : '';
+    return `✅ **Resolved**${took}`;
+  }
+  const parts = [`🔴 **${a.severity.toUpperCase()}**`];
+  if (a.maintenance) parts[0] = `🔵 **Under maintenance**: ${escapeMarkdown(a.maintenance.title)}`;
+  if (a.flapping) parts.push('🔁 flapping');
+  if (a.acknowledged) parts.push(`👀 acknowledged by ${escapeMarkdown(a.acknowledged.by)}`);
+  if (a.silenced && a.silenced.until > event.at) {
+    parts.push(`💤 silenced by ${escapeMarkdown(a.silenced.by)} until ${discordTime(a.silenced.until)}`);
+  }
+  return parts.join('  ·  ');
+}
+
+function latestUpdate(a: Alert) {
+  return a.timeline.filter((e) => e.origin === 'source').at(-1);
+}
+
+function words(status: string): string {
+  return status.replace(/_/g, ' ');
+}
+
+function evidenceText(value: Alert['evidence'][string]): string {
+  if (Array.isArray(value)) return value.join(', ');
+  if (typeof value === 'number') return value.toLocaleString('en-US');
+  return String(value);
+}
+
+function field(name: string, value: string, inline = true): APIEmbedField {
+  return {
+    name: clip(name, DISCORD_LIMITS.fieldName),
+    // An empty value is a 400; a dash says "nothing" just as well.
+    value: clip(value || '-', DISCORD_LIMITS.fieldValue),
+    inline,
+  };
+}
+
+/** Updates before the latest, newest first: where a thread cannot be started, the parent keeps the story. */
+function earlierUpdates(a: Alert): APIEmbedField[] {
+  const earlier = a.timeline
+    .filter((e) => e.origin === 'source')
+    .slice(0, -1)
+    .reverse();
+  if (earlier.length === 0) return [];
+  const shown = earlier.slice(0, EARLIER_UPDATES_SHOWN).map((u) => {
+    const head = `**${escapeMarkdown(words(u.status))}** · ${discordTime(u.at, 'R')}: `;
+    return head + clip(escapeMarkdown(u.text.replace(/\s+/g, ' ')), 200);
+  });
+  if (earlier.length > EARLIER_UPDATES_SHOWN) shown.push(`+${earlier.length - EARLIER_UPDATES_SHOWN} more`);
+  return [field('Earlier updates', shown.join('\n'), false)];
+}
+
+const EARLIER_UPDATES_SHOWN = 4;
+
+function coreFields(event: AlertEvent, history: boolean): APIEmbedField[] {
+  const a = event.alert;
+  const fields: APIEmbedField[] = [field('Severity', a.severity), field('Status', escapeMarkdown(words(a.status)))];
+  if (a.institution) fields.push(field('Institution', escapeMarkdown(a.institution.displayName)));
+  if (a.institution?.country) fields.push(field('Country', a.institution.country));
+  if (a.environment) fields.push(field('Environment', escapeMarkdown(a.environment)));
+  fields.push(field('Started', `${discordTime(a.startedAt)} (${discordTime(a.startedAt, 'R')})`));
+  if (a.state === 'resolved' && a.resolvedAt !== undefined) {
+    fields.push(field('Duration', durationText(a.resolvedAt - a.startedAt)));
+  }
+  const update = latestUpdate(a);
+  if (update) {
+    const head = `**${escapeMarkdown(words(update.status))}** · ${discordTime(update.at, 'R')}\n`;
+    fields.push(
+      field('Latest update', head + clip(escapeMarkdown(update.text), DISCORD_LIMITS.fieldValue - head.length), false),
+    );
+  }
+  if (history) fields.push(...earlierUpdates(a));
+  const url = safeUrl(a.url);
+  if (url) fields.push(field('Link', `[Open the status page](${url})`, false));
+  return fields;
+}
+
+function evidenceFields(a: Alert): APIEmbedField[] {
+  return Object.entries(a.evidence).map(([k, v]) => field(escapeMarkdown(k), escapeMarkdown(evidenceText(v))));
+}
+
+function buttons(a: Alert): APIActionRowComponent<APIButtonComponent>[] {
+  const row: APIButtonComponent[] = [];
+  if (a.state !== 'resolved') {
+    if (!a.acknowledged) row.push({ type: 2, style: 1, label: 'Acknowledge', custom_id: customIdFor('ack', a.id) });
+    row.push({ type: 2, style: 2, label: 'Silence 1h', custom_id: customIdFor('silence', a.id) });
+  }
+  const url = safeUrl(a.url);
+  if (url) row.push({ type: 2, style: 5, label: 'Open status page', url });
+  return row.length ? [{ type: 1, components: row }] : [];
+}
+
+export interface RenderOptions {
+  /** Buttons need a bot's message (a channel webhook cannot carry interactive components). */
+  buttons: boolean;
+  /** Show the earlier updates on the parent (a webhook's channel has no thread to hold them). */
+  history?: boolean;
+}
+
+export function renderParent(event: AlertEvent, opts: RenderOptions = { buttons: true }): DiscordMessage {
+  const a = event.alert;
+  const embed = fitEmbed({
+    title: clip(a.title, DISCORD_LIMITS.title),
+    ...(safeUrl(a.url) && { url: safeUrl(a.url) }),
+    description: clip(`${stateLine(event)}\nRule: ${escapeMarkdown(event.reason)}`, DISCORD_LIMITS.description),
+    color: colorOf(a),
+    fields: coreFields(event, opts.history === true),
+    extraFields: evidenceFields(a),
+    footer: parentFooter(a),
+    timestamp: new Date(event.at).toISOString(),
+  });
+  return {
+    embeds: [embed],
+    ...(opts.buttons && { components: buttons(a) }),
+    allowed_mentions: { parse: [] },
+  };
+}
+
+const HEAD: Record<AlertEvent['type'], string> = {
+  opened: '🔴 Opened',
+  updated: '🔁 Update',
+  reopened: '🔴 Reopened',
+  flapping: '🔁 Flapping',
+  resolved: '✅ Resolved',
+  reminder: '🔔 Reminder',
+};
+
+/** What a thread reply says: the change, in one short embed. */
+export function renderReply(event: AlertEvent): DiscordMessage {
+  const a = event.alert;
+  let head = `**${HEAD[event.type]}**: ${escapeMarkdown(event.reason)}`;
+  if (event.type === 'resolved' && a.resolvedAt !== undefined) {
+    head += ` (after ${durationText(a.resolvedAt - a.startedAt)})`;
+  }
+  const lines = [head];
+  // Quote the page's update only when it is news for this version (newer than the previous version's note).
+  const update = latestUpdate(a);
+  const previous = a.timeline.filter((e) => e.origin === 'engine' && e.id !== `engine:${event.version}`).at(-1);
+  if (update && (!previous || update.at > previous.at)) {
+    lines.push(`> **${escapeMarkdown(words(update.status))}**: ${escapeMarkdown(update.text).replace(/\n/g, '\n> ')}`);
+  }
+  const embed = fitEmbed({
+    description: clip(lines.join('\n'), DISCORD_LIMITS.description),
+    color: colorOf(a),
+    fields: [],
+    footer: replyFooter(a.id, event.version),
+    timestamp: new Date(event.at).toISOString(),
+  });
+  return { embeds: [embed], allowed_mentions: { parse: [] } };
+}
+
+/** The thread started from a parent: its name says which alert it follows. */
+export function threadName(a: Alert): string {
+  return clip(`${a.id} · ${a.title}`, DISCORD_LIMITS.threadName);
+}

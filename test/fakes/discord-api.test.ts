@@ -1,0 +1,62 @@
+// The fake Discord API refuses what Discord refuses, so tests against it mean something.
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { type FakeDiscord, startFakeDiscord } from './discord-api.js';
+
+const CHANNEL = '100000000000000001';
+let fake: FakeDiscord;
+
+beforeEach(async () => {
+  fake = await startFakeDiscord({ channels: [CHANNEL], botToken: 'tok', bucket: { limit: 2, windowMs: 2000 } });
+});
+afterEach(() => fake.close());
+
+const post = (body: unknown, token = 'tok') =>
+  fetch(`${fake.apiUrl}/v10/channels/${CHANNEL}/messages`, {
+    method: 'POST',
+    headers: { authorization: `Bot ${token}`, 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+
+describe('fake Discord API', () => {
+  it('sends rate-limit headers, and a 429 with retry_after to a client that does not wait', async () => {
+    const first = await post({ content: 'one' });
+    expect(first.status).toBe(200);
+    expect(first.headers.get('x-ratelimit-limit')).toBe('2');
+    expect(first.headers.get('x-ratelimit-remaining')).toBe('1');
+    expect(Number(first.headers.get('x-ratelimit-reset-after'))).toBeGreaterThan(1.5);
+    expect(first.headers.get('x-ratelimit-bucket')).toBeTruthy();
+    await post({ content: 'two' });
+    const third = await post({ content: 'three' });
+    expect(third.status).toBe(429);
+    expect(third.headers.get('retry-after')).toBe('2');
+    expect(await third.json()).toMatchObject({ message: 'You are being rate limited.', global: false });
+    expect(fake.violations).toHaveLength(1);
+    expect(fake.messages(CHANNEL).map((m) => m.content)).toEqual(['one', 'two']);
+  });
+
+  it('refuses a message over 6000 characters across its embeds, naming the problem', async () => {
+    const embed = {
+      description: 'd'.repeat(4000),
+      fields: [
+        { name: 'n', value: 'v'.repeat(1024) },
+        { name: 'm', value: 'w'.repeat(1000) },
+      ],
+    };
+    const res = await post({ embeds: [embed] });
+    expect(res.status).toBe(400);
+    expect(JSON.stringify(await res.json())).toContain('Embed size exceeds maximum size of 6000');
+    expect((await post({ embeds: [{ title: 't'.repeat(257) }] })).status).toBe(400);
+    expect(fake.messages(CHANNEL)).toEqual([]);
+  });
+
+  it('answers a repeated nonce with enforce_nonce with the first message', async () => {
+    const a = (await (await post({ content: 'x', nonce: 'n1', enforce_nonce: true })).json()) as { id: string };
+    const b = (await (await post({ content: 'x', nonce: 'n1', enforce_nonce: true })).json()) as { id: string };
+    expect(b.id).toBe(a.id);
+    expect(fake.messages(CHANNEL)).toHaveLength(1);
+  });
+
+  it('refuses a wrong bot token with 401', async () => {
+    expect((await post({ content: 'x' }, 'wrong')).status).toBe(401);
+  });
+});
