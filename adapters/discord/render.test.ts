@@ -177,3 +177,36 @@ describe('custom ids and thread names', () => {
     expect(threadName(alert({ title: 'z'.repeat(300) })).length).toBeLessThanOrEqual(100);
   });
 });
+
+describe('Discord grouped messages', () => {
+  const members = Array.from({ length: 300 }, (_, i) => ({
+    id: `A${i + 1}`,
+    kind: 'statuspage.component',
+    source: 'institutions',
+    title: `Bank ${i + 1}`,
+    institution: { name: `bank_${i + 1}`, displayName: `Banco Número ${i + 1} *Retail*`, country: 'MX' },
+    severity: 'critical' as const,
+    state: 'firing' as const,
+    since: T0,
+  }));
+
+  it('a storm of 300 institutions lists them down first, escaped, cut with "+N more", inside every limit', () => {
+    const storm = alert({ id: 'A900', kind: 'bot.storm', title: '300 institutions down at once', members });
+    const m = renderParent(makeEvent(storm, { reason: 'x'.repeat(3000) }));
+    expectInsideLimits(m);
+    const description = m.embeds[0]?.description ?? '';
+    expect(description).toContain('🔴 Banco Número 1 \\*Retail\\* (MX) · critical · A1');
+    const more = Number(/\+(\d+) more$/.exec(description)?.[1]);
+    expect(more).toBeGreaterThan(0);
+    expect(description.split('\n').filter((l) => l.startsWith('🔴 Banco')).length + more).toBe(300);
+  });
+
+  it('shows that the alert paged on-call, and a digest has no buttons', () => {
+    const paged = alert({
+      paging: { rule: 'critical', destinations: ['pd'], dueAt: T0, pagedAt: T0, pager: 'triggered' },
+    });
+    expect(renderParent(makeEvent(paged)).embeds[0]?.description).toContain('🚨 paged on-call (rule critical)');
+    const digest = alert({ kind: 'bot.digest', members: members.slice(0, 2), url: undefined });
+    expect(renderParent(makeEvent(digest)).components).toEqual([]);
+  });
+});

@@ -1,8 +1,11 @@
 // Alert events as Discord messages: a parent (one embed, coloured by state, with buttons in a bot's channel) edited
 // in place, and a short embed per update in the thread started from it. Pure; every Discord limit is respected
 // (a message over one is refused whole), cutting with "+N more".
+
 import type { APIActionRowComponent, APIButtonComponent, APIEmbed, APIEmbedField } from 'discord-api-types/v10';
 import { type Alert, type AlertEvent, durationText } from '../../src/domain/alert.js';
+import { DIGEST_KIND } from '../../src/domain/fingerprint.js';
+import { fitLines, memberLines, pagingText } from '../../src/domain/group-text.js';
 import { fitEmbed } from './fit.js';
 import { DISCORD_LIMITS } from './limits.js';
 import { clip, escapeMarkdown } from './text.js';
@@ -88,6 +91,8 @@ function stateLine(event: AlertEvent): string {
   if (a.silenced && a.silenced.until > event.at) {
     parts.push(`💤 silenced by ${escapeMarkdown(a.silenced.by)} until ${discordTime(a.silenced.until)}`);
   }
+  const paging = pagingText(a, event.at);
+  if (paging) parts.push(`🚨 ${escapeMarkdown(paging)}`);
   return parts.join('  ·  ');
 }
 
@@ -158,9 +163,16 @@ function evidenceFields(a: Alert): APIEmbedField[] {
   return Object.entries(a.evidence).map(([k, v]) => field(escapeMarkdown(k), escapeMarkdown(evidenceText(v))));
 }
 
+/** A storm's or a digest's members, down first, for the description (what room the rest leaves them). */
+function memberList(a: Alert, room: number): string {
+  const lines = memberLines(a).map((l) => `${l.down ? '🔴' : '✅'} ${escapeMarkdown(l.text)}`);
+  return lines.length ? fitLines(lines, room) : '';
+}
+
 function buttons(a: Alert): APIActionRowComponent<APIButtonComponent>[] {
   const row: APIButtonComponent[] = [];
-  if (a.state !== 'resolved') {
+  // A digest is a summary, not an alert: nothing to acknowledge or silence on it.
+  if (a.state !== 'resolved' && a.kind !== DIGEST_KIND) {
     if (!a.acknowledged) row.push({ type: 2, style: 1, label: 'Acknowledge', custom_id: customIdFor('ack', a.id) });
     row.push({ type: 2, style: 2, label: 'Silence 1h', custom_id: customIdFor('silence', a.id) });
   }
@@ -176,12 +188,20 @@ export interface RenderOptions {
   history?: boolean;
 }
 
+function description(event: AlertEvent): string {
+  const head = clip(`${stateLine(event)}\nRule: ${escapeMarkdown(event.reason)}`, DISCORD_LIMITS.description);
+  // The member list gets what is left of the description, and no more than half the whole message's budget.
+  const room = Math.min(DISCORD_LIMITS.description - head.length - 2, 3000);
+  const members = room > 50 ? memberList(event.alert, room) : '';
+  return members ? `${head}\n\n${members}` : head;
+}
+
 export function renderParent(event: AlertEvent, opts: RenderOptions = { buttons: true }): DiscordMessage {
   const a = event.alert;
   const embed = fitEmbed({
     title: clip(a.title, DISCORD_LIMITS.title),
     ...(safeUrl(a.url) && { url: safeUrl(a.url) }),
-    description: clip(`${stateLine(event)}\nRule: ${escapeMarkdown(event.reason)}`, DISCORD_LIMITS.description),
+    description: description(event),
     color: colorOf(a),
     fields: coreFields(event, opts.history === true),
     extraFields: evidenceFields(a),
