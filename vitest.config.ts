@@ -7,5 +7,8 @@ export default defineConfig({
     testTimeout: 20_000,
     hookTimeout: 20_000,
     pool: 'forks',
+    // The default is one worker per core minus one: a single worker on a 2-core machine. The end-to-end files
+    // spend most of their time waiting on child processes and sockets, so three run side by side comfortably.
+    maxWorkers: 3,
   },
 });
