@@ -27,6 +27,15 @@ export function routeEvents(events: AlertEvent[], ctx: RouteContext): RouteResul
   const result: RouteResult = { intents: [], suppressed: [] };
   for (const original of events) {
     let event = original;
+    if (event.alert.groupId) {
+      // Absorbed by a storm: its message tells this alert's story (an acknowledgement of it included).
+      result.suppressed.push({
+        alertId: event.alert.id,
+        version: event.version,
+        reason: `part of ${event.alert.groupId}, whose message lists it`,
+      });
+      continue;
+    }
     const silence = event.bypassSilence ? undefined : activeSilenceFor(ctx.silences, event.alert, ctx.now);
     if (silence) {
       // Muted, not frozen: nothing is announced or paged, but a message already posted is still edited in place

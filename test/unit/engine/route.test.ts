@@ -274,3 +274,13 @@ describe('quiet hours', () => {
     expect(intents.map((i) => i.destination)).toEqual(['#night']);
   });
 });
+
+describe('storms', () => {
+  it("an alert absorbed by a storm is told by the storm's message only (an acknowledgement of it too)", () => {
+    const { intents, suppressed } = route([event({ groupId: 'A40' }, { type: 'updated' })], {
+      subscriptions: [sub('#oncall', {})],
+    });
+    expect(intents).toEqual([]);
+    expect(suppressed.map((x) => x.reason)).toEqual(['part of A40, whose message lists it']);
+  });
+});
