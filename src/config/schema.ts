@@ -126,6 +126,39 @@ const discordApp = z.strictObject({
   timeout: duration.default(10_000),
 });
 
+/** Belvo's published webhook senders, allowed when `allowOnlyBelvoAddresses` is on. */
+export const BELVO_WEBHOOK_ADDRESSES = ['3.130.254.46', '18.220.61.186', '18.223.45.212'];
+
+/** One Belvo environment (sandbox, production) of the team's account. */
+const belvoEnvironment = z.strictObject({
+  /** `production` and `sandbox` know their URL; any other id needs `url`. */
+  id,
+  url: z.url({ protocol: /^https?$/ }).optional(),
+  secretKeyId: secretRef,
+  secretKeyPassword: secretRef,
+  timeout: duration.pipe(z.number().min(50, 'at least 50ms')).default(30_000),
+  /** How often `GET /api/institutions/?status=down` is polled. */
+  institutionsInterval: duration.pipe(z.number().min(50, 'at least 50ms')).default(2 * 60_000),
+  /** How often link counts by status are reconciled against the API (webhooks may be missed or absent). */
+  reconcileInterval: duration.pipe(z.number().min(50, 'at least 50ms')).default(15 * 60_000),
+  webhook: z
+    .strictObject({
+      /** The fixed Authorization value configured on Belvo's webhook (`Bearer ...`): a secret. */
+      authorization: secretRef,
+      /** Refuse senders other than Belvo's three published addresses. */
+      allowOnlyBelvoAddresses: z.boolean().default(false),
+      /** Addresses of proxies whose X-Forwarded-For is believed (a load balancer in front of the bot). */
+      trustedProxies: z.array(z.string()).default([]),
+    })
+    .optional(),
+});
+
+const belvo = z.strictObject({
+  environments: z.array(belvoEnvironment).min(1, 'at least one environment (sandbox or production)'),
+  /** `POST /ingest/belvo-calls`: the team's app reports its Belvo calls with this bearer token. */
+  ingest: z.strictObject({ token: secretRef }).optional(),
+});
+
 const filterFields = {
   kinds: z.array(z.string()).optional(),
   sources: z.array(z.string()).optional(),
@@ -253,6 +286,7 @@ export const configSchema = z.strictObject({
     .prefault({}),
   slack: slackApp.optional(),
   discord: discordApp.optional(),
+  belvo: belvo.optional(),
   destinations: z
     .array(
       z.discriminatedUnion('type', [
@@ -344,3 +378,4 @@ export type Config = z.output<typeof configSchema>;
 export type StatuspageSourceConfig = z.output<typeof statuspageSource>;
 export type SourceConfig = Config['sources'][number];
 export type DestinationConfig = Config['destinations'][number];
+export type BelvoEnvironmentConfig = z.output<typeof belvoEnvironment>;
