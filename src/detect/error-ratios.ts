@@ -1,0 +1,228 @@
+// Error ratios of the team's own Belvo calls, per institution and per kind of error, alerted the way the SRE
+// workbook alerts on burn rates: only when BOTH a long window and a short window are above the threshold, each with
+// a minimum number of calls. A burst fires within minutes, a blip in the short window alone does not, and the
+// alert resolves soon after recovery (the short window clears first). Counting lives in minute buckets in memory
+// (a restart forgets at most one long window); the decision is pure.
+import type { InstitutionRef } from '../domain/institution.js';
+import type { Signal } from '../domain/signal.js';
+
+/** One Belvo call as the team's app reports it to `POST /ingest/belvo-calls`. */
+export interface BelvoCall {
+  ts: number;
+  method: string;
+  path: string;
+  status: number;
+  code?: string;
+  requestId?: string;
+  institution?: string;
+  linkId?: string;
+  durationMs: number;
+  timeout?: boolean;
+}
+
+export type ErrorKind = 'institution' | 'link' | 'belvo' | 'request' | 'timeout';
+export const ERROR_KINDS: ErrorKind[] = ['institution', 'link', 'belvo', 'request', 'timeout'];
+
+const INSTITUTION_CODES = new Set(['institution_down', 'institution_unavailable', 'institution_inactive']);
+const LINK_CODES = new Set([
+  'login_error',
+  'invalid_link',
+  'unconfirmed_link',
+  'too_many_sessions',
+  'session_expired',
+  'token_required',
+  'activation_required',
+  'expired_credentials',
+]);
+
+/** Which side failed, from Belvo's own error classes (see the error table in Belvo's docs); undefined: it worked. */
+export function classifyCall(call: Pick<BelvoCall, 'status' | 'code' | 'timeout'>): ErrorKind | undefined {
+  if (call.timeout) return 'timeout';
+  if (call.status < 400) return undefined;
+  if (call.code && INSTITUTION_CODES.has(call.code)) return 'institution';
+  if ((call.code && LINK_CODES.has(call.code)) || call.status === 428) return 'link';
+  if (call.status >= 500 || call.status === 408 || call.code === 'request_timeout') return 'belvo';
+  return 'request';
+}
+
+interface KindCount {
+  count: number;
+  codes: Map<string, number>;
+  /** Newest last, bounded. */
+  requestIds: string[];
+}
+
+interface Bucket {
+  total: number;
+  kinds: Map<ErrorKind, KindCount>;
+}
+
+const MINUTE = 60_000;
+const REQUEST_IDS_PER_BUCKET = 20;
+/** Calls that name no institution are counted together. */
+export const NO_INSTITUTION = '(no institution)';
+
+/** Minute buckets per institution. Old buckets are dropped as time passes. */
+export class CallWindows {
+  private readonly buckets = new Map<string, Map<number, Bucket>>();
+
+  constructor(private readonly keepMs: number) {}
+
+  add(call: BelvoCall): void {
+    const institution = call.institution || NO_INSTITUTION;
+    const minute = Math.floor(call.ts / MINUTE);
+    let byMinute = this.buckets.get(institution);
+    if (!byMinute) {
+      byMinute = new Map();
+      this.buckets.set(institution, byMinute);
+    }
+    let bucket = byMinute.get(minute);
+    if (!bucket) {
+      bucket = { total: 0, kinds: new Map() };
+      byMinute.set(minute, bucket);
+    }
+    bucket.total++;
+    const kind = classifyCall(call);
+    if (!kind) return;
+    let k = bucket.kinds.get(kind);
+    if (!k) {
+      k = { count: 0, codes: new Map(), requestIds: [] };
+      bucket.kinds.set(kind, k);
+    }
+    k.count++;
+    const code = call.code ?? (call.timeout ? 'timeout' : `http_${call.status}`);
+    k.codes.set(code, (k.codes.get(code) ?? 0) + 1);
+    if (call.requestId) {
+      k.requestIds.push(call.requestId);
+      if (k.requestIds.length > REQUEST_IDS_PER_BUCKET) k.requestIds.shift();
+    }
+  }
+
+  prune(now: number): void {
+    const oldest = Math.floor((now - this.keepMs) / MINUTE);
+    for (const [institution, byMinute] of this.buckets) {
+      for (const minute of byMinute.keys()) if (minute < oldest) byMinute.delete(minute);
+      if (byMinute.size === 0) this.buckets.delete(institution);
+    }
+  }
+
+  institutions(): string[] {
+    return [...this.buckets.keys()];
+  }
+
+  /** Totals over `[now - ms, now]` for one institution. */
+  window(institution: string, now: number, ms: number): WindowCounts {
+    const from = Math.floor((now - ms) / MINUTE);
+    const to = Math.floor(now / MINUTE);
+    const out: WindowCounts = { total: 0, kinds: new Map() };
+    for (const [minute, b] of this.buckets.get(institution) ?? []) {
+      if (minute < from || minute > to) continue;
+      out.total += b.total;
+      for (const [kind, k] of b.kinds) {
+        const acc = out.kinds.get(kind) ?? { count: 0, codes: new Map(), requestIds: [] };
+        acc.count += k.count;
+        for (const [code, n] of k.codes) acc.codes.set(code, (acc.codes.get(code) ?? 0) + n);
+        acc.requestIds.push(...k.requestIds.map((id) => ({ id, minute })));
+        out.kinds.set(kind, acc);
+      }
+    }
+    return out;
+  }
+}
+
+export interface WindowCounts {
+  total: number;
+  kinds: Map<ErrorKind, { count: number; codes: Map<string, number>; requestIds: { id: string; minute: number }[] }>;
+}
+
+export interface ErrorRatioConfig {
+  longMs: number;
+  shortMs: number;
+  /** Minimum calls in the long window, and in the short one. */
+  minCalls: number;
+  minShortCalls: number;
+  /** Ratio above which a kind fires (both windows). */
+  thresholds: Record<ErrorKind, number>;
+}
+
+export const DEFAULT_ERROR_RATIO_CONFIG: ErrorRatioConfig = {
+  longMs: 60 * MINUTE,
+  shortMs: 5 * MINUTE,
+  minCalls: 50,
+  minShortCalls: 10,
+  // People mistype passwords: link/user errors are common; Belvo's own failures and timeouts are not.
+  thresholds: { institution: 0.1, link: 0.3, belvo: 0.05, request: 0.1, timeout: 0.05 },
+};
+
+export function errorRatioScope(): string {
+  return 'belvo/calls/errors/';
+}
+
+export function errorRatioFingerprint(kind: ErrorKind, institution: string): string {
+  return `${errorRatioScope()}${kind}/${institution}`;
+}
+
+const pct = (r: number) => `${(r * 100).toFixed(1)}%`;
+
+export interface ErrorRatioInput {
+  windows: CallWindows;
+  source: string;
+  config: ErrorRatioConfig;
+  institutions: Map<string, InstitutionRef>;
+  now: number;
+}
+
+/** A signal per (institution, kind) seen in the long window; kinds under the threshold are observed ok. */
+export function errorRatioSignals(input: ErrorRatioInput): Signal[] {
+  const { config, now } = input;
+  const signals: Signal[] = [];
+  for (const institution of input.windows.institutions()) {
+    const long = input.windows.window(institution, now, config.longMs);
+    const short = input.windows.window(institution, now, config.shortMs);
+    for (const kind of ERROR_KINDS) {
+      const l = long.kinds.get(kind);
+      if (!l) continue;
+      const s = short.kinds.get(kind);
+      const longRatio = long.total ? l.count / long.total : 0;
+      const shortRatio = short.total ? (s?.count ?? 0) / short.total : 0;
+      const threshold = config.thresholds[kind];
+      const bad =
+        long.total >= config.minCalls &&
+        short.total >= config.minShortCalls &&
+        longRatio >= threshold &&
+        shortRatio >= threshold;
+      const topCodes = [...l.codes].sort((a, b) => b[1] - a[1]).slice(0, 3);
+      const requestIds = l.requestIds
+        .sort((a, b) => b.minute - a.minute)
+        .slice(0, 10)
+        .map((r) => r.id);
+      const inst =
+        institution === NO_INSTITUTION
+          ? undefined
+          : (input.institutions.get(institution) ?? { name: institution, displayName: institution });
+      const rule = `${kind} errors ${pct(longRatio)} of ${long.total} calls in ${config.longMs / MINUTE}m and ${pct(shortRatio)} of ${short.total} in ${config.shortMs / MINUTE}m (fires at ${pct(threshold)} in both, ${config.minCalls}+ and ${config.minShortCalls}+ calls)`;
+      signals.push({
+        fingerprint: errorRatioFingerprint(kind, institution),
+        kind: `belvo.error-ratio.${kind}`,
+        source: input.source,
+        lifecycle: 'observed',
+        observation: bad ? 'bad' : 'ok',
+        severity: kind === 'belvo' || kind === 'institution' || kind === 'timeout' ? 'major' : 'minor',
+        title: `${inst?.displayName ?? 'Belvo calls'}: ${pct(longRatio)} ${kind} errors`,
+        status: bad ? `${pct(longRatio)} in ${config.longMs / MINUTE}m` : 'back under the threshold',
+        ...(inst && { institution: inst }),
+        evidence: {
+          rule,
+          calls: long.total,
+          errors: l.count,
+          ratio: Number(longRatio.toFixed(4)),
+          topCodes: topCodes.map(([code, n]) => `${code} x${n}`),
+          requestIds,
+        },
+        // Doubling is news; a tenth of a percent is not.
+        revision: `${Math.floor(Math.log2(Math.max(1, longRatio * 100)))}`,
+      });
+    }
+  }
+  return signals;
+}
