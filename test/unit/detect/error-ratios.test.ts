@@ -48,7 +48,7 @@ function verdict(w: CallWindows) {
 describe('error ratios (long and short window both above the threshold)', () => {
   it.each<[string, (m: number) => [number, number], 'bad' | 'ok' | 'none']>([
     ['no errors: nothing to say', () => [10, 0], 'none'],
-    ['a steady 2% of Belvo errors: under 5%', () => [10, m % 5 === 0 ? 1 : 0], 'ok'],
+    ['a steady 2% of Belvo errors: under 5%', (m) => [10, m % 5 === 0 ? 1 : 0], 'ok'],
     ['a burst: 50% failing for the last 10 minutes (long window 8%): fires', (m) => [10, m < 10 ? 5 : 0], 'bad'],
     [
       'a blip: 5 minutes of 100% an hour ago, fine since: the short window says no',
