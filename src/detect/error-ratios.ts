@@ -119,7 +119,7 @@ export class CallWindows {
       if (minute < from || minute > to) continue;
       out.total += b.total;
       for (const [kind, k] of b.kinds) {
-        const acc = out.kinds.get(kind) ?? { count: 0, codes: new Map(), requestIds: [] };
+        const acc: WindowKind = out.kinds.get(kind) ?? { count: 0, codes: new Map(), requestIds: [] };
         acc.count += k.count;
         for (const [code, n] of k.codes) acc.codes.set(code, (acc.codes.get(code) ?? 0) + n);
         acc.requestIds.push(...k.requestIds.map((id) => ({ id, minute })));
@@ -130,9 +130,15 @@ export class CallWindows {
   }
 }
 
+interface WindowKind {
+  count: number;
+  codes: Map<string, number>;
+  requestIds: { id: string; minute: number }[];
+}
+
 export interface WindowCounts {
   total: number;
-  kinds: Map<ErrorKind, { count: number; codes: Map<string, number>; requestIds: { id: string; minute: number }[] }>;
+  kinds: Map<ErrorKind, WindowKind>;
 }
 
 export interface ErrorRatioConfig {
