@@ -2,30 +2,13 @@
 // intents it causes in one transaction.
 
 import { detectStatusPage, type StatusPageSourceInfo } from '../detect/status-page.js';
-import type { Alert, AlertEvent } from '../domain/alert.js';
 import type { PollOutcome, Signal } from '../domain/signal.js';
 import type { StatusPageSnapshot } from '../domain/status-page.js';
-import type { EngineConfig } from '../engine/engine-config.js';
-import { evaluatePoll, fingerprintsToLoad } from '../engine/evaluate.js';
-import { applyPolicy } from '../engine/policy.js';
-import { groupStorms } from '../engine/storms.js';
-import type { Clock } from '../ports/clock.js';
-import type { Logger } from '../ports/logger.js';
-import type { Metrics } from '../ports/metrics.js';
 import type { FeedCursor, StatusPageReader } from '../ports/source.js';
-import { type Store, StoreConflictError } from '../ports/store.js';
-import { loadPolicyContext, type RoutingSources } from './routing-context.js';
+import { StoreConflictError } from '../ports/store.js';
+import { OutcomeCommitter, type PollDeps } from './outcome-committer.js';
 
-export interface PollDeps {
-  store: Store;
-  clock: Clock;
-  logger: Logger;
-  metrics: Metrics;
-  engine: EngineConfig;
-  routing: RoutingSources;
-  /** Called after a commit that queued deliveries. */
-  onIntents: () => void;
-}
+export type { PollDeps } from './outcome-committer.js';
 
 export interface PollReport {
   outcome: 'ok' | 'unchanged' | 'failed';
@@ -36,29 +19,6 @@ export interface PollReport {
 }
 
 const COMMIT_ATTEMPTS = 3;
-const PROVISIONAL = 'new:';
-
-/**
- * The engine is synchronous and pure, so it names new alerts provisionally; only alerts that are really stored get
- * one of the store's short public ids (`A12`), and the events carry it too.
- */
-async function assignIds(result: { alerts: Alert[]; events: AlertEvent[] }, store: Store): Promise<void> {
-  const fresh = result.alerts.filter((a) => a.id.startsWith(PROVISIONAL));
-  const reserved = await store.reserveAlertIds(fresh.length);
-  const ids = new Map<string, string>();
-  fresh.forEach((a, i) => {
-    const id = reserved[i] as string;
-    ids.set(a.id, id);
-    a.id = id;
-  });
-  // A storm formed in this batch is new too: its members point to it by id.
-  const rename = (a: Alert) => {
-    a.id = ids.get(a.id) ?? a.id;
-    if (a.groupId) a.groupId = ids.get(a.groupId) ?? a.groupId;
-  };
-  for (const a of result.alerts) if (a.groupId) rename(a);
-  for (const e of result.events) rename(e.alert);
-}
 
 /** Keeps the signals of the last snapshot: an unchanged feed costs neither a parse nor a detection. */
 export class StatusPagePoller {
@@ -71,12 +31,15 @@ export class StatusPagePoller {
    */
   private settled?: StatusPageSnapshot;
   private running = false;
+  private readonly committer: OutcomeCommitter;
 
   constructor(
     readonly info: StatusPageSourceInfo & { failuresBeforeAlert: number; timeoutMs: number },
     private readonly reader: StatusPageReader,
     private readonly deps: PollDeps,
-  ) {}
+  ) {
+    this.committer = new OutcomeCommitter(deps, info);
+  }
 
   get id(): string {
     return this.info.id;
@@ -153,66 +116,7 @@ export class StatusPagePoller {
     }
   }
 
-  private async evaluateAndCommit(outcome: PollOutcome, cursors: FeedCursor[]) {
-    const { store, clock, logger, metrics } = this.deps;
-    const source = this.info.id;
-    const now = outcome.at;
-    const [alerts, state] = await Promise.all([
-      store.alertsForEvaluation(source, fingerprintsToLoad(outcome)),
-      store.getSourceState(source),
-    ]);
-    let provisional = 0;
-    const result = evaluatePoll({
-      outcome,
-      alerts,
-      firstSight: state?.firstSuccessAt === undefined,
-      now,
-      config: this.deps.engine,
-      newId: () => `${PROVISIONAL}${++provisional}`,
-      failuresBeforeAlert: this.info.failuresBeforeAlert,
-      sourceName: this.info.name,
-    });
-    await assignIds(result, store);
-    const grouped = await this.groupStorms(result, now, () => `${PROVISIONAL}${++provisional}`);
-    await assignIds(grouped, store);
-    const policy = await loadPolicyContext(store, this.deps.routing, clock.now());
-    const { intents, suppressed, alerts: decided, events } = applyPolicy(grouped.events, grouped.alerts, policy);
-    const failures = outcome.ok ? 0 : (state?.consecutiveFailures ?? 0) + 1;
-    await store.commitEvaluation({
-      alerts: decided,
-      intents,
-      cursors,
-      sourceState: {
-        source,
-        consecutiveFailures: failures,
-        ...(state?.firstSuccessAt !== undefined && { firstSuccessAt: state.firstSuccessAt }),
-        ...(outcome.ok && state?.firstSuccessAt === undefined && { firstSuccessAt: now }),
-        ...(outcome.ok
-          ? { lastSuccessAt: now }
-          : state?.lastSuccessAt !== undefined && { lastSuccessAt: state.lastSuccessAt }),
-        ...(!outcome.ok ? { lastFailureAt: now, lastError: outcome.error.message } : {}),
-      },
-    });
-    for (const e of events) {
-      logger.info(
-        { alert: e.alert.id, fingerprint: e.alert.fingerprint, event: e.type, version: e.version, reason: e.reason },
-        'alert event',
-      );
-      metrics.eventsEmitted(e.type, 1);
-    }
-    for (const s of suppressed) logger.info(s, 'delivery suppressed');
-    if (intents.length > 0) this.deps.onIntents();
-    return { events: events.length, intents: intents.length, stored: decided.length };
-  }
-
-  /** Institutions failing together become one storm (when storms are configured and this batch opens any). */
-  private async groupStorms(result: { alerts: Alert[]; events: AlertEvent[] }, now: number, newId: () => string) {
-    const storms = this.deps.routing.policy?.storms;
-    const touchesInstitutions = result.events.some((e) => e.alert.institution !== undefined);
-    if (!storms || !touchesInstitutions) return { alerts: result.alerts, events: result.events };
-    const firing = await this.deps.store.listAlerts({ states: ['firing'] });
-    const grouped = groupStorms({ events: result.events, alerts: result.alerts, firing, config: storms, now, newId });
-    for (const note of grouped.notes) this.deps.logger.warn({ source: this.info.id }, note);
-    return grouped;
+  private evaluateAndCommit(outcome: PollOutcome, cursors: FeedCursor[]) {
+    return this.committer.commit(outcome, cursors);
   }
 }
