@@ -15,16 +15,19 @@ import type { Config } from './config/schema.js';
 import { createEventCommitter } from './delivery/commit-events.js';
 import { createDestinationHealth } from './delivery/destination-health.js';
 import { Dispatcher } from './delivery/dispatcher.js';
+import { DEFAULT_ERROR_RATIO_CONFIG } from './detect/error-ratios.js';
 import type { Alert, AlertEvent } from './domain/alert.js';
 import type { Silence } from './domain/silence.js';
 import type { Subscription } from './domain/subscription.js';
 import { DEFAULT_ENGINE_CONFIG, type EngineConfig, type Thresholds } from './engine/engine-config.js';
 import { type PolicyConfig, STORM_KIND } from './engine/policy-config.js';
 import { mountHealthRoutes } from './http/health-routes.js';
+import { mountCallsIngest } from './http/ingest-calls.js';
 import { createMetrics } from './http/metrics.js';
 import { HttpServer } from './http/server.js';
 import { mountStatuspageWebhook, type PushTarget } from './http/statuspage-webhook.js';
 import { createLogger } from './log.js';
+import { BelvoCallsMonitor } from './poll/belvo-calls.js';
 import { PolicyTicker } from './poll/policy-ticker.js';
 import { StatusPagePoller } from './poll/poll-status-page.js';
 import { PollScheduler } from './poll/scheduler.js';
@@ -220,6 +223,15 @@ export async function buildApp(loaded: LoadedConfig, opts: AppOptions = {}): Pro
     },
   });
 
+  const pollDeps = {
+    store,
+    clock,
+    logger: logger.child({ component: 'poll' }),
+    metrics,
+    engine,
+    routing,
+    onIntents: () => dispatcher.wake(),
+  };
   const pollers = config.sources.map((source) => {
     const reader = createStatusPageReader({
       sourceId: source.id,
@@ -240,15 +252,7 @@ export async function buildApp(loaded: LoadedConfig, opts: AppOptions = {}): Pro
         timeoutMs: source.timeout,
       },
       reader,
-      {
-        store,
-        clock,
-        logger: logger.child({ component: 'poll' }),
-        metrics,
-        engine,
-        routing,
-        onIntents: () => dispatcher.wake(),
-      },
+      pollDeps,
     );
   });
   const ticker = new PolicyTicker({
@@ -259,12 +263,21 @@ export async function buildApp(loaded: LoadedConfig, opts: AppOptions = {}): Pro
     intervalMs: config.policy.check,
     onIntents: () => dispatcher.wake(),
   });
+  // The team's own Belvo calls, when its app reports them.
+  const calls = config.belvo?.ingest
+    ? new BelvoCallsMonitor(pollDeps, DEFAULT_ERROR_RATIO_CONFIG, () => new Map())
+    : undefined;
   const scheduler = new PollScheduler(
-    config.sources.map((source, i) => ({
-      target: pollers[i] as StatusPagePoller,
-      intervalMs: source.interval,
-      jitter: source.jitter,
-    })),
+    [
+      ...config.sources.map((source, i) => ({
+        target: pollers[i] as StatusPagePoller,
+        intervalMs: source.interval,
+        jitter: source.jitter,
+      })),
+      ...(calls && config.belvo?.ingest
+        ? [{ target: calls, intervalMs: config.belvo.ingest.evaluateEvery, jitter: 0 }]
+        : []),
+    ],
     logger.child({ component: 'scheduler' }),
   );
 
@@ -276,13 +289,20 @@ export async function buildApp(loaded: LoadedConfig, opts: AppOptions = {}): Pro
   });
   mountHealthRoutes(
     http.router,
-    { store, scheduledSources: () => scheduler.scheduled, expectedSources: config.sources.length },
+    { store, scheduledSources: () => scheduler.scheduled, expectedSources: config.sources.length + (calls ? 1 : 0) },
     metrics.registry,
   );
   const pushTargets: PushTarget[] = config.sources.flatMap((s) =>
     s.push ? [{ sourceId: s.id, secret: secrets.get(s.push.secretEnv) ?? '' }] : [],
   );
   mountStatuspageWebhook(http.router, pushTargets, (id) => scheduler.pollNow(id), logger.child({ component: 'push' }));
+  if (calls && config.belvo?.ingest) {
+    mountCallsIngest(http.router, {
+      token: secrets.get(config.belvo.ingest.token.secretEnv) ?? '',
+      accept: (batch) => calls.accept(batch),
+      logger: logger.child({ component: 'ingest' }),
+    });
+  }
 
   const slackReceiver =
     slack && (slack.signingSecret || slack.socketMode)

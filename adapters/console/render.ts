@@ -1,7 +1,7 @@
 // One line (and an indented detail line) per alert event, for a person watching a terminal. Pure.
 import pc from 'picocolors';
 import { type AlertEvent, durationText } from '../../src/domain/alert.js';
-import { memberLines, pagingText } from '../../src/domain/group-text.js';
+import { actionableEvidence, memberLines, pagingText } from '../../src/domain/group-text.js';
 import type { Severity } from '../../src/domain/severity.js';
 
 export interface RenderOptions {
@@ -111,6 +111,9 @@ export function renderConsole(event: AlertEvent, opts: RenderOptions): string[] 
   details.push(oneLine(event.reason));
   const paging = pagingText(a, event.at);
   if (paging) details.push(paging);
+  if (event.type !== 'resolved') {
+    for (const e of actionableEvidence(a)) details.push(`${e.label}: ${oneLine(e.values.join(', '), 400)}`);
+  }
   const link = a.url ? `  ${c.underline(oneLine(a.url, 500))}` : '';
   const lines = [head, `    ${c.dim(details.join(' · '))}${link}`];
   // A storm or a digest lists its members, a line each, cut after a screenful.

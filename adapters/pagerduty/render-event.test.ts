@@ -99,7 +99,7 @@ describe('renderEvent: trigger', () => {
       status: 'investigating',
       started: new Date(T0 - 300_000).toISOString(),
       environment: 'production',
-      evidence: { affectedLinks: 1240, requestIds: ['req_1', 'req_2'], rule: 'institution down 2 polls' },
+      evidence: { affectedLinks: 1240, affectedComponents: ['cmp_1', 'cmp_2'], rule: 'institution down 2 polls' },
     });
   });
 

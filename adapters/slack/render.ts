@@ -2,7 +2,7 @@
 // thread reply per update. Pure; everything stays inside Slack's limits, cutting with "+N more".
 import { type Alert, type AlertEvent, durationText } from '../../src/domain/alert.js';
 import { DIGEST_KIND } from '../../src/domain/fingerprint.js';
-import { fitLines, memberLines, pagingText } from '../../src/domain/group-text.js';
+import { actionableEvidence, fitLines, memberLines, pagingText } from '../../src/domain/group-text.js';
 import { ALERT_METADATA_TYPE, SLACK_LIMITS } from './limits.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: Block Kit JSON is wide; the fake API and Slack validate it.
@@ -160,6 +160,15 @@ export function renderParent(event: AlertEvent): SlackMessage {
   ];
   const members = membersBlock(a);
   if (members) blocks.push(members);
+  const evidence = actionableEvidence(a).map(
+    (e) => `*${e.label}*: ${e.values.map((v) => `\`${escapeMrkdwn(v)}\``).join(' ')}`,
+  );
+  if (evidence.length > 0) {
+    blocks.push({
+      type: 'section',
+      text: { type: 'mrkdwn', text: clip(evidence.join('\n'), SLACK_LIMITS.sectionText) },
+    });
+  }
   if (update) {
     const head = `*Latest update* (${escapeMrkdwn(update.status.replace(/_/g, ' '))}, ${slackDate(update.at)})\n`;
     blocks.push({

@@ -154,9 +154,15 @@ const belvoEnvironment = z.strictObject({
 });
 
 const belvo = z.strictObject({
-  environments: z.array(belvoEnvironment).min(1, 'at least one environment (sandbox or production)'),
+  environments: z.array(belvoEnvironment).default([]),
   /** `POST /ingest/belvo-calls`: the team's app reports its Belvo calls with this bearer token. */
-  ingest: z.strictObject({ token: secretRef }).optional(),
+  ingest: z
+    .strictObject({
+      token: secretRef,
+      /** How often the error ratios of the reported calls are judged. */
+      evaluateEvery: duration.pipe(z.number().min(50, 'at least 50ms')).default(30_000),
+    })
+    .optional(),
 });
 
 const filterFields = {

@@ -122,7 +122,8 @@ export class CallWindows {
         const acc: WindowKind = out.kinds.get(kind) ?? { count: 0, codes: new Map(), requestIds: [] };
         acc.count += k.count;
         for (const [code, n] of k.codes) acc.codes.set(code, (acc.codes.get(code) ?? 0) + n);
-        acc.requestIds.push(...k.requestIds.map((id) => ({ id, minute })));
+        // Newest first within the minute, so a stable sort by minute keeps the newest overall first.
+        acc.requestIds.push(...[...k.requestIds].reverse().map((id) => ({ id, minute })));
         out.kinds.set(kind, acc);
       }
     }

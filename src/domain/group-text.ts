@@ -48,3 +48,20 @@ export function pagingText(alert: Alert, at: number): string | undefined {
   }
   return undefined;
 }
+
+/** Evidence a person acts on (ids to quote to Belvo support, examples to look up), as `label: values` lines. */
+const ACTIONABLE_EVIDENCE: [key: string, label: string][] = [
+  ['topCodes', 'Top codes'],
+  ['requestIds', 'request_ids'],
+  ['exampleLinks', 'Example links'],
+  ['exampleExternalIds', 'Example external ids'],
+];
+
+export function actionableEvidence(alert: Alert): { label: string; values: string[] }[] {
+  const out: { label: string; values: string[] }[] = [];
+  for (const [key, label] of ACTIONABLE_EVIDENCE) {
+    const v = alert.evidence[key];
+    if (Array.isArray(v) && v.length > 0) out.push({ label, values: v.map(String) });
+  }
+  return out;
+}

@@ -140,7 +140,10 @@ function streak(n: number, kind: 'bad' | 'good', s: Signal): string {
     const what = kind === 'bad' ? 'failed poll' : 'successful poll';
     return `${n} ${what}${n === 1 ? '' : 's'}${n === 1 ? '' : ' in a row'}`;
   }
-  return `${n} consecutive ${kind} observation${n === 1 ? '' : 's'}`;
+  const observed = `${n} consecutive ${kind} observation${n === 1 ? '' : 's'}`;
+  // A detector that states its rule with its numbers is quoted: on-call judges the alert in one look.
+  const rule = kind === 'bad' && typeof s.evidence?.rule === 'string' ? `: ${s.evidence.rule}` : '';
+  return `${observed}${rule}`;
 }
 
 function plural(n: number, word: string): string {

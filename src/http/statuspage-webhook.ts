@@ -1,18 +1,12 @@
 // Statuspage can push to a subscriber URL. It signs nothing and has no fixed addresses, so the URL carries a secret
 // token (one per source). A push is a hint: it triggers an immediate poll, and the poll remains the truth.
-import { timingSafeEqual } from 'node:crypto';
 import type { Logger } from '../ports/logger.js';
 import type { Router } from './router.js';
+import { sameSecret } from './same-secret.js';
 
 export interface PushTarget {
   sourceId: string;
   secret: string;
-}
-
-function sameSecret(a: string, b: string): boolean {
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && timingSafeEqual(x, y);
 }
 
 export function mountStatuspageWebhook(

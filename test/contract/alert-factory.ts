@@ -23,7 +23,7 @@ export function makeAlert(overrides: Partial<Alert> & { id: string }): Alert {
       affectedLinks: 1240,
       share: 0.08,
       confirmedByStatusPage: false,
-      requestIds: ['req_1', 'req_2'],
+      affectedComponents: ['cmp_1', 'cmp_2'],
       rule: 'institution down 2 polls',
     },
     revision: 'rev-digest-1',

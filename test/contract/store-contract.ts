@@ -55,7 +55,7 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
           displayName: 'Banco Erebor MX - Retail',
           country: 'MX',
         });
-        expect(got?.evidence['requestIds']).toEqual(['req_1', 'req_2']);
+        expect(got?.evidence['affectedComponents']).toEqual(['cmp_1', 'cmp_2']);
       });
 
       it('keeps an alert with no optional fields free of them', async () => {

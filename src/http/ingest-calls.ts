@@ -1,0 +1,85 @@
+// `POST /ingest/belvo-calls`: the team's app reports its Belvo calls (the reporter module batches them). A bearer
+// token guards it; a batch is validated whole, so a malformed one is refused (400, naming the bad items) and counts
+// nothing. Accepted calls go into the error-ratio windows in memory; evaluation runs on its own schedule.
+import { z } from 'zod';
+import type { BelvoCall } from '../detect/error-ratios.js';
+import type { Logger } from '../ports/logger.js';
+import type { Router } from './router.js';
+import { sameSecret } from './same-secret.js';
+
+/** A batch larger than this is refused: the reporter sends 100 at a time; a huge one is a bug or an attack. */
+export const MAX_CALLS_PER_BATCH = 5000;
+
+const timestamp = z.union([z.number(), z.string()]).transform((v, ctx) => {
+  const ms = typeof v === 'number' ? v : Date.parse(v);
+  if (!Number.isFinite(ms)) {
+    ctx.addIssue({ code: 'custom', message: 'ts: epoch milliseconds or an ISO 8601 time' });
+    return z.NEVER;
+  }
+  return ms;
+});
+
+const call = z.object({
+  ts: timestamp,
+  method: z.string().min(1).max(10),
+  path: z.string().min(1).max(2000),
+  status: z.number().int().min(0).max(599),
+  code: z.string().max(100).optional(),
+  request_id: z.string().max(100).optional(),
+  institution: z.string().max(200).optional(),
+  link_id: z.string().max(100).optional(),
+  duration_ms: z.number().min(0),
+  timeout: z.boolean().optional(),
+});
+
+/** An array of calls, or `{ calls: [...] }`. */
+const batch = z.preprocess(
+  (b) => (b !== null && typeof b === 'object' && !Array.isArray(b) && 'calls' in b ? b.calls : b),
+  z.array(call, { error: 'expected an array of calls, or { calls: [...] }' }),
+);
+
+export interface IngestDeps {
+  token: string;
+  accept: (calls: BelvoCall[]) => void;
+  logger: Logger;
+}
+
+export function mountCallsIngest(router: Router, deps: IngestDeps): void {
+  router.add('POST', '/ingest/belvo-calls', async ({ req, body }) => {
+    const auth = req.headers.authorization ?? '';
+    const presented = auth.startsWith('Bearer ') ? auth.slice(7) : '';
+    if (!sameSecret(presented, deps.token)) {
+      return { status: 401, headers: { 'www-authenticate': 'Bearer' }, body: { error: 'unauthorized' } };
+    }
+    let doc: unknown;
+    try {
+      doc = JSON.parse((await body()).toString('utf8'));
+    } catch {
+      return { status: 400, body: { error: 'malformed_json' } };
+    }
+    const parsed = batch.safeParse(doc);
+    if (!parsed.success) {
+      const problems = parsed.error.issues.slice(0, 20).map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`);
+      return { status: 400, body: { error: 'invalid_calls', problems } };
+    }
+    if (parsed.data.length > MAX_CALLS_PER_BATCH) {
+      return { status: 413, body: { error: 'too_many_calls', max: MAX_CALLS_PER_BATCH } };
+    }
+    deps.accept(
+      parsed.data.map((c) => ({
+        ts: c.ts,
+        method: c.method,
+        path: c.path,
+        status: c.status,
+        durationMs: c.duration_ms,
+        ...(c.code !== undefined && { code: c.code }),
+        ...(c.request_id !== undefined && { requestId: c.request_id }),
+        ...(c.institution !== undefined && { institution: c.institution }),
+        ...(c.link_id !== undefined && { linkId: c.link_id }),
+        ...(c.timeout !== undefined && { timeout: c.timeout }),
+      })),
+    );
+    deps.logger.debug({ calls: parsed.data.length }, 'belvo calls ingested');
+    return { status: 202, body: { accepted: parsed.data.length } };
+  });
+}

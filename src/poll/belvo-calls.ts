@@ -1,0 +1,69 @@
+// The team's own Belvo calls, as its app reports them: counted in minute windows as they arrive, judged on a
+// schedule like any source (the error-ratio alerts follow the same lifecycle, policy and delivery as the rest).
+import {
+  type BelvoCall,
+  CallWindows,
+  classifyCall,
+  type ErrorRatioConfig,
+  errorRatioScope,
+  errorRatioSignals,
+} from '../detect/error-ratios.js';
+import type { InstitutionRef } from '../domain/institution.js';
+import { type CommitReport, OutcomeCommitter, type PollDeps } from './outcome-committer.js';
+
+export const CALLS_SOURCE = 'belvo-calls';
+
+export interface CallsReportState {
+  calls: number;
+  failures: number;
+  /** Failures reported without a request_id: the checklist asks the team to log them. */
+  failuresWithoutRequestId: number;
+  lastReportAt?: number;
+}
+
+export class BelvoCallsMonitor {
+  readonly id = CALLS_SOURCE;
+  readonly windows: CallWindows;
+  readonly reported: CallsReportState = { calls: 0, failures: 0, failuresWithoutRequestId: 0 };
+  private readonly committer: OutcomeCommitter;
+
+  constructor(
+    private readonly deps: PollDeps,
+    private readonly config: ErrorRatioConfig,
+    private readonly institutions: () => Map<string, InstitutionRef>,
+  ) {
+    this.windows = new CallWindows(config.longMs + 2 * 60_000);
+    this.committer = new OutcomeCommitter(deps, { id: CALLS_SOURCE, name: 'Belvo calls', failuresBeforeAlert: 1 });
+  }
+
+  accept(calls: BelvoCall[]): void {
+    for (const call of calls) {
+      this.windows.add(call);
+      this.reported.calls++;
+      if (classifyCall(call)) {
+        this.reported.failures++;
+        if (!call.requestId && !call.timeout) this.reported.failuresWithoutRequestId++;
+      }
+    }
+    this.reported.lastReportAt = this.deps.clock.now();
+  }
+
+  async poll(): Promise<CommitReport> {
+    const now = this.deps.clock.now();
+    this.windows.prune(now);
+    const signals = errorRatioSignals({
+      windows: this.windows,
+      source: CALLS_SOURCE,
+      config: this.config,
+      institutions: this.institutions(),
+      now,
+    });
+    return this.committer.commitRetrying({
+      ok: true,
+      source: CALLS_SOURCE,
+      at: now,
+      signals,
+      completeScopes: [errorRatioScope()],
+    });
+  }
+}
