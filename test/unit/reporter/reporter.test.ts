@@ -1,0 +1,51 @@
+import { describe, expect, it } from 'vitest';
+import { createBelvoCallReporter, type ReportedCall } from '../../../src/reporter/index.js';
+
+const call = (i: number): ReportedCall => ({ ts: i, method: 'GET', path: '/api/links/', status: 200, duration_ms: 5 });
+
+function fakeFetch(answer: (body: ReportedCall[]) => number | Error) {
+  const received: ReportedCall[][] = [];
+  const impl = (async (_url: string | URL | Request, init?: RequestInit) => {
+    const body = JSON.parse(String(init?.body)) as ReportedCall[];
+    const a = answer(body);
+    if (a instanceof Error) throw a;
+    received.push(body);
+    return new Response(null, { status: a });
+  }) as typeof fetch;
+  return { impl, received };
+}
+
+describe('the call reporter', () => {
+  it('ships calls in batches and keeps them while the bot cannot be reached', async () => {
+    let up = false;
+    const f = fakeFetch(() => (up ? 202 : new Error('ECONNREFUSED')));
+    const r = createBelvoCallReporter({ url: 'http://bot/', token: 't', batchSize: 3, fetch: f.impl, log: () => {} });
+    for (let i = 0; i < 5; i++) r.record(call(i));
+    await r.flush();
+    expect(f.received).toEqual([]);
+    up = true;
+    await r.close();
+    expect(f.received.map((b) => b.map((c) => c.ts))).toEqual([
+      [0, 1, 2],
+      [3, 4],
+    ]);
+  });
+
+  it('bounds its queue, dropping the oldest, and never throws into the app', async () => {
+    const f = fakeFetch(() => new Error('down'));
+    const r = createBelvoCallReporter({ url: 'http://bot', token: 't', maxQueue: 10, batchSize: 1000, fetch: f.impl });
+    for (let i = 0; i < 25; i++) r.record(call(i));
+    expect(r.dropped).toBe(15);
+    await expect(r.close()).resolves.toBeUndefined();
+  });
+
+  it('a batch the bot refuses as invalid (400) is dropped, not resent forever', async () => {
+    const f = fakeFetch(() => 400);
+    const r = createBelvoCallReporter({ url: 'http://bot', token: 't', batchSize: 2, fetch: f.impl });
+    r.record(call(1));
+    r.record(call(2));
+    await r.close();
+    await r.flush();
+    expect(f.received).toHaveLength(1);
+  });
+});
