@@ -507,7 +507,7 @@ function makeInstitution(id: number, fields: Partial<FakeBelvoInstitution> & { n
 
 function makeLink(index: number, fields: Partial<FakeBelvoLink>): FakeBelvoLink {
   // Belvo's microsecond timestamps, one minute apart, so ordering and parsing are exercised.
-  const created = new Date(Date.UTC(2024, 0, 1) + index * 60_000).toISOString().replace('Z', '412917Z');
+  const created = `${new Date(Date.UTC(2024, 0, 1) + index * 60_000).toISOString().slice(0, 19)}.412917Z`;
   return {
     id: randomUUID(),
     institution: 'erebor_mx_retail',
