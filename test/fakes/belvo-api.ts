@@ -214,6 +214,16 @@ const LINK_FILTERS: Record<string, (l: FakeBelvoLink) => string | string[] | nul
 // ---------------------------------------------------------------------------------------------------------------------
 // The server
 
+/** What the fake sends back for one request. */
+interface Answer {
+  status: number;
+  body: string | unknown;
+  outcome: FakeBelvoRequest['outcome'];
+  headers?: Record<string, string>;
+  /** The request_id in an error body, recorded in the request log. */
+  requestId?: string;
+}
+
 export async function startFakeBelvo(options: StartFakeBelvoOptions = {}): Promise<FakeBelvo> {
   const clock = options.now ?? Date.now;
   const secretKeyId = options.secretKeyId ?? 'fake-secret-key-id-0123';
@@ -244,15 +254,7 @@ export async function startFakeBelvo(options: StartFakeBelvoOptions = {}): Promi
     return index === -1 ? undefined : faults.splice(index, 1)[0];
   }
 
-  /** An error answer: its body in the asked shape, with a fresh request_id unless the fault names one. */
-  interface Answer {
-    status: number;
-    body: string | unknown;
-    outcome: FakeBelvoRequest['outcome'];
-    headers?: Record<string, string>;
-    requestId?: string;
-  }
-
+  /** An error answer in the asked shape, with a fresh request_id unless the fault names one. */
   function errorAnswer(
     status: number,
     shape: FakeBelvoErrorShape,

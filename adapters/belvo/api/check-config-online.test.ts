@@ -41,7 +41,13 @@ describe('check-config and the Belvo environments', () => {
       PRD_PASSWORD: 'prod-password-secret',
     };
 
-    const online = await runCli(['check-config', file, '--online'], { env: keys });
+    // Two runs side by side: one with production's keys wrong, one with every key right.
+    const [online, good] = await Promise.all([
+      runCli(['check-config', file, '--online'], { env: keys }),
+      runCli(['check-config', file, '--online'], {
+        env: { ...keys, PRD_ID: belvo.secretKeyId, PRD_PASSWORD: belvo.secretKeyPassword },
+      }),
+    ]);
     const refused = belvo.requests.find((r) => !r.authorized);
     expect(online.stdout).toContain(`  belvo: sandbox (${belvo.url}), production (${belvo.url})\n`);
     expect(online.stdout).toContain(
@@ -54,9 +60,6 @@ describe('check-config and the Belvo environments', () => {
     expect(online.code).toBe(1);
     for (const secret of Object.values(keys)) expect(online.stdout + online.stderr).not.toContain(secret);
 
-    const good = await runCli(['check-config', file, '--online'], {
-      env: { ...keys, PRD_ID: belvo.secretKeyId, PRD_PASSWORD: belvo.secretKeyPassword },
-    });
     expect(good.stdout).toContain(`  production: keys OK (${belvo.url})\n`);
     expect(good.code).toBe(0);
   });

@@ -282,13 +282,11 @@ describe('Belvo API client', () => {
     });
 
     it("stays under the fake's per-IP limit when another caller used it up", async () => {
-      belvo.setRateLimit({ limit: 5, windowMs: 100 });
-      belvo.addLinks(20, {});
+      belvo.setRateLimit({ limit: 4, windowMs: 60 });
+      belvo.addLinks(10, {});
       // Paced far too fast for this limit on purpose: the 403s must turn into waits, not failures.
-      const links = await collect(
-        client({ pageSize: 1, retry: { ...FAST_RETRY, rateLimitedWaitMs: 100 } }).listLinks(),
-      );
-      expect(links).toHaveLength(20);
+      const links = await collect(client({ pageSize: 1, retry: { ...FAST_RETRY, rateLimitedWaitMs: 60 } }).listLinks());
+      expect(links).toHaveLength(10);
       expect(belvo.requests.some((r) => r.outcome === 'rate_limited')).toBe(true);
     });
   });
