@@ -1,6 +1,6 @@
 // The Belvo API for one environment (sandbox, production): the BelvoApi port over HTTP Basic auth, with Belvo's
 // pagination followed to the end, calls paced under its rate limit and retried as Belvo advises.
-// https://developers.belvo.com/reference (see reference/belvo.md for the wire facts this is built against)
+// Built against the wire facts gathered from developers.belvo.com in /work/shared/reference/belvo.md.
 import type { Dispatcher } from 'undici';
 import {
   type BelvoApi,

@@ -1,5 +1,5 @@
 // Every way a Belvo call can fail, turned into one BelvoApiError with a `kind` callers can act on. Belvo's errors come
-// in several shapes (https://developers.belvo.com/reference/errors, see reference/belvo.md): a JSON array of
+// in several shapes (/work/shared/reference/belvo.md "Error responses"): a JSON array of
 // `{code, message, request_id, field?}`, an object `{detail}` on some 401s, codes without a message, and, for its rate
 // limit, an HTML 403 page from the edge proxy that must never be read as "your keys are wrong".
 import { BelvoApiError, type BelvoErrorKind } from '../../../src/ports/belvo.js';

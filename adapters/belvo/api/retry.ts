@@ -1,5 +1,5 @@
-// When to try a failed GET again, following Belvo's advice (https://developers.belvo.com/docs/errors-and-retries,
-// see reference/belvo.md): 5xx with exponential backoff from 3 s, at most 5 tries (`unexpected_error` at most 3);
+// When to try a failed GET again, following Belvo's advice (/work/shared/reference/belvo.md, "Error responses"):
+// 5xx with exponential backoff from 3 s, at most 5 tries (`unexpected_error` at most 3);
 // never a 4xx, except `too_many_sessions`, which clears once the institution closes the other session. The HTML 403
 // (rate limited) waits for the pacing bucket to refill; a timeout or a dropped connection is tried once more.
 import type { BelvoApiError } from '../../../src/ports/belvo.js';
