@@ -67,7 +67,7 @@ export type FakeBelvoErrorShape =
 
 export interface FakeBelvoFault {
   status?: number;
-  /** Default `array` (the HTML page for `html`; `text` for a 5xx when `code` is absent is not implied: ask for it). */
+  /** Default `array`; a 403 without `code` defaults to `html` (the rate-limit page). */
   shape?: FakeBelvoErrorShape;
   code?: string;
   message?: string;
