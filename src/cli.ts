@@ -10,6 +10,7 @@ const USAGE = `belvo-status: watches Belvo's status pages and your integration, 
 Usage:
   belvo-status run [--config <file>]       start the bot (default config: ${DEFAULT_CONFIG}, or $BELVO_STATUS_CONFIG)
   belvo-status check-config [<file>]       validate a config file; prints every problem, exits 2 if any
+               [--online]                  also try each Belvo environment's keys; exits 1 if one is refused
   belvo-status status [--config <file>]    what is open right now, from the bot's store
   belvo-status demo                        a simulated status page and the bot against it (no network needed)
   belvo-status healthcheck [--config <f>]  exit 0 if the bot answers on its /healthz (for container health checks)
@@ -59,10 +60,14 @@ async function run(args: string[]): Promise<number> {
   return new Promise<number>(() => {}); // runs until a signal
 }
 
-function checkConfig(args: string[]): number {
-  const { positionals } = parseArgs({ args, allowPositionals: true, options: {} });
+async function checkConfig(args: string[]): Promise<number> {
+  const { positionals, values } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { online: { type: 'boolean' } },
+  });
   const file = configPath(positionals[0]);
-  const { config } = loadOrExit(file);
+  const { config, secrets } = loadOrExit(file);
   const lines = [
     `${file}: ok`,
     `  sources: ${config.sources.map((s) => `${s.id} (${s.type} ${s.format}, ${s.url}, every ${s.interval / 1000}s)`).join('; ') || 'none'}`,
@@ -73,8 +78,17 @@ function checkConfig(args: string[]): number {
   if (config.sources.length === 0) lines.push('  warning: no sources: the bot would watch nothing');
   if (config.subscriptions.length === 0)
     lines.push('  warning: no subscriptions: alerts would be recorded but sent nowhere');
+  let exit: number = EXIT.ok;
+  if (config.belvo) {
+    const { belvoConfigReport } = await import('../adapters/belvo/api/check-keys.js');
+    const report = await belvoConfigReport(config.belvo.environments, secrets, { online: values.online === true });
+    lines.push(...report.lines.map((line) => `  ${line}`));
+    exit = report.invalid ? EXIT.usage : report.failed ? EXIT.failure : EXIT.ok;
+  } else if (values.online) {
+    lines.push('  belvo: no environments configured: nothing to check online');
+  }
   process.stdout.write(`${lines.join('\n')}\n`);
-  return EXIT.ok;
+  return exit;
 }
 
 async function status(args: string[]): Promise<number> {
