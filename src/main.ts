@@ -1,4 +1,6 @@
 // Composition root: the one place that builds adapters and hands them to the core.
+import { belvoBaseUrl } from '../adapters/belvo/api/base-url.js';
+import { createBelvoApi } from '../adapters/belvo/api/client.js';
 import { createConsoleNotifier } from '../adapters/console/console-notifier.js';
 import { createDiscordApp, discordChannelDestination } from '../adapters/discord/create.js';
 import { createDiscordWebhookNotifier } from '../adapters/discord/webhook-notifier.js';
@@ -17,6 +19,7 @@ import { createDestinationHealth } from './delivery/destination-health.js';
 import { Dispatcher } from './delivery/dispatcher.js';
 import { DEFAULT_ERROR_RATIO_CONFIG } from './detect/error-ratios.js';
 import type { Alert, AlertEvent } from './domain/alert.js';
+import type { InstitutionRef } from './domain/institution.js';
 import type { Silence } from './domain/silence.js';
 import type { Subscription } from './domain/subscription.js';
 import { DEFAULT_ENGINE_CONFIG, type EngineConfig, type Thresholds } from './engine/engine-config.js';
@@ -28,9 +31,10 @@ import { HttpServer } from './http/server.js';
 import { mountStatuspageWebhook, type PushTarget } from './http/statuspage-webhook.js';
 import { createLogger } from './log.js';
 import { BelvoCallsMonitor } from './poll/belvo-calls.js';
+import { BelvoInstitutionsPoller } from './poll/belvo-institutions.js';
 import { PolicyTicker } from './poll/policy-ticker.js';
 import { StatusPagePoller } from './poll/poll-status-page.js';
-import { PollScheduler } from './poll/scheduler.js';
+import { type Pollable, PollScheduler } from './poll/scheduler.js';
 import { type Clock, systemClock } from './ports/clock.js';
 import type { Logger } from './ports/logger.js';
 import type { Notifier } from './ports/notifier.js';
@@ -53,6 +57,8 @@ export interface App {
   /** Commits alert changes made outside a poll (chat commands) through the policy and routing. */
   readonly commitEvents: (events: AlertEvent[], alerts: Alert[]) => Promise<void>;
   readonly pollers: StatusPagePoller[];
+  /** Everything the scheduler polls: status pages, the Belvo account, the reported calls. */
+  readonly pollTargets: Pollable[];
   start(): Promise<{ port: number }>;
   stop(): Promise<void>;
 }
@@ -111,6 +117,12 @@ export function policyFrom(config: Config): PolicyConfig {
     ...(p.storms.count > 0 && { storms: { count: p.storms.count, windowMs: p.storms.window } }),
     reminderEveryMs: p.reminders.every,
   };
+}
+
+/** Whether an institution is on the critical list (by Belvo name or display name, case-insensitive). */
+export function criticalMatcher(list: string[]): (i: InstitutionRef) => boolean {
+  const names = new Set(list.map((n) => n.toLowerCase()));
+  return (i) => names.has(i.name.toLowerCase()) || names.has(i.displayName.toLowerCase());
 }
 
 export function configSubscriptions(config: Config, now: number): Subscription[] {
@@ -263,9 +275,33 @@ export async function buildApp(loaded: LoadedConfig, opts: AppOptions = {}): Pro
     intervalMs: config.policy.check,
     onIntents: () => dispatcher.wake(),
   });
+  // The team's Belvo account: institution health per environment.
+  const critical = criticalMatcher(config.policy.paging.criticalInstitutions);
+  const belvoPollers = (config.belvo?.environments ?? []).map(
+    (env) =>
+      new BelvoInstitutionsPoller(pollDeps, {
+        environment: env.id,
+        api: createBelvoApi({
+          environment: env.id,
+          baseUrl: belvoBaseUrl(env),
+          secretKeyId: secrets.get(env.secretKeyId.secretEnv) ?? '',
+          secretKeyPassword: secrets.get(env.secretKeyPassword.secretEnv) ?? '',
+          timeoutMs: env.timeout,
+          logger: logger.child({ component: 'belvo', environment: env.id }),
+        }),
+        linkCounts: async () => undefined,
+        critical,
+        timeoutMs: env.timeout,
+      }),
+  );
+  const catalogue = () => {
+    const all = new Map<string, InstitutionRef>();
+    for (const p of belvoPollers) for (const [name, ref] of p.catalogue()) all.set(name, ref);
+    return all;
+  };
   // The team's own Belvo calls, when its app reports them.
   const calls = config.belvo?.ingest
-    ? new BelvoCallsMonitor(pollDeps, DEFAULT_ERROR_RATIO_CONFIG, () => new Map())
+    ? new BelvoCallsMonitor(pollDeps, DEFAULT_ERROR_RATIO_CONFIG, catalogue)
     : undefined;
   const scheduler = new PollScheduler(
     [
@@ -273,6 +309,11 @@ export async function buildApp(loaded: LoadedConfig, opts: AppOptions = {}): Pro
         target: pollers[i] as StatusPagePoller,
         intervalMs: source.interval,
         jitter: source.jitter,
+      })),
+      ...belvoPollers.map((target, i) => ({
+        target,
+        intervalMs: config.belvo?.environments[i]?.institutionsInterval ?? 120_000,
+        jitter: 0.1,
       })),
       ...(calls && config.belvo?.ingest
         ? [{ target: calls, intervalMs: config.belvo.ingest.evaluateEvery, jitter: 0 }]
@@ -289,7 +330,11 @@ export async function buildApp(loaded: LoadedConfig, opts: AppOptions = {}): Pro
   });
   mountHealthRoutes(
     http.router,
-    { store, scheduledSources: () => scheduler.scheduled, expectedSources: config.sources.length + (calls ? 1 : 0) },
+    {
+      store,
+      scheduledSources: () => scheduler.scheduled,
+      expectedSources: config.sources.length + belvoPollers.length + (calls ? 1 : 0),
+    },
     metrics.registry,
   );
   const pushTargets: PushTarget[] = config.sources.flatMap((s) =>
@@ -362,6 +407,7 @@ export async function buildApp(loaded: LoadedConfig, opts: AppOptions = {}): Pro
     ticker,
     commitEvents,
     pollers,
+    pollTargets: [...pollers, ...belvoPollers, ...(calls ? [calls] : [])],
     async start() {
       const address = await http.listen();
       await dispatcher.start();

@@ -359,6 +359,16 @@ export function crossCheck(doc: unknown): Problem[] {
       });
     }
   }
+  const belvo = (root.belvo ?? {}) as { environments?: unknown };
+  const environments = Array.isArray(belvo.environments) ? (belvo.environments as Record<string, unknown>[]) : [];
+  for (const [i, env] of environments.entries()) {
+    if (env?.url === undefined && env?.id !== 'production' && env?.id !== 'sandbox') {
+      problems.push({
+        path: ['belvo', 'environments', i, 'url'],
+        message: `environment "${String(env?.id)}" needs a url: only production and sandbox know theirs`,
+      });
+    }
+  }
   for (const [i, sub] of list('subscriptions').entries()) {
     const dest = sub?.destination;
     if (typeof dest === 'string' && pagers.has(dest)) {

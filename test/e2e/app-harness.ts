@@ -52,7 +52,7 @@ export async function startApp(
     deliverAll,
     async cycle(advanceMs = 0) {
       clock.advance(advanceMs);
-      for (const poller of app.pollers) await poller.poll();
+      for (const target of app.pollTargets) await target.poll();
       await app.ticker.check();
       await deliverAll();
     },
