@@ -5,7 +5,10 @@ export interface GroupCommitOptions<T, R> {
   write: (batch: T[]) => Promise<R[]>;
   /** Flush as soon as this many items wait. */
   maxBatch: number;
-  /** Or once the first waiting item has waited this long. */
+  /**
+   * Or once the first waiting item has waited this long. 0: at the end of the current turn of the event loop, so
+   * everything that arrived in the same read from the network shares a commit without any added wait.
+   */
   maxDelayMs: number;
   /** Called once per failed batch (every waiter of it is rejected with the error). */
   onError?: (err: unknown, batchSize: number) => void;
@@ -19,7 +22,7 @@ interface Waiting<T, R> {
 
 export class GroupCommitter<T, R> {
   private queue: Waiting<T, R>[] = [];
-  private timer: NodeJS.Timeout | undefined;
+  private timer: NodeJS.Timeout | NodeJS.Immediate | undefined;
   private writing: Promise<void> | undefined;
 
   constructor(private readonly opts: GroupCommitOptions<T, R>) {}
@@ -30,7 +33,12 @@ export class GroupCommitter<T, R> {
       this.queue.push({ item, resolve, reject });
       if (this.writing) return; // picked up when the write in progress ends
       if (this.queue.length >= this.opts.maxBatch) this.flush();
-      else this.timer ??= setTimeout(() => this.flush(), this.opts.maxDelayMs);
+      else if (this.timer === undefined) {
+        this.timer =
+          this.opts.maxDelayMs > 0
+            ? setTimeout(() => this.flush(), this.opts.maxDelayMs)
+            : setImmediate(() => this.flush());
+      }
     });
   }
 
@@ -48,7 +56,10 @@ export class GroupCommitter<T, R> {
   }
 
   private flush(): void {
-    clearTimeout(this.timer);
+    if (this.timer !== undefined) {
+      clearTimeout(this.timer as NodeJS.Timeout);
+      clearImmediate(this.timer as NodeJS.Immediate);
+    }
     this.timer = undefined;
     if (this.writing || this.queue.length === 0) return;
     const batch = this.queue.splice(0, this.opts.maxBatch);
