@@ -124,6 +124,63 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX alerts_announced_by_seq ON alerts (seq) WHERE announced;
     `,
   },
+  {
+    version: 4,
+    name: 'belvo webhooks, link states and link events',
+    sql: `
+      -- Every webhook Belvo delivered, once: a retry carries the same webhook_id and is refused by the UNIQUE key.
+      -- Per environment, so an id seen on sandbox never hides a production event.
+      CREATE TABLE belvo_webhooks (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        environment TEXT NOT NULL,
+        webhook_id TEXT NOT NULL,
+        webhook_type TEXT NOT NULL,
+        webhook_code TEXT NOT NULL,
+        link_id TEXT,
+        external_id TEXT,
+        request_id TEXT,
+        process_type TEXT,
+        received_at INTEGER NOT NULL,
+        body TEXT NOT NULL,
+        UNIQUE (environment, webhook_id)
+      );
+      -- Listing newest first and "age of the last webhook" per environment. Type/code filters scan this range.
+      CREATE INDEX belvo_webhooks_by_time ON belvo_webhooks (environment, received_at);
+
+      CREATE TABLE belvo_links (
+        environment TEXT NOT NULL,
+        link_id TEXT NOT NULL,
+        status TEXT NOT NULL,
+        institution TEXT,
+        external_id TEXT,
+        institution_user_id TEXT,
+        status_changed_at INTEGER NOT NULL,
+        last_event_at INTEGER,
+        reconciled_at INTEGER,
+        PRIMARY KEY (environment, link_id)
+      ) WITHOUT ROWID;
+      -- Counts by (institution, status) read only this index.
+      CREATE INDEX belvo_links_by_status ON belvo_links (environment, status, institution);
+
+      -- Links entering token_required or invalid: spike detectors count them per institution in a short window and
+      -- over a long baseline, so the index leads with (environment, code, at) and covers institution.
+      CREATE TABLE belvo_link_events (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        environment TEXT NOT NULL,
+        link_id TEXT NOT NULL,
+        code TEXT NOT NULL,
+        status TEXT NOT NULL,
+        institution TEXT,
+        external_id TEXT,
+        webhook_id TEXT,
+        source TEXT NOT NULL CHECK (source IN ('webhook', 'reconciliation')),
+        at INTEGER NOT NULL
+      );
+      CREATE INDEX belvo_link_events_by_code_time ON belvo_link_events (environment, code, at, institution);
+      -- A reconciliation fills in the institution of a link's earlier events.
+      CREATE INDEX belvo_link_events_by_link ON belvo_link_events (environment, link_id) WHERE institution IS NULL;
+    `,
+  },
 ];
 
 const CREATE_LEDGER = `

@@ -19,6 +19,7 @@ import {
   type Store,
   StoreConflictError,
 } from '../../src/ports/store.js';
+import { belvoStoreMethods, prepareBelvoStatements } from './belvo-links-store.js';
 import { applyMigrations } from './migrations.js';
 
 export interface SqliteStoreOptions {
@@ -298,6 +299,7 @@ function prepareStatements(db: BetterSqlite3.Database) {
       ON CONFLICT (id) DO UPDATE SET matcher = excluded.matcher, starts_at = excluded.starts_at,
         ends_at = excluded.ends_at, created_by = excluded.created_by, reason = excluded.reason`),
     deleteSilence: db.prepare('DELETE FROM silences WHERE id = ?'),
+    belvo: prepareBelvoStatements(db),
   };
 }
 
@@ -594,5 +596,10 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     async removeSilence(id) {
       return open().st.deleteSilence.run(id).changes > 0;
     },
+
+    ...belvoStoreMethods(() => {
+      const { db, st } = open();
+      return { db, st: st.belvo };
+    }),
   };
 }

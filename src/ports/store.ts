@@ -1,6 +1,17 @@
 import type { Alert, AlertEvent } from '../domain/alert.js';
 import type { Silence } from '../domain/silence.js';
 import type { Subscription } from '../domain/subscription.js';
+import type {
+  BelvoLinkEvent,
+  BelvoLinkEventCount,
+  BelvoLinkEventQuery,
+  BelvoLinkListing,
+  BelvoLinkState,
+  BelvoLinkStatusCount,
+  BelvoWebhookQuery,
+  BelvoWebhookRecord,
+  RecordBelvoWebhooksResult,
+} from './belvo-links.js';
 import type { MessageRef } from './notifier.js';
 import type { FeedCursor } from './source.js';
 
@@ -139,4 +150,30 @@ export interface Store {
   listSilences(now?: number): Promise<Silence[]>;
   addSilence(silence: Silence): Promise<void>;
   removeSilence(id: string): Promise<boolean>;
+
+  // --- Belvo webhooks and link status ---
+  /**
+   * Stores a batch of webhooks in one transaction (all or nothing), skipping any (environment, webhook_id) already
+   * stored, earlier in the same batch included. A new LINK `token_required` / `invalid_credentials` event with a
+   * link_id also updates that link's state, and records a link event when its status changed.
+   */
+  recordBelvoWebhooks(batch: BelvoWebhookRecord[]): Promise<RecordBelvoWebhooksResult>;
+  /** Newest first. */
+  listBelvoWebhooks(query?: BelvoWebhookQuery): Promise<BelvoWebhookRecord[]>;
+  /** When the newest webhook of an environment was received, if any. */
+  lastBelvoWebhookAt(environment: string): Promise<number | undefined>;
+  getBelvoLink(environment: string, linkId: string): Promise<BelvoLinkState | undefined>;
+  /** Links by (institution, status); institution null for links no reconciliation has listed yet. */
+  linkStatusCounts(environment: string): Promise<BelvoLinkStatusCount[]>;
+  /** Links entering a status in [since, until), oldest first. */
+  linkEvents(query: BelvoLinkEventQuery): Promise<BelvoLinkEvent[]>;
+  /** The same events counted per institution: a spike detector's short window and long baseline. */
+  linkEventCounts(query: BelvoLinkEventQuery): Promise<BelvoLinkEventCount[]>;
+  /**
+   * Applies a reconciliation's listing, fetched at `observedAt`: institution, external and user ids always; the
+   * status unless a webhook about the link arrived after `observedAt` (the newer word wins). A known link found in
+   * token_required or invalid by this listing records a link event; a link seen for the first time does not (history,
+   * not a transition). Fills the institution of the link's earlier events. Returns how many statuses changed.
+   */
+  upsertLinks(environment: string, links: BelvoLinkListing[], observedAt: number): Promise<{ statusChanges: number }>;
 }

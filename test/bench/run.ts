@@ -9,6 +9,8 @@ import { benchLatency } from './latency.js';
 import { benchParseDiff } from './parse-diff.js';
 import { mb, ms } from './stats.js';
 import { printTable, type Row, verdict } from './table.js';
+import { WEBHOOK_BENCH, webhookNotes, webhookRows } from './webhook-rows.js';
+import { benchWebhooks } from './webhooks.js';
 
 const INTERVAL_MS = 1000;
 const DEGRADED = 500;
@@ -45,6 +47,9 @@ async function main(): Promise<void> {
 
   log(`poll-to-console latency, bot in a child process, ${INTERVAL_MS} ms interval...`);
   const lat = await benchLatency({ intervalMs: INTERVAL_MS, reps: 10, degraded: DEGRADED });
+
+  log(`webhook ingestion: bare node:http vs the bot's durable route, ${WEBHOOK_BENCH.rate} req/s and max...`);
+  const hooks = await benchWebhooks(WEBHOOK_BENCH);
 
   const latencyTarget = INTERVAL_MS + 100;
   const total304Requests = Object.values(bot.unchangedStatuses).reduce((a, b) => a + b, 0);
@@ -160,8 +165,9 @@ async function main(): Promise<void> {
       target: '',
       verdict: 'info',
     },
+    ...webhookRows(hooks),
     {
-      figure: 'Webhook ingestion; crash safety; 100,000 links',
+      figure: 'Crash safety; 100,000 links',
       measured: 'not measured',
       target: 'see DESIGN.md',
       verdict: 'n/a',
@@ -202,7 +208,8 @@ async function main(): Promise<void> {
           `${Math.round((3 * INTERVAL_MS) / 1000)} s after its ${lat.childMemory.opened} OPENED lines (which took ` +
           `${ms(lat.childMemory.waitedMs)} to arrive).`
         : ''),
-    'Not measured: the webhook-ingestion, crash-safety and 100,000-link targets (no such code to drive yet).',
+    ...webhookNotes(hooks),
+    'Not measured: the crash-safety and 100,000-link targets (no such code to drive yet).',
   ];
   process.stdout.write(`\nNotes:\n${notes.map((n) => `- ${n}`).join('\n')}\n`);
   process.stdout.write(`\nfinished in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);

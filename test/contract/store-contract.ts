@@ -6,6 +6,7 @@ import type { Subscription } from '../../src/domain/subscription.js';
 import type { FeedCursor } from '../../src/ports/source.js';
 import { type EvaluationCommit, type Store, StoreConflictError } from '../../src/ports/store.js';
 import { makeAlert, makeIntent, T0 } from './alert-factory.js';
+import { describeBelvoLinkContract } from './belvo-links-contract.js';
 
 /**
  * `makeStore` returns a fresh, empty store that has not been initialised yet; the suite calls `init()` and
@@ -666,6 +667,10 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
         expect(first5).toEqual([...first5].sort((x, y) => x - y));
         expect(first5[0]).toBeLessThan(first5[4]!);
       });
+    });
+
+    describe('Belvo webhooks and links', () => {
+      describeBelvoLinkContract(() => store);
     });
   });
 }

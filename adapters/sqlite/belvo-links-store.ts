@@ -1,0 +1,350 @@
+// The SQLite side of Belvo webhooks and link status (tables of migration 4): prepared once, merged into the store.
+import type BetterSqlite3 from 'better-sqlite3';
+import {
+  type BelvoLinkEvent,
+  type BelvoLinkEventQuery,
+  type BelvoLinkListing,
+  type BelvoLinkState,
+  type BelvoWebhookOutcome,
+  type BelvoWebhookQuery,
+  type BelvoWebhookRecord,
+  LINK_STATUS_BY_CODE,
+  type LinkEventCode,
+} from '../../src/ports/belvo-links.js';
+import type { Store } from '../../src/ports/store.js';
+
+interface WebhookRow {
+  environment: string;
+  webhook_id: string;
+  webhook_type: string;
+  webhook_code: string;
+  link_id: string | null;
+  external_id: string | null;
+  request_id: string | null;
+  process_type: string | null;
+  received_at: number;
+  body: string;
+}
+
+interface LinkRow {
+  environment: string;
+  link_id: string;
+  status: string;
+  institution: string | null;
+  external_id: string | null;
+  institution_user_id: string | null;
+  status_changed_at: number;
+  last_event_at: number | null;
+  reconciled_at: number | null;
+}
+
+interface LinkEventRow {
+  environment: string;
+  link_id: string;
+  code: LinkEventCode;
+  status: string;
+  institution: string | null;
+  external_id: string | null;
+  webhook_id: string | null;
+  source: 'webhook' | 'reconciliation';
+  at: number;
+}
+
+/** Optional fields come back absent, as they went in. */
+function clean<T extends object>(obj: T): T {
+  return Object.fromEntries(Object.entries(obj).filter(([, v]) => v !== null && v !== undefined)) as T;
+}
+
+function toWebhook(row: WebhookRow): BelvoWebhookRecord {
+  return clean<BelvoWebhookRecord>({
+    environment: row.environment,
+    webhookId: row.webhook_id,
+    type: row.webhook_type,
+    code: row.webhook_code,
+    linkId: row.link_id ?? undefined,
+    externalId: row.external_id ?? undefined,
+    requestId: row.request_id ?? undefined,
+    processType: row.process_type ?? undefined,
+    receivedAt: row.received_at,
+    body: row.body,
+  });
+}
+
+function toLink(row: LinkRow): BelvoLinkState {
+  return clean<BelvoLinkState>({
+    environment: row.environment,
+    linkId: row.link_id,
+    status: row.status,
+    institution: row.institution ?? undefined,
+    externalId: row.external_id ?? undefined,
+    institutionUserId: row.institution_user_id ?? undefined,
+    statusChangedAt: row.status_changed_at,
+    lastEventAt: row.last_event_at ?? undefined,
+    reconciledAt: row.reconciled_at ?? undefined,
+  });
+}
+
+function toLinkEvent(row: LinkEventRow): BelvoLinkEvent {
+  return clean<BelvoLinkEvent>({
+    environment: row.environment,
+    linkId: row.link_id,
+    code: row.code,
+    status: row.status,
+    institution: row.institution ?? undefined,
+    externalId: row.external_id ?? undefined,
+    webhookId: row.webhook_id ?? undefined,
+    source: row.source,
+    at: row.at,
+  });
+}
+
+/** The link event a status means, for the statuses detectors count. */
+function codeForStatus(status: string): LinkEventCode | undefined {
+  for (const [code, s] of Object.entries(LINK_STATUS_BY_CODE)) if (s === status) return code as LinkEventCode;
+  return undefined;
+}
+
+function isLinkEventCode(code: string): code is LinkEventCode {
+  return Object.hasOwn(LINK_STATUS_BY_CODE, code);
+}
+
+export function prepareBelvoStatements(db: BetterSqlite3.Database) {
+  // One statement per combination of filters, so each can use the (environment, received_at) index when it applies.
+  const listVariants = new Map<string, BetterSqlite3.Statement>();
+  for (const env of [false, true]) {
+    for (const since of [false, true]) {
+      const where = [
+        env ? 'environment = @environment' : undefined,
+        since ? 'received_at >= @since' : undefined,
+        '(@type IS NULL OR webhook_type = @type)',
+        '(@code IS NULL OR webhook_code = @code)',
+      ].filter((w) => w !== undefined);
+      listVariants.set(
+        `${env}/${since}`,
+        db.prepare(`SELECT * FROM belvo_webhooks WHERE ${where.join(' AND ')}
+          ORDER BY received_at DESC, seq DESC LIMIT @limit`),
+      );
+    }
+  }
+  return {
+    insertWebhook: db.prepare(`
+      INSERT INTO belvo_webhooks (environment, webhook_id, webhook_type, webhook_code, link_id, external_id,
+        request_id, process_type, received_at, body)
+      VALUES (@environment, @webhookId, @type, @code, @linkId, @externalId, @requestId, @processType, @receivedAt,
+        @body)
+      ON CONFLICT (environment, webhook_id) DO NOTHING`),
+    listWebhooks: (env: boolean, since: boolean) => listVariants.get(`${env}/${since}`)!,
+    lastWebhookAt: db.prepare('SELECT MAX(received_at) AS at FROM belvo_webhooks WHERE environment = ?'),
+    getLink: db.prepare('SELECT * FROM belvo_links WHERE environment = ? AND link_id = ?'),
+    // From a webhook: the status and when it changed; institution and ids kept when the event does not say.
+    upsertLinkFromEvent: db.prepare(`
+      INSERT INTO belvo_links (environment, link_id, status, external_id, status_changed_at, last_event_at)
+      VALUES (@environment, @linkId, @status, @externalId, @at, @at)
+      ON CONFLICT (environment, link_id) DO UPDATE SET
+        status = excluded.status,
+        external_id = COALESCE(excluded.external_id, belvo_links.external_id),
+        status_changed_at = CASE WHEN belvo_links.status = excluded.status
+          THEN belvo_links.status_changed_at ELSE excluded.status_changed_at END,
+        last_event_at = excluded.last_event_at`),
+    upsertLinkFromListing: db.prepare(`
+      INSERT INTO belvo_links (environment, link_id, status, institution, external_id, institution_user_id,
+        status_changed_at, reconciled_at)
+      VALUES (@environment, @linkId, @status, @institution, @externalId, @institutionUserId, @statusChangedAt,
+        @observedAt)
+      ON CONFLICT (environment, link_id) DO UPDATE SET
+        status = excluded.status,
+        institution = COALESCE(excluded.institution, belvo_links.institution),
+        external_id = COALESCE(excluded.external_id, belvo_links.external_id),
+        institution_user_id = COALESCE(excluded.institution_user_id, belvo_links.institution_user_id),
+        status_changed_at = excluded.status_changed_at,
+        reconciled_at = excluded.reconciled_at`),
+    insertLinkEvent: db.prepare(`
+      INSERT INTO belvo_link_events (environment, link_id, code, status, institution, external_id, webhook_id, source,
+        at)
+      VALUES (@environment, @linkId, @code, @status, @institution, @externalId, @webhookId, @source, @at)`),
+    fillEventInstitution: db.prepare(`
+      UPDATE belvo_link_events SET institution = @institution
+      WHERE environment = @environment AND link_id = @linkId AND institution IS NULL`),
+    linkStatusCounts: db.prepare(`
+      SELECT institution, status, COUNT(*) AS count FROM belvo_links WHERE environment = ?
+      GROUP BY status, institution ORDER BY institution, status`),
+    linkEvents: db.prepare(`
+      SELECT * FROM belvo_link_events WHERE environment = @environment AND code = @code AND at >= @since
+        AND at < @until
+      ORDER BY at, seq`),
+    linkEventCounts: db.prepare(`
+      SELECT institution, COUNT(*) AS count FROM belvo_link_events
+      WHERE environment = @environment AND code = @code AND at >= @since AND at < @until
+      GROUP BY institution ORDER BY count DESC, institution`),
+  };
+}
+
+type BelvoStatements = ReturnType<typeof prepareBelvoStatements>;
+
+type BelvoStoreMethods = Pick<
+  Store,
+  | 'recordBelvoWebhooks'
+  | 'listBelvoWebhooks'
+  | 'lastBelvoWebhookAt'
+  | 'getBelvoLink'
+  | 'linkStatusCounts'
+  | 'linkEvents'
+  | 'linkEventCounts'
+  | 'upsertLinks'
+>;
+
+export function belvoStoreMethods(open: () => { db: BetterSqlite3.Database; st: BelvoStatements }): BelvoStoreMethods {
+  return {
+    async recordBelvoWebhooks(batch) {
+      const { db, st } = open();
+      const run = db.transaction(() => {
+        const outcomes: BelvoWebhookOutcome[] = [];
+        let linkTransitions = 0;
+        for (const w of batch) {
+          const res = st.insertWebhook.run({
+            environment: w.environment,
+            webhookId: w.webhookId,
+            type: w.type,
+            code: w.code,
+            linkId: w.linkId ?? null,
+            externalId: w.externalId ?? null,
+            requestId: w.requestId ?? null,
+            processType: w.processType ?? null,
+            receivedAt: w.receivedAt,
+            body: w.body,
+          });
+          // A retry of an event already stored changes nothing, link state included.
+          if (res.changes === 0) {
+            outcomes.push('duplicate');
+            continue;
+          }
+          outcomes.push('inserted');
+          if (w.type !== 'LINK' || !w.linkId || !isLinkEventCode(w.code)) continue;
+          const status = LINK_STATUS_BY_CODE[w.code];
+          const before = st.getLink.get(w.environment, w.linkId) as LinkRow | undefined;
+          st.upsertLinkFromEvent.run({
+            environment: w.environment,
+            linkId: w.linkId,
+            status,
+            externalId: w.externalId ?? null,
+            at: w.receivedAt,
+          });
+          if (before?.status === status) continue;
+          linkTransitions++;
+          st.insertLinkEvent.run({
+            environment: w.environment,
+            linkId: w.linkId,
+            code: w.code,
+            status,
+            // Known when a reconciliation listed the link before; otherwise filled in when one does.
+            institution: before?.institution ?? null,
+            externalId: w.externalId ?? before?.external_id ?? null,
+            webhookId: w.webhookId,
+            source: 'webhook',
+            at: w.receivedAt,
+          });
+        }
+        return { outcomes, linkTransitions };
+      });
+      // IMMEDIATE: take the write lock up front, so a concurrent writer makes this wait rather than fail mid-way.
+      const { outcomes, linkTransitions } = run.immediate();
+      const inserted = outcomes.filter((o) => o === 'inserted').length;
+      return { outcomes, inserted, duplicates: outcomes.length - inserted, linkTransitions };
+    },
+
+    async listBelvoWebhooks(query: BelvoWebhookQuery = {}) {
+      const { st } = open();
+      const rows = st.listWebhooks(query.environment !== undefined, query.since !== undefined).all({
+        environment: query.environment ?? null,
+        since: query.since ?? 0,
+        type: query.type ?? null,
+        code: query.code ?? null,
+        limit: query.limit ?? -1,
+      }) as WebhookRow[];
+      return rows.map(toWebhook);
+    },
+
+    async lastBelvoWebhookAt(environment) {
+      const row = open().st.lastWebhookAt.get(environment) as { at: number | null };
+      return row.at ?? undefined;
+    },
+
+    async getBelvoLink(environment, linkId) {
+      const row = open().st.getLink.get(environment, linkId) as LinkRow | undefined;
+      return row ? toLink(row) : undefined;
+    },
+
+    async linkStatusCounts(environment) {
+      return open().st.linkStatusCounts.all(environment) as {
+        institution: string | null;
+        status: string;
+        count: number;
+      }[];
+    },
+
+    async linkEvents(query: BelvoLinkEventQuery) {
+      const rows = open().st.linkEvents.all({
+        environment: query.environment,
+        code: query.code,
+        since: query.since,
+        until: query.until ?? Number.MAX_SAFE_INTEGER,
+      }) as LinkEventRow[];
+      return rows.map(toLinkEvent);
+    },
+
+    async linkEventCounts(query: BelvoLinkEventQuery) {
+      return open().st.linkEventCounts.all({
+        environment: query.environment,
+        code: query.code,
+        since: query.since,
+        until: query.until ?? Number.MAX_SAFE_INTEGER,
+      }) as { institution: string | null; count: number }[];
+    },
+
+    async upsertLinks(environment: string, links: BelvoLinkListing[], observedAt: number) {
+      const { db, st } = open();
+      const run = db.transaction(() => {
+        let statusChanges = 0;
+        for (const link of links) {
+          const before = st.getLink.get(environment, link.id) as LinkRow | undefined;
+          // A webhook received after the listing was fetched knows better than the listing.
+          const newerWebhook = before?.last_event_at != null && before.last_event_at > observedAt;
+          const status = newerWebhook && before ? before.status : link.status;
+          const changed = before !== undefined && before.status !== status;
+          st.upsertLinkFromListing.run({
+            environment,
+            linkId: link.id,
+            status,
+            institution: link.institution ?? null,
+            externalId: link.externalId ?? null,
+            institutionUserId: link.institutionUserId ?? null,
+            statusChangedAt: changed || !before ? observedAt : before.status_changed_at,
+            observedAt,
+          });
+          const institution = link.institution ?? before?.institution ?? null;
+          if (institution !== null) {
+            st.fillEventInstitution.run({ environment, linkId: link.id, institution });
+          }
+          if (!changed) continue;
+          statusChanges++;
+          const code = codeForStatus(status);
+          if (!code) continue;
+          st.insertLinkEvent.run({
+            environment,
+            linkId: link.id,
+            code,
+            status,
+            institution,
+            externalId: link.externalId ?? before?.external_id ?? null,
+            webhookId: null,
+            source: 'reconciliation',
+            // When the listing saw it: the change happened at some point before, no later than this.
+            at: observedAt,
+          });
+        }
+        return statusChanges;
+      });
+      return { statusChanges: run.immediate() };
+    },
+  };
+}

@@ -1,0 +1,110 @@
+// What the store keeps of Belvo webhooks and of the team's links: the types of the Store methods that hold them.
+
+/** One webhook as accepted by the receiver: the fields worth filtering on, and the body exactly as received. */
+export interface BelvoWebhookRecord {
+  environment: string;
+  webhookId: string;
+  type: string;
+  code: string;
+  linkId?: string;
+  externalId?: string;
+  requestId?: string;
+  processType?: string;
+  receivedAt: number;
+  /** The JSON text as Belvo sent it (evidence, and re-processing when a new code becomes meaningful). */
+  body: string;
+}
+
+/** Per record of a batch, in order: `duplicate` when this (environment, webhook_id) was already stored. */
+export type BelvoWebhookOutcome = 'inserted' | 'duplicate';
+
+export interface RecordBelvoWebhooksResult {
+  outcomes: BelvoWebhookOutcome[];
+  inserted: number;
+  duplicates: number;
+  /** Links whose status changed to token_required or invalid because of this batch. */
+  linkTransitions: number;
+}
+
+export interface BelvoWebhookQuery {
+  environment?: string;
+  /** Received at or after (ms). */
+  since?: number;
+  type?: string;
+  code?: string;
+  /** Newest first; all when absent. */
+  limit?: number;
+}
+
+/** LINK webhook codes that change a link's status, and the status each one means. */
+export const LINK_STATUS_BY_CODE = {
+  token_required: 'token_required',
+  invalid_credentials: 'invalid',
+} as const;
+
+export type LinkEventCode = keyof typeof LINK_STATUS_BY_CODE;
+
+/** Belvo's link statuses (`valid | invalid | unconfirmed | token_required`); other strings are kept as sent. */
+export type BelvoLinkStatus = 'valid' | 'invalid' | 'unconfirmed' | 'token_required' | (string & {});
+
+/** The bot's view of one link: from webhooks as they arrive, corrected by the reconciliation's listings. */
+export interface BelvoLinkState {
+  environment: string;
+  linkId: string;
+  status: BelvoLinkStatus;
+  /** Belvo institution name; unknown until a reconciliation lists the link (LINK webhooks do not carry it). */
+  institution?: string;
+  externalId?: string;
+  institutionUserId?: string;
+  statusChangedAt: number;
+  /** Last webhook about this link. */
+  lastEventAt?: number;
+  /** Last time a reconciliation listed it. */
+  reconciledAt?: number;
+}
+
+/**
+ * A link entering token_required or invalid: what spike detectors count. Recorded on a change of status only (Belvo
+ * repeats token_required for a link stuck in it), from a webhook or, when no webhook said so, a reconciliation.
+ */
+export interface BelvoLinkEvent {
+  environment: string;
+  linkId: string;
+  code: LinkEventCode;
+  status: BelvoLinkStatus;
+  institution?: string;
+  externalId?: string;
+  /** The webhook that said so; absent when a reconciliation noticed it. */
+  webhookId?: string;
+  source: 'webhook' | 'reconciliation';
+  at: number;
+}
+
+export interface BelvoLinkEventQuery {
+  environment: string;
+  code: LinkEventCode;
+  since: number;
+  /** Exclusive; now when absent. */
+  until?: number;
+}
+
+/** How many links enter a status per institution (null: institution not yet known). */
+export interface BelvoLinkEventCount {
+  institution: string | null;
+  count: number;
+}
+
+export interface BelvoLinkStatusCount {
+  institution: string | null;
+  status: BelvoLinkStatus;
+  count: number;
+}
+
+/** One link as a Belvo `GET /api/links/` listing shows it. */
+export interface BelvoLinkListing {
+  id: string;
+  status: BelvoLinkStatus;
+  institution?: string;
+  externalId?: string;
+  institutionUserId?: string;
+}

@@ -1,0 +1,308 @@
+// Store contract, Belvo part: webhooks stored once, link states from LINK events and reconciliation listings, and
+// the link events spike detectors count. Called from describeStoreContract with its fresh store.
+import { describe, expect, it } from 'vitest';
+import type { BelvoWebhookRecord } from '../../src/ports/belvo-links.js';
+import type { Store } from '../../src/ports/store.js';
+import { T0 } from './alert-factory.js';
+
+let seq = 0;
+/** A 32-hex webhook id, unique per call. */
+function webhookId(): string {
+  seq++;
+  return seq.toString(16).padStart(32, 'a');
+}
+
+function webhook(overrides: Partial<BelvoWebhookRecord> = {}): BelvoWebhookRecord {
+  const id = overrides.webhookId ?? webhookId();
+  return {
+    environment: 'production',
+    webhookId: id,
+    type: 'ACCOUNTS',
+    code: 'historical_update',
+    linkId: '16f68516-bcbc-4cf7-b815-c500d4204e28',
+    externalId: 'customer-881',
+    requestId: '4363b08b-51eb-4350-9c74-5df5ac92a7f6',
+    processType: 'historical_update',
+    receivedAt: T0,
+    body: JSON.stringify({ webhook_id: id, webhook_type: 'ACCOUNTS', webhook_code: 'historical_update' }),
+    ...overrides,
+  };
+}
+
+function linkEvent(linkId: string, code: string, at: number, extra: Partial<BelvoWebhookRecord> = {}) {
+  return webhook({ type: 'LINK', code, linkId, receivedAt: at, processType: 'recurrent_update', ...extra });
+}
+
+export function describeBelvoLinkContract(store: () => Store): void {
+  describe('webhooks', () => {
+    it('stores each webhook_id once, answering which records were new, duplicates within a batch included', async () => {
+      const a = webhook();
+      const b = webhook();
+      const first = await store().recordBelvoWebhooks([a, b, { ...a, receivedAt: T0 + 5 }]);
+      expect(first).toEqual({
+        outcomes: ['inserted', 'inserted', 'duplicate'],
+        inserted: 2,
+        duplicates: 1,
+        linkTransitions: 0,
+      });
+
+      const retry = await store().recordBelvoWebhooks([{ ...b, receivedAt: T0 + 60_000 }, webhook()]);
+      expect(retry.outcomes).toEqual(['duplicate', 'inserted']);
+      const stored = await store().listBelvoWebhooks();
+      expect(stored).toHaveLength(3);
+      // The first delivery is the one kept.
+      expect(stored.find((w) => w.webhookId === b.webhookId)?.receivedAt).toBe(T0);
+    });
+
+    it('returns a webhook exactly as recorded, optional fields absent when absent', async () => {
+      const full = webhook({ body: '{"webhook_id":"x","data":{"note":"ñ é"}}' });
+      const bare: BelvoWebhookRecord = {
+        environment: 'sandbox',
+        webhookId: webhookId(),
+        type: 'SOMETHING_NEW',
+        code: 'never_seen',
+        receivedAt: T0 + 1,
+        body: '{}',
+      };
+      await store().recordBelvoWebhooks([full, bare]);
+      expect(await store().listBelvoWebhooks({ environment: 'production' })).toEqual([full]);
+      const [got] = await store().listBelvoWebhooks({ environment: 'sandbox' });
+      expect(got).toEqual(bare);
+      expect(got && 'linkId' in got).toBe(false);
+    });
+
+    it('keeps the same webhook_id apart in two environments', async () => {
+      const id = webhookId();
+      const res = await store().recordBelvoWebhooks([
+        webhook({ webhookId: id }),
+        webhook({ webhookId: id, environment: 'sandbox' }),
+      ]);
+      expect(res.outcomes).toEqual(['inserted', 'inserted']);
+    });
+
+    it('lists newest first, filtered by environment, time, type and code, and limited', async () => {
+      await store().recordBelvoWebhooks([
+        webhook({ receivedAt: T0 }),
+        webhook({ receivedAt: T0 + 10, type: 'TRANSACTIONS', code: 'new_transactions_available' }),
+        linkEvent('l-1', 'token_required', T0 + 20),
+        webhook({ receivedAt: T0 + 30, environment: 'sandbox' }),
+      ]);
+      const times = (ws: BelvoWebhookRecord[]) => ws.map((w) => w.receivedAt - T0);
+      expect(times(await store().listBelvoWebhooks())).toEqual([30, 20, 10, 0]);
+      expect(times(await store().listBelvoWebhooks({ environment: 'production' }))).toEqual([20, 10, 0]);
+      expect(times(await store().listBelvoWebhooks({ environment: 'production', since: T0 + 10 }))).toEqual([20, 10]);
+      expect(times(await store().listBelvoWebhooks({ type: 'LINK' }))).toEqual([20]);
+      expect(times(await store().listBelvoWebhooks({ code: 'historical_update' }))).toEqual([30, 0]);
+      expect(times(await store().listBelvoWebhooks({ limit: 2 }))).toEqual([30, 20]);
+    });
+
+    it('tells when the last webhook of an environment arrived', async () => {
+      expect(await store().lastBelvoWebhookAt('production')).toBeUndefined();
+      await store().recordBelvoWebhooks([webhook({ receivedAt: T0 + 7 }), webhook({ receivedAt: T0 + 3 })]);
+      expect(await store().lastBelvoWebhookAt('production')).toBe(T0 + 7);
+      expect(await store().lastBelvoWebhookAt('sandbox')).toBeUndefined();
+    });
+
+    it('stores nothing of a batch that fails part-way', async () => {
+      const broken = { ...webhook(), body: null } as unknown as BelvoWebhookRecord;
+      await expect(
+        store().recordBelvoWebhooks([webhook(), linkEvent('l-1', 'token_required', T0), broken]),
+      ).rejects.toThrow();
+      expect(await store().listBelvoWebhooks()).toEqual([]);
+      expect(await store().getBelvoLink('production', 'l-1')).toBeUndefined();
+    });
+  });
+
+  describe('link status from LINK webhooks', () => {
+    it('token_required and invalid_credentials set the status and record a transition each time it changes', async () => {
+      const res = await store().recordBelvoWebhooks([linkEvent('l-1', 'token_required', T0)]);
+      expect(res.linkTransitions).toBe(1);
+      expect(await store().getBelvoLink('production', 'l-1')).toEqual({
+        environment: 'production',
+        linkId: 'l-1',
+        status: 'token_required',
+        externalId: 'customer-881',
+        statusChangedAt: T0,
+        lastEventAt: T0,
+      });
+
+      // Belvo repeats token_required while the link stays in it: one transition, not a spike.
+      const again = await store().recordBelvoWebhooks([linkEvent('l-1', 'token_required', T0 + 1000)]);
+      expect(again.linkTransitions).toBe(0);
+      expect(await store().getBelvoLink('production', 'l-1')).toMatchObject({
+        statusChangedAt: T0,
+        lastEventAt: T0 + 1000,
+      });
+
+      await store().recordBelvoWebhooks([
+        linkEvent('l-1', 'invalid_credentials', T0 + 2000, { externalId: undefined }),
+      ]);
+      expect(await store().getBelvoLink('production', 'l-1')).toMatchObject({
+        status: 'invalid',
+        externalId: 'customer-881',
+        statusChangedAt: T0 + 2000,
+      });
+
+      const tokens = await store().linkEvents({ environment: 'production', code: 'token_required', since: T0 });
+      expect(tokens).toHaveLength(1);
+      expect(tokens[0]).toMatchObject({ linkId: 'l-1', status: 'token_required', source: 'webhook', at: T0 });
+      expect(tokens[0] && 'institution' in tokens[0]).toBe(false);
+      const invalids = await store().linkEvents({ environment: 'production', code: 'invalid_credentials', since: T0 });
+      expect(invalids.map((e) => [e.linkId, e.status, e.at])).toEqual([['l-1', 'invalid', T0 + 2000]]);
+    });
+
+    it('a repeated webhook_id changes no link state', async () => {
+      const event = linkEvent('l-1', 'token_required', T0);
+      await store().recordBelvoWebhooks([event]);
+      await store().recordBelvoWebhooks([{ ...event, code: 'invalid_credentials', receivedAt: T0 + 5000 }]);
+      expect(await store().getBelvoLink('production', 'l-1')).toMatchObject({
+        status: 'token_required',
+        lastEventAt: T0,
+      });
+    });
+
+    it('other LINK codes, other types and events without a link id are stored but change no link', async () => {
+      await store().recordBelvoWebhooks([
+        linkEvent('l-1', 'link_created_someday', T0),
+        webhook({ type: 'TRANSACTIONS', code: 'token_required', linkId: 'l-2' }),
+        linkEvent('l-3', 'token_required', T0, { linkId: undefined }),
+      ]);
+      expect(await store().listBelvoWebhooks()).toHaveLength(3);
+      expect(await store().linkStatusCounts('production')).toEqual([]);
+      expect(await store().getBelvoLink('production', 'l-1')).toBeUndefined();
+    });
+  });
+
+  describe('link status from reconciliation', () => {
+    it('fills the institution of known links and their earlier events; later events get it when written', async () => {
+      await store().recordBelvoWebhooks([linkEvent('l-1', 'token_required', T0)]);
+      await store().upsertLinks(
+        'production',
+        [{ id: 'l-1', status: 'token_required', institution: 'erebor_mx_retail', institutionUserId: 'u'.repeat(44) }],
+        T0 + 100,
+      );
+      expect(await store().getBelvoLink('production', 'l-1')).toMatchObject({
+        institution: 'erebor_mx_retail',
+        institutionUserId: 'u'.repeat(44),
+        externalId: 'customer-881',
+        statusChangedAt: T0,
+        reconciledAt: T0 + 100,
+      });
+      await store().recordBelvoWebhooks([linkEvent('l-1', 'invalid_credentials', T0 + 200)]);
+      const all = [
+        ...(await store().linkEvents({ environment: 'production', code: 'token_required', since: 0 })),
+        ...(await store().linkEvents({ environment: 'production', code: 'invalid_credentials', since: 0 })),
+      ];
+      expect(all.map((e) => [e.code, e.institution])).toEqual([
+        ['token_required', 'erebor_mx_retail'],
+        ['invalid_credentials', 'erebor_mx_retail'],
+      ]);
+    });
+
+    it('counts links by institution and status', async () => {
+      await store().upsertLinks(
+        'production',
+        [
+          { id: 'a', status: 'valid', institution: 'erebor_mx_retail' },
+          { id: 'b', status: 'valid', institution: 'erebor_mx_retail' },
+          { id: 'c', status: 'token_required', institution: 'erebor_mx_retail' },
+          { id: 'd', status: 'invalid', institution: 'gringotts_co_retail' },
+        ],
+        T0,
+      );
+      await store().recordBelvoWebhooks([linkEvent('new-link', 'token_required', T0 + 1)]);
+      await store().upsertLinks('sandbox', [{ id: 'a', status: 'valid', institution: 'x' }], T0);
+      expect(await store().linkStatusCounts('production')).toEqual(
+        expect.arrayContaining([
+          { institution: 'erebor_mx_retail', status: 'valid', count: 2 },
+          { institution: 'erebor_mx_retail', status: 'token_required', count: 1 },
+          { institution: 'gringotts_co_retail', status: 'invalid', count: 1 },
+          { institution: null, status: 'token_required', count: 1 },
+        ]),
+      );
+      expect(await store().linkStatusCounts('production')).toHaveLength(4);
+    });
+
+    it('records a transition for a known link only, and lets a webhook newer than the listing win', async () => {
+      // First sight: history, not transitions.
+      const first = await store().upsertLinks(
+        'production',
+        [
+          { id: 'a', status: 'token_required', institution: 'erebor_mx_retail' },
+          { id: 'b', status: 'valid', institution: 'erebor_mx_retail' },
+        ],
+        T0,
+      );
+      expect(first.statusChanges).toBe(0);
+      expect(await store().linkEvents({ environment: 'production', code: 'token_required', since: 0 })).toEqual([]);
+
+      // b went token_required without a webhook (the sandbox sends none): the listing is the one to notice.
+      const second = await store().upsertLinks(
+        'production',
+        [{ id: 'b', status: 'token_required', institution: 'erebor_mx_retail' }],
+        T0 + 60_000,
+      );
+      expect(second.statusChanges).toBe(1);
+      expect(await store().linkEvents({ environment: 'production', code: 'token_required', since: 0 })).toEqual([
+        {
+          environment: 'production',
+          linkId: 'b',
+          code: 'token_required',
+          status: 'token_required',
+          institution: 'erebor_mx_retail',
+          source: 'reconciliation',
+          at: T0 + 60_000,
+        },
+      ]);
+
+      // A listing fetched before an invalid_credentials webhook arrived must not put the link back to valid.
+      await store().recordBelvoWebhooks([linkEvent('b', 'invalid_credentials', T0 + 120_000)]);
+      await store().upsertLinks('production', [{ id: 'b', status: 'valid' }], T0 + 119_000);
+      expect(await store().getBelvoLink('production', 'b')).toMatchObject({
+        status: 'invalid',
+        institution: 'erebor_mx_retail',
+      });
+      // A later listing does.
+      await store().upsertLinks('production', [{ id: 'b', status: 'valid' }], T0 + 180_000);
+      expect(await store().getBelvoLink('production', 'b')).toMatchObject({
+        status: 'valid',
+        statusChangedAt: T0 + 180_000,
+      });
+    });
+  });
+
+  describe('link event counts (spike detection)', () => {
+    it('counts transitions per institution within [since, until)', async () => {
+      await store().upsertLinks(
+        'production',
+        ['a', 'b', 'c', 'd'].map((id) => ({
+          id,
+          status: 'valid',
+          institution: id === 'd' ? 'gringotts_co_retail' : 'erebor_mx_retail',
+        })),
+        T0 - 1,
+      );
+      await store().recordBelvoWebhooks([
+        linkEvent('a', 'token_required', T0),
+        linkEvent('b', 'token_required', T0 + 10),
+        linkEvent('c', 'token_required', T0 + 20),
+        linkEvent('d', 'token_required', T0 + 20),
+        linkEvent('unknown', 'token_required', T0 + 30),
+        linkEvent('a', 'invalid_credentials', T0 + 40),
+      ]);
+      const q = { environment: 'production', code: 'token_required' as const };
+      expect(await store().linkEventCounts({ ...q, since: T0 })).toEqual([
+        { institution: 'erebor_mx_retail', count: 3 },
+        { institution: null, count: 1 },
+        { institution: 'gringotts_co_retail', count: 1 },
+      ]);
+      expect(await store().linkEventCounts({ ...q, since: T0 + 10, until: T0 + 20 })).toEqual([
+        { institution: 'erebor_mx_retail', count: 1 },
+      ]);
+      expect(await store().linkEventCounts({ ...q, environment: 'sandbox', since: 0 })).toEqual([]);
+      expect(await store().linkEventCounts({ ...q, code: 'invalid_credentials', since: 0 })).toEqual([
+        { institution: 'erebor_mx_retail', count: 1 },
+      ]);
+    });
+  });
+}
