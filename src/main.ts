@@ -24,6 +24,8 @@ import type { Silence } from './domain/silence.js';
 import type { Subscription } from './domain/subscription.js';
 import { DEFAULT_ENGINE_CONFIG, type EngineConfig, type Thresholds } from './engine/engine-config.js';
 import { type PolicyConfig, STORM_KIND } from './engine/policy-config.js';
+import { belvoWebhookEnvironments, mountBelvoWebhooks } from './http/belvo-webhook.js';
+import { createBelvoWebhookMetrics } from './http/belvo-webhook-metrics.js';
 import { mountHealthRoutes } from './http/health-routes.js';
 import { mountCallsIngest } from './http/ingest-calls.js';
 import { createMetrics } from './http/metrics.js';
@@ -32,9 +34,11 @@ import { mountStatuspageWebhook, type PushTarget } from './http/statuspage-webho
 import { createLogger } from './log.js';
 import { BelvoCallsMonitor } from './poll/belvo-calls.js';
 import { BelvoInstitutionsPoller } from './poll/belvo-institutions.js';
+import { BelvoLinksMonitor, storedLinkCounts } from './poll/belvo-links.js';
 import { PolicyTicker } from './poll/policy-ticker.js';
 import { StatusPagePoller } from './poll/poll-status-page.js';
 import { type Pollable, PollScheduler } from './poll/scheduler.js';
+import type { BelvoApi } from './ports/belvo.js';
 import { type Clock, systemClock } from './ports/clock.js';
 import type { Logger } from './ports/logger.js';
 import type { Notifier } from './ports/notifier.js';
@@ -62,6 +66,9 @@ export interface App {
   start(): Promise<{ port: number }>;
   stop(): Promise<void>;
 }
+
+/** How often link transitions are judged for spikes. */
+const LINK_CHECK_MS = 60_000;
 
 export function engineConfigFrom(config: Config): EngineConfig {
   const t = config.engine.thresholds;
@@ -277,19 +284,23 @@ export async function buildApp(loaded: LoadedConfig, opts: AppOptions = {}): Pro
   });
   // The team's Belvo account: institution health per environment.
   const critical = criticalMatcher(config.policy.paging.criticalInstitutions);
-  const belvoPollers = (config.belvo?.environments ?? []).map(
-    (env) =>
+  const belvoEnvironments = config.belvo?.environments ?? [];
+  const belvoApis = belvoEnvironments.map((env) =>
+    createBelvoApi({
+      environment: env.id,
+      baseUrl: belvoBaseUrl(env),
+      secretKeyId: secrets.get(env.secretKeyId.secretEnv) ?? '',
+      secretKeyPassword: secrets.get(env.secretKeyPassword.secretEnv) ?? '',
+      timeoutMs: env.timeout,
+      logger: logger.child({ component: 'belvo', environment: env.id }),
+    }),
+  );
+  const belvoPollers = belvoEnvironments.map(
+    (env, i) =>
       new BelvoInstitutionsPoller(pollDeps, {
         environment: env.id,
-        api: createBelvoApi({
-          environment: env.id,
-          baseUrl: belvoBaseUrl(env),
-          secretKeyId: secrets.get(env.secretKeyId.secretEnv) ?? '',
-          secretKeyPassword: secrets.get(env.secretKeyPassword.secretEnv) ?? '',
-          timeoutMs: env.timeout,
-          logger: logger.child({ component: 'belvo', environment: env.id }),
-        }),
-        linkCounts: async () => undefined,
+        api: belvoApis[i] as BelvoApi,
+        linkCounts: () => storedLinkCounts(pollDeps, env.id),
         critical,
         timeoutMs: env.timeout,
       }),
@@ -299,6 +310,16 @@ export async function buildApp(loaded: LoadedConfig, opts: AppOptions = {}): Pro
     for (const p of belvoPollers) for (const [name, ref] of p.catalogue()) all.set(name, ref);
     return all;
   };
+  const linkMonitors = belvoEnvironments.map(
+    (env, i) =>
+      new BelvoLinksMonitor(pollDeps, {
+        environment: env.id,
+        api: belvoApis[i] as BelvoApi,
+        reconcileEveryMs: env.reconcileInterval,
+        catalogue,
+        critical,
+      }),
+  );
   // The team's own Belvo calls, when its app reports them.
   const calls = config.belvo?.ingest
     ? new BelvoCallsMonitor(pollDeps, DEFAULT_ERROR_RATIO_CONFIG, catalogue)
@@ -312,9 +333,11 @@ export async function buildApp(loaded: LoadedConfig, opts: AppOptions = {}): Pro
       })),
       ...belvoPollers.map((target, i) => ({
         target,
-        intervalMs: config.belvo?.environments[i]?.institutionsInterval ?? 120_000,
+        intervalMs: belvoEnvironments[i]?.institutionsInterval ?? 120_000,
         jitter: 0.1,
       })),
+      // Spikes are judged every minute; the reconciliation inside runs on its own, slower interval.
+      ...linkMonitors.map((target) => ({ target, intervalMs: LINK_CHECK_MS, jitter: 0.1 })),
       ...(calls && config.belvo?.ingest
         ? [{ target: calls, intervalMs: config.belvo.ingest.evaluateEvery, jitter: 0 }]
         : []),
@@ -341,6 +364,13 @@ export async function buildApp(loaded: LoadedConfig, opts: AppOptions = {}): Pro
     s.push ? [{ sourceId: s.id, secret: secrets.get(s.push.secretEnv) ?? '' }] : [],
   );
   mountStatuspageWebhook(http.router, pushTargets, (id) => scheduler.pollNow(id), logger.child({ component: 'push' }));
+  const belvoWebhooks = mountBelvoWebhooks(http.router, {
+    store,
+    environments: belvoWebhookEnvironments(config, secrets),
+    logger: logger.child({ component: 'belvo-webhooks' }),
+    clock,
+    metrics: createBelvoWebhookMetrics(metrics.registry),
+  });
   if (calls && config.belvo?.ingest) {
     mountCallsIngest(http.router, {
       token: secrets.get(config.belvo.ingest.token.secretEnv) ?? '',
@@ -407,7 +437,7 @@ export async function buildApp(loaded: LoadedConfig, opts: AppOptions = {}): Pro
     ticker,
     commitEvents,
     pollers,
-    pollTargets: [...pollers, ...belvoPollers, ...(calls ? [calls] : [])],
+    pollTargets: [...pollers, ...belvoPollers, ...linkMonitors, ...(calls ? [calls] : [])],
     async start() {
       const address = await http.listen();
       await dispatcher.start();
@@ -438,6 +468,7 @@ export async function buildApp(loaded: LoadedConfig, opts: AppOptions = {}): Pro
       await ticker.stop();
       await dispatcher.stop();
       await http.close();
+      await belvoWebhooks.drain();
       await store.close();
       logger.info({}, 'belvo-status-bot stopped');
     },

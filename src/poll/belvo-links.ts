@@ -1,0 +1,159 @@
+// The team's links in one Belvo environment: a slow reconciliation lists them all (webhooks can be missed, and some
+// environments send none), and a frequent check turns the token_required and invalid_credentials transitions (from
+// webhooks and reconciliation alike) into spike alerts per institution.
+import {
+  DEFAULT_SPIKE_CONFIG,
+  type SpikeCode,
+  type SpikeConfig,
+  spikeScope,
+  spikeSignals,
+} from '../detect/link-spikes.js';
+import type { InstitutionRef } from '../domain/institution.js';
+import type { PollOutcome, Signal } from '../domain/signal.js';
+import type { BelvoApi } from '../ports/belvo.js';
+import { BelvoApiError } from '../ports/belvo.js';
+import type { BelvoLinkListing, LinkEventCode } from '../ports/belvo-links.js';
+import type { LinkCounts } from './belvo-institutions.js';
+import { type CommitReport, OutcomeCommitter, type PollDeps } from './outcome-committer.js';
+
+const LISTING_CHUNK = 1000;
+const CODES: [LinkEventCode, SpikeCode][] = [
+  ['token_required', 'token_required'],
+  ['invalid_credentials', 'invalid'],
+];
+
+export interface BelvoLinksOptions {
+  environment: string;
+  api: BelvoApi;
+  reconcileEveryMs: number;
+  spikes?: SpikeConfig;
+  catalogue: () => Map<string, InstitutionRef>;
+  critical: (institution: InstitutionRef) => boolean;
+}
+
+/** The team's links per institution (all statuses), from what webhooks and reconciliation stored. */
+export async function storedLinkCounts(
+  deps: Pick<PollDeps, 'store'>,
+  environment: string,
+): Promise<LinkCounts | undefined> {
+  const rows = await deps.store.linkStatusCounts(environment);
+  if (rows.length === 0) return undefined;
+  const byInstitution = new Map<string, number>();
+  let total = 0;
+  for (const r of rows) {
+    total += r.count;
+    if (r.institution) byInstitution.set(r.institution, (byInstitution.get(r.institution) ?? 0) + r.count);
+  }
+  return { byInstitution, total };
+}
+
+export class BelvoLinksMonitor {
+  readonly id: string;
+  private readonly committer: OutcomeCommitter;
+  private reconciledAt?: number;
+  private reconciling = false;
+
+  constructor(
+    private readonly deps: PollDeps,
+    private readonly opts: BelvoLinksOptions,
+  ) {
+    this.id = `belvo-${opts.environment}-links`;
+    this.committer = new OutcomeCommitter(deps, {
+      id: this.id,
+      name: `Belvo links (${opts.environment})`,
+      failuresBeforeAlert: 3,
+    });
+  }
+
+  /** Lists every link and stores what changed; a link newly in token_required or invalid is a transition. */
+  async reconcile(signal?: AbortSignal): Promise<number> {
+    const now = this.deps.clock.now();
+    let chunk: BelvoLinkListing[] = [];
+    let seen = 0;
+    const flush = async () => {
+      if (chunk.length === 0) return;
+      await this.deps.store.upsertLinks(this.opts.environment, chunk, now);
+      chunk = [];
+    };
+    for await (const link of this.opts.api.listLinks({}, signal)) {
+      chunk.push({
+        id: link.id,
+        status: link.status,
+        institution: link.institution,
+        ...(link.externalId && { externalId: link.externalId }),
+        ...(link.institutionUserId && { institutionUserId: link.institutionUserId }),
+      });
+      seen++;
+      if (chunk.length >= LISTING_CHUNK) await flush();
+    }
+    await flush();
+    this.reconciledAt = now;
+    return seen;
+  }
+
+  async poll(): Promise<CommitReport> {
+    const now = this.deps.clock.now();
+    let outcome: PollOutcome;
+    try {
+      const due = this.reconciledAt === undefined || now - this.reconciledAt >= this.opts.reconcileEveryMs;
+      if (due && !this.reconciling) {
+        this.reconciling = true;
+        try {
+          await this.reconcile();
+        } finally {
+          this.reconciling = false;
+        }
+      }
+      outcome = { ok: true, source: this.id, at: now, signals: await this.spikes(now), completeScopes: this.scopes() };
+    } catch (err) {
+      const e = err instanceof BelvoApiError ? err : undefined;
+      const message = err instanceof Error ? err.message : String(err);
+      outcome = { ok: false, source: this.id, at: now, error: { code: e?.kind ?? 'unexpected', message } };
+      this.deps.logger.warn(
+        { source: this.id, kind: e?.kind, requestId: e?.requestId },
+        'Belvo link reconciliation failed',
+      );
+    }
+    return this.committer.commitRetrying(outcome);
+  }
+
+  private scopes(): string[] {
+    return CODES.map(([, code]) => spikeScope(this.opts.environment, code));
+  }
+
+  private async spikes(now: number): Promise<Signal[]> {
+    const config = this.opts.spikes ?? DEFAULT_SPIKE_CONFIG;
+    const counts = await storedLinkCounts(this.deps, this.opts.environment);
+    const catalogue = this.opts.catalogue();
+    const signals: Signal[] = [];
+    for (const [eventCode, code] of CODES) {
+      const events = await this.deps.store.linkEvents({
+        environment: this.opts.environment,
+        code: eventCode,
+        since: now - config.windowMs - config.baselineMs,
+      });
+      const names = new Set(events.map((e) => e.institution).filter((x): x is string => !!x));
+      const institutions = new Map<string, InstitutionRef>();
+      for (const name of names) institutions.set(name, catalogue.get(name) ?? { name, displayName: name });
+      signals.push(
+        ...spikeSignals({
+          environment: this.opts.environment,
+          source: this.id,
+          code,
+          transitions: events.map((e) => ({
+            at: e.at,
+            linkId: e.linkId,
+            ...(e.externalId && { externalId: e.externalId }),
+            ...(e.institution && { institution: e.institution }),
+          })),
+          linksByInstitution: counts?.byInstitution ?? new Map(),
+          institutions,
+          critical: (name) => this.opts.critical(institutions.get(name) ?? { name, displayName: name }),
+          config,
+          now,
+        }),
+      );
+    }
+    return signals;
+  }
+}
