@@ -18,6 +18,7 @@ import { createEventCommitter } from './delivery/commit-events.js';
 import { createDestinationHealth } from './delivery/destination-health.js';
 import { Dispatcher } from './delivery/dispatcher.js';
 import { DEFAULT_ERROR_RATIO_CONFIG } from './detect/error-ratios.js';
+import { DEFAULT_SPIKE_CONFIG } from './detect/link-spikes.js';
 import type { Alert, AlertEvent } from './domain/alert.js';
 import type { InstitutionRef } from './domain/institution.js';
 import type { Silence } from './domain/silence.js';
@@ -66,9 +67,6 @@ export interface App {
   start(): Promise<{ port: number }>;
   stop(): Promise<void>;
 }
-
-/** How often link transitions are judged for spikes. */
-const LINK_CHECK_MS = 60_000;
 
 export function engineConfigFrom(config: Config): EngineConfig {
   const t = config.engine.thresholds;
@@ -316,6 +314,12 @@ export async function buildApp(loaded: LoadedConfig, opts: AppOptions = {}): Pro
         environment: env.id,
         api: belvoApis[i] as BelvoApi,
         reconcileEveryMs: env.reconcileInterval,
+        spikes: {
+          windowMs: config.belvo?.spikes.window ?? DEFAULT_SPIKE_CONFIG.windowMs,
+          baselineMs: config.belvo?.spikes.baseline ?? DEFAULT_SPIKE_CONFIG.baselineMs,
+          minCount: config.belvo?.spikes.minCount ?? DEFAULT_SPIKE_CONFIG.minCount,
+          factor: config.belvo?.spikes.factor ?? DEFAULT_SPIKE_CONFIG.factor,
+        },
         catalogue,
         critical,
       }),
@@ -337,7 +341,11 @@ export async function buildApp(loaded: LoadedConfig, opts: AppOptions = {}): Pro
         jitter: 0.1,
       })),
       // Spikes are judged every minute; the reconciliation inside runs on its own, slower interval.
-      ...linkMonitors.map((target) => ({ target, intervalMs: LINK_CHECK_MS, jitter: 0.1 })),
+      ...linkMonitors.map((target, i) => ({
+        target,
+        intervalMs: belvoEnvironments[i]?.spikeCheckInterval ?? 60_000,
+        jitter: 0.1,
+      })),
       ...(calls && config.belvo?.ingest
         ? [{ target: calls, intervalMs: config.belvo.ingest.evaluateEvery, jitter: 0 }]
         : []),

@@ -141,6 +141,8 @@ const belvoEnvironment = z.strictObject({
   institutionsInterval: duration.pipe(z.number().min(50, 'at least 50ms')).default(2 * 60_000),
   /** How often link counts by status are reconciled against the API (webhooks may be missed or absent). */
   reconcileInterval: duration.pipe(z.number().min(50, 'at least 50ms')).default(15 * 60_000),
+  /** How often token_required and invalid transitions are judged for spikes. */
+  spikeCheckInterval: duration.pipe(z.number().min(50, 'at least 50ms')).default(60_000),
   webhook: z
     .strictObject({
       /** The fixed Authorization value configured on Belvo's webhook (`Bearer ...`): a secret. */
@@ -155,6 +157,15 @@ const belvoEnvironment = z.strictObject({
 
 const belvo = z.strictObject({
   environments: z.array(belvoEnvironment).default([]),
+  /** A token_required (or invalid) spike: this many or more in `window`, and `factor` times the institution's usual. */
+  spikes: z
+    .strictObject({
+      window: duration.default(60 * 60_000),
+      baseline: duration.default(7 * 24 * 60 * 60_000),
+      minCount: z.number().int().min(1).default(10),
+      factor: z.number().min(1).default(5),
+    })
+    .prefault({}),
   /** `POST /ingest/belvo-calls`: the team's app reports its Belvo calls with this bearer token. */
   ingest: z
     .strictObject({
