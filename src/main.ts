@@ -11,6 +11,7 @@ import { createSlackNotifier } from '../adapters/slack/slack-notifier.js';
 import { type SocketModeConnection, startSocketMode } from '../adapters/slack/socket-mode.js';
 import { createSqliteStore } from '../adapters/sqlite/sqlite-store.js';
 import { createStatusPageReader } from '../adapters/statuspage/reader.js';
+import type { BelvoAccountView } from './commands/belvo-view.js';
 import { handleCommand } from './commands/handlers.js';
 import type { LoadedConfig } from './config/load.js';
 import type { Config } from './config/schema.js';
@@ -353,6 +354,34 @@ export async function buildApp(loaded: LoadedConfig, opts: AppOptions = {}): Pro
     logger.child({ component: 'scheduler' }),
   );
 
+  const belvoView: BelvoAccountView | undefined =
+    belvoEnvironments.length > 0 || calls
+      ? {
+          environments: belvoEnvironments.map((env) => ({
+            id: env.id,
+            url: belvoBaseUrl(env),
+            webhooksConfigured: env.webhook !== undefined,
+          })),
+          linkCounts: (env) => store.linkStatusCounts(env),
+          duplicateLinks: (env) => store.duplicateLinks(env),
+          lastWebhookAt: (env) => store.lastBelvoWebhookAt(env),
+          ...(calls && {
+            calls: {
+              summary: (now, ms, institution) => calls.summary(now, ms, institution),
+              get failures() {
+                return calls.reported.failures;
+              },
+              get failuresWithoutRequestId() {
+                return calls.reported.failuresWithoutRequestId;
+              },
+              get lastReportAt() {
+                return calls.reported.lastReportAt;
+              },
+            },
+          }),
+        }
+      : undefined;
+
   const http = new HttpServer({
     host: config.server.host,
     port: config.server.port,
@@ -405,7 +434,7 @@ export async function buildApp(loaded: LoadedConfig, opts: AppOptions = {}): Pro
           channel: { platform: 'slack', id: caller.channelId, destination: `slack:${caller.channelId}` },
           user: { id: caller.userId, ...(caller.userName && { name: caller.userName }) },
           commitEvents,
-          belvoConfigured: false,
+          ...(belvoView && { belvo: belvoView }),
         }),
     });
     if (slack.signingSecret) {
@@ -431,7 +460,7 @@ export async function buildApp(loaded: LoadedConfig, opts: AppOptions = {}): Pro
         },
         user: { id: caller.userId, ...(caller.userName && { name: caller.userName }) },
         commitEvents,
-        belvoConfigured: false,
+        ...(belvoView && { belvo: belvoView }),
       }),
     () => clock.now(),
   );

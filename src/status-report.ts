@@ -23,7 +23,6 @@ export async function printStatus(config: Config): Promise<number> {
         user: { id: 'cli' },
         // A read-only command: nothing to commit.
         commitEvents: async () => {},
-        belvoConfigured: false,
       },
     );
     const waiting = await store.outboxDepth();

@@ -1,6 +1,7 @@
 // The SQLite side of Belvo webhooks and link status (tables of migration 4): prepared once, merged into the store.
 import type BetterSqlite3 from 'better-sqlite3';
 import {
+  type BelvoDuplicateLinks,
   type BelvoLinkEvent,
   type BelvoLinkEventQuery,
   type BelvoLinkListing,
@@ -168,6 +169,10 @@ export function prepareBelvoStatements(db: BetterSqlite3.Database) {
     linkStatusCounts: db.prepare(`
       SELECT institution, status, COUNT(*) AS count FROM belvo_links WHERE environment = ?
       GROUP BY status, institution ORDER BY institution, status`),
+    duplicateLinks: db.prepare(`
+      SELECT institution, institution_user_id AS institutionUserId, COUNT(*) AS count FROM belvo_links
+      WHERE environment = ? AND institution_user_id IS NOT NULL AND institution IS NOT NULL
+      GROUP BY institution, institution_user_id HAVING COUNT(*) > 1 ORDER BY count DESC, institution LIMIT 100`),
     linkEvents: db.prepare(`
       SELECT * FROM belvo_link_events WHERE environment = @environment AND code = @code AND at >= @since
         AND at < @until
@@ -188,6 +193,7 @@ type BelvoStoreMethods = Pick<
   | 'lastBelvoWebhookAt'
   | 'getBelvoLink'
   | 'linkStatusCounts'
+  | 'duplicateLinks'
   | 'linkEvents'
   | 'linkEventCounts'
   | 'upsertLinks'
@@ -272,6 +278,10 @@ export function belvoStoreMethods(open: () => { db: BetterSqlite3.Database; st: 
     async getBelvoLink(environment, linkId) {
       const row = open().st.getLink.get(environment, linkId) as LinkRow | undefined;
       return row ? toLink(row) : undefined;
+    },
+
+    async duplicateLinks(environment) {
+      return open().st.duplicateLinks.all(environment) as BelvoDuplicateLinks[];
     },
 
     async linkStatusCounts(environment) {

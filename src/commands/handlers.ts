@@ -2,6 +2,8 @@
 // to an alert goes through `commitEvents`, so chat messages are edited by the normal delivery path.
 import type { Alert, AlertEvent } from '../domain/alert.js';
 import type { Store } from '../ports/store.js';
+import { auditReply } from './audit-handlers.js';
+import type { BelvoAccountView } from './belvo-view.js';
 import type { ParsedCommand } from './grammar.js';
 import type { Reply, ReplyVisibility } from './reply.js';
 import { ackReply, silenceReply, unsilenceReply } from './silence-handlers.js';
@@ -33,8 +35,8 @@ export interface CommandContext {
    * composition root. Must throw StoreConflictError when an alert's rev is stale (the handler re-reads and retries).
    */
   commitEvents: (events: AlertEvent[], alerts: Alert[]) => Promise<void>;
-  /** Belvo API credentials are configured (the `audit` needs them). */
-  belvoConfigured: boolean;
+  /** The team's Belvo account, when configured (status details, `audit`). */
+  belvo?: BelvoAccountView;
 }
 
 /**
@@ -70,27 +72,6 @@ export async function handleCommand(cmd: ParsedCommand, ctx: CommandContext): Pr
       // Mistakes are shown to the person who made them only.
       return { visibility: 'ephemeral', title: cmd.message, sections: [{ heading: 'Usage', lines: [cmd.usage] }] };
   }
-}
-
-function auditReply(ctx: CommandContext, visibility: ReplyVisibility): Reply {
-  if (!ctx.belvoConfigured) {
-    return {
-      visibility: 'ephemeral',
-      title: 'audit needs Belvo credentials configured',
-      sections: [
-        {
-          lines: [
-            "The audit checks Belvo's integration checklist against your account, so the bot needs your Belvo API keys.",
-          ],
-        },
-      ],
-    };
-  }
-  return {
-    visibility,
-    title: 'audit is not available in this version yet',
-    sections: [{ lines: ['Belvo credentials are configured; the checklist checks arrive with a later release.'] }],
-  };
 }
 
 function helpReply(visibility: ReplyVisibility): Reply {

@@ -2,6 +2,7 @@
 import { type Alert, durationText } from '../domain/alert.js';
 import { severityRank } from '../domain/severity.js';
 import { activeSilenceFor, type Silence } from '../domain/silence.js';
+import { accountSection } from './account-section.js';
 import { capLines, flags, historyLine, openAlertLine, plural, shortUtc, subjectOf, titleWithStatus } from './format.js';
 import type { CommandContext } from './handlers.js';
 import {
@@ -40,8 +41,10 @@ export async function statusReply(ctx: CommandContext, visibility: ReplyVisibili
     ctx.store.listSilences(ctx.now),
   ]);
   const footer = `As of ${shortUtc(ctx.now)} · ${COMMAND} institution <name> for one institution`;
+  const account = await accountSection(ctx);
   if (open.length === 0) {
-    return { visibility, title: 'Belvo status: all clear', sections: [{ lines: ['No open alerts.'] }], footer };
+    const sections: ReplySection[] = [{ lines: ['No open alerts.'] }, ...(account ? [account] : [])];
+    return { visibility, title: 'Belvo status: all clear', sections, footer };
   }
   const silenceOf = (a: Alert) => activeSilenceFor(silences, a, ctx.now);
 
@@ -91,6 +94,7 @@ export async function statusReply(ctx: CommandContext, visibility: ReplyVisibili
       ),
     });
   }
+  if (account) sections.push(account);
   const worst = [...open].sort(worstFirst)[0]!;
   return {
     visibility,
@@ -138,6 +142,8 @@ export async function institutionReply(
   if (recent.length) {
     sections.push({ heading: 'Recent incidents', lines: recent.map((a) => historyLine(a, ctx.now)) });
   }
+  const account = await accountSection(ctx, inst.name);
+  if (account) sections.push(account);
   return {
     visibility,
     title: `${institutionLabel(inst)}: ${open.length ? plural(open.length, 'open alert') : 'no open alert'}`,

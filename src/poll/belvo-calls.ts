@@ -48,6 +48,18 @@ export class BelvoCallsMonitor {
     this.reported.lastReportAt = this.deps.clock.now();
   }
 
+  /** Calls and failures in the last `ms`, for one institution or all of them. */
+  summary(now: number, ms: number, institution?: string): { calls: number; failures: number } {
+    let calls = 0;
+    let failures = 0;
+    for (const name of institution ? [institution] : this.windows.institutions()) {
+      const w = this.windows.window(name, now, ms);
+      calls += w.total;
+      for (const k of w.kinds.values()) failures += k.count;
+    }
+    return { calls, failures };
+  }
+
   async poll(): Promise<CommitReport> {
     const now = this.deps.clock.now();
     this.windows.prune(now);

@@ -108,3 +108,10 @@ export interface BelvoLinkListing {
   externalId?: string;
   institutionUserId?: string;
 }
+
+/** One user linked more than once at one institution (same `institution_user_id`): duplicate links. */
+export interface BelvoDuplicateLinks {
+  institution: string;
+  institutionUserId: string;
+  count: number;
+}

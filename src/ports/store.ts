@@ -2,6 +2,7 @@ import type { Alert, AlertEvent } from '../domain/alert.js';
 import type { Silence } from '../domain/silence.js';
 import type { Subscription } from '../domain/subscription.js';
 import type {
+  BelvoDuplicateLinks,
   BelvoLinkEvent,
   BelvoLinkEventCount,
   BelvoLinkEventQuery,
@@ -165,6 +166,8 @@ export interface Store {
   getBelvoLink(environment: string, linkId: string): Promise<BelvoLinkState | undefined>;
   /** Links by (institution, status); institution null for links no reconciliation has listed yet. */
   linkStatusCounts(environment: string): Promise<BelvoLinkStatusCount[]>;
+  /** Users linked more than once at one institution (by institution_user_id), most duplicated first, at most 100. */
+  duplicateLinks(environment: string): Promise<BelvoDuplicateLinks[]>;
   /** Links entering a status in [since, until), oldest first. */
   linkEvents(query: BelvoLinkEventQuery): Promise<BelvoLinkEvent[]>;
   /** The same events counted per institution: a spike detector's short window and long baseline. */

@@ -174,6 +174,27 @@ export function describeBelvoLinkContract(store: () => Store): void {
   });
 
   describe('link status from reconciliation', () => {
+    it('finds users linked more than once at one institution (same institution_user_id)', async () => {
+      const user = (c: string) => c.repeat(44);
+      await store().upsertLinks(
+        'production',
+        [
+          { id: 'a1', status: 'valid', institution: 'erebor_mx_retail', institutionUserId: user('a') },
+          { id: 'a2', status: 'valid', institution: 'erebor_mx_retail', institutionUserId: user('a') },
+          { id: 'a3', status: 'invalid', institution: 'erebor_mx_retail', institutionUserId: user('a') },
+          { id: 'b1', status: 'valid', institution: 'erebor_mx_retail', institutionUserId: user('b') },
+          { id: 'b2', status: 'valid', institution: 'gondor_co_retail', institutionUserId: user('b') },
+          { id: 'c1', status: 'valid', institution: 'erebor_mx_retail' },
+          { id: 'c2', status: 'valid', institution: 'erebor_mx_retail' },
+        ],
+        T0,
+      );
+      expect(await store().duplicateLinks('production')).toEqual([
+        { institution: 'erebor_mx_retail', institutionUserId: user('a'), count: 3 },
+      ]);
+      expect(await store().duplicateLinks('sandbox')).toEqual([]);
+    });
+
     it('fills the institution of known links and their earlier events; later events get it when written', async () => {
       await store().recordBelvoWebhooks([linkEvent('l-1', 'token_required', T0)]);
       await store().upsertLinks(

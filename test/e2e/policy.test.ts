@@ -137,7 +137,6 @@ policy:
       channel: { platform: 'slack', id: CHANNEL, destination: `slack:${CHANNEL}` },
       user: { id: 'U0ANA', name: 'ana' },
       commitEvents: app.app.commitEvents,
-      belvoConfigured: false,
     });
     expect(reply.title).toMatch(/acknowledged/i);
     await app.cycle(30 * MIN);

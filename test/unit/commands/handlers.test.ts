@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createSqliteStore } from '../../../adapters/sqlite/sqlite-store.js';
+import type { BelvoAccountView } from '../../../src/commands/belvo-view.js';
 import { parseCommand } from '../../../src/commands/grammar.js';
 import { type CommandContext, handleCommand } from '../../../src/commands/handlers.js';
 import { type Reply, toPlainText } from '../../../src/commands/reply.js';
@@ -180,7 +181,7 @@ function context(over: Partial<CommandContext> = {}): CommandContext {
     channel: { platform: 'slack', id: 'C123', destination: 'slack:C123' },
     user: { id: 'U042', name: 'ana' },
     commitEvents,
-    belvoConfigured: false,
+
     ...over,
   };
 }
@@ -634,7 +635,81 @@ describe('history', () => {
 describe('audit, help and mistakes', () => {
   it('audit needs Belvo credentials', async () => {
     expect((await run('audit')).title).toBe('audit needs Belvo credentials configured');
-    expect((await run('audit', { belvoConfigured: true })).title).not.toMatch(/needs Belvo credentials/);
+  });
+
+  const account = (over: Partial<BelvoAccountView> = {}): BelvoAccountView => ({
+    environments: [
+      { id: 'production', url: 'https://api.belvo.com', webhooksConfigured: true },
+      { id: 'sandbox', url: 'https://sandbox.belvo.com', webhooksConfigured: false },
+    ],
+    linkCounts: async (env) =>
+      env === 'production'
+        ? [
+            { institution: 'erebor_mx_retail', status: 'valid', count: 90 },
+            { institution: 'erebor_mx_retail', status: 'token_required', count: 8 },
+            { institution: 'gondor_co_retail', status: 'invalid', count: 2 },
+          ]
+        : [],
+    duplicateLinks: async (env) =>
+      env === 'production' ? [{ institution: 'erebor_mx_retail', institutionUserId: 'u'.repeat(44), count: 3 }] : [],
+    lastWebhookAt: async (env) => (env === 'production' ? NOW - 2 * 60_000 : undefined),
+    calls: { summary: () => ({ calls: 0, failures: 0 }), failures: 10, failuresWithoutRequestId: 4, lastReportAt: NOW },
+    ...over,
+  });
+
+  it('audit checks the integration checklist against the account, with the numbers behind each item', async () => {
+    expect(await say('audit', { belvo: account() })).toBe(
+      [
+        'Belvo integration audit: 6 to look at',
+        'Production:\n  ✓ production calls https://api.belvo.com',
+        [
+          'Environment production:',
+          '  ✓ webhooks: last received 2m ago',
+          '  ! 2 of 100 links are invalid: prompt those users to update their credentials',
+          '  ! 8 of 100 links are token_required: prompt those users to update their credentials',
+          '  ✗ 1 users linked more than once at one institution, e.g. erebor_mx_retail x3: store institution_user_id at link creation and reuse the link',
+        ].join('\n'),
+        [
+          'Environment sandbox:',
+          '  ✗ webhooks: no webhook receiver configured for sandbox',
+          '  ! links: none known yet (the first reconciliation has not run)',
+          '  ✓ no duplicate links (one link per institution_user_id and institution)',
+        ].join('\n'),
+        'request_ids of failed calls:\n  ✗ 6 of 10 failed calls carried their request_id',
+        '✓ ok · ! worth a look · ✗ missing',
+      ].join('\n\n'),
+    );
+  });
+
+  it('status and institution include the team’s links by status, webhook freshness and its own calls', async () => {
+    const belvo = account({
+      calls: {
+        summary: (_now, _ms, institution) => (institution ? { calls: 40, failures: 10 } : { calls: 200, failures: 12 }),
+        failures: 12,
+        failuresWithoutRequestId: 0,
+        lastReportAt: NOW,
+      },
+    });
+    const status = await say('status', { belvo });
+    expect(status).toContain(
+      [
+        'Your Belvo account:',
+        '  production: 100 links · 8 token_required · 2 invalid · last webhook 2m ago',
+        '  sandbox: no links known · no webhook yet',
+        '  Your calls, last 15 min: 200, 6.0% failed',
+      ].join('\n'),
+    );
+  });
+
+  it('audit flags a production environment pointed elsewhere and an app that does not report its calls', async () => {
+    const text = await say('audit', {
+      belvo: account({
+        environments: [{ id: 'production', url: 'https://sandbox.belvo.com', webhooksConfigured: true }],
+        calls: undefined,
+      }),
+    });
+    expect(text).toContain('✗ production calls https://sandbox.belvo.com (expected https://api.belvo.com)');
+    expect(text).toContain('✗ your app does not report its Belvo calls (belvo.ingest and the reporter module)');
   });
 
   it('help lists every subcommand with an example', async () => {
