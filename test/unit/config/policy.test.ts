@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, parseConfigText } from '../../../src/config/load.js';
 import { configSubscriptions, policyFrom } from '../../../src/main.js';
@@ -110,5 +111,31 @@ subscriptions:
       tz: 'America/Mexico_City',
       urgent: 'critical',
     });
+  });
+});
+
+describe('the Belvo section of the example config', () => {
+  it('is valid once uncommented, every documented key included', () => {
+    const text = readFileSync('config/example.yaml', 'utf8');
+    const block = `# belvo:${text.split('\n# belvo:')[1]}`;
+    const yaml = block
+      .split('\n')
+      .map((l) => l.replace(/^# ?/, ''))
+      .join('\n');
+    const { config } = parseConfigText(yaml, 'example', {
+      BELVO_SECRET_KEY_ID: 'id',
+      BELVO_SECRET_KEY_PASSWORD: 'pw',
+      BELVO_WEBHOOK_AUTHORIZATION: 'Bearer x',
+      BELVO_INGEST_TOKEN: 't',
+    });
+    expect(config.belvo?.environments[0]).toMatchObject({
+      id: 'production',
+      institutionsInterval: 120_000,
+      reconcileInterval: 900_000,
+      spikeCheckInterval: 60_000,
+      webhook: { allowOnlyBelvoAddresses: false, trustedProxies: [] },
+    });
+    expect(config.belvo?.spikes).toEqual({ window: 3_600_000, baseline: 604_800_000, minCount: 10, factor: 5 });
+    expect(config.belvo?.ingest?.evaluateEvery).toBe(30_000);
   });
 });
