@@ -1,5 +1,5 @@
 // Statuspage RSS/Atom history -> the neutral StatusPageSnapshot (fallback when the JSON API is not used).
-// Wire facts: /work/shared/reference/statuspage.md. One item per incident; its HTML holds every update, newest first:
+// Wire facts: Statuspage's API documentation. One item per incident; its HTML holds every update, newest first:
 //   <p><small>Dec <var data-var='date'>23</var>, <var data-var='time'>10:30</var> CET</small><br>
 //   <strong>Resolved</strong> - text</p>
 // Identity is the JSON incident id from the item link (`.../incidents/<id>`), so an RSS, Atom and JSON reading of the

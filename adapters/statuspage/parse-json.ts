@@ -1,5 +1,5 @@
 // Statuspage public JSON API documents -> the neutral StatusPageSnapshot.
-// Wire facts: /work/shared/reference/statuspage.md and https://doers.statuspage.io/api/v2/
+// Wire facts: Statuspage's API documentation and https://doers.statuspage.io/api/v2/
 // Parsing is tolerant (loose objects, nullable optionals, unknown status words kept); only a document that cannot be
 // understood (not JSON, no `components`/`incidents` array, an item without an id) is rejected.
 import { z } from 'zod';

@@ -3,6 +3,7 @@
 // a minimum number of calls. A burst fires within minutes, a blip in the short window alone does not, and the
 // alert resolves soon after recovery (the short window clears first). Counting lives in minute buckets in memory
 // (a restart forgets at most one long window); the decision is pure.
+import { INSTITUTION_ERROR_CODES, LINK_ERROR_CODES } from '../domain/belvo-error-codes.js';
 import type { InstitutionRef } from '../domain/institution.js';
 import type { Signal } from '../domain/signal.js';
 
@@ -23,24 +24,12 @@ export interface BelvoCall {
 export type ErrorKind = 'institution' | 'link' | 'belvo' | 'request' | 'timeout';
 export const ERROR_KINDS: ErrorKind[] = ['institution', 'link', 'belvo', 'request', 'timeout'];
 
-const INSTITUTION_CODES = new Set(['institution_down', 'institution_unavailable', 'institution_inactive']);
-const LINK_CODES = new Set([
-  'login_error',
-  'invalid_link',
-  'unconfirmed_link',
-  'too_many_sessions',
-  'session_expired',
-  'token_required',
-  'activation_required',
-  'expired_credentials',
-]);
-
 /** Which side failed, from Belvo's own error classes (see the error table in Belvo's docs); undefined: it worked. */
 export function classifyCall(call: Pick<BelvoCall, 'status' | 'code' | 'timeout'>): ErrorKind | undefined {
   if (call.timeout) return 'timeout';
   if (call.status < 400) return undefined;
-  if (call.code && INSTITUTION_CODES.has(call.code)) return 'institution';
-  if ((call.code && LINK_CODES.has(call.code)) || call.status === 428) return 'link';
+  if (call.code && INSTITUTION_ERROR_CODES.has(call.code)) return 'institution';
+  if ((call.code && LINK_ERROR_CODES.has(call.code)) || call.status === 428) return 'link';
   if (call.status >= 500 || call.status === 408 || call.code === 'request_timeout') return 'belvo';
   return 'request';
 }

@@ -6,6 +6,7 @@ import { DEFAULT_URGENT, inQuietHours, quietWindowAround } from '../domain/quiet
 import { atLeast, worstSeverity } from '../domain/severity.js';
 import { type Subscription, subscriptionMatches } from '../domain/subscription.js';
 import type { NewIntent } from '../ports/store.js';
+import { groupAlert } from './group-alert.js';
 import { DIGEST_KIND } from './policy-config.js';
 
 /** A digest that could not go out soon after its window (the bot was down) is old news: dropped. */
@@ -50,31 +51,19 @@ export function quietDigests(subscriptions: Subscription[], alerts: Alert[], now
     }));
     const firing = members.filter((m) => m.state !== 'resolved').length;
     const id = `digest-${sub.id}-${compact(window.end)}`;
-    const digest: Alert = {
+    const digest = groupAlert({
       id,
       fingerprint: `bot/digest/${sub.id}/${window.end}`,
       kind: DIGEST_KIND,
-      source: 'bot',
-      lifecycle: 'source',
-      state: firing > 0 ? 'firing' : 'resolved',
-      version: 1,
-      severity: members.reduce<Alert['severity']>((w, m) => worstSeverity(w, m.severity), 'info'),
-      peakSeverity: 'info',
-      title: `While quiet (${q.from}-${q.to} ${q.tz}): ${members.length} alert${members.length === 1 ? '' : 's'}`,
-      status: `${firing} still firing, ${members.length - firing} resolved`,
-      evidence: {},
-      flapping: false,
       members,
-      announced: true,
-      counters: { bad: 0, ok: 0 },
-      flips: [],
       startedAt: window.start,
-      firstSeenAt: now,
-      lastSeenAt: now,
-      firedAt: now,
-      timeline: [],
-      rev: 0,
-    };
+      now,
+    });
+    digest.state = firing > 0 ? 'firing' : 'resolved';
+    digest.version = 1;
+    digest.severity = members.reduce<Alert['severity']>((w, m) => worstSeverity(w, m.severity), 'info');
+    digest.title = `While quiet (${q.from}-${q.to} ${q.tz}): ${members.length} alert${members.length === 1 ? '' : 's'}`;
+    digest.status = `${firing} still firing, ${members.length - firing} resolved`;
     digest.peakSeverity = digest.severity;
     const event: AlertEvent = {
       type: 'opened',

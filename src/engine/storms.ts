@@ -7,6 +7,7 @@
 import type { Alert, AlertEvent, GroupMember } from '../domain/alert.js';
 import { worstSeverity } from '../domain/severity.js';
 import { withEngineNote } from './engine-note.js';
+import { groupAlert } from './group-alert.js';
 import { STORM_KIND } from './policy-config.js';
 
 export interface StormInput {
@@ -77,31 +78,14 @@ function summarize(storm: Alert): void {
 }
 
 function newStorm(id: string, members: GroupMember[], startedAt: number, now: number): Alert {
-  const storm: Alert = {
+  const storm = groupAlert({
     id,
     fingerprint: `bot/storm/${new Date(now).toISOString()}`,
     kind: STORM_KIND,
-    source: 'bot',
-    lifecycle: 'source',
-    state: 'firing',
-    version: 0,
-    severity: 'minor',
-    peakSeverity: 'minor',
-    title: '',
-    status: '',
-    evidence: {},
-    flapping: false,
     members,
-    announced: true,
-    counters: { bad: 0, ok: 0 },
-    flips: [],
     startedAt,
-    firstSeenAt: now,
-    lastSeenAt: now,
-    firedAt: now,
-    timeline: [],
-    rev: 0,
-  };
+    now,
+  });
   summarize(storm);
   return storm;
 }

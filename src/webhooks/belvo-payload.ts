@@ -1,4 +1,4 @@
-// What a Belvo webhook body must hold to be stored (reference/belvo.md, "Webhooks Belvo sends"). Tolerant: unknown
+// What a Belvo webhook body must hold to be stored (Belvo's developer docs, "Webhooks Belvo sends"). Tolerant: unknown
 // fields, types and codes pass; only a body that cannot be understood or identified is refused.
 
 /** Belvo's ids are 32 hex characters; any short run of letters, digits and dashes is taken, should that change. */

@@ -1,4 +1,4 @@
-// `npm run bench`: measures the DESIGN.md targets that exist in code today and prints them against their targets.
+// `npm run bench`: measures the performance targets that exist in code today and prints them against their targets.
 // Loopback only (the tests' network guard is loaded), bounded loops, temp dirs/servers/child cleaned up; ~1 minute.
 // Timings are wall-clock on a shared machine: read medians, and p95/max as "what a bad moment looks like".
 import '../setup/loopback-guard.js';
@@ -169,7 +169,7 @@ async function main(): Promise<void> {
     {
       figure: 'Crash safety; 100,000 links',
       measured: 'not measured',
-      target: 'see DESIGN.md',
+      target: 'see the README',
       verdict: 'n/a',
     },
   ];

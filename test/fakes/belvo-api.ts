@@ -1,5 +1,5 @@
 // A fake Belvo API on a local port, for tests that point the Belvo client (or the institution-health poller, or the
-// link reconciliation) at something that answers the way Belvo does (/work/shared/reference/belvo.md):
+// link reconciliation) at something that answers the way Belvo does (Belvo's developer docs):
 // - HTTP Basic auth with one key pair; bad keys get 401 `[{code:'authentication_failed', message, request_id}]`
 //   (or, on request, the `{detail}` object some 401s use);
 // - `GET /api/`, `/api/institutions/` and `/api/links/` (plus `/{id}/`) with Belvo's filters and its pagination:

@@ -1,4 +1,4 @@
-// Plays Belvo's side of webhooks: realistic payloads (reference/belvo.md, "Webhooks Belvo sends") and bursts sent
+// Plays Belvo's side of webhooks: realistic payloads (Belvo's developer docs, "Webhooks Belvo sends") and bursts sent
 // over a bounded number of connections, as Belvo's retries and parallel deliveries would reach the bot.
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Pool } from 'undici';

@@ -207,7 +207,7 @@ export interface FakeSlack {
 }
 
 // ---------------------------------------------------------------------------------------------------------------------
-// Limits and identity (Slack's documented numbers; see /work/shared/reference/chat-and-paging.md)
+// Limits and identity (Slack's documented numbers; see Slack's API documentation)
 
 const MAX_TEXT = 40_000;
 const MAX_BLOCKS = 50;

@@ -2,7 +2,7 @@
 // https://api.belvo.com with production keys; a production environment pointed elsewhere (a sandbox URL left over,
 // a proxy) deserves a warning before it quietly watches the wrong account.
 
-/** Belvo's two hosts (developers.belvo.com; /work/shared/reference/belvo.md "Hosts and auth"). */
+/** Belvo's two hosts (developers.belvo.com, "Hosts and auth"). */
 export const BELVO_PRODUCTION_URL = 'https://api.belvo.com';
 export const BELVO_SANDBOX_URL = 'https://sandbox.belvo.com';
 

@@ -1,6 +1,6 @@
 // The Belvo API for one environment (sandbox, production): the BelvoApi port over HTTP Basic auth, with Belvo's
 // pagination followed to the end, calls paced under its rate limit and retried as Belvo advises.
-// Built against the wire facts gathered from developers.belvo.com in /work/shared/reference/belvo.md.
+// Built against the wire facts gathered from developers.belvo.com (Belvo's developer docs).
 import type { Dispatcher } from 'undici';
 import {
   type BelvoApi,

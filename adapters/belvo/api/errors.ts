@@ -1,21 +1,10 @@
 // Every way a Belvo call can fail, turned into one BelvoApiError with a `kind` callers can act on. Belvo's errors come
-// in several shapes (/work/shared/reference/belvo.md "Error responses"): a JSON array of
+// in several shapes (Belvo's developer docs "Error responses"): a JSON array of
 // `{code, message, request_id, field?}`, an object `{detail}` on some 401s, codes without a message, and, for its rate
 // limit, an HTML 403 page from the edge proxy that must never be read as "your keys are wrong".
+import { INSTITUTION_ERROR_CODES, LINK_ERROR_CODES } from '../../../src/domain/belvo-error-codes.js';
 import { BelvoApiError, type BelvoErrorKind } from '../../../src/ports/belvo.js';
 
-/** 400 codes that mean the institution, not the request or the link, is the problem. */
-const INSTITUTION_CODES = new Set(['institution_down', 'institution_unavailable', 'institution_inactive']);
-/** 400/428 codes about one link or its user: the user has to act, not the integration. */
-const LINK_CODES = new Set([
-  'login_error',
-  'invalid_link',
-  'unconfirmed_link',
-  'too_many_sessions',
-  'session_expired',
-  'token_required',
-  'activation_required',
-]);
 const MESSAGE_CHARS = 200;
 
 /** What was asked, for messages and logs: never the keys, never the host's userinfo. */
@@ -79,8 +68,8 @@ export function kindOf(status: number, body: BelvoErrorBody): BelvoErrorKind {
   if (status === 408 || status >= 500) return 'belvo';
   if (status >= 400 && status < 500) {
     if (body.code === undefined) return 'unexpected';
-    if (INSTITUTION_CODES.has(body.code)) return 'institution';
-    if (LINK_CODES.has(body.code)) return 'link';
+    if (INSTITUTION_ERROR_CODES.has(body.code)) return 'institution';
+    if (LINK_ERROR_CODES.has(body.code)) return 'link';
     return 'request';
   }
   return 'unexpected';

@@ -1,5 +1,5 @@
 // Keeps one client's calls well under Belvo's rate limit (more than 80 requests in 30 s from one IP gets the HTML
-// 403 page; /work/shared/reference/belvo.md "Hosts and auth"). A token bucket in its GCRA form: one timestamp instead
+// 403 page; Belvo's developer docs "Hosts and auth"). A token bucket in its GCRA form: one timestamp instead
 // of a token count and a refill timer, and reservations are handed out in call order, so waiting callers are served
 // first come, first served.
 

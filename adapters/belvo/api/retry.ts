@@ -1,4 +1,4 @@
-// When to try a failed GET again, following Belvo's advice (/work/shared/reference/belvo.md, "Error responses"):
+// When to try a failed GET again, following Belvo's advice (Belvo's developer docs, "Error responses"):
 // 5xx with exponential backoff from 3 s, at most 5 tries (`unexpected_error` at most 3);
 // never a 4xx, except `too_many_sessions`, which clears once the institution closes the other session. The HTML 403
 // (rate limited) waits for the pacing bucket to refill; a timeout or a dropped connection is tried once more.

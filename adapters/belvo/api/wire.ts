@@ -1,5 +1,5 @@
 // Belvo's JSON as it comes, read leniently: unknown fields ignored, optional ones optional, unknown status strings
-// kept, timestamps with 0-6 fractional digits and `Z` or an offset normalised to ISO (/work/shared/reference/belvo.md).
+// kept, timestamps with 0-6 fractional digits and `Z` or an offset normalised to ISO (Belvo's developer docs).
 import { z } from 'zod';
 import { parseTimestamp } from '../../../src/domain/timestamp.js';
 import type { BelvoInstitution, BelvoLink } from '../../../src/ports/belvo.js';
