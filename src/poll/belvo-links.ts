@@ -17,6 +17,8 @@ import type { LinkCounts } from './belvo-institutions.js';
 import { type CommitReport, OutcomeCommitter, type PollDeps } from './outcome-committer.js';
 
 const LISTING_CHUNK = 1000;
+/** Belvo's link statuses, counted one `page_size=1` query each. */
+const COUNTED_STATUSES = ['valid', 'invalid', 'token_required', 'unconfirmed'];
 const CODES: [LinkEventCode, SpikeCode][] = [
   ['token_required', 'token_required'],
   ['invalid_credentials', 'invalid'],
@@ -47,6 +49,36 @@ export async function storedLinkCounts(
   return { byInstitution, total };
 }
 
+/** Lists every link of one environment into the store (the full sync); returns how many links Belvo listed. */
+export async function syncLinks(
+  store: Pick<PollDeps['store'], 'upsertLinks'>,
+  api: BelvoApi,
+  environment: string,
+  now: number,
+  signal?: AbortSignal,
+): Promise<number> {
+  let chunk: BelvoLinkListing[] = [];
+  let seen = 0;
+  const flush = async () => {
+    if (chunk.length === 0) return;
+    await store.upsertLinks(environment, chunk, now);
+    chunk = [];
+  };
+  for await (const link of api.listLinks({}, signal)) {
+    chunk.push({
+      id: link.id,
+      status: link.status,
+      institution: link.institution,
+      ...(link.externalId && { externalId: link.externalId }),
+      ...(link.institutionUserId && { institutionUserId: link.institutionUserId }),
+    });
+    seen++;
+    if (chunk.length >= LISTING_CHUNK) await flush();
+  }
+  await flush();
+  return seen;
+}
+
 export class BelvoLinksMonitor {
   readonly id: string;
   private readonly committer: OutcomeCommitter;
@@ -68,27 +100,25 @@ export class BelvoLinksMonitor {
   /** Lists every link and stores what changed; a link newly in token_required or invalid is a transition. */
   async reconcile(signal?: AbortSignal): Promise<number> {
     const now = this.deps.clock.now();
-    let chunk: BelvoLinkListing[] = [];
-    let seen = 0;
-    const flush = async () => {
-      if (chunk.length === 0) return;
-      await this.deps.store.upsertLinks(this.opts.environment, chunk, now);
-      chunk = [];
-    };
-    for await (const link of this.opts.api.listLinks({}, signal)) {
-      chunk.push({
-        id: link.id,
-        status: link.status,
-        institution: link.institution,
-        ...(link.externalId && { externalId: link.externalId }),
-        ...(link.institutionUserId && { institutionUserId: link.institutionUserId }),
-      });
-      seen++;
-      if (chunk.length >= LISTING_CHUNK) await flush();
-    }
-    await flush();
+    const seen = await syncLinks(this.deps.store, this.opts.api, this.opts.environment, now, signal);
     this.reconciledAt = now;
     return seen;
+  }
+
+  /**
+   * Whether the stored links still agree with Belvo's own counts by status (four `page_size=1` queries): a full
+   * listing is only needed when they drift (a missed webhook, links created or deleted).
+   */
+  async drifted(signal?: AbortSignal): Promise<boolean> {
+    const stored = new Map<string, number>();
+    for (const c of await this.deps.store.linkStatusCounts(this.opts.environment)) {
+      stored.set(c.status, (stored.get(c.status) ?? 0) + c.count);
+    }
+    for (const status of COUNTED_STATUSES) {
+      const count = await this.opts.api.countLinks({ status }, signal);
+      if (count !== (stored.get(status) ?? 0)) return true;
+    }
+    return false;
   }
 
   async poll(): Promise<CommitReport> {
@@ -96,13 +126,16 @@ export class BelvoLinksMonitor {
     let outcome: PollOutcome;
     try {
       const due = this.reconciledAt === undefined || now - this.reconciledAt >= this.opts.reconcileEveryMs;
-      if (due && !this.reconciling) {
+      // Counting is cheap (four requests); listing every link is not: list only what the counts say changed.
+      if (due && !this.reconciling && (this.reconciledAt === undefined || (await this.drifted()))) {
         this.reconciling = true;
         try {
           await this.reconcile();
         } finally {
           this.reconciling = false;
         }
+      } else if (due) {
+        this.reconciledAt = now;
       }
       outcome = { ok: true, source: this.id, at: now, signals: await this.spikes(now), completeScopes: this.scopes() };
     } catch (err) {

@@ -63,6 +63,25 @@ policy: { paging: { criticalInstitutions: [Banco Erebor] } }
     expect(slack.history(CHANNEL)[0]?.text).toMatch(/^\[Resolved\] Banco Erebor is down/);
   });
 
+  it('links: listed at the start, listed again only when Belvo’s counts by status drift from the store', async () => {
+    const app = h as AppHarness;
+    const ids = belvo.addLinks(50, { institution: 'erebor_mx_retail', status: 'valid' }).map((l) => l.id);
+    await app.cycle();
+    const listings = () => belvo.requests.filter((r) => r.path === '/api/links/' && r.query.page_size !== '1').length;
+    const counted = async () =>
+      Object.fromEntries((await app.app.store.linkStatusCounts('sandbox')).map((c) => [c.status, c.count]));
+    expect(await counted()).toEqual({ valid: 50 });
+    const afterFirst = listings();
+
+    await app.cycle(16 * MIN); // due, but the counts agree: no listing
+    expect(listings()).toBe(afterFirst);
+
+    belvo.setLinkStatus(ids.slice(0, 3), 'token_required');
+    await app.cycle(16 * MIN);
+    expect(listings()).toBeGreaterThan(afterFirst);
+    expect(await counted()).toEqual({ valid: 47, token_required: 3 });
+  });
+
   it('keys refused: the Belvo source cannot be read, and what was open stays open', async () => {
     const app = h as AppHarness;
     await app.cycle();

@@ -1,0 +1,53 @@
+// `belvo-status sync-links`: a full listing of the team's links into the store, now, for every Belvo environment (or
+// one). The running bot does it on its own when Belvo's counts drift from what it knows; this is for when on-call
+// wants it at once (after restoring a backup, after a webhook outage). Safe beside a running bot (SQLite WAL).
+import { belvoBaseUrl } from '../adapters/belvo/api/base-url.js';
+import { createBelvoApi } from '../adapters/belvo/api/client.js';
+import { createSqliteStore } from '../adapters/sqlite/sqlite-store.js';
+import type { LoadedConfig } from './config/load.js';
+import { createLogger } from './log.js';
+import { syncLinks } from './poll/belvo-links.js';
+
+export async function syncLinksNow(loaded: LoadedConfig, only?: string): Promise<number> {
+  const { config, secrets } = loaded;
+  const environments = (config.belvo?.environments ?? []).filter((e) => !only || e.id === only);
+  if (environments.length === 0) {
+    process.stderr.write(
+      only ? `no Belvo environment "${only}" in the config\n` : 'no belvo.environments in the config\n',
+    );
+    return 2;
+  }
+  const logger = createLogger({ level: 'warn', secrets: secrets.values() });
+  const store = createSqliteStore({ path: config.storage.path });
+  await store.init();
+  let failed = false;
+  try {
+    for (const env of environments) {
+      const api = createBelvoApi({
+        environment: env.id,
+        baseUrl: belvoBaseUrl(env),
+        secretKeyId: secrets.get(env.secretKeyId.secretEnv) ?? '',
+        secretKeyPassword: secrets.get(env.secretKeyPassword.secretEnv) ?? '',
+        timeoutMs: env.timeout,
+        logger: logger.child({ environment: env.id }),
+      });
+      try {
+        const started = Date.now();
+        const listed = await syncLinks(store, api, env.id, Date.now());
+        const counts = await store.linkStatusCounts(env.id);
+        const by = new Map<string, number>();
+        for (const c of counts) by.set(c.status, (by.get(c.status) ?? 0) + c.count);
+        const summary = [...by].map(([status, n]) => `${n} ${status}`).join(', ');
+        process.stdout.write(
+          `${env.id}: ${listed} links listed in ${Date.now() - started} ms (${summary || 'none'})\n`,
+        );
+      } catch (err) {
+        failed = true;
+        process.stdout.write(`${env.id}: sync failed: ${err instanceof Error ? err.message : String(err)}\n`);
+      }
+    }
+  } finally {
+    await store.close();
+  }
+  return failed ? 1 : 0;
+}
