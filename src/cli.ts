@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// belvo-status: run | check-config | status | demo | sync-links | register-commands | help
+// belvo-status: run | check-config | status | demo | institutions | sync-links | register-commands | help
 import { parseArgs } from 'node:util';
 import { ConfigError, type LoadedConfig, loadConfigFile } from './config/load.js';
 
@@ -14,6 +14,8 @@ Usage:
   belvo-status status [--config <file>]    what is open right now, from the bot's store
   belvo-status demo                        a simulated status page and the bot against it (no network needed)
   belvo-status healthcheck [--config <f>]  exit 0 if the bot answers on its /healthz (for container health checks)
+  belvo-status institutions [--config <file>]
+                                           the institution catalogue: status-page names joined with Belvo's
   belvo-status sync-links [--env <id>] [--config <file>]
                                            list every Belvo link into the store now (normally on count drift)
   belvo-status register-commands [--guild <id>] [--config <file>]
@@ -100,6 +102,13 @@ async function status(args: string[]): Promise<number> {
   return printStatus(config);
 }
 
+async function institutions(args: string[]): Promise<number> {
+  const { values } = parseArgs({ args, options: { config: { type: 'string', short: 'c' } } });
+  const loaded = loadOrExit(configPath(values.config));
+  const { printInstitutions } = await import('./institutions-report.js');
+  return printInstitutions(loaded);
+}
+
 async function syncLinks(args: string[]): Promise<number> {
   const { values } = parseArgs({
     args,
@@ -181,6 +190,8 @@ export async function main(argv: string[]): Promise<number> {
       return demo(rest);
     case 'healthcheck':
       return healthcheck(rest);
+    case 'institutions':
+      return institutions(rest);
     case 'sync-links':
       return syncLinks(rest);
     case 'register-commands':

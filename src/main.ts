@@ -21,6 +21,7 @@ import { Dispatcher } from './delivery/dispatcher.js';
 import { DEFAULT_ERROR_RATIO_CONFIG } from './detect/error-ratios.js';
 import { DEFAULT_SPIKE_CONFIG } from './detect/link-spikes.js';
 import type { Alert, AlertEvent } from './domain/alert.js';
+import { InstitutionCatalogue } from './domain/catalogue.js';
 import type { InstitutionRef } from './domain/institution.js';
 import type { Silence } from './domain/silence.js';
 import type { Subscription } from './domain/subscription.js';
@@ -250,6 +251,8 @@ export async function buildApp(loaded: LoadedConfig, opts: AppOptions = {}): Pro
     routing,
     onIntents: () => dispatcher.wake(),
   };
+  // One institution, many names: status-page components join Belvo's names once the API's list is known.
+  const institutionCatalogue = new InstitutionCatalogue(config.institutions.map);
   const pollers = config.sources.map((source) => {
     const reader = createStatusPageReader({
       sourceId: source.id,
@@ -268,6 +271,7 @@ export async function buildApp(loaded: LoadedConfig, opts: AppOptions = {}): Pro
         ...(source.environment !== undefined && { environment: source.environment }),
         failuresBeforeAlert: source.failuresBeforeAlert,
         timeoutMs: source.timeout,
+        catalogue: institutionCatalogue,
       },
       reader,
       pollDeps,
@@ -302,6 +306,7 @@ export async function buildApp(loaded: LoadedConfig, opts: AppOptions = {}): Pro
         linkCounts: () => storedLinkCounts(pollDeps, env.id),
         critical,
         timeoutMs: env.timeout,
+        catalogue: institutionCatalogue,
       }),
   );
   const catalogue = () => {

@@ -304,6 +304,14 @@ export const configSchema = z.strictObject({
   slack: slackApp.optional(),
   discord: discordApp.optional(),
   belvo: belvo.optional(),
+  institutions: z
+    .strictObject({
+      /** Status-page component name -> Belvo institution name, for names the catalogue cannot join by itself. */
+      map: z
+        .record(z.string().min(1), z.string().regex(/^[a-z0-9_]+$/, 'a Belvo institution name, e.g. erebor_mx_retail'))
+        .default({}),
+    })
+    .prefault({}),
   destinations: z
     .array(
       z.discriminatedUnion('type', [

@@ -1,5 +1,7 @@
 // A status page snapshot to signals. Pure. The page's word is the state: components map straight to observations,
 // incidents and maintenances keep the page's lifecycle (never inferred).
+
+import type { InstitutionCatalogue } from '../domain/catalogue.js';
 import { fingerprint } from '../domain/fingerprint.js';
 import { guessCountry, type InstitutionRef, slugify } from '../domain/institution.js';
 import type { Severity } from '../domain/severity.js';
@@ -19,6 +21,8 @@ export interface StatusPageSourceInfo {
   url: string;
   environment?: string;
   failuresBeforeAlert?: number;
+  /** Joins component names with Belvo's institution names, so every source speaks of one institution alike. */
+  catalogue?: InstitutionCatalogue;
 }
 
 export interface StatusPageDetection {
@@ -50,15 +54,18 @@ function humanStatus(status: string): string {
 const INSTITUTION_CACHE_LIMIT = 10_000;
 const institutionCache = new Map<string, InstitutionRef>();
 
-function institutionOf(c: { name: string; groupName?: string }): InstitutionRef {
-  const key = `${c.groupName ?? ''}\u0000${c.name}`;
+function institutionOf(c: { name: string; groupName?: string }, catalogue?: InstitutionCatalogue): InstitutionRef {
+  const key = `${catalogue?.version ?? -1}\u0000${c.groupName ?? ''}\u0000${c.name}`;
   const cached = institutionCache.get(key);
   if (cached) return cached;
   const country = guessCountry(c.groupName, c.name);
+  // Belvo's name when the catalogue knows it (filters, silences and links speak of `erebor_mx_retail`); the page's
+  // own words stay the display name people recognise from the page.
+  const known = catalogue?.match({ name: c.name, ...(c.groupName && { group: c.groupName }) }).institution;
   const ref: InstitutionRef = Object.freeze({
-    name: slugify(c.name),
+    name: known?.name ?? slugify(c.name),
     displayName: c.name,
-    ...(country && { country }),
+    ...((country ?? known?.country) && { country: country ?? known?.country }),
   });
   if (institutionCache.size >= INSTITUTION_CACHE_LIMIT) institutionCache.clear();
   institutionCache.set(key, ref);
@@ -97,7 +104,7 @@ function componentSignal(
     status: c.status,
     url: src.url,
     ...(src.environment !== undefined && { environment: src.environment }),
-    ...(src.role === 'institutions' && { institution: institutionOf(c) }),
+    ...(src.role === 'institutions' && { institution: institutionOf(c, src.catalogue) }),
     evidence: { component: c.name, ...(c.groupName !== undefined && { group: c.groupName }) },
     ...(inMaintenance && { maintenance: inMaintenance }),
   };
@@ -128,7 +135,7 @@ function incidentSignal(
     status: i.status,
     url: incidentUrl(src, i),
     ...(src.environment !== undefined && { environment: src.environment }),
-    ...(inst && { institution: institutionOf(inst) }),
+    ...(inst && { institution: institutionOf(inst, src.catalogue) }),
     ...(i.startedAt !== undefined || i.createdAt !== undefined ? { startedAt: i.startedAt ?? i.createdAt } : {}),
     updates: timeline(i),
     evidence: { page: src.name, ...(named.length > 0 && { components: named }) },

@@ -1,6 +1,7 @@
 // Polls Belvo's institution health for one environment and keeps a catalogue of institution names (Belvo's API
 // names the institution of a link or a call by `name` only; alerts want the display name and country).
 import { institutionDownScope, institutionHealthSignals, institutionRefOf } from '../detect/institution-health.js';
+import type { InstitutionCatalogue } from '../domain/catalogue.js';
 import type { InstitutionRef } from '../domain/institution.js';
 import type { PollOutcome } from '../domain/signal.js';
 import { type BelvoApi, BelvoApiError } from '../ports/belvo.js';
@@ -21,6 +22,8 @@ export interface BelvoInstitutionsOptions {
   linkCounts: () => Promise<LinkCounts | undefined>;
   critical: (institution: InstitutionRef) => boolean;
   timeoutMs: number;
+  /** Learns every institution the API lists, so status-page names join Belvo's. */
+  catalogue?: InstitutionCatalogue;
 }
 
 export function belvoSourceId(environment: string): string {
@@ -56,7 +59,9 @@ export class BelvoInstitutionsPoller {
     let outcome: PollOutcome;
     try {
       if (this.catalogueAt === undefined || at - this.catalogueAt > CATALOGUE_REFRESH_MS) {
-        for (const i of await this.opts.api.listInstitutions({}, signal)) this.names.set(i.name, institutionRefOf(i));
+        const all = await this.opts.api.listInstitutions({}, signal);
+        for (const i of all) this.names.set(i.name, institutionRefOf(i));
+        this.opts.catalogue?.addApiInstitutions(all);
         this.catalogueAt = at;
       }
       const down = await this.opts.api.listInstitutions({ status: 'down' }, signal);

@@ -31,6 +31,8 @@ export class StatusPagePoller {
    */
   private settled?: StatusPageSnapshot;
   private running = false;
+  /** The catalogue version the cached detection used: institution names change when Belvo's list arrives. */
+  private detectedWith = 0;
   private readonly committer: OutcomeCommitter;
 
   constructor(
@@ -61,9 +63,11 @@ export class StatusPagePoller {
   }
 
   private detect(snapshot: StatusPageSnapshot) {
-    if (snapshot !== this.lastSnapshot || !this.lastDetection) {
+    const version = this.info.catalogue?.version ?? 0;
+    if (snapshot !== this.lastSnapshot || !this.lastDetection || version !== this.detectedWith) {
       this.lastDetection = detectStatusPage(this.info, snapshot);
       this.lastSnapshot = snapshot;
+      this.detectedWith = version;
     }
     return this.lastDetection;
   }
@@ -77,7 +81,8 @@ export class StatusPagePoller {
     let outcome: PollOutcome;
     let cursors: FeedCursor[] = [];
     let unchanged = false;
-    if (read.ok && read.unchanged && read.snapshot === this.settled) {
+    const catalogueChanged = (this.info.catalogue?.version ?? 0) !== this.detectedWith;
+    if (read.ok && read.unchanged && read.snapshot === this.settled && !catalogueChanged) {
       metrics.pollFinished(source, 'unchanged', (performance.now() - started) / 1000);
       return { outcome: 'unchanged', events: 0, intents: 0 };
     }
