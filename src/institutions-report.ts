@@ -1,8 +1,7 @@
 // `belvo-status institutions`: the institution catalogue as the bot would build it, read live: every component of
 // the institution status pages next to the Belvo institution it joins (and how), and what it could not join, so a
 // person can add the missing names under `institutions.map`.
-import { belvoBaseUrl } from '../adapters/belvo/api/base-url.js';
-import { createBelvoApi } from '../adapters/belvo/api/client.js';
+import { belvoApiFor } from '../adapters/belvo/api/for-environment.js';
 import { createStatusPageReader } from '../adapters/statuspage/reader.js';
 import type { LoadedConfig } from './config/load.js';
 import { type CatalogueMatch, InstitutionCatalogue } from './domain/catalogue.js';
@@ -23,15 +22,7 @@ export async function printInstitutions(loaded: LoadedConfig): Promise<number> {
   let failed = false;
   for (const env of config.belvo?.environments ?? []) {
     try {
-      const api = createBelvoApi({
-        environment: env.id,
-        baseUrl: belvoBaseUrl(env),
-        secretKeyId: secrets.get(env.secretKeyId.secretEnv) ?? '',
-        secretKeyPassword: secrets.get(env.secretKeyPassword.secretEnv) ?? '',
-        timeoutMs: env.timeout,
-        logger,
-        retry: { maxTries: 2, baseDelayMs: 500 },
-      });
+      const api = belvoApiFor(env, secrets, logger, { maxTries: 2, baseDelayMs: 500 });
       catalogue.addApiInstitutions(await api.listInstitutions());
     } catch (err) {
       failed = true;

@@ -1,6 +1,6 @@
 // Composition root: the one place that builds adapters and hands them to the core.
 import { belvoBaseUrl } from '../adapters/belvo/api/base-url.js';
-import { createBelvoApi } from '../adapters/belvo/api/client.js';
+import { belvoApiFor } from '../adapters/belvo/api/for-environment.js';
 import { createConsoleNotifier } from '../adapters/console/console-notifier.js';
 import { createDiscordApp, discordChannelDestination } from '../adapters/discord/create.js';
 import { createDiscordWebhookNotifier } from '../adapters/discord/webhook-notifier.js';
@@ -289,14 +289,7 @@ export async function buildApp(loaded: LoadedConfig, opts: AppOptions = {}): Pro
   const critical = criticalMatcher(config.policy.paging.criticalInstitutions);
   const belvoEnvironments = config.belvo?.environments ?? [];
   const belvoApis = belvoEnvironments.map((env) =>
-    createBelvoApi({
-      environment: env.id,
-      baseUrl: belvoBaseUrl(env),
-      secretKeyId: secrets.get(env.secretKeyId.secretEnv) ?? '',
-      secretKeyPassword: secrets.get(env.secretKeyPassword.secretEnv) ?? '',
-      timeoutMs: env.timeout,
-      logger: logger.child({ component: 'belvo', environment: env.id }),
-    }),
+    belvoApiFor(env, secrets, logger.child({ component: 'belvo', environment: env.id })),
   );
   const belvoPollers = belvoEnvironments.map(
     (env, i) =>

@@ -1,8 +1,7 @@
 // `belvo-status sync-links`: a full listing of the team's links into the store, now, for every Belvo environment (or
 // one). The running bot does it on its own when Belvo's counts drift from what it knows; this is for when on-call
 // wants it at once (after restoring a backup, after a webhook outage). Safe beside a running bot (SQLite WAL).
-import { belvoBaseUrl } from '../adapters/belvo/api/base-url.js';
-import { createBelvoApi } from '../adapters/belvo/api/client.js';
+import { belvoApiFor } from '../adapters/belvo/api/for-environment.js';
 import { createSqliteStore } from '../adapters/sqlite/sqlite-store.js';
 import type { LoadedConfig } from './config/load.js';
 import { createLogger } from './log.js';
@@ -23,14 +22,7 @@ export async function syncLinksNow(loaded: LoadedConfig, only?: string): Promise
   let failed = false;
   try {
     for (const env of environments) {
-      const api = createBelvoApi({
-        environment: env.id,
-        baseUrl: belvoBaseUrl(env),
-        secretKeyId: secrets.get(env.secretKeyId.secretEnv) ?? '',
-        secretKeyPassword: secrets.get(env.secretKeyPassword.secretEnv) ?? '',
-        timeoutMs: env.timeout,
-        logger: logger.child({ environment: env.id }),
-      });
+      const api = belvoApiFor(env, secrets, logger.child({ environment: env.id }));
       try {
         const started = Date.now();
         const listed = await syncLinks(store, api, env.id, Date.now());
