@@ -141,6 +141,8 @@ export class Dispatcher {
       });
       logger.error({ destination, intent: intent.id }, 'delivery for an unknown destination dropped');
       metrics.delivery(destination, 'failed');
+      // A channel subscribed from chat whose platform is not set up (no bot token) must not fail in silence.
+      await this.opts.health?.failed(destination, `no destination "${destination}" is configured`);
       return;
     }
     // Not yet: back in line without counting an attempt. Never sleep here, other destinations are waiting.

@@ -140,10 +140,12 @@ function streak(n: number, kind: 'bad' | 'good', s: Signal): string {
     const what = kind === 'bad' ? 'failed poll' : 'successful poll';
     return `${n} ${what}${n === 1 ? '' : 's'}${n === 1 ? '' : ' in a row'}`;
   }
-  const observed = `${n} consecutive ${kind} observation${n === 1 ? '' : 's'}`;
-  // A detector that states its rule with its numbers is quoted: on-call judges the alert in one look.
-  const rule = kind === 'bad' && typeof s.evidence?.rule === 'string' ? `: ${s.evidence.rule}` : '';
-  return `${observed}${rule}`;
+  return `${n} consecutive ${kind} observation${n === 1 ? '' : 's'}`;
+}
+
+/** A detector that states its rule with its numbers is quoted: on-call judges the alert in one look. */
+function ruleOf(s: Signal): string {
+  return typeof s.evidence?.rule === 'string' ? `: ${s.evidence.rule}` : '';
 }
 
 function plural(n: number, word: string): string {
@@ -189,7 +191,7 @@ function step(a: Alert, s: Signal, t: Thresholds, ctx: LifecycleContext): string
     }
     if (s.lifecycle === 'source' || (t.fail === 1 && s.kind !== SOURCE_HEALTH_KIND))
       return `the source says ${s.status}`;
-    return `${streak(a.counters.bad, 'bad', s)} (threshold ${t.fail})`;
+    return `${streak(a.counters.bad, 'bad', s)} (threshold ${t.fail})${ruleOf(s)}`;
   }
 
   // observation ok

@@ -112,12 +112,25 @@ describe('outbox dispatcher', () => {
     ]);
   });
 
-  it('a destination that is not configured fails its intents instead of retrying forever', async () => {
+  it('a destination that is not configured fails its intents instead of retrying forever, and says so', async () => {
     await queue('A1', [1], 'gone');
-    await dispatcher([new ScriptedNotifier('chat')]).drain();
+    const told: string[] = [];
+    const d = new Dispatcher({
+      store,
+      notifiers: [new ScriptedNotifier('chat')],
+      clock,
+      logger: silentLogger,
+      metrics: noMetrics,
+      backoff: { initialMs: 1000, maxMs: 60_000, maxAttempts: 3 },
+      leaseMs: 30_000,
+      health: { failed: async (dest, error) => void told.push(`${dest}: ${error}`), delivered: async () => {} },
+    });
+    await d.drain();
     const [intent] = await store.listIntents();
     expect(intent?.status).toBe('failed');
     expect(intent?.lastError).toMatch(/no destination "gone"/);
+    // The self-health alert ("Messages to gone are refused") is raised from this.
+    expect(told).toEqual(['gone: no destination "gone" is configured']);
   });
 
   it('one slow destination does not hold up another', async () => {
