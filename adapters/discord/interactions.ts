@@ -2,12 +2,14 @@
 // wants an answer within 3 s: a quick answer is the response itself; a slow one is deferred and the real answer
 // follows by editing the original response with the interaction token (valid 15 minutes).
 // https://discord.com/developers/docs/interactions/receiving-and-responding
+
 import {
   type APIApplicationCommandInteractionDataOption,
   InteractionResponseType,
   InteractionType,
   Routes,
 } from 'discord-api-types/v10';
+import { answerInTime } from '../../src/commands/answer-in-time.js';
 import { type ParsedCommand, parseCommand } from '../../src/commands/grammar.js';
 import type { Reply } from '../../src/commands/reply.js';
 import type { Logger } from '../../src/ports/logger.js';
@@ -39,15 +41,6 @@ export type InteractionResponse = { type: number; data?: Record<string, unknown>
 
 /** What the route needs to answer: the response, or "that is not something we understand". */
 export type InteractionResult = { ok: true; response: InteractionResponse } | { ok: false; reason: string };
-
-/** Discord allows 3 s for the first answer; leave room for the network. */
-const FOLLOW_UP_AFTER_MS = 2000;
-
-const FAILED: Reply = {
-  visibility: 'ephemeral',
-  title: 'Something went wrong answering that. It has been logged; please try again.',
-  sections: [],
-};
 
 interface Interaction {
   type: number;
@@ -99,25 +92,16 @@ export function createInteractionHandler(opts: InteractionHandlerOptions) {
     caller: DiscordCommandCaller,
     privately: boolean,
   ): Promise<InteractionResponse> {
-    const work = opts.run(cmd, caller).then(
-      (reply) => (privately ? { ...reply, visibility: 'ephemeral' as const } : reply),
-      (err: unknown) => {
-        opts.logger.error({ err, channel: caller.channelId }, '/belvo-status failed');
-        return FAILED;
-      },
-    );
-    let timer: NodeJS.Timeout | undefined;
-    const late = new Promise<undefined>((resolve) => {
-      timer = setTimeout(() => resolve(undefined), opts.followUpAfterMs ?? FOLLOW_UP_AFTER_MS);
-    });
-    const quick = await Promise.race([work, late]);
-    clearTimeout(timer);
-    if (quick) {
-      return { type: InteractionResponseType.ChannelMessageWithSource, data: { ...renderCommandReply(quick) } };
+    const work = opts
+      .run(cmd, caller)
+      .then((reply) => (privately ? { ...reply, visibility: 'ephemeral' as const } : reply));
+    const timed = await answerInTime(work, opts.logger, { channel: caller.channelId }, opts.followUpAfterMs);
+    if ('quick' in timed) {
+      return { type: InteractionResponseType.ChannelMessageWithSource, data: { ...renderCommandReply(timed.quick) } };
     }
     // Slow (a large store, a busy machine): "thinking…" now, seen by whom the answer will be seen by.
     const token = i.token;
-    void work.then(async (reply) => {
+    void timed.later.then(async (reply) => {
       if (!token) return;
       try {
         const { flags: _, ...body } = renderCommandReply(reply);

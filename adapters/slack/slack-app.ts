@@ -1,6 +1,7 @@
 // The Bolt App behind /belvo-status and the alert buttons. Listeners translate Slack's payloads to the neutral
 // command grammar and back; the answers themselves come from src/commands.
 import { App, LogLevel } from '@slack/bolt';
+import { answerInTime } from '../../src/commands/answer-in-time.js';
 import { type ParsedCommand, parseCommand } from '../../src/commands/grammar.js';
 import type { Reply } from '../../src/commands/reply.js';
 import type { Logger } from '../../src/ports/logger.js';
@@ -26,19 +27,10 @@ export interface SlackAppOptions {
   followUpAfterMs?: number;
 }
 
-/** Slack allows 3 s for the first answer; leave room for the network. */
-const FOLLOW_UP_AFTER_MS = 2000;
-
 /** Slack escapes &, < and > in what users type; the grammar wants the characters. */
 function unescapeSlack(text: string): string {
   return text.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
 }
-
-const FAILED: Reply = {
-  visibility: 'ephemeral',
-  title: 'Something went wrong answering that. It has been logged; please try again.',
-  sections: [],
-};
 
 export function createSlackApp(opts: SlackAppOptions): App {
   const app = new App({
@@ -52,27 +44,20 @@ export function createSlackApp(opts: SlackAppOptions): App {
 
   app.command(/^\/belvo-status/, async ({ command, ack, respond }) => {
     const caller = { channelId: command.channel_id, userId: command.user_id, userName: command.user_name };
-    const work = opts.run(parseCommand(unescapeSlack(command.text ?? '')), caller).then(
-      (reply) => reply,
-      (err: unknown) => {
-        opts.logger.error({ err, channel: command.channel_id }, '/belvo-status failed');
-        return FAILED;
-      },
+    const answer = await answerInTime(
+      opts.run(parseCommand(unescapeSlack(command.text ?? '')), caller),
+      opts.logger,
+      { channel: command.channel_id },
+      opts.followUpAfterMs,
     );
-    let timer: NodeJS.Timeout | undefined;
-    const late = new Promise<undefined>((resolve) => {
-      timer = setTimeout(() => resolve(undefined), opts.followUpAfterMs ?? FOLLOW_UP_AFTER_MS);
-    });
-    const quick = await Promise.race([work, late]);
-    clearTimeout(timer);
-    if (quick) {
-      await ack(renderCommandReply(quick));
+    if ('quick' in answer) {
+      await ack(renderCommandReply(answer.quick));
       return;
     }
     // Slow (a large store, a busy machine): answer now, and the real answer follows where Slack said to send it.
     await ack({ response_type: 'ephemeral', text: 'Working on it…' });
     try {
-      await respond({ ...renderCommandReply(await work), replace_original: false });
+      await respond({ ...renderCommandReply(await answer.later), replace_original: false });
     } catch (err) {
       opts.logger.error({ err, channel: command.channel_id }, '/belvo-status follow-up could not be sent');
     }
