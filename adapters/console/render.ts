@@ -1,6 +1,7 @@
 // One line (and an indented detail line) per alert event, for a person watching a terminal. Pure.
 import pc from 'picocolors';
 import { type AlertEvent, durationText } from '../../src/domain/alert.js';
+import { INCIDENT_KIND } from '../../src/domain/fingerprint.js';
 import { actionableEvidence, memberLines, pagingText } from '../../src/domain/group-text.js';
 import type { Severity } from '../../src/domain/severity.js';
 
@@ -81,7 +82,8 @@ export function renderConsole(event: AlertEvent, opts: RenderOptions): string[] 
   if (event.quiet) return [];
   const { c, severity, type } = palette(opts.color);
   const a = event.alert;
-  const where = a.institution?.country ? ` (${a.institution.country})` : '';
+  // An institution incident's title names its institution with the country already.
+  const where = a.institution?.country && a.kind !== INCIDENT_KIND ? ` (${a.institution.country})` : '';
   const tags = [
     a.maintenance ? c.blue('maintenance') : '',
     a.flapping && event.type !== 'flapping' ? c.magenta('flapping') : '',

@@ -32,6 +32,25 @@ export interface GroupMember {
   /** When it joined the group (its own firing time, or the group's start for alerts absorbed at once). */
   since: number;
   resolvedAt?: number;
+  /** The member's own fingerprint and environment: silences and filters on the group look at its members. */
+  fingerprint?: string;
+  environment?: string;
+  /** A few words of the member's own numbers ("14 in 1h"), shown after its title. */
+  detail?: string;
+  flapping?: boolean;
+  /** Held by an announced maintenance (never pages). */
+  maintenance?: boolean;
+}
+
+/** What an institution incident knows of who saw the problem first. */
+export interface Correlation {
+  /** When the first member fired, and what it was ("token_required spike (production)"). */
+  noticedAt: number;
+  noticedBy: string;
+  /** True when the team's own data (API health, spikes, error ratios) saw it before Belvo's status page. */
+  early: boolean;
+  /** When Belvo's status page first showed it (undefined: not yet, or never). */
+  confirmedAt?: number;
 }
 
 export interface PagingState {
@@ -77,6 +96,13 @@ export interface Alert {
   members?: GroupMember[];
   /** The grouped alert speaking for this one: its own events go nowhere while it is a member. */
   groupId?: string;
+  /**
+   * The institution incident this alert is evidence of (kind `institution.incident`): its own events go nowhere,
+   * the incident's message lists it, and the incident pages for it.
+   */
+  incidentId?: string;
+  /** An institution incident: who noticed first, and when Belvo's status page confirmed it. */
+  correlation?: Correlation;
   /** Paging: which rule pages it, when, and what the pager was last told. */
   paging?: PagingState;
   /** Last reminder (a long-firing, unacknowledged alert is repeated in its thread). */
@@ -126,6 +152,11 @@ export interface AlertEvent {
   bypassSilence?: boolean;
   /** Set on intents for pager destinations only (chat and console never see it). */
   page?: PageAction;
+}
+
+/** The grouped alert or institution incident whose message speaks for this one, if any. */
+export function speakerOf(alert: Alert): string | undefined {
+  return alert.groupId ?? alert.incidentId;
 }
 
 export function isOpen(alert: Alert): boolean {

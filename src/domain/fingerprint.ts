@@ -8,6 +8,8 @@ export const fingerprint = {
   statuspageMaintenance: (source: string, maintenanceId: string) => `statuspage/${source}/maintenance/${maintenanceId}`,
   statuspageScope: (source: string, what: 'incident' | 'component' | 'maintenance') => `statuspage/${source}/${what}/`,
   sourceHealth: (source: string) => `bot/source/${source}/unreachable`,
+  /** One per institution (Belvo's name): a relapse reopens or follows the same incident. */
+  institutionIncident: (institution: string) => `institution/${institution}`,
 };
 
 /**
@@ -18,6 +20,8 @@ export const SOURCE_HEALTH_KIND = 'source.health';
 
 /** The kind of a grouped alert (many institutions failing at once); it never comes from a source. */
 export const STORM_KIND = 'bot.storm';
+/** One institution's problem as every source sees it: the alerts about it are its members. */
+export const INCIDENT_KIND = 'institution.incident';
 /** The kind of a quiet-hours digest: one message, keyed on the window it sums up; never stored as an alert. */
 export const DIGEST_KIND = 'bot.digest';
 /** The bot's own alert about a destination that refuses its messages. */

@@ -12,7 +12,10 @@ export function memberLines(alert: Alert): { down: boolean; text: string }[] {
   const down = members.filter((m) => m.state !== 'resolved');
   const up = members.filter((m) => m.state === 'resolved');
   return [
-    ...down.map((m) => ({ down: true, text: `${memberLabel(m)} · ${m.severity} · ${m.id}` })),
+    ...down.map((m) => ({
+      down: true,
+      text: `${memberLabel(m)}${m.detail ? ` (${m.detail})` : ''} · ${m.severity} · ${m.id}`,
+    })),
     ...up.map((m) => ({
       down: false,
       text: `${memberLabel(m)} · recovered${m.resolvedAt !== undefined ? ` after ${durationText(m.resolvedAt - m.since)}` : ''} · ${m.id}`,

@@ -1,4 +1,5 @@
 import type { Alert } from './alert.js';
+import { INCIDENT_KIND } from './fingerprint.js';
 
 export interface SilenceMatcher {
   fingerprint?: string;
@@ -38,6 +39,34 @@ export function silenceMatches(s: Silence, alert: Alert): boolean {
   return true;
 }
 
-export function activeSilenceFor(silences: Silence[], alert: Alert, now: number): Silence | undefined {
+function directSilenceFor(silences: Silence[], alert: Alert, now: number): Silence | undefined {
   return silences.find((s) => silenceActive(s, now) && silenceMatches(s, alert));
+}
+
+/**
+ * The silence muting this alert now. An institution incident is muted by a silence on itself (its institution, its
+ * fingerprint) or when every member still failing is muted: silencing the spike alone leaves the status page's word
+ * to be heard, silencing the only source quiets the incident.
+ */
+export function activeSilenceFor(silences: Silence[], alert: Alert, now: number): Silence | undefined {
+  const direct = directSilenceFor(silences, alert, now);
+  if (direct || alert.kind !== INCIDENT_KIND || !alert.members) return direct;
+  // A resolved incident is judged by the members it had: its resolution is as muted as its opening was.
+  const open = alert.members.filter((m) => m.state !== 'resolved');
+  const judged = open.length > 0 ? open : alert.members;
+  if (judged.length === 0) return undefined;
+  let first: Silence | undefined;
+  for (const m of judged) {
+    const member: Alert = {
+      ...alert,
+      fingerprint: m.fingerprint ?? '',
+      kind: m.kind,
+      source: m.source,
+      members: [],
+    };
+    const s = directSilenceFor(silences, member, now);
+    if (!s) return undefined;
+    first ??= s;
+  }
+  return first;
 }

@@ -1,7 +1,7 @@
 // Which alerts page, and what the pager must be told as an alert moves. Pure, clock injected.
 // The pager's state is kept on the alert (`paging`), so every decision follows from the alert as stored: a restart,
 // a retry or two processes looking at the same alert reach the same answer and never page twice.
-import type { Alert, PageAction, PagingState } from '../domain/alert.js';
+import { type Alert, type PageAction, type PagingState, speakerOf } from '../domain/alert.js';
 import { DESTINATION_HEALTH_KIND } from '../domain/fingerprint.js';
 import { severityRank } from '../domain/severity.js';
 import { subscriptionMatches } from '../domain/subscription.js';
@@ -37,7 +37,8 @@ export function pageBlocker(alert: Alert, silenced: boolean): string | undefined
   if (alert.maintenance) return 'under an announced maintenance';
   if (alert.acknowledged) return `acknowledged by ${alert.acknowledged.by}`;
   if (silenced) return 'silenced';
-  if (alert.groupId) return `part of ${alert.groupId}, which pages for it`;
+  const speaker = speakerOf(alert);
+  if (speaker) return `part of ${speaker}, which pages for it`;
   return undefined;
 }
 

@@ -1,7 +1,7 @@
 // When a channel's quiet hours end, one message sums up what it did not hear of during them. Pure.
 // The digest is keyed on (subscription, window end), so computing it again on every check is harmless: the outbox
 // keeps the first one.
-import type { Alert, AlertEvent, GroupMember } from '../domain/alert.js';
+import { type Alert, type AlertEvent, type GroupMember, speakerOf } from '../domain/alert.js';
 import { DEFAULT_URGENT, inQuietHours, quietWindowAround } from '../domain/quiet-hours.js';
 import { atLeast, worstSeverity } from '../domain/severity.js';
 import { type Subscription, subscriptionMatches } from '../domain/subscription.js';
@@ -31,7 +31,7 @@ export function quietDigests(subscriptions: Subscription[], alerts: Alert[], now
     const held = alerts.filter(
       (a) =>
         a.announced &&
-        !a.groupId &&
+        speakerOf(a) === undefined &&
         a.kind !== DIGEST_KIND &&
         !atLeast(a.peakSeverity ?? a.severity, urgent) &&
         (within(a.firedAt, window) || within(a.resolvedAt, window)) &&

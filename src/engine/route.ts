@@ -1,6 +1,6 @@
 // Events to delivery intents: which destinations hear about which change. Pure.
 // Paging and grouping happen before (engine/policy.ts); quiet hours hold what is not urgent for the digest.
-import type { AlertEvent } from '../domain/alert.js';
+import { type AlertEvent, speakerOf } from '../domain/alert.js';
 import { heldByQuietHours } from '../domain/quiet-hours.js';
 import { activeSilenceFor, type Silence } from '../domain/silence.js';
 import { type Subscription, subscriptionMatches } from '../domain/subscription.js';
@@ -27,12 +27,13 @@ export function routeEvents(events: AlertEvent[], ctx: RouteContext): RouteResul
   const result: RouteResult = { intents: [], suppressed: [] };
   for (const original of events) {
     let event = original;
-    if (event.alert.groupId) {
-      // Absorbed by a storm: its message tells this alert's story (an acknowledgement of it included).
+    const speaker = speakerOf(event.alert);
+    if (speaker) {
+      // Part of a storm or an institution incident: its message tells this alert's story.
       result.suppressed.push({
         alertId: event.alert.id,
         version: event.version,
-        reason: `part of ${event.alert.groupId}, whose message lists it`,
+        reason: `part of ${speaker}, whose message lists it`,
       });
       continue;
     }

@@ -5,6 +5,7 @@
 // tells their story. Alerts announced on their own before the storm formed keep their own message (and page); the
 // storm lists them too, so its count is the truth, and follows their recovery.
 import type { Alert, AlertEvent, GroupMember } from '../domain/alert.js';
+import { INCIDENT_KIND } from '../domain/fingerprint.js';
 import { worstSeverity } from '../domain/severity.js';
 import { withEngineNote } from './engine-note.js';
 import { groupAlert } from './group-alert.js';
@@ -28,9 +29,10 @@ export interface StormResult {
   notes: string[];
 }
 
-/** An alert that can be part of a storm: about an institution, from a source, not held by a maintenance. */
+/** What can be part of a storm: an institution incident (one per institution, whatever its sources), not held by a
+ * maintenance. */
 function isCandidate(a: Alert): boolean {
-  return a.institution !== undefined && !a.kind.startsWith('bot.') && a.maintenance === undefined;
+  return a.kind === INCIDENT_KIND && a.institution !== undefined && a.maintenance === undefined;
 }
 
 function memberOf(a: Alert, since: number): GroupMember {

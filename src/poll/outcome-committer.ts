@@ -1,9 +1,11 @@
-// One source's poll outcome -> evaluate -> group storms -> policy -> route -> commit: the state change and the
+// One source's poll outcome -> evaluate -> institution incidents -> storms -> policy -> route -> commit: the state change and the
 // delivery intents it causes in one transaction. Shared by every poller (status pages, the Belvo account).
 import type { Alert, AlertEvent } from '../domain/alert.js';
+import { INCIDENT_KIND } from '../domain/fingerprint.js';
 import type { PollOutcome } from '../domain/signal.js';
 import type { EngineConfig } from '../engine/engine-config.js';
 import { evaluatePoll, fingerprintsToLoad } from '../engine/evaluate.js';
+import { correlateInstitutions, incidentFingerprints } from '../engine/institution-incidents.js';
 import { applyPolicy } from '../engine/policy.js';
 import { groupStorms } from '../engine/storms.js';
 import type { Clock } from '../ports/clock.js';
@@ -58,8 +60,9 @@ async function assignIds(result: { alerts: Alert[]; events: AlertEvent[] }, stor
   const rename = (a: Alert) => {
     a.id = ids.get(a.id) ?? a.id;
     if (a.groupId) a.groupId = ids.get(a.groupId) ?? a.groupId;
+    if (a.incidentId) a.incidentId = ids.get(a.incidentId) ?? a.incidentId;
   };
-  for (const a of result.alerts) if (a.groupId) rename(a);
+  for (const a of result.alerts) if (a.groupId || a.incidentId) rename(a);
   for (const e of result.events) rename(e.alert);
 }
 
@@ -101,7 +104,10 @@ export class OutcomeCommitter {
       sourceName: this.info.name,
     });
     await assignIds(result, store);
-    const grouped = await this.groupStorms(result, now, () => `${PROVISIONAL}${++provisional}`);
+    const newId = () => `${PROVISIONAL}${++provisional}`;
+    const correlated = await this.correlate(result, now, newId);
+    await assignIds(correlated, store);
+    const grouped = await this.groupStorms(correlated, now, newId);
     await assignIds(grouped, store);
     const policy = await loadPolicyContext(store, this.deps.routing, clock.now());
     const { intents, suppressed, alerts: decided, events } = applyPolicy(grouped.events, grouped.alerts, policy);
@@ -131,6 +137,24 @@ export class OutcomeCommitter {
     for (const s of suppressed) logger.info(s, 'delivery suppressed');
     if (intents.length > 0) this.deps.onIntents();
     return { events: events.length, intents: intents.length, stored: decided.length };
+  }
+
+  /** Alerts about one institution, from any source, become members of its one institution incident. */
+  private async correlate(result: { alerts: Alert[]; events: AlertEvent[] }, now: number, newId: () => string) {
+    const fingerprints = incidentFingerprints(result.events);
+    if (fingerprints.length === 0) return result;
+    const stored = await this.deps.store.alertsForEvaluation('bot', fingerprints);
+    const correlated = correlateInstitutions({
+      events: result.events,
+      alerts: result.alerts,
+      incidents: stored.filter((a) => a.kind === INCIDENT_KIND),
+      now,
+      newId,
+      reopenWithinMs: this.deps.engine.flapping.windowMs,
+      timelineLimit: this.deps.engine.timelineLimit,
+    });
+    for (const note of correlated.notes) this.deps.logger.info({ source: this.info.id }, note);
+    return correlated;
   }
 
   /** Institutions failing together become one storm (when storms are configured and this batch opens any). */

@@ -53,14 +53,14 @@ policy: { paging: { criticalInstitutions: [Banco Erebor] } }
     expect(slack.history(CHANNEL)).toHaveLength(0); // one poll is not enough
     await app.cycle(MIN);
     const [message] = slack.history(CHANNEL);
-    expect(message?.text).toBe('[MAJOR] Banco Erebor is down on Belvo (sandbox)');
+    expect(message?.text).toBe("[MAJOR] Banco Erebor (MX): down on Belvo's API (sandbox)");
     expect(JSON.stringify(message)).toContain('on the critical list');
 
     belvo.setInstitutionStatus('erebor_mx_retail', 'healthy');
     await app.cycle(MIN);
     await app.cycle(MIN);
     expect(slack.history(CHANNEL)).toHaveLength(1);
-    expect(slack.history(CHANNEL)[0]?.text).toMatch(/^\[Resolved\] Banco Erebor is down/);
+    expect(slack.history(CHANNEL)[0]?.text).toMatch(/^\[Resolved\] Banco Erebor \(MX\): down on Belvo's API/);
   });
 
   it('links: listed at the start, listed again only when Belvo’s counts by status drift from the store', async () => {
@@ -88,14 +88,14 @@ policy: { paging: { criticalInstitutions: [Banco Erebor] } }
     belvo.setInstitutionStatus('gondor_co_retail', 'down');
     await app.cycle(MIN);
     await app.cycle(MIN);
-    expect(slack.history(CHANNEL).map((m) => m.text)).toEqual(['[MINOR] Banco Gondor is down on Belvo (sandbox)']);
+    expect(slack.history(CHANNEL).map((m) => m.text)).toEqual(["[MINOR] Banco Gondor (CO): down on Belvo's API (sandbox)"]);
     belvo.setInstitutionStatus('gondor_co_retail', 'healthy');
     for (let i = 0; i < 3; i++) {
       belvo.fail({ status: 401, shape: 'array', code: 'authentication_failed' });
       await app.cycle(MIN);
     }
     const texts = slack.history(CHANNEL).map((m) => m.text);
-    expect(texts[0]).toBe('[MINOR] Banco Gondor is down on Belvo (sandbox)'); // not resolved by a failed poll
+    expect(texts[0]).toBe("[MINOR] Banco Gondor (CO): down on Belvo's API (sandbox)"); // not resolved by a failed poll
     expect(texts).toContain('[MINOR] Belvo API (sandbox) cannot be read');
   });
 });

@@ -85,12 +85,12 @@ subscriptions: [{ destination: console }]
     expect(query<{ n: number }>('SELECT count(*) AS n FROM belvo_webhooks').n).toBe(distinct.size);
 
     await until(
-      () => bot.output.some((l) => /OPENED .*Banco Erebor: spike of token_required links/.test(l)),
+      () => bot.output.some((l) => /OPENED .*Banco Erebor \(MX\): token_required spike/.test(l)),
       15_000,
       'the spike',
     );
     await sleep(1000); // more checks: still one alert, and none for Gondor
-    const spikes = bot.output.filter((l) => /OPENED .*spike of/.test(l));
+    const spikes = bot.output.filter((l) => /OPENED .*spike/.test(l));
     expect(spikes).toHaveLength(1);
     const detail = bot.output[bot.output.indexOf(spikes[0] as string) + 1] ?? '';
     // The burst may still be arriving at the first check that fires: the count is of what had arrived by then.

@@ -1,5 +1,6 @@
 // One institution, many names: the catalogue joins Belvo's institution page with Belvo's API, so a filter or a
 // silence by Belvo name covers the status page's alerts too, and `belvo-status institutions` shows what it joined.
+import { INCIDENT_KIND } from '../../src/domain/fingerprint.js';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -94,13 +95,18 @@ subscriptions: [${subscription}]
       const texts = slack.history(CHANNEL).map((m) => m.text);
       expect(texts).toEqual(
         expect.arrayContaining([
-          '[CRITICAL] Banco Érebor MX - Retail: major outage',
-          '[MAJOR] BGO Personas: partial outage',
+          "[CRITICAL] Banco Érebor MX - Retail: major outage on Belvo's status page",
+          "[MAJOR] BGO Personas (CO): partial outage on Belvo's status page",
         ]),
       );
       expect(texts.some((t) => t?.includes('Lothlorien'))).toBe(false);
+      // Each component's alert, and the institution incident it is the evidence of, both by Belvo's name.
       const alerts = await h.app.store.listAlerts({ states: ['firing'] });
-      expect(alerts.map((a) => a.institution?.name).sort()).toEqual([
+      const incidents = alerts.filter((a) => a.kind === INCIDENT_KIND);
+      expect(incidents.map((a) => a.institution?.name).sort()).toEqual(
+        alerts.filter((a) => a.kind === 'statuspage.component').map((a) => a.institution?.name).sort(),
+      );
+      expect(incidents.map((a) => a.institution?.name).sort()).toEqual([
         'banco_lothlorien_mx_retail',
         'erebor_mx_retail',
         'gondor_co_retail',

@@ -1,10 +1,12 @@
 // The alert policy end to end, in the real bot against a simulated institutions page, a fake Slack and a fake
 // PagerDuty over HTTP: storms, escalation, quiet hours in a time zone, a silence's start and end, maintenance, and
 // PagerDuty answering 429 or 400. The clock is the test's (see app-harness.ts).
+
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { COLORS } from '../../adapters/slack/render.js';
 import { parseCommand } from '../../src/commands/grammar.js';
 import { handleCommand } from '../../src/commands/handlers.js';
+import { INCIDENT_KIND } from '../../src/domain/fingerprint.js';
 import { type FakePagerDuty, startFakePagerDuty } from '../fakes/pagerduty-api.js';
 import { type FakeSlack, startFakeSlack } from '../fakes/slack-api.js';
 import { SimulatedPage, type SimulatedStatusPageServer, startSimulatedStatusPage } from '../fakes/statuspage.js';
@@ -154,7 +156,9 @@ policy:
     set('Bank 1 MX', 'operational');
     set('Banco Erebor MX - Retail', 'major_outage'); // critical: urgent, goes out, and pages
     await app.cycle(MIN);
-    expect(parents().map((m) => m.text)).toEqual(['[CRITICAL] Banco Erebor MX - Retail: major outage']);
+    expect(parents().map((m) => m.text)).toEqual([
+      "[CRITICAL] Banco Erebor MX - Retail: major outage on Belvo's status page",
+    ]);
     expect(actions()).toEqual(['trigger']);
     await app.cycle(20 * MIN); // Gondor still firing and unacknowledged after 15 minutes: quiet hours do not stop a page
     expect(actions()).toEqual(['trigger', 'trigger']);
@@ -183,12 +187,17 @@ policy:
     await app.cycle(MIN);
     expect(parents()).toHaveLength(0);
     expect(pd.events).toHaveLength(0);
-    expect((await app.app.store.listAlerts({ states: ['firing'] })).map((a) => a.silenced?.reason)).toEqual([
-      'bank migration',
+    // The component's alert and its institution incident: both muted, both showing why.
+    const firing = await app.app.store.listAlerts({ states: ['firing'] });
+    expect(firing.map((a) => [a.kind, a.silenced?.reason]).sort()).toEqual([
+      [INCIDENT_KIND, 'bank migration'],
+      ['statuspage.component', 'bank migration'],
     ]);
 
     await app.cycle(29 * MIN);
-    expect(parents().map((m) => m.text)).toEqual(['[CRITICAL] Banco Erebor MX - Retail: major outage']);
+    expect(parents().map((m) => m.text)).toEqual([
+      "[CRITICAL] Banco Erebor MX - Retail: major outage on Belvo's status page",
+    ]);
     expect(textOf(parents()[0])).toContain('silence config:0 ended; still firing');
     expect(actions()).toEqual(['trigger']);
   });

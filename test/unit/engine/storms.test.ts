@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Alert, AlertEvent } from '../../../src/domain/alert.js';
+import { INCIDENT_KIND } from '../../../src/domain/fingerprint.js';
 import { applyPolicy } from '../../../src/engine/policy.js';
 import { STORM_KIND } from '../../../src/engine/policy-config.js';
 import { groupStorms } from '../../../src/engine/storms.js';
@@ -10,9 +11,10 @@ const config = { count: 5, windowMs: 60_000 };
 function bank(n: number, over: Partial<Alert> = {}): Alert {
   return makeAlert({
     id: `A${n}`,
-    fingerprint: `statuspage/institutions/component/bank${n}`,
-    kind: 'statuspage.component',
-    source: 'institutions',
+    // Storms group institution incidents (one per institution, whatever raised it).
+    fingerprint: `institution/bank_${n}`,
+    kind: INCIDENT_KIND,
+    source: 'bot',
     title: `Bank ${n} is down`,
     institution: { name: `bank_${n}`, displayName: `Bank ${n}`, country: n % 2 ? 'MX' : 'CO' },
     state: 'firing',
