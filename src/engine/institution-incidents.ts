@@ -303,6 +303,8 @@ export function correlateInstitutions(input: CorrelationInput): CorrelationResul
       parts.push(`recovered: ${t.recovered.map((m) => m.title).join(', ')} (${open.length} still failing)`);
     }
     parts.push(...new Set(t.updates));
+    const settled = !incident.flapping && t.wasFlapping && open.length > 0;
+    if (settled) parts.unshift('stopped flapping, still failing');
 
     if (t.opening) {
       type = t.opening;
@@ -325,13 +327,10 @@ export function correlateInstitutions(input: CorrelationInput): CorrelationResul
     if (incident.flapping && !t.wasFlapping && type !== 'opened' && type !== 'resolved' && incident.state === 'firing') {
       type = 'flapping';
       reason = t.flapReason ?? reason;
-    } else if (!incident.flapping && t.wasFlapping && !type && incident.state === 'firing') {
-      type = 'updated';
-      reason = 'stopped flapping, still failing';
     }
     if (type) {
       // Joining, recovering and confirming are news even when the member's own change was an edit.
-      const news = t.opening !== undefined || type === 'resolved' || parts.length > t.updates.length;
+      const news = t.opening !== undefined || type !== 'updated' || parts.length > t.updates.length;
       const noted = withEngineNote(
         incident,
         { type, status: type, reason, quiet: t.quiet && !news, noPage: t.noPage },

@@ -1,0 +1,333 @@
+import { describe, expect, it } from 'vitest';
+import type { Alert, AlertEvent } from '../../../src/domain/alert.js';
+import { INCIDENT_KIND } from '../../../src/domain/fingerprint.js';
+import { leadTimeText } from '../../../src/domain/incident-text.js';
+import { activeSilenceFor, type Silence } from '../../../src/domain/silence.js';
+import { correlateInstitutions } from '../../../src/engine/institution-incidents.js';
+import { routeEvents } from '../../../src/engine/route.js';
+import { T0 } from '../../contract/alert-factory.js';
+
+const MIN = 60_000;
+const EREBOR = { name: 'erebor_mx_retail', displayName: 'Banco Erebor', country: 'MX' };
+
+type MemberName = 'spike' | 'ratio' | 'page' | 'api';
+
+/** The four sources that speak of one institution, as their detectors make them. */
+const MEMBERS: Record<MemberName, Partial<Alert>> = {
+  spike: {
+    fingerprint: 'belvo/production/token_required-spike/erebor_mx_retail',
+    kind: 'belvo.token_required-spike',
+    source: 'belvo-production',
+    environment: 'production',
+    severity: 'minor',
+    title: 'Banco Erebor: spike of token_required links',
+    status: '14 in 1h',
+    evidence: { count: 14, exampleLinks: ['link-1', 'link-2'] },
+  },
+  ratio: {
+    fingerprint: 'belvo/calls/error-ratio/institution/erebor_mx_retail',
+    kind: 'belvo.error-ratio.institution',
+    source: 'belvo-calls',
+    severity: 'major',
+    title: 'Banco Erebor: 42.0% institution errors',
+    status: '42.0% in 60m',
+    evidence: { ratio: 0.42, requestIds: ['req-9', 'req-8'], topCodes: ['institution_unavailable x30'] },
+  },
+  page: {
+    fingerprint: 'statuspage/institutions/component/c1',
+    kind: 'statuspage.component',
+    source: 'institutions',
+    lifecycle: 'observed',
+    severity: 'major',
+    title: 'Banco Erebor MX - Retail: partial outage',
+    status: 'partial_outage',
+    url: 'https://status.belvo.com',
+    institution: { name: 'erebor_mx_retail', displayName: 'Banco Erebor MX - Retail', country: 'MX' },
+    evidence: { component: 'Banco Erebor MX - Retail' },
+  },
+  api: {
+    fingerprint: 'belvo/production/institution-down/erebor_mx_retail',
+    kind: 'belvo.institution-down',
+    source: 'belvo-production',
+    environment: 'production',
+    severity: 'critical',
+    title: 'Banco Erebor is down on Belvo (production)',
+    status: 'down',
+    evidence: {},
+  },
+};
+
+/** Feeds member events through the correlation batch after batch, keeping what a store would keep. */
+class World {
+  now = T0;
+  private seq = 0;
+  readonly stored = new Map<string, Alert>();
+  /** Incident events, in order. */
+  readonly incidentEvents: AlertEvent[] = [];
+  memberEvents: AlertEvent[] = [];
+
+  private memberAlert(name: MemberName, state: Alert['state'], over: Partial<Alert>): Alert {
+    const id = `M-${name}`;
+    const known = this.stored.get(id);
+    const base: Alert = known ?? {
+      id,
+      fingerprint: '',
+      kind: '',
+      source: '',
+      lifecycle: 'observed',
+      state,
+      version: 0,
+      severity: 'minor',
+      peakSeverity: 'minor',
+      title: '',
+      status: '',
+      institution: EREBOR,
+      evidence: {},
+      flapping: false,
+      announced: false,
+      counters: { bad: 0, ok: 0 },
+      flips: [],
+      startedAt: this.now,
+      firstSeenAt: this.now,
+      lastSeenAt: this.now,
+      timeline: [],
+      rev: 0,
+      ...MEMBERS[name],
+    };
+    const a: Alert = { ...structuredClone(base), ...over, state, version: base.version + 1, announced: true };
+    if (state === 'firing') {
+      a.firedAt = a.firedAt ?? this.now;
+      delete a.resolvedAt;
+    } else {
+      a.resolvedAt = this.now;
+    }
+    return a;
+  }
+
+  /** One batch: each member moves (`opened`, `resolved`...); returns the incident events it caused. */
+  batch(changes: [MemberName, AlertEvent['type'], Partial<Alert>?][], quiet = false): AlertEvent[] {
+    const alerts: Alert[] = [];
+    const events: AlertEvent[] = [];
+    for (const [name, type, over] of changes) {
+      const state = type === 'resolved' ? 'resolved' : 'firing';
+      const a = this.memberAlert(name, state, over ?? {});
+      alerts.push(a);
+      events.push({
+        type,
+        alert: structuredClone(a),
+        version: a.version,
+        at: this.now,
+        reason: `${name} rule`,
+        quiet,
+        noPage: false,
+      });
+    }
+    const result = correlateInstitutions({
+      events,
+      alerts,
+      incidents: [...this.stored.values()].filter((a) => a.kind === INCIDENT_KIND),
+      now: this.now,
+      newId: () => `I${++this.seq}`,
+      reopenWithinMs: 30 * MIN,
+      timelineLimit: 50,
+    });
+    for (const a of result.alerts) this.stored.set(a.id, a);
+    const mine = result.events.filter((e) => e.alert.kind === INCIDENT_KIND);
+    this.memberEvents = result.events.filter((e) => e.alert.kind !== INCIDENT_KIND);
+    this.incidentEvents.push(...mine);
+    return mine;
+  }
+
+  incidents(): Alert[] {
+    return [...this.stored.values()].filter((a) => a.kind === INCIDENT_KIND);
+  }
+
+  later(ms: number): this {
+    this.now += ms;
+    return this;
+  }
+}
+
+const types = (events: AlertEvent[]) => events.map((e) => `${e.type} ${e.alert.id}`);
+
+describe('institution incidents', () => {
+  it('the team sees it first: one incident, "not yet on Belvo’s status page", then confirmed with the lead time', () => {
+    const w = new World();
+    const [opened] = w.batch([['spike', 'opened']]);
+    expect(opened).toMatchObject({ type: 'opened', reason: 'token_required spike (production): spike rule' });
+    expect(opened?.alert).toMatchObject({
+      id: 'I1',
+      fingerprint: 'institution/erebor_mx_retail',
+      title: 'Banco Erebor (MX): token_required spike (production)',
+      status: "not yet on Belvo's status page (noticed 12:00 UTC)",
+      severity: 'minor',
+      environment: 'production',
+      evidence: { exampleLinks: ['link-1', 'link-2'] },
+    });
+    // The member's own event goes nowhere: the incident speaks for it.
+    expect(w.memberEvents.map((e) => e.alert.incidentId)).toEqual(['I1']);
+    expect(w.stored.get('M-spike')?.incidentId).toBe('I1');
+
+    const [ratio] = w.later(3 * MIN).batch([['ratio', 'opened']]);
+    expect(ratio).toMatchObject({ type: 'updated', reason: "now also 42.0% institution errors in the team's calls" });
+    expect(ratio?.alert.severity).toBe('major'); // the worst open member
+    expect(ratio?.alert.evidence).toMatchObject({ requestIds: ['req-9', 'req-8'], exampleLinks: ['link-1', 'link-2'] });
+
+    const [confirmed] = w.later(9 * MIN).batch([['page', 'opened']]);
+    expect(confirmed?.type).toBe('updated');
+    expect(confirmed?.reason).toBe(
+      "confirmed by partial outage on Belvo's status page 12m after the bot noticed (token_required spike (production))",
+    );
+    expect(confirmed?.alert).toMatchObject({
+      id: 'I1',
+      status: "on Belvo's status page since 12:12 UTC, 12m after the bot noticed",
+      url: 'https://status.belvo.com',
+    });
+    expect(confirmed?.alert.members?.map((m) => [m.id, m.title, m.state])).toEqual([
+      ['M-spike', 'token_required spike (production)', 'firing'],
+      ['M-ratio', "42.0% institution errors in the team's calls", 'firing'],
+      ['M-page', "partial outage on Belvo's status page", 'firing'],
+    ]);
+    expect(leadTimeText(confirmed?.alert as Alert)).toBe(
+      "12m before Belvo's status page (noticed from token_required spike (production))",
+    );
+
+    w.later(10 * MIN).batch([['spike', 'resolved']]);
+    w.later(MIN).batch([['page', 'resolved']]);
+    const [last] = w.later(MIN).batch([['ratio', 'resolved']]);
+    expect(last).toMatchObject({ type: 'resolved' });
+    expect(last?.alert.resolvedAt).toBe(w.now);
+    expect(last?.alert.title).toContain('token_required spike (production)');
+    expect(types(w.incidentEvents)).toEqual([
+      'opened I1',
+      'updated I1',
+      'updated I1',
+      'updated I1',
+      'updated I1',
+      'resolved I1',
+    ]);
+    expect(w.incidentEvents[3]?.reason).toBe('recovered: token_required spike (production) (2 still failing)');
+  });
+
+  it('the status page alone: an incident that never claims to be early', () => {
+    const w = new World();
+    const [opened] = w.batch([['page', 'opened']]);
+    expect(opened?.alert).toMatchObject({
+      // Named as its first source names it: here, the status page.
+      title: "Banco Erebor MX - Retail: partial outage on Belvo's status page",
+      status: "on Belvo's status page",
+      correlation: { early: false },
+    });
+    expect(leadTimeText(opened?.alert as Alert)).toBe("first seen on Belvo's status page");
+    const [later] = w.later(5 * MIN).batch([['api', 'opened']]);
+    expect(later?.reason).toBe("now also down on Belvo's API (production)");
+    expect(later?.alert.severity).toBe('critical');
+    w.later(MIN).batch([['api', 'resolved']]);
+    const [resolved] = w.later(MIN).batch([['page', 'resolved']]);
+    expect(resolved?.type).toBe('resolved');
+    expect(w.incidents()).toHaveLength(1);
+  });
+
+  it('members opening and resolving in every order: one opening, one resolution, open while any member is', () => {
+    const names: MemberName[] = ['spike', 'ratio', 'page'];
+    const orders = (xs: MemberName[]): MemberName[][] =>
+      xs.length <= 1
+        ? [xs]
+        : xs.flatMap((x, i) => orders([...xs.slice(0, i), ...xs.slice(i + 1)]).map((r) => [x, ...r]));
+    for (const opening of orders(names)) {
+      for (const closing of orders(names)) {
+        const w = new World();
+        for (const n of opening) w.later(MIN).batch([[n, 'opened']]);
+        for (const [i, n] of closing.entries()) {
+          w.later(MIN).batch([[n, 'resolved']]);
+          const open = i < closing.length - 1;
+          expect(w.incidents()[0]?.state, `${opening} / ${closing} after ${n}`).toBe(open ? 'firing' : 'resolved');
+        }
+        const kinds = w.incidentEvents.map((e) => e.type);
+        expect(kinds.filter((k) => k === 'opened')).toHaveLength(1);
+        expect(kinds.filter((k) => k === 'resolved')).toHaveLength(1);
+        expect(kinds.at(-1)).toBe('resolved');
+        expect(w.incidents()).toHaveLength(1);
+        // Confirmed exactly when the status page joined, and early only if it was not first.
+        const c = w.incidents()[0]?.correlation;
+        expect(c?.early).toBe(opening[0] !== 'page');
+        expect(c?.confirmedAt).toBe(T0 + (opening.indexOf('page') + 1) * MIN);
+      }
+    }
+  });
+
+  it('a flapping member: the incident reopens (same id) and says it is flapping; much later a relapse is a new incident', () => {
+    const w = new World();
+    w.batch([['spike', 'opened']]);
+    w.later(MIN).batch([['spike', 'resolved']]);
+    const [reopened] = w.later(MIN).batch([['spike', 'reopened']]);
+    expect(reopened).toMatchObject({ type: 'reopened' });
+    expect(reopened?.alert.id).toBe('I1');
+    w.later(MIN).batch([['spike', 'resolved']]);
+    const [flapping] = w.later(MIN).batch([['spike', 'flapping', { flapping: true }]]);
+    expect(flapping).toMatchObject({ type: 'flapping', reason: 'token_required spike (production): spike rule' });
+    expect(flapping?.alert.flapping).toBe(true);
+    // A flapping member stays firing; it settles, then recovers.
+    const [settled] = w.later(30 * MIN).batch([['spike', 'updated', { flapping: false }]]);
+    expect(settled).toMatchObject({ type: 'updated', quiet: false });
+    expect(settled?.reason).toMatch(/^stopped flapping, still failing; /);
+    w.later(MIN).batch([['spike', 'resolved']]);
+
+    const [relapse] = w.later(2 * 60 * MIN).batch([['spike', 'opened']]);
+    expect(relapse).toMatchObject({ type: 'opened' });
+    expect(relapse?.alert.id).toBe('I2');
+    expect(relapse?.alert.fingerprint).toBe('institution/erebor_mx_retail');
+  });
+
+  it('a member silenced: the incident is muted only while every open member is', () => {
+    const w = new World();
+    w.batch([['spike', 'opened']]);
+    w.later(MIN).batch([['page', 'opened']]);
+    const incident = w.incidents()[0] as Alert;
+    const silence = (matcher: Silence['matcher']): Silence[] => [
+      { id: 'S1', matcher, startsAt: T0, endsAt: T0 + 60 * MIN, createdBy: 'ana', reason: 'known' },
+    ];
+    const spikeOnly = silence({ fingerprint: MEMBERS.spike.fingerprint as string });
+    expect(activeSilenceFor(spikeOnly, incident, w.now)).toBeUndefined(); // the status page is still heard
+    expect(activeSilenceFor(silence({ institution: 'erebor_mx_retail' }), incident, w.now)?.id).toBe('S1');
+    expect(activeSilenceFor(silence({ kind: 'statuspage' }), incident, w.now)).toBeUndefined();
+
+    const [recovered] = w.later(MIN).batch([['page', 'resolved']]);
+    expect(activeSilenceFor(spikeOnly, recovered?.alert as Alert, w.now)?.id).toBe('S1'); // only the spike is left
+  });
+
+  it('routing: member events go nowhere, the incident reaches the channel', () => {
+    const w = new World();
+    const events = w.batch([['spike', 'opened']]);
+    const routed = routeEvents([...w.memberEvents, ...events], {
+      subscriptions: [
+        { id: 'sub', destination: 'slack:C1', filter: { institutions: ['erebor_mx_retail'] }, createdAt: T0 },
+      ],
+      silences: [],
+      now: w.now,
+    });
+    expect(routed.intents.map((i) => i.alertId)).toEqual(['I1']);
+    expect(routed.suppressed.map((s) => s.reason)).toEqual(['part of I1, whose message lists it']);
+  });
+
+  it('a filter on a source or kind hears the incident through its members', () => {
+    const w = new World();
+    w.batch([['spike', 'opened']]);
+    const [confirmed] = w.later(MIN).batch([['page', 'opened']]);
+    const ctx = (filter: object) => ({
+      subscriptions: [{ id: 'sub', destination: 'slack:C1', filter, createdAt: T0 }],
+      silences: [],
+      now: w.now,
+    });
+    expect(routeEvents([confirmed as AlertEvent], ctx({ kinds: ['statuspage'] })).intents).toHaveLength(1);
+    expect(routeEvents([confirmed as AlertEvent], ctx({ sources: ['belvo-production'] })).intents).toHaveLength(1);
+    expect(routeEvents([confirmed as AlertEvent], ctx({ countries: ['CO'] })).intents).toHaveLength(0);
+  });
+
+  it('an alert announced on its own before incidents existed keeps its own message to its end', () => {
+    const w = new World();
+    const legacy = w.batch([['api', 'updated']]);
+    expect(legacy).toEqual([]);
+    expect(w.memberEvents[0]?.alert.incidentId).toBeUndefined();
+  });
+});
