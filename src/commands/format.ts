@@ -1,5 +1,7 @@
 // Words shared by the command answers: times, alert lines, filters. Plain text only (adapters escape it).
 import { type Alert, durationText } from '../domain/alert.js';
+import { INCIDENT_KIND } from '../domain/fingerprint.js';
+import { leadTimeText } from '../domain/incident-text.js';
 import { DEFAULT_URGENT } from '../domain/quiet-hours.js';
 import type { Silence, SilenceMatcher } from '../domain/silence.js';
 import type { SubscriptionFilter } from '../domain/subscription.js';
@@ -71,9 +73,15 @@ export function flags(alert: Alert, silence?: Silence): string[] {
   return out;
 }
 
+/** " (MX)" after a title that does not name the country already (an institution incident's does). */
+function countrySuffix(alert: Alert): string {
+  const country = alert.institution?.country;
+  return country && alert.kind !== INCIDENT_KIND ? ` (${country})` : '';
+}
+
 /** `[A7] MAJOR Banco X: major outage (MX) · for 23m · acked by ana` */
 export function openAlertLine(alert: Alert, now: number, silence?: Silence): string {
-  const country = alert.institution?.country ? ` (${alert.institution.country})` : '';
+  const country = countrySuffix(alert);
   const parts = [
     `[${alert.id}] ${alert.severity.toUpperCase()} ${titleWithStatus(alert)}${country}`,
     `for ${durationText(now - alert.startedAt)}`,
@@ -84,14 +92,15 @@ export function openAlertLine(alert: Alert, now: number, silence?: Silence): str
 
 /** `[A3] MAJOR Banco X (MX) · started 2025-01-15 12:00 UTC · lasted 1h 5m` (or `open for 23m`). */
 export function historyLine(alert: Alert, now: number): string {
-  const country = alert.institution?.country ? ` (${alert.institution.country})` : '';
+  const country = countrySuffix(alert);
   const started = alert.firedAt !== undefined && alert.firedAt < alert.startedAt ? alert.firedAt : alert.startedAt;
   const span =
     alert.state === 'resolved'
       ? `lasted ${durationText((alert.resolvedAt ?? alert.lastSeenAt) - started)}`
       : `open for ${durationText(now - started)}`;
   // The worst it got is what the incident was; the current severity of a resolved alert is its recovery.
-  return `[${alert.id}] ${alert.peakSeverity.toUpperCase()} ${subjectOf(alert)}${country} · started ${shortUtc(started)} · ${span}`;
+  const lead = leadTimeText(alert);
+  return `[${alert.id}] ${alert.peakSeverity.toUpperCase()} ${subjectOf(alert)}${country} · started ${shortUtc(started)} · ${span}${lead ? ` · ${lead}` : ''}`;
 }
 
 /** A subscription filter in words: "major and worse statuspage alerts in MX or CO". */

@@ -167,8 +167,13 @@ function choices(query: string, matches: InstitutionMatch[], visibility: ReplyVi
   };
 }
 
+/** Members are hidden from history; read this many times more so `limit` incidents are still shown. */
+const HISTORY_OVERFETCH = 5;
+
 export async function historyReply(ctx: CommandContext, limit: number, visibility: ReplyVisibility): Promise<Reply> {
-  const alerts = await ctx.store.listAlerts({ announcedOnly: true, limit });
+  // An institution incident stands for its members (the spike, the status page's word): they are listed on it.
+  const listed = await ctx.store.listAlerts({ announcedOnly: true, limit: limit * HISTORY_OVERFETCH });
+  const alerts = listed.filter((a) => a.incidentId === undefined).slice(0, limit);
   if (alerts.length === 0) {
     return { visibility, title: 'No incidents yet', sections: [{ lines: ['No alert has been announced so far.'] }] };
   }

@@ -143,6 +143,16 @@ const belvoEnvironment = z.strictObject({
   reconcileInterval: duration.pipe(z.number().min(50, 'at least 50ms')).default(15 * 60_000),
   /** How often token_required and invalid transitions are judged for spikes. */
   spikeCheckInterval: duration.pipe(z.number().min(50, 'at least 50ms')).default(60_000),
+  /**
+   * The bot's own pace against this environment. Belvo answers more than 80 requests in 30 s from one address with
+   * its 403 page, and the team's app shares that budget: the default keeps the bot to half of it.
+   */
+  rateLimit: z
+    .strictObject({
+      requests: z.number().int().min(1).default(40),
+      per: duration.pipe(z.number().min(1000, 'at least 1s')).default(30_000),
+    })
+    .prefault({}),
   webhook: z
     .strictObject({
       /** The fixed Authorization value configured on Belvo's webhook (`Bearer ...`): a secret. */

@@ -324,7 +324,13 @@ export function correlateInstitutions(input: CorrelationInput): CorrelationResul
       reason = '';
     }
     // Flapping is the incident's too while a member flaps: said once, and once more when it settles.
-    if (incident.flapping && !t.wasFlapping && type !== 'opened' && type !== 'resolved' && incident.state === 'firing') {
+    if (
+      incident.flapping &&
+      !t.wasFlapping &&
+      type !== 'opened' &&
+      type !== 'resolved' &&
+      incident.state === 'firing'
+    ) {
       type = 'flapping';
       reason = t.flapReason ?? reason;
     }

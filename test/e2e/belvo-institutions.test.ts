@@ -88,7 +88,9 @@ policy: { paging: { criticalInstitutions: [Banco Erebor] } }
     belvo.setInstitutionStatus('gondor_co_retail', 'down');
     await app.cycle(MIN);
     await app.cycle(MIN);
-    expect(slack.history(CHANNEL).map((m) => m.text)).toEqual(["[MINOR] Banco Gondor (CO): down on Belvo's API (sandbox)"]);
+    expect(slack.history(CHANNEL).map((m) => m.text)).toEqual([
+      "[MINOR] Banco Gondor (CO): down on Belvo's API (sandbox)",
+    ]);
     belvo.setInstitutionStatus('gondor_co_retail', 'healthy');
     for (let i = 0; i < 3; i++) {
       belvo.fail({ status: 401, shape: 'array', code: 'authentication_failed' });

@@ -1,10 +1,11 @@
 // One institution, many names: the catalogue joins Belvo's institution page with Belvo's API, so a filter or a
 // silence by Belvo name covers the status page's alerts too, and `belvo-status institutions` shows what it joined.
-import { INCIDENT_KIND } from '../../src/domain/fingerprint.js';
+
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { INCIDENT_KIND } from '../../src/domain/fingerprint.js';
 import { type FakeBelvo, startFakeBelvo } from '../fakes/belvo-api.js';
 import { type FakeSlack, startFakeSlack } from '../fakes/slack-api.js';
 import { SimulatedPage, type SimulatedStatusPageServer, startSimulatedStatusPage } from '../fakes/statuspage.js';
@@ -104,7 +105,10 @@ subscriptions: [${subscription}]
       const alerts = await h.app.store.listAlerts({ states: ['firing'] });
       const incidents = alerts.filter((a) => a.kind === INCIDENT_KIND);
       expect(incidents.map((a) => a.institution?.name).sort()).toEqual(
-        alerts.filter((a) => a.kind === 'statuspage.component').map((a) => a.institution?.name).sort(),
+        alerts
+          .filter((a) => a.kind === 'statuspage.component')
+          .map((a) => a.institution?.name)
+          .sort(),
       );
       expect(incidents.map((a) => a.institution?.name).sort()).toEqual([
         'banco_lothlorien_mx_retail',

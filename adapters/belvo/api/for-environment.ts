@@ -10,6 +10,8 @@ export interface BelvoEnvironmentSettings {
   secretKeyId: { secretEnv: string };
   secretKeyPassword: { secretEnv: string };
   timeout: number;
+  /** Requests per `per` milliseconds this client allows itself. */
+  rateLimit?: { requests: number; per: number };
 }
 
 export function belvoApiFor(
@@ -25,6 +27,7 @@ export function belvoApiFor(
     secretKeyPassword: secrets.get(env.secretKeyPassword.secretEnv) ?? '',
     timeoutMs: env.timeout,
     logger,
+    ...(env.rateLimit && { pace: { requests: env.rateLimit.requests, perMs: env.rateLimit.per } }),
     ...(retry && { retry }),
   });
 }
