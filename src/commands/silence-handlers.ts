@@ -161,7 +161,9 @@ const ACK_ATTEMPTS = 3;
 export async function ackReply(ctx: CommandContext, alertId: string, visibility: ReplyVisibility): Promise<Reply> {
   const by = who(ctx.user);
   for (let attempt = 1; attempt <= ACK_ATTEMPTS; attempt++) {
-    const stored = await ctx.store.getAlert(alertId);
+    let stored = await ctx.store.getAlert(alertId);
+    // Evidence of an institution incident: the incident is what pages and what its message shows, so it is acked.
+    if (stored?.incidentId) stored = (await ctx.store.getAlert(stored.incidentId)) ?? stored;
     const result = acknowledge(stored, by, ctx.now);
     if (!result.ok) {
       if (result.code === 'unknown') return noAlert(alertId);

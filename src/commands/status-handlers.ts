@@ -1,5 +1,6 @@
 // Read-only answers: `status`, `institution <q>`, `history [n]`.
 import { type Alert, durationText } from '../domain/alert.js';
+import { INCIDENT_KIND } from '../domain/fingerprint.js';
 import { severityRank } from '../domain/severity.js';
 import { activeSilenceFor, type Silence } from '../domain/silence.js';
 import { accountSection } from './account-section.js';
@@ -35,11 +36,30 @@ function withinInstitution(a: Alert, now: number, silences: Silence[]): string {
 /** Lines per section of `status`; the worst come first, so what is cut is the least urgent. */
 export const STATUS_LINES = 20;
 
+/** An institution's open incident (what its chat message and its page are keyed on), by Belvo name. */
+function incidentsByInstitution(alerts: Alert[]): Map<string, Alert> {
+  const out = new Map<string, Alert>();
+  for (const a of alerts) {
+    if (a.kind === INCIDENT_KIND && a.institution) out.set(a.institution.name.toLowerCase(), a);
+  }
+  return out;
+}
+
+/** " [A9] · acked by ana": the incident's id (the one in chat) and what was done to it, for an institution's line. */
+function incidentNote(incident: Alert | undefined, now: number, silences: Silence[]): string {
+  if (!incident) return '';
+  const extra = flags(incident, activeSilenceFor(silences, incident, now));
+  return ` [${incident.id}]${extra.length ? ` (${extra.join(', ')})` : ''}`;
+}
+
 export async function statusReply(ctx: CommandContext, visibility: ReplyVisibility): Promise<Reply> {
-  const [open, silences] = await Promise.all([
+  const [all, silences] = await Promise.all([
     ctx.store.listAlerts({ states: ['firing'] }),
     ctx.store.listSilences(ctx.now),
   ]);
+  // Institution incidents are listed through their evidence, under their institution.
+  const incidents = incidentsByInstitution(all);
+  const open = all.filter((a) => a.kind !== INCIDENT_KIND);
   const footer = `As of ${shortUtc(ctx.now)} · ${COMMAND} institution <name> for one institution`;
   const account = await accountSection(ctx);
   if (open.length === 0) {
@@ -78,7 +98,8 @@ export async function statusReply(ctx: CommandContext, visibility: ReplyVisibili
         institutions.map((alerts) => {
           const first = alerts[0]!;
           const what = alerts.map((a) => withinInstitution(a, ctx.now, silences)).join('; ');
-          return `${first.severity.toUpperCase()} ${institutionLabel(first.institution!)}: ${what}`;
+          const incident = incidentNote(incidents.get(first.institution!.name.toLowerCase()), ctx.now, silences);
+          return `${first.severity.toUpperCase()} ${institutionLabel(first.institution!)}${incident}: ${what}`;
         }),
         STATUS_LINES,
         ` (${COMMAND} institution <name>)`,
@@ -130,13 +151,20 @@ export async function institutionReply(
   if (matches.length > 1) return choices(query, matches, visibility);
   const [match] = matches as [InstitutionMatch];
   const silences = await ctx.store.listSilences(ctx.now);
-  const open = match.alerts.filter((a) => a.state === 'firing').sort(worstFirst);
-  const recent = match.alerts.filter((a) => a.state === 'resolved' && a.announced).slice(0, RECENT_PER_INSTITUTION);
+  const incident = match.alerts.find((a) => a.kind === INCIDENT_KIND && a.state === 'firing');
+  const open = match.alerts.filter((a) => a.state === 'firing' && a.kind !== INCIDENT_KIND).sort(worstFirst);
+  // History by incident: its members' own stories are on it (and the lead time over Belvo's status page).
+  const recent = match.alerts
+    .filter((a) => a.state === 'resolved' && a.announced && a.incidentId === undefined)
+    .slice(0, RECENT_PER_INSTITUTION);
   const inst = match.institution;
+  const incidentLine = incident ? [`Incident${incidentNote(incident, ctx.now, silences)}: ${incident.status}`] : [];
   const sections: ReplySection[] = [
     {
       heading: 'Open',
-      lines: open.length ? open.map((a) => withinInstitution(a, ctx.now, silences)) : ['No open alert.'],
+      lines: open.length
+        ? [...incidentLine, ...open.map((a) => withinInstitution(a, ctx.now, silences))]
+        : ['No open alert.'],
     },
   ];
   if (recent.length) {

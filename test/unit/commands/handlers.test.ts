@@ -5,6 +5,7 @@ import { parseCommand } from '../../../src/commands/grammar.js';
 import { type CommandContext, handleCommand } from '../../../src/commands/handlers.js';
 import { type Reply, toPlainText } from '../../../src/commands/reply.js';
 import type { Alert, AlertEvent } from '../../../src/domain/alert.js';
+import { INCIDENT_KIND } from '../../../src/domain/fingerprint.js';
 import { routeEvents } from '../../../src/engine/route.js';
 import { loadRoutingContext } from '../../../src/poll/routing-context.js';
 import { type Store, StoreConflictError } from '../../../src/ports/store.js';
@@ -742,5 +743,72 @@ describe('audit, help and mistakes', () => {
         'Usage:\n  /belvo-status silence <alert id | institution> <duration> [reason...]  (e.g. /belvo-status silence A12 2h bank announced a migration)',
       ].join('\n\n'),
     );
+  });
+});
+
+describe('institution incidents in chat', () => {
+  // Erebor's incident (A9) with two members: its status page component (A2) and a token_required spike (A10).
+  const spike = open({
+    id: 'A10',
+    fingerprint: 'belvo/production/token_required-spike/erebor_mx_retail',
+    kind: 'belvo.token_required-spike',
+    source: 'belvo-production',
+    severity: 'major',
+    peakSeverity: 'major',
+    title: 'Banco Erebor MX - Retail: spike of token_required links',
+    status: '14 in 1h',
+    institution: EREBOR,
+    startedAt: NOW - 70 * MIN,
+    firedAt: NOW - 70 * MIN,
+    incidentId: 'A9',
+  });
+  const incident = open({
+    id: 'A9',
+    fingerprint: 'institution/erebor_mx_retail',
+    kind: INCIDENT_KIND,
+    source: 'bot',
+    severity: 'critical',
+    peakSeverity: 'critical',
+    title: "Banco Erebor MX - Retail: token_required spike (production), major outage on Belvo's status page",
+    status: "on Belvo's status page since 13:02 UTC, 12m after the bot noticed",
+    institution: EREBOR,
+    environment: undefined,
+    url: undefined,
+    startedAt: NOW - 70 * MIN,
+    firedAt: NOW - 70 * MIN,
+    correlation: {
+      noticedAt: NOW - 70 * MIN,
+      noticedBy: 'token_required spike (production)',
+      early: true,
+      confirmedAt: NOW - 58 * MIN,
+    },
+  });
+
+  beforeEach(() => seed([{ ...ereborDown, incidentId: 'A9' }, incident, spike, apiOutage]));
+
+  it('status lists the evidence under the institution, with the incident id that chat messages show', async () => {
+    const text = await say('status');
+    expect(text).toContain('Belvo status: 3 open alerts, worst critical');
+    expect(text).toContain(
+      'CRITICAL Banco Erebor MX - Retail (MX) [A9]: [A2] major outage · for 1h 0m; [A10] spike of token_required links (14 in 1h) · for 1h 10m',
+    );
+    expect(text).not.toContain('[A9] CRITICAL');
+  });
+
+  it('ack of a member acknowledges its incident, which is what pages and what the message shows', async () => {
+    const reply = await run('ack A10');
+    expect(reply.title).toMatch(/^Acknowledged \[A9\] Banco Erebor MX - Retail: token_required spike/);
+    expect((await store.getAlert('A9'))?.acknowledged).toEqual({ by: 'ana', at: NOW });
+    expect((await store.getAlert('A10'))?.acknowledged).toBeUndefined();
+    expect(await say('institution erebor_mx_retail')).toContain('Incident [A9] (acked by ana): on Belvo');
+  });
+
+  it('history shows the incident and how far ahead of the status page it was, not its members', async () => {
+    const text = await say('history');
+    expect(text).toContain(
+      "[A9] CRITICAL Banco Erebor MX - Retail: token_required spike (production), major outage on Belvo's status page · started 2025-01-15 12:50 UTC · open for 1h 10m · 12m before Belvo's status page (noticed from token_required spike (production))",
+    );
+    expect(text).not.toMatch(/\[A2\]|\[A10\]/);
+    expect(text).toContain('[A1] MAJOR API: partial outage');
   });
 });
