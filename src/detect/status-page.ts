@@ -124,6 +124,13 @@ function incidentSignal(
   // An incident naming exactly one institution is about that institution (for filters and, later, correlation).
   const only = src.role === 'institutions' && i.components.length === 1 ? i.components[0] : undefined;
   const inst = only ? institutions.get(only.id) : undefined;
+  const several =
+    src.role === 'institutions' && i.components.length > 1
+      ? i.components
+          .map((c) => institutions.get(c.id))
+          .filter((c): c is StatusPageComponent => c !== undefined)
+          .map((c) => institutionOf(c, src.catalogue))
+      : [];
   return {
     fingerprint: fingerprint.statuspageIncident(src.id, i.id),
     kind: 'statuspage.incident',
@@ -136,6 +143,7 @@ function incidentSignal(
     url: incidentUrl(src, i),
     ...(src.environment !== undefined && { environment: src.environment }),
     ...(inst && { institution: institutionOf(inst, src.catalogue) }),
+    ...(several.length > 1 && { affects: several }),
     ...(i.startedAt !== undefined || i.createdAt !== undefined ? { startedAt: i.startedAt ?? i.createdAt } : {}),
     updates: timeline(i),
     evidence: { page: src.name, ...(named.length > 0 && { components: named }) },

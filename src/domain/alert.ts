@@ -85,6 +85,8 @@ export interface Alert {
   url?: string;
   environment?: string;
   institution?: InstitutionRef;
+  /** A status-page incident naming several institutions: it keeps its own message and is listed on their incidents. */
+  affects?: InstitutionRef[];
   evidence: Record<string, EvidenceValue>;
   revision?: string;
   flapping: boolean;

@@ -45,6 +45,8 @@ export interface Signal {
   url?: string;
   environment?: string;
   institution?: InstitutionRef;
+  /** The institutions a status-page incident names, when it names several. */
+  affects?: InstitutionRef[];
   /** When the source says the problem started. */
   startedAt?: number;
   /** Updates known to the source, any order; entries with new ids are news. */

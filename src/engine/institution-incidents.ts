@@ -59,7 +59,10 @@ export function isIncidentMember(a: Pick<Alert, 'kind' | 'institution'>): boolea
 /** The incident fingerprints a batch may touch, for the store to load. */
 export function incidentFingerprints(events: AlertEvent[]): string[] {
   const names = new Set<string>();
-  for (const e of events) if (isIncidentMember(e.alert)) names.add(e.alert.institution?.name as string);
+  for (const e of events) {
+    if (isIncidentMember(e.alert)) names.add(e.alert.institution?.name as string);
+    for (const ref of e.alert.affects ?? []) names.add(ref.name);
+  }
   return [...names].map(fingerprint.institutionIncident);
 }
 
@@ -206,9 +209,57 @@ export function correlateInstitutions(input: CorrelationInput): CorrelationResul
     return t;
   };
 
+  /** Records what member `a` (this event's alert) says on incident `t`, and what of it is news. */
+  const listOn = (t: Touch, e: AlertEvent, a: Alert): void => {
+    const incident = t.incident;
+    const firing = a.state === 'firing';
+    t.quiet &&= e.quiet;
+    t.noPage &&= e.noPage;
+    if (firing) incident.startedAt = Math.min(incident.startedAt, a.startedAt);
+    incident.lastSeenAt = now;
+    if (isStatusPageKind(a.kind) && a.url) incident.url = a.url;
+    carryEvidence(incident, a);
+    const sourceUpdates = carryTimeline(incident, a, input.timelineLimit);
+
+    const members = incident.members ?? [];
+    incident.members = members;
+    const index = members.findIndex((m) => m.id === a.id);
+    const was = index >= 0 ? members[index] : undefined;
+    const member = memberFrom(a, was && was.state !== 'resolved' ? was.since : now);
+    // A recovered member is listed as what it was ("down on Belvo's API"), not as its recovery's words.
+    if (was && member.state === 'resolved') member.title = was.title;
+    if (index >= 0) members[index] = member;
+    else members.push(member);
+    const phrase = member.title;
+
+    if (firing && (!was || was.state === 'resolved')) {
+      if (t.first?.id !== a.id) t.joined.push(member);
+      const correlation = incident.correlation;
+      if (isStatusPageKind(a.kind) && correlation && correlation.confirmedAt === undefined) {
+        correlation.confirmedAt = now;
+        if (correlation.early) t.confirmed = member;
+      }
+    } else if (!firing && was && was.state !== 'resolved') {
+      t.recovered.push(member);
+    } else if (firing && was && severityRank(member.severity) > severityRank(was.severity)) {
+      t.worse.push(member);
+    } else if (firing && !e.quiet && e.type !== 'reminder') {
+      t.updates.push(`${phrase}: ${e.reason}`);
+    }
+    if (a.flapping && e.type === 'flapping') t.flapReason = `${phrase}: ${e.reason}`;
+    for (const status of sourceUpdates) if (firing) t.updates.push(`${phrase}: ${status.replace(/_/g, ' ')}`);
+  };
+
   for (const e of input.events) {
     kept.push(e);
     const a = e.alert;
+    // A status-page incident naming several institutions keeps its own message, and is listed on (and confirms)
+    // each of their incidents that is open: it never opens one.
+    for (const ref of isIncidentMember(a) ? [] : (a.affects ?? [])) {
+      const current = touched.get(ref.name)?.incident ?? latest.get(ref.name);
+      if (current?.state !== 'firing') continue;
+      listOn(touch(ref.name, current), e, a);
+    }
     if (!isIncidentMember(a)) continue;
     const name = a.institution?.name as string;
     const firing = a.state === 'firing';
@@ -242,45 +293,10 @@ export function correlateInstitutions(input: CorrelationInput): CorrelationResul
         t.first = { id: a.id, phrase: evidencePhrase(a), reason: e.reason };
       }
     }
-    const incident = t.incident;
-    a.incidentId = incident.id;
+    a.incidentId = t.incident.id;
     const own = stored.get(a.id);
-    if (own) own.incidentId = incident.id;
-    t.quiet &&= e.quiet;
-    t.noPage &&= e.noPage;
-    incident.startedAt = Math.min(incident.startedAt, a.startedAt);
-    incident.lastSeenAt = now;
-    if (isStatusPageKind(a.kind) && a.url) incident.url = a.url;
-    carryEvidence(incident, a);
-    const sourceUpdates = carryTimeline(incident, a, input.timelineLimit);
-
-    const members = incident.members ?? [];
-    incident.members = members;
-    const index = members.findIndex((m) => m.id === a.id);
-    const was = index >= 0 ? members[index] : undefined;
-    const member = memberFrom(a, was && was.state !== 'resolved' ? was.since : now);
-    // A recovered member is listed as what it was ("down on Belvo's API"), not as its recovery's words.
-    if (was && member.state === 'resolved') member.title = was.title;
-    if (index >= 0) members[index] = member;
-    else members.push(member);
-    const phrase = member.title;
-
-    if (firing && (!was || was.state === 'resolved')) {
-      if (t.first?.id !== a.id) t.joined.push(member);
-      const correlation = incident.correlation;
-      if (isStatusPageKind(a.kind) && correlation && correlation.confirmedAt === undefined) {
-        correlation.confirmedAt = now;
-        if (correlation.early) t.confirmed = member;
-      }
-    } else if (!firing && was && was.state !== 'resolved') {
-      t.recovered.push(member);
-    } else if (firing && was && severityRank(member.severity) > severityRank(was.severity)) {
-      t.worse.push(member);
-    } else if (firing && !e.quiet && e.type !== 'reminder') {
-      t.updates.push(`${phrase}: ${e.reason}`);
-    }
-    if (a.flapping && e.type === 'flapping') t.flapReason = `${phrase}: ${e.reason}`;
-    for (const status of sourceUpdates) if (firing) t.updates.push(`${phrase}: ${status.replace(/_/g, ' ')}`);
+    if (own) own.incidentId = t.incident.id;
+    listOn(t, e, a);
   }
 
   for (const t of touched.values()) {

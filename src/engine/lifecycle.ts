@@ -75,6 +75,7 @@ function newAlert(s: Signal, ctx: LifecycleContext): Alert {
     ...(s.url !== undefined && { url: s.url }),
     ...(s.environment !== undefined && { environment: s.environment }),
     ...(s.institution !== undefined && { institution: s.institution }),
+    ...(s.affects !== undefined && { affects: s.affects }),
     evidence: {},
     flapping: false,
     announced: false,
@@ -127,6 +128,7 @@ function mergeSignal(a: Alert, s: Signal, ctx: LifecycleContext): number {
   if (s.url !== undefined) a.url = s.url;
   if (s.environment !== undefined) a.environment = s.environment;
   if (s.institution !== undefined) a.institution = s.institution;
+  if (s.affects !== undefined) a.affects = s.affects;
   if (s.evidence !== undefined) a.evidence = { ...s.evidence };
   if (s.revision !== undefined) a.revision = s.revision;
   if (s.startedAt !== undefined && a.state !== 'resolved') a.startedAt = s.startedAt;

@@ -278,6 +278,34 @@ describe('incidents', () => {
     expect(s.evidence).toEqual({ page: 'Belvo institutions', components: ['Banco Erebor MX - Retail'] });
   });
 
+  it('an incident naming several institution components affects each of them (and is about none alone)', () => {
+    const s = only(
+      detectStatusPage(
+        institutions,
+        snapshot({
+          components: [
+            component({ id: 'a', name: 'Banco A MX', groupName: 'Mexico' }),
+            component({ id: 'b', name: 'Banco B CO', groupName: 'Colombia' }),
+          ],
+          incidents: [
+            incident({
+              components: [
+                { id: 'a', name: 'Banco A MX' },
+                { id: 'b', name: 'Banco B CO' },
+              ],
+            }),
+          ],
+        }),
+      ).signals,
+      'statuspage.incident',
+    );
+    expect(s.institution).toBeUndefined();
+    expect(s.affects).toEqual([
+      { name: 'banco_a_mx', displayName: 'Banco A MX', country: 'MX' },
+      { name: 'banco_b_co', displayName: 'Banco B CO', country: 'CO' },
+    ]);
+  });
+
   it.each([
     [
       'names two institutions',

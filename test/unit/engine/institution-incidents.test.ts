@@ -10,7 +10,7 @@ import { T0 } from '../../contract/alert-factory.js';
 const MIN = 60_000;
 const EREBOR = { name: 'erebor_mx_retail', displayName: 'Banco Erebor', country: 'MX' };
 
-type MemberName = 'spike' | 'ratio' | 'page' | 'api';
+type MemberName = 'spike' | 'ratio' | 'page' | 'api' | 'several';
 
 /** The four sources that speak of one institution, as their detectors make them. */
 const MEMBERS: Record<MemberName, Partial<Alert>> = {
@@ -44,6 +44,18 @@ const MEMBERS: Record<MemberName, Partial<Alert>> = {
     url: 'https://status.belvo.com',
     institution: { name: 'erebor_mx_retail', displayName: 'Banco Erebor MX - Retail', country: 'MX' },
     evidence: { component: 'Banco Erebor MX - Retail' },
+  },
+  several: {
+    fingerprint: 'statuspage/institutions/incident/inc7',
+    kind: 'statuspage.incident',
+    source: 'institutions',
+    lifecycle: 'source',
+    severity: 'minor',
+    title: 'Connection issues with several Mexican banks',
+    status: 'investigating',
+    institution: undefined,
+    affects: [EREBOR, { name: 'gondor_mx_retail', displayName: 'Banco Gondor', country: 'MX' }],
+    evidence: {},
   },
   api: {
     fingerprint: 'belvo/production/institution-down/erebor_mx_retail',
@@ -322,6 +334,27 @@ describe('institution incidents', () => {
     expect(routeEvents([confirmed as AlertEvent], ctx({ kinds: ['statuspage'] })).intents).toHaveLength(1);
     expect(routeEvents([confirmed as AlertEvent], ctx({ sources: ['belvo-production'] })).intents).toHaveLength(1);
     expect(routeEvents([confirmed as AlertEvent], ctx({ countries: ['CO'] })).intents).toHaveLength(0);
+  });
+
+  it('a status-page incident naming several institutions confirms their open incidents and keeps its own message', () => {
+    const w = new World();
+    w.batch([['spike', 'opened']]);
+    const events = w.later(4 * MIN).batch([['several', 'opened']]);
+    expect(events.map((e) => [e.type, e.alert.id, e.reason])).toEqual([
+      [
+        'updated',
+        'I1',
+        "confirmed by on Belvo's status page: Connection issues with several Mexican banks 4m after the bot noticed (token_required spike (production))",
+      ],
+    ]);
+    // Not a member of any one incident: its own message, and no incident opened for Gondor.
+    expect(w.memberEvents.map((e) => [e.alert.id, e.alert.incidentId])).toEqual([['M-several', undefined]]);
+    expect(w.incidents().map((i) => i.institution?.name)).toEqual(['erebor_mx_retail']);
+    // Listed on Erebor's incident, which stays open while Belvo still names it.
+    w.later(MIN).batch([['spike', 'resolved']]);
+    expect(w.incidents()[0]?.state).toBe('firing');
+    const [over] = w.later(MIN).batch([['several', 'resolved']]);
+    expect(over?.type).toBe('resolved');
   });
 
   it('an alert announced on its own before incidents existed keeps its own message to its end', () => {
