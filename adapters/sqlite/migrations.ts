@@ -181,6 +181,16 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX belvo_link_events_by_link ON belvo_link_events (environment, link_id) WHERE institution IS NULL;
     `,
   },
+  {
+    version: 5,
+    name: 'one open incident per institution',
+    sql: `
+      -- Two sources (the status page, the team's spikes) can open an institution's incident at the same moment; the
+      -- second commit fails on this index and is evaluated again, joining the incident the first one opened.
+      CREATE UNIQUE INDEX one_open_incident_per_institution ON alerts (fingerprint)
+        WHERE kind = 'institution.incident' AND state <> 'resolved';
+    `,
+  },
 ];
 
 const CREATE_LEDGER = `

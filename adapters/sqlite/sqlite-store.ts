@@ -93,6 +93,21 @@ interface MessageRefRow {
 }
 
 /** Drops null columns so optional fields come back absent, as they went in. */
+/**
+ * Writes one alert row. A second open incident for the same institution (two sources opening it at once) breaks the
+ * unique index on open incidents: that is the same race as a stale rev, and is answered the same way.
+ */
+function upsertOrConflict(statement: BetterSqlite3.Statement, params: Record<string, unknown>, alert: Alert) {
+  try {
+    return statement.run(params);
+  } catch (err) {
+    if (err instanceof BetterSqlite3.SqliteError && err.code === 'SQLITE_CONSTRAINT_UNIQUE') {
+      throw new StoreConflictError(`another open ${alert.kind} for ${alert.fingerprint} was written first`);
+    }
+    throw err;
+  }
+}
+
 function opt<T>(value: T | null): T | undefined {
   return value === null ? undefined : value;
 }
@@ -378,18 +393,22 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
         const revs: number[] = [];
         for (const alert of commit.alerts) {
           const next = alert.rev + 1;
-          const res = st.upsertAlert.run({
-            id: alert.id,
-            fingerprint: alert.fingerprint,
-            source: alert.source,
-            kind: alert.kind,
-            state: alert.state,
-            severity: alert.severity,
-            updatedAt: now,
-            rev: alert.rev,
-            nextRev: next,
-            body: JSON.stringify({ ...alert, rev: next }),
-          });
+          const res = upsertOrConflict(
+            st.upsertAlert,
+            {
+              id: alert.id,
+              fingerprint: alert.fingerprint,
+              source: alert.source,
+              kind: alert.kind,
+              state: alert.state,
+              severity: alert.severity,
+              updatedAt: now,
+              rev: alert.rev,
+              nextRev: next,
+              body: JSON.stringify({ ...alert, rev: next }),
+            },
+            alert,
+          );
           // The upsert's DO UPDATE is guarded by the old rev: no change means someone else wrote this alert first.
           if (res.changes === 0) {
             throw new StoreConflictError(`alert ${alert.id} changed since it was read (rev ${alert.rev} is stale)`);

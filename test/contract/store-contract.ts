@@ -1,6 +1,7 @@
 // The behaviour every Store must show, whatever it is built on: run it from each implementation's test file.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Alert } from '../../src/domain/alert.js';
+import { INCIDENT_KIND } from '../../src/domain/fingerprint.js';
 import type { Silence } from '../../src/domain/silence.js';
 import type { Subscription } from '../../src/domain/subscription.js';
 import type { FeedCursor } from '../../src/ports/source.js';
@@ -120,6 +121,21 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
           StoreConflictError,
         );
         expect((await store.getAlert('A1'))?.title).toBe('first');
+      });
+
+      it('keeps one open incident per institution: a second one opened at the same moment is a conflict', async () => {
+        const incident = (id: string, state: 'firing' | 'resolved') =>
+          makeAlert({ id, fingerprint: 'institution/erebor_mx_retail', kind: INCIDENT_KIND, source: 'bot', state });
+        await commit({ alerts: [incident('A1', 'firing')] });
+        await expect(commit({ alerts: [incident('A2', 'firing'), makeAlert({ id: 'A3' })] })).rejects.toBeInstanceOf(
+          StoreConflictError,
+        );
+        expect(await store.getAlert('A3')).toBeUndefined(); // the whole commit was refused
+        // Once it is resolved, the next problem at that institution is a new incident.
+        const [open] = await store.listAlerts({ states: ['firing'] });
+        await commit({ alerts: [{ ...(open as Alert), state: 'resolved' }] });
+        await commit({ alerts: [incident('A4', 'firing')] });
+        expect((await store.listAlerts({ states: ['firing'] })).map((a) => a.id)).toEqual(['A4']);
       });
 
       it('lists alerts newest first, filtered by state and source, limited', async () => {
