@@ -6,6 +6,7 @@ import type { APIActionRowComponent, APIButtonComponent, APIEmbed, APIEmbedField
 import { type Alert, type AlertEvent, durationText } from '../../src/domain/alert.js';
 import { DIGEST_KIND } from '../../src/domain/fingerprint.js';
 import { fitLines, memberLines, pagingText } from '../../src/domain/group-text.js';
+import { originLabel } from '../../src/domain/incident-text.js';
 import { fitEmbed } from './fit.js';
 import { DISCORD_LIMITS } from './limits.js';
 import { clip, escapeMarkdown } from './text.js';
@@ -50,7 +51,7 @@ export function parseCustomId(customId: string): { action: AlertAction; alertId:
 /** The footer that names the alert: people read it (`/belvo-status ack A12`), crash recovery finds messages by it. */
 export const FOOTER_BRAND = 'belvo-status';
 export function parentFooter(a: Alert): string {
-  return `Alert ${a.id} · ${a.source} · ${FOOTER_BRAND}`;
+  return `Alert ${a.id} · ${originLabel(a)} · ${FOOTER_BRAND}`;
 }
 export function replyFooter(alertId: string, version: number): string {
   return `Alert ${alertId} · version ${version} · ${FOOTER_BRAND}`;

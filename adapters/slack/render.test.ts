@@ -207,3 +207,43 @@ describe('Slack grouped messages', () => {
     expect(blocksOf(renderParent(makeEvent(digest))).some((b) => b.type === 'actions')).toBe(false);
   });
 });
+
+describe('an institution incident', () => {
+  it('lists each source as evidence, says it is not yet on the status page, and names itself in the footer', () => {
+    const incident = alert({
+      id: 'A9',
+      kind: 'institution.incident',
+      source: 'bot',
+      title: "Banco Erebor (MX): token_required spike (production), 41.0% institution errors in the team's calls",
+      status: "not yet on Belvo's status page (noticed 12:00 UTC)",
+      severity: 'major',
+      members: [
+        {
+          id: 'A7',
+          kind: 'belvo.token_required-spike',
+          source: 'belvo-production',
+          title: 'token_required spike (production)',
+          detail: '14 in 1h',
+          severity: 'minor',
+          state: 'firing',
+          since: T0,
+        },
+        {
+          id: 'A8',
+          kind: 'belvo.error-ratio.institution',
+          source: 'belvo-calls',
+          title: "41.0% institution errors in the team's calls",
+          severity: 'major',
+          state: 'firing',
+          since: T0 + MIN,
+        },
+      ],
+    });
+    const m = renderParent(makeEvent(incident));
+    const text = allText(m);
+    expect(text).toContain(':red_circle: token_required spike (production) (14 in 1h) · minor · A7');
+    expect(text).toContain(":red_circle: 41.0% institution errors in the team's calls · major · A8");
+    expect(text).toContain("*Status*\\nnot yet on Belvo's status page (noticed 12:00 UTC)");
+    expect(text).toContain('*Alert*\\nA9 · institution incident');
+  });
+});

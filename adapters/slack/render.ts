@@ -3,6 +3,7 @@
 import { type Alert, type AlertEvent, durationText } from '../../src/domain/alert.js';
 import { DIGEST_KIND } from '../../src/domain/fingerprint.js';
 import { actionableEvidence, fitLines, memberLines, pagingText } from '../../src/domain/group-text.js';
+import { originLabel } from '../../src/domain/incident-text.js';
 import { ALERT_METADATA_TYPE, SLACK_LIMITS } from './limits.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: Block Kit JSON is wide; the fake API and Slack validate it.
@@ -91,7 +92,7 @@ function fields(a: Alert): Block[] {
     ],
     ['Environment', a.environment],
     ['Started', slackDate(a.startedAt)],
-    ['Alert', `${a.id} · ${a.source}`],
+    ['Alert', `${a.id} · ${originLabel(a)}`],
   ];
   return list
     .filter((f): f is [string, string] => f[1] !== undefined)

@@ -1,9 +1,15 @@
 // How an institution incident reads: each source's evidence in a few words, the early-warning note, the lead time.
 // The same on every platform (adapters add their own markup and limits).
 import { type Alert, durationText, type GroupMember } from './alert.js';
+import { INCIDENT_KIND } from './fingerprint.js';
 import type { InstitutionRef } from './institution.js';
 
 const words = (status: string) => status.replace(/_/g, ' ');
+
+/** Where an alert came from, in the words a message footer uses: an incident comes from several sources. */
+export function originLabel(a: Pick<Alert, 'kind' | 'source'>): string {
+  return a.kind === INCIDENT_KIND ? 'institution incident' : a.source;
+}
 
 /** Evidence published by Belvo on its status page (the confirmation), as opposed to the team's own data. */
 export function isStatusPageKind(kind: string): boolean {
