@@ -53,6 +53,17 @@ describe('renderEvent: trigger', () => {
     expect(payloadOf(a).summary).toBe('[A12 · major] Banco Erebor (MX) is down — flapping');
   });
 
+  it('an institution incident: its title names the institution and country once, its status says if it is early', () => {
+    const a = alert({
+      kind: 'institution.incident',
+      title: 'Banco Erebor (MX): token_required spike (production)',
+      status: "not yet on Belvo's status page (noticed 12:00 UTC)",
+    });
+    expect(payloadOf(a).summary).toBe(
+      "[A12 · major] Banco Erebor (MX): token_required spike (production) — not yet on Belvo's status page (noticed 12:00 UTC)",
+    );
+  });
+
   it('reads the status page word as words, and an alert without an institution as its title', () => {
     const a = alert({ institution: undefined, title: 'Belvo API', status: 'partial_outage', severity: 'critical' });
     expect(payloadOf(a).summary).toBe('[A12 · critical] Belvo API — partial outage');

@@ -35,6 +35,7 @@ function headline(alert: Alert): string {
   if (!inst) return alert.title;
   const who = institutionLabel(inst);
   if (!alert.title.trim()) return who;
+  if (alert.title.includes(who)) return alert.title; // an institution incident's title names both already
   // A title that already names the institution gets the country beside the name instead of the name twice.
   if (alert.title.includes(inst.displayName)) return alert.title.replace(inst.displayName, () => who);
   return `${who}: ${alert.title}`;
