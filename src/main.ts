@@ -18,7 +18,7 @@ import type { Config } from './config/schema.js';
 import { createEventCommitter } from './delivery/commit-events.js';
 import { createDestinationHealth } from './delivery/destination-health.js';
 import { Dispatcher } from './delivery/dispatcher.js';
-import { DEFAULT_ERROR_RATIO_CONFIG } from './detect/error-ratios.js';
+import type { ErrorRatioConfig } from './detect/error-ratios.js';
 import { DEFAULT_SPIKE_CONFIG } from './detect/link-spikes.js';
 import type { Alert, AlertEvent } from './domain/alert.js';
 import { InstitutionCatalogue } from './domain/catalogue.js';
@@ -68,6 +68,16 @@ export interface App {
   readonly pollTargets: Pollable[];
   start(): Promise<{ port: number }>;
   stop(): Promise<void>;
+}
+
+function errorRatioConfigFrom(r: NonNullable<Config['belvo']>['errorRatios']): ErrorRatioConfig {
+  return {
+    longMs: r.longWindow,
+    shortMs: r.shortWindow,
+    minCalls: r.minCalls,
+    minShortCalls: r.minShortCalls,
+    thresholds: { ...r.thresholds },
+  };
 }
 
 export function engineConfigFrom(config: Config): EngineConfig {
@@ -325,7 +335,7 @@ export async function buildApp(loaded: LoadedConfig, opts: AppOptions = {}): Pro
   );
   // The team's own Belvo calls, when its app reports them.
   const calls = config.belvo?.ingest
-    ? new BelvoCallsMonitor(pollDeps, DEFAULT_ERROR_RATIO_CONFIG, catalogue)
+    ? new BelvoCallsMonitor(pollDeps, errorRatioConfigFrom(config.belvo.errorRatios), catalogue)
     : undefined;
   const scheduler = new PollScheduler(
     [

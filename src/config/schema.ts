@@ -129,6 +129,9 @@ const discordApp = z.strictObject({
 /** Belvo's published webhook senders, allowed when `allowOnlyBelvoAddresses` is on. */
 export const BELVO_WEBHOOK_ADDRESSES = ['3.130.254.46', '18.220.61.186', '18.223.45.212'];
 
+/** A share of calls, above 0 and at most 1 (0.1 = 10%). */
+const ratio = z.number().gt(0, 'above 0').max(1, 'at most 1 (a share: 0.1 is 10%)');
+
 /** One Belvo environment (sandbox, production) of the team's account. */
 const belvoEnvironment = z.strictObject({
   /** `production` and `sandbox` know their URL; any other id needs `url`. */
@@ -174,6 +177,32 @@ const belvo = z.strictObject({
       baseline: duration.default(7 * 24 * 60 * 60_000),
       minCount: z.number().int().min(1).default(10),
       factor: z.number().min(1).default(5),
+    })
+    .prefault({}),
+  /**
+   * Error ratios of the team's reported calls: an error kind fires when its share of the calls is at or above its
+   * threshold in both windows (a burn-rate pair: the long one for significance, the short one for recency), with at
+   * least `minCalls` calls in the long window and `minShortCalls` in the short one.
+   */
+  errorRatios: z
+    .strictObject({
+      longWindow: duration.pipe(z.number().min(60_000, 'at least 1m')).default(60 * 60_000),
+      shortWindow: duration.pipe(z.number().min(60_000, 'at least 1m')).default(5 * 60_000),
+      minCalls: z.number().int().min(1).default(50),
+      minShortCalls: z.number().int().min(1).default(10),
+      thresholds: z
+        .strictObject({
+          institution: ratio.default(0.1),
+          link: ratio.default(0.3),
+          belvo: ratio.default(0.05),
+          request: ratio.default(0.1),
+          timeout: ratio.default(0.05),
+        })
+        .prefault({}),
+    })
+    .refine((r) => r.shortWindow < r.longWindow, {
+      message: 'shortWindow must be shorter than longWindow',
+      path: ['shortWindow'],
     })
     .prefault({}),
   /** `POST /ingest/belvo-calls`: the team's app reports its Belvo calls with this bearer token. */

@@ -38,10 +38,10 @@ export function evidencePhrase(a: Pick<Alert, 'kind' | 'status' | 'title' | 'env
   return a.title;
 }
 
-/** A spike's own numbers ("14 in 1h"), which its phrase does not say. */
-export function evidenceDetail(a: Pick<Alert, 'kind' | 'status' | 'state'>): string | undefined {
-  if (!a.kind.endsWith('-spike') || a.state === 'resolved') return undefined;
-  return a.status ? words(a.status) : undefined;
+/** The rule that fired, with its numbers, as the member's detector states it (what on-call judges it by). */
+export function evidenceDetail(a: Pick<Alert, 'evidence' | 'state'>): string | undefined {
+  const rule = a.evidence.rule;
+  return a.state !== 'resolved' && typeof rule === 'string' && rule ? rule : undefined;
 }
 
 /** "Banco X (MX)"; a name that already says its country ("Banco X MX - Retail") is left as it is. */

@@ -137,5 +137,32 @@ describe('the Belvo section of the example config', () => {
     });
     expect(config.belvo?.spikes).toEqual({ window: 3_600_000, baseline: 604_800_000, minCount: 10, factor: 5 });
     expect(config.belvo?.ingest?.evaluateEvery).toBe(30_000);
+    expect(config.belvo?.errorRatios).toEqual({
+      longWindow: 3_600_000,
+      shortWindow: 300_000,
+      minCalls: 50,
+      minShortCalls: 10,
+      thresholds: { institution: 0.1, link: 0.3, belvo: 0.05, request: 0.1, timeout: 0.05 },
+    });
+  });
+
+  it('error-ratio settings: a short window longer than the long one, or a threshold given in percent, is named', () => {
+    let problems: string[] = [];
+    try {
+      parseConfigText(
+        `${PD}
+belvo:
+  errorRatios: { longWindow: 30m, shortWindow: 1h, thresholds: { link: 30 } }
+`,
+        't',
+        env,
+      );
+    } catch (err) {
+      problems = (err as ConfigError).problems.map((p) => `${p.path}: ${p.message}`);
+    }
+    expect(problems).toEqual([
+      'belvo.errorRatios.thresholds.link: at most 1 (a share: 0.1 is 10%)',
+      'belvo.errorRatios.shortWindow: shortWindow must be shorter than longWindow',
+    ]);
   });
 });
