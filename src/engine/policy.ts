@@ -62,6 +62,9 @@ export function applyPolicy(events: AlertEvent[], alerts: Alert[], ctx: PolicyCo
     }
     out.push(event);
   }
-  const routed = routeEvents(out, ctx);
+  // Pagers are told by the paging policy alone, never because they heard of an alert.
+  const pagers = new Set(ctx.policy.paging.rules.flatMap((r) => r.destinations));
+  const heard = ctx.heard && new Map([...ctx.heard].map(([id, ds]) => [id, ds.filter((d) => !pagers.has(d))]));
+  const routed = routeEvents(out, { ...ctx, ...(heard && { heard }) });
   return { alerts, events: out, intents: [...pages, ...routed.intents], suppressed: routed.suppressed };
 }

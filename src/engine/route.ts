@@ -10,6 +10,11 @@ export interface RouteContext {
   subscriptions: Subscription[];
   silences: Silence[];
   now: number;
+  /**
+   * Chat destinations that already have (or are about to post) a message for an alert. Its resolution reaches them
+   * even when no subscription matches any more (the channel unsubscribed meanwhile): a message must not stay red.
+   */
+  heard?: Map<string, string[]>;
 }
 
 export interface Suppression {
@@ -55,10 +60,13 @@ export function routeEvents(events: AlertEvent[], ctx: RouteContext): RouteResul
       const held = !event.quiet && heldByQuietHours(sub.filter.quietHours, event.alert.severity, ctx.now);
       matched.set(sub.destination, (matched.get(sub.destination) ?? true) && held);
     }
-    if (matched.size === 0) {
+    if (matched.size === 0 && !(event.type === 'resolved' && ctx.heard?.get(event.alert.id)?.length)) {
       result.suppressed.push({ alertId: event.alert.id, version: event.version, reason: 'no subscription matches' });
     }
     const destinations = [...matched].filter(([, held]) => !held).map(([d]) => d);
+    if (event.type === 'resolved') {
+      for (const d of ctx.heard?.get(event.alert.id) ?? []) if (!matched.has(d)) destinations.push(d);
+    }
     for (const [destination, held] of matched) {
       if (!held) continue;
       result.suppressed.push({

@@ -66,6 +66,20 @@ async function assignIds(result: { alerts: Alert[]; events: AlertEvent[] }, stor
   for (const e of result.events) rename(e.alert);
 }
 
+/** Destinations with a message (delivered or queued) for each alert this batch resolves. */
+async function heardOf(store: Store, events: AlertEvent[]): Promise<Map<string, string[]>> {
+  const heard = new Map<string, string[]>();
+  for (const e of events) {
+    if (e.type !== 'resolved' || heard.has(e.alert.id)) continue;
+    const [refs, intents] = await Promise.all([
+      store.listMessageRefs(e.alert.id),
+      store.listIntents({ alertId: e.alert.id }),
+    ]);
+    heard.set(e.alert.id, [...new Set([...refs.map((r) => r.destination), ...intents.map((i) => i.destination)])]);
+  }
+  return heard;
+}
+
 export class OutcomeCommitter {
   constructor(
     private readonly deps: PollDeps,
@@ -110,6 +124,7 @@ export class OutcomeCommitter {
     const grouped = await this.groupStorms(correlated, now, newId);
     await assignIds(grouped, store);
     const policy = await loadPolicyContext(store, this.deps.routing, clock.now());
+    policy.heard = await heardOf(store, grouped.events);
     const { intents, suppressed, alerts: decided, events } = applyPolicy(grouped.events, grouped.alerts, policy);
     const failures = outcome.ok ? 0 : (state?.consecutiveFailures ?? 0) + 1;
     await store.commitEvaluation({

@@ -202,6 +202,34 @@ policy:
     expect(actions()).toEqual(['trigger']);
   });
 
+  it('a channel that unsubscribes while an incident is open still sees its message turn green at the end', async () => {
+    // The file's subscription covers only Colombia; the channel subscribes to everything from chat.
+    const app = await start(Date.now(), { subscription: '{ destination: oncall, countries: [CO] }' });
+    const chat = (text: string) =>
+      handleCommand(parseCommand(text), {
+        store: app.app.store,
+        now: app.clock.now(),
+        channel: { platform: 'slack', id: CHANNEL, destination: `slack:${CHANNEL}` },
+        user: { id: 'U0ANA', name: 'ana' },
+        commitEvents: app.app.commitEvents,
+      });
+    await chat('subscribe');
+    set('Banco Gondor MX - Business', 'partial_outage');
+    await app.cycle();
+    expect(parents().map((m) => m.text)).toEqual([
+      "[MAJOR] Banco Gondor MX - Business: partial outage on Belvo's status page",
+    ]);
+    expect((await chat('unsubscribe')).title).toMatch(/unsubscribed|removed/i);
+    set('Bank 1 MX', 'major_outage'); // news after unsubscribing is not posted here
+    set('Banco Gondor MX - Business', 'operational');
+    await app.cycle(MIN);
+    await app.cycle(MIN);
+    expect(parents()).toHaveLength(1);
+    const message = slack.message(CHANNEL, parents()[0]?.ts ?? '');
+    expect(message?.text).toMatch(/^\[Resolved\] Banco Gondor MX - Business/);
+    expect((message?.attachments?.[0] as { color?: string } | undefined)?.color).toBe(COLORS.resolved);
+  });
+
   it('a maintenance: an outage inside the window never pages; after it, only a difference is announced', async () => {
     const app = await start(Date.now());
     const erebor = ids.get('Banco Erebor MX - Retail') as string;

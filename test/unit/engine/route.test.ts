@@ -160,6 +160,27 @@ describe('intents', () => {
   });
 });
 
+describe('channels that heard of an alert', () => {
+  const heardBy = new Map([['A7', ['#left', '#oncall']]]);
+
+  it('its resolution reaches a channel with its message even with no subscription left there', () => {
+    const { intents, suppressed } = route([event({ state: 'resolved' }, { type: 'resolved' })], {
+      subscriptions: [sub('#oncall', {})],
+      heard: heardBy,
+    });
+    expect(intents.map((i) => i.destination).sort()).toEqual(['#left', '#oncall']);
+    expect(suppressed).toEqual([]);
+  });
+
+  it('its other news does not: an unsubscribed channel asked not to hear more', () => {
+    const { intents } = route([event({}, { type: 'updated' })], {
+      subscriptions: [sub('#oncall', {})],
+      heard: heardBy,
+    });
+    expect(intents.map((i) => i.destination)).toEqual(['#oncall']);
+  });
+});
+
 describe('silences', () => {
   const everyone = [sub('#oncall', {}), sub('pagerduty', {})];
   const reason = 'silenced by U042ONCALL until 2025-01-15T13:00:00.000Z: Erebor announced a migration';
