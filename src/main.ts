@@ -1,5 +1,4 @@
 // Composition root: the one place that builds adapters and hands them to the core.
-import { belvoBaseUrl } from '../adapters/belvo/api/base-url.js';
 import { belvoApiFor } from '../adapters/belvo/api/for-environment.js';
 import { createConsoleNotifier } from '../adapters/console/console-notifier.js';
 import { createDiscordApp, discordChannelDestination } from '../adapters/discord/create.js';
@@ -11,6 +10,7 @@ import { createSlackNotifier } from '../adapters/slack/slack-notifier.js';
 import { type SocketModeConnection, startSocketMode } from '../adapters/slack/socket-mode.js';
 import { createSqliteStore } from '../adapters/sqlite/sqlite-store.js';
 import { createStatusPageReader } from '../adapters/statuspage/reader.js';
+import { storedBelvoView } from './belvo-account-view.js';
 import type { BelvoAccountView } from './commands/belvo-view.js';
 import { handleCommand } from './commands/handlers.js';
 import type { LoadedConfig } from './config/load.js';
@@ -365,14 +365,12 @@ export async function buildApp(loaded: LoadedConfig, opts: AppOptions = {}): Pro
   const belvoView: BelvoAccountView | undefined =
     belvoEnvironments.length > 0 || calls
       ? {
-          environments: belvoEnvironments.map((env) => ({
-            id: env.id,
-            url: belvoBaseUrl(env),
-            webhooksConfigured: env.webhook !== undefined,
-          })),
-          linkCounts: (env) => store.linkStatusCounts(env),
-          duplicateLinks: (env) => store.duplicateLinks(env),
-          lastWebhookAt: (env) => store.lastBelvoWebhookAt(env),
+          ...(storedBelvoView(config, store) ?? {
+            environments: [],
+            linkCounts: async () => [],
+            duplicateLinks: async () => [],
+            lastWebhookAt: async () => undefined,
+          }),
           ...(calls && {
             calls: {
               summary: (now, ms, institution) => calls.summary(now, ms, institution),

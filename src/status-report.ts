@@ -2,6 +2,7 @@
 // `/belvo-status status` in chat, as plain text.
 import { existsSync } from 'node:fs';
 import { createSqliteStore } from '../adapters/sqlite/sqlite-store.js';
+import { storedBelvoView } from './belvo-account-view.js';
 import { handleCommand } from './commands/handlers.js';
 import { toPlainText } from './commands/reply.js';
 import type { Config } from './config/schema.js';
@@ -13,6 +14,7 @@ export async function printStatus(config: Config): Promise<number> {
   }
   const store = createSqliteStore({ path: config.storage.path });
   await store.init();
+  const belvo = storedBelvoView(config, store);
   try {
     const reply = await handleCommand(
       { kind: 'status', public: false },
@@ -21,6 +23,7 @@ export async function printStatus(config: Config): Promise<number> {
         now: Date.now(),
         channel: { platform: 'slack', id: 'cli', destination: 'cli' },
         user: { id: 'cli' },
+        ...(belvo && { belvo }),
         // A read-only command: nothing to commit.
         commitEvents: async () => {},
       },

@@ -111,5 +111,14 @@ subscriptions: [{ destination: console }]
       "SELECT count(*) AS n FROM belvo_links WHERE status = 'invalid' AND institution = 'gondor_co_retail'";
     expect(query<{ n: number }>(invalid).n).toBe(7);
     expect(res.stdout + res.stderr).not.toContain(belvo.secretKeyPassword);
+
+    // `belvo-status status` beside the bot shows the account as the store holds it, webhooks included.
+    const status = await runCli(['status', '--config', bot.configFile], {
+      env: { BELVO_ID: belvo.secretKeyId, BELVO_PASSWORD: belvo.secretKeyPassword, BELVO_WEBHOOK_AUTH: AUTH },
+    });
+    expect(status.code).toBe(0);
+    expect(status.stdout).toMatch(
+      /Your Belvo account:\n {2}sandbox: \d+ links · \d+ token_required · \d+ invalid · last webhook \d+s ago/,
+    );
   });
 });
