@@ -463,6 +463,11 @@ export async function buildApp(loaded: LoadedConfig, opts: AppOptions = {}): Pro
           platform: 'discord',
           id: caller.channelId,
           destination: discordChannelDestination(caller.channelId),
+          ...(!discordConfig?.botToken && {
+            cannotPost:
+              'this bot has no Discord bot token (discord.botToken), so it can answer here but not post alerts; ' +
+              'set the token, or send alerts to this channel through a discord-webhook destination in the config',
+          }),
         },
         user: { id: caller.userId, ...(caller.userName && { name: caller.userName }) },
         commitEvents,

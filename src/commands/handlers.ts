@@ -17,6 +17,8 @@ export interface CommandChannel {
   id: string;
   /** Destination id subscriptions are stored under, e.g. `slack:C123`; the notifier for it must understand it. */
   destination: string;
+  /** Why the bot cannot post in this channel at all (set up to answer commands only), when it cannot. */
+  cannotPost?: string;
 }
 
 export interface CommandUser {

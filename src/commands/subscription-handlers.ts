@@ -39,6 +39,14 @@ export async function subscribeReply(
   requested: SubscriptionFilter,
   visibility: ReplyVisibility,
 ): Promise<Reply> {
+  if (ctx.channel.cannotPost) {
+    // A subscription nobody can deliver would look like a quiet channel: say so instead of storing it.
+    return {
+      visibility: 'ephemeral',
+      title: 'Not subscribed: alerts cannot be posted in this channel',
+      sections: [{ lines: [`${ctx.channel.cannotPost[0]?.toUpperCase()}${ctx.channel.cannotPost.slice(1)}.`] }],
+    };
+  }
   const alerts = await loadInstitutionAlerts(ctx.store);
   const filter: SubscriptionFilter = { ...requested };
   const notes: string[] = [];

@@ -451,6 +451,23 @@ describe('subscribe, subscriptions, unsubscribe', () => {
   });
 });
 
+describe('subscribe where the bot cannot post', () => {
+  it('refuses, says why and what to do, and stores nothing', async () => {
+    const reply = await run('subscribe min:major', {
+      channel: {
+        platform: 'discord',
+        id: '1111',
+        destination: 'discord:1111',
+        cannotPost: 'this bot has no Discord bot token (discord.botToken), so it can answer here but not post alerts',
+      },
+    });
+    expect(toPlainText(reply)).toBe(
+      'Not subscribed: alerts cannot be posted in this channel\n\nThis bot has no Discord bot token (discord.botToken), so it can answer here but not post alerts.',
+    );
+    expect(await store.listSubscriptions()).toEqual([]);
+  });
+});
+
 describe('silence and unsilence', () => {
   beforeEach(() => seed(ALL));
 
