@@ -148,6 +148,11 @@ policy:
         /confirmed by partial outage on Belvo's status page 9m( \d+s)? after the bot noticed \(token_required spike \(production\)\)/,
       );
     }
+    // The one message was edited in place as each source arrived (the ratio, the confirmation, at least).
+    const edits = (channel: string) =>
+      slack.updates(channel).filter((c) => c.body.ts === slack.history(channel)[0]?.ts).length;
+    expect(edits(ONCALL)).toBeGreaterThanOrEqual(2);
+    expect(edits(MEXICO)).toBe(edits(ONCALL));
     // Every source at Erebor was one incident: one page, never more, and history shows the lead time.
     expect(pd.alerts()).toHaveLength(1);
     expect(pd.alerts()[0]).toMatchObject({ status: 'triggered', log: ['trigger'] });
