@@ -186,6 +186,10 @@ export function correlateInstitutions(input: CorrelationInput): CorrelationResul
     const better = !known || (known.state === 'resolved' && (i.state !== 'resolved' || i.startedAt > known.startedAt));
     if (better) latest.set(i.institution.name, i);
   }
+  const openById = new Map(
+    input.incidents.filter((i) => i.kind === INCIDENT_KIND && i.state !== 'resolved').map((i) => [i.id, i]),
+  );
+  for (const i of openById.values()) if (i.institution) latest.set(i.institution.name, i);
   const touched = new Map<string, Touch>();
   const kept: AlertEvent[] = [];
 
@@ -261,11 +265,14 @@ export function correlateInstitutions(input: CorrelationInput): CorrelationResul
       listOn(touch(ref.name, current), e, a);
     }
     if (!isIncidentMember(a)) continue;
-    const name = a.institution?.name as string;
     const firing = a.state === 'firing';
     const opening = firing && (e.type === 'opened' || e.type === 'reopened' || e.type === 'flapping');
     // Announced on its own before incidents grouped it: it keeps its own message to the end.
     if (!a.incidentId && !opening) continue;
+    // A member stays with the open incident it joined, even if its institution's name changed meanwhile (the
+    // catalogue learnt Belvo's name for a status-page component after the component had failed).
+    const joined = a.incidentId ? openById.get(a.incidentId) : undefined;
+    const name = joined?.institution?.name ?? (a.institution?.name as string);
 
     const current = touched.get(name)?.incident ?? latest.get(name);
     let t: Touch;

@@ -357,6 +357,18 @@ describe('institution incidents', () => {
     expect(over?.type).toBe('resolved');
   });
 
+  it('a member whose institution gets Belvo’s name while it fails stays with the incident it joined', () => {
+    const w = new World();
+    const slug = { name: 'banco_erebor_mx_retail', displayName: 'Banco Erebor MX - Retail', country: 'MX' };
+    const [opened] = w.batch([['page', 'opened', { institution: slug }]]);
+    expect(opened?.alert.fingerprint).toBe('institution/banco_erebor_mx_retail');
+    // The catalogue learnt the API's list: the component's alert now names erebor_mx_retail.
+    const [resolved] = w.later(MIN).batch([['page', 'resolved', { institution: EREBOR }]]);
+    expect(resolved).toMatchObject({ type: 'resolved' });
+    expect(resolved?.alert.id).toBe(opened?.alert.id);
+    expect(w.incidents()).toHaveLength(1);
+  });
+
   it('an alert announced on its own before incidents existed keeps its own message to its end', () => {
     const w = new World();
     const legacy = w.batch([['api', 'updated']]);
