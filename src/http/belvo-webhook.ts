@@ -37,7 +37,12 @@ export interface BelvoWebhookDeps {
   logger: Logger;
   clock?: Clock;
   metrics?: BelvoWebhookMetrics;
-  /** Defaults: 256 webhooks or 2 ms, whichever comes first. */
+  /**
+   * Defaults: at most 256 webhooks, and no added wait (maxDelayMs 0): a commit takes what arrived in the current turn
+   * of the event loop, and what arrives while it is written goes into the next one, so batches grow with the load by
+   * themselves. A fixed wait only idles the server: with N senders each waiting for its answer, it caps throughput
+   * near N per (wait + commit).
+   */
   groupCommit?: { maxBatch?: number; maxDelayMs?: number };
 }
 
@@ -86,7 +91,7 @@ export function mountBelvoWebhooks(router: Router, deps: BelvoWebhookDeps): Belv
   const guards = new Map(deps.environments.map((e) => [e.id, guardFor(e)]));
   const committer = new GroupCommitter<BelvoWebhookRecord, BelvoWebhookOutcome>({
     maxBatch: deps.groupCommit?.maxBatch ?? 256,
-    maxDelayMs: deps.groupCommit?.maxDelayMs ?? 2,
+    maxDelayMs: deps.groupCommit?.maxDelayMs ?? 0,
     write: async (batch) => {
       const started = performance.now();
       const result = await deps.store.recordBelvoWebhooks(batch);

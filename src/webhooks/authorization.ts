@@ -1,8 +1,13 @@
 // Belvo signs nothing: its webhook carries the fixed Authorization value configured on Belvo's side. Both sides are
 // hashed before the constant-time compare, so neither the value nor its length shows in the response time.
-import { createHash, timingSafeEqual } from 'node:crypto';
+import * as crypto from 'node:crypto';
 
-const digest = (value: string): Buffer => createHash('sha256').update(value, 'utf8').digest();
+// One-shot hashing (Node 20.12+) takes half the time of a Hash object, and this runs for every request; Node 20.11,
+// which package.json still accepts, has only the Hash object.
+const digest: (value: string) => Buffer =
+  typeof crypto.hash === 'function'
+    ? (value) => crypto.hash('sha256', value, 'buffer')
+    : (value) => crypto.createHash('sha256').update(value, 'utf8').digest();
 
 export type AuthorizationVerdict = 'ok' | 'missing' | 'wrong';
 
@@ -19,6 +24,6 @@ export class FixedAuthorization {
     if (header === undefined || header === '') return 'missing';
     // Node joins nothing for Authorization (a repeated header is dropped), but be strict if an array ever shows up.
     if (Array.isArray(header)) return 'wrong';
-    return timingSafeEqual(digest(header), this.expected) ? 'ok' : 'wrong';
+    return crypto.timingSafeEqual(digest(header), this.expected) ? 'ok' : 'wrong';
   }
 }

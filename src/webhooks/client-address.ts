@@ -51,7 +51,8 @@ export function clientAddress(
   trustedProxies: AddressSet,
 ): string | undefined {
   const direct = peer === undefined ? undefined : normalizeAddress(peer);
-  if (!direct || !trustedProxies.has(direct) || forwardedFor === undefined) return direct;
+  // No proxy trusted (the default): the peer it is, without asking the (empty) list.
+  if (!direct || trustedProxies.size === 0 || forwardedFor === undefined || !trustedProxies.has(direct)) return direct;
   const hops = (Array.isArray(forwardedFor) ? forwardedFor.join(',') : forwardedFor)
     .split(',')
     .map((h) => h.trim())

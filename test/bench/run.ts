@@ -1,5 +1,5 @@
 // `npm run bench`: measures the performance targets that exist in code today and prints them against their targets.
-// Loopback only (the tests' network guard is loaded), bounded loops, temp dirs/servers/child cleaned up; ~1 minute.
+// Loopback only (the tests' network guard is loaded), bounded loops, temp dirs/servers/child cleaned up; about 1.5 minutes.
 // Timings are wall-clock on a shared machine: read medians, and p95/max as "what a bad moment looks like".
 import '../setup/loopback-guard.js';
 import os from 'node:os';

@@ -53,3 +53,37 @@ describe('group commit', () => {
     expect(await pending).toBe('ok 1');
   });
 });
+
+describe('group commit without an added wait (maxDelayMs 0)', () => {
+  function slowDisk() {
+    const batches: number[][] = [];
+    let release: (() => void) | undefined;
+    const committer = new GroupCommitter<number, number>({
+      maxBatch: 256,
+      maxDelayMs: 0,
+      write: async (batch) => {
+        batches.push(batch);
+        // The first write waits to be released, as a slow fsync would keep the next batch waiting.
+        if (batches.length === 1) await new Promise<void>((r) => (release = r));
+        return batch;
+      },
+    });
+    return { committer, batches, release: () => release?.() };
+  }
+
+  it('commits what arrived in one turn of the event loop together, and what came during a write next', async () => {
+    const { committer, batches, release } = slowDisk();
+    const first = [1, 2, 3].map((n) => committer.submit(n));
+    await new Promise((r) => setImmediate(r));
+    expect(batches).toEqual([[1, 2, 3]]);
+    const second = [4, 5].map((n) => committer.submit(n));
+    await new Promise((r) => setImmediate(r));
+    expect(batches).toHaveLength(1); // 4 and 5 wait for the write in progress
+    release();
+    expect(await Promise.all([...first, ...second])).toEqual([1, 2, 3, 4, 5]);
+    expect(batches).toEqual([
+      [1, 2, 3],
+      [4, 5],
+    ]);
+  });
+});
