@@ -222,6 +222,18 @@ export function correlateInstitutions(input: CorrelationInput): CorrelationResul
     if (firing) incident.startedAt = Math.min(incident.startedAt, a.startedAt);
     incident.lastSeenAt = now;
     if (isStatusPageKind(a.kind) && a.url) incident.url = a.url;
+    // Opened before Belvo's institution list was read, it was named by its Belvo name: take a real name when one comes.
+    const known = a.institution;
+    const mine = incident.institution;
+    if (
+      known &&
+      mine &&
+      mine.displayName === mine.name &&
+      known.name === mine.name &&
+      known.displayName !== known.name
+    ) {
+      incident.institution = known;
+    }
     carryEvidence(incident, a);
     const sourceUpdates = carryTimeline(incident, a, input.timelineLimit);
 

@@ -84,10 +84,12 @@ subscriptions: [{ destination: console }]
     expect(byStatus).toEqual({ 200: 2000 });
     expect(query<{ n: number }>('SELECT count(*) AS n FROM belvo_webhooks').n).toBe(distinct.size);
 
+    // Named "Banco Erebor (MX)" once Belvo's institution list was read, "erebor_mx_retail" before.
     await until(
-      () => bot.output.some((l) => /OPENED .*Banco Erebor \(MX\): token_required spike/.test(l)),
+      () => bot.output.some((l) => /OPENED .*(Banco Erebor \(MX\)|erebor_mx_retail): token_required spike/.test(l)),
       15_000,
       'the spike',
+      () => [...bot.output.slice(-30), ...bot.stderrTail()].join('\n'),
     );
     await sleep(1000); // more checks: still one alert, and none for Gondor
     const spikes = bot.output.filter((l) => /OPENED .*spike/.test(l));

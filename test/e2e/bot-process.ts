@@ -33,6 +33,11 @@ export class BotProcess {
     writeFileSync(this.configFile, configYaml(this.dir));
   }
 
+  /** The last lines the running bot wrote to stderr (its logs), for a failure to show. */
+  stderrTail(n = 20): string[] {
+    return this.current?.stderr.slice(-n) ?? [];
+  }
+
   get dbPath(): string {
     return join(this.dir, 'state.db');
   }
@@ -137,10 +142,16 @@ export function sleep(ms: number): Promise<void> {
 }
 
 /** Polls a condition (what a fake server recorded) until it holds, or fails naming what was awaited. */
-export async function until(check: () => boolean, timeoutMs = 15_000, what = 'condition'): Promise<void> {
+export async function until(
+  check: () => boolean,
+  timeoutMs = 15_000,
+  what = 'condition',
+  /** What to show when it times out (the bot's output, say), so a failure explains itself. */
+  context?: () => string,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${context ? `:\n${context()}` : ''}`);
     await sleep(50);
   }
 }

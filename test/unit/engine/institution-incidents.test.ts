@@ -369,6 +369,17 @@ describe('institution incidents', () => {
     expect(w.incidents()).toHaveLength(1);
   });
 
+  it('opened before Belvo’s names were known, it takes the institution’s name when a source brings it', () => {
+    const w = new World();
+    const bare = { name: 'erebor_mx_retail', displayName: 'erebor_mx_retail' };
+    const [opened] = w.batch([['spike', 'opened', { institution: bare }]]);
+    expect(opened?.alert.title).toBe('erebor_mx_retail: token_required spike (production)');
+    const [named] = w.later(MIN).batch([['ratio', 'opened']]);
+    expect(named?.alert.title).toBe(
+      "Banco Erebor (MX): token_required spike (production), 42.0% institution errors in the team's calls",
+    );
+  });
+
   it('an alert announced on its own before incidents existed keeps its own message to its end', () => {
     const w = new World();
     const legacy = w.batch([['api', 'updated']]);
