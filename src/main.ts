@@ -1,13 +1,9 @@
 // Composition root: the one place that builds adapters and hands them to the core.
 import { belvoApiFor } from '../adapters/belvo/api/for-environment.js';
 import { createConsoleNotifier } from '../adapters/console/console-notifier.js';
-import { createDiscordApp, discordChannelDestination } from '../adapters/discord/create.js';
-import { createDiscordWebhookNotifier } from '../adapters/discord/webhook-notifier.js';
+import { discordChannelDestination } from '../adapters/discord/destination.js';
 import { createPagerDutyNotifier } from '../adapters/pagerduty/pagerduty-notifier.js';
-import { MountedReceiver, mountSlackEvents } from '../adapters/slack/events-route.js';
-import { createSlackApp } from '../adapters/slack/slack-app.js';
-import { createSlackNotifier } from '../adapters/slack/slack-notifier.js';
-import { type SocketModeConnection, startSocketMode } from '../adapters/slack/socket-mode.js';
+import type { SocketModeConnection } from '../adapters/slack/socket-mode.js';
 import { createSqliteStore } from '../adapters/sqlite/sqlite-store.js';
 import { createStatusPageReader } from '../adapters/statuspage/reader.js';
 import { storedBelvoView } from './belvo-account-view.js';
@@ -172,10 +168,16 @@ export async function buildApp(loaded: LoadedConfig, opts: AppOptions = {}): Pro
   await store.init();
   const metrics = createMetrics(store);
 
+  // Slack's and Discord's libraries are loaded only when configured: tens of MB a console-only bot does not need.
   const slack = config.slack;
+  const slackKit = slack && {
+    notifier: await import('../adapters/slack/slack-notifier.js'),
+    app: await import('../adapters/slack/slack-app.js'),
+    events: await import('../adapters/slack/events-route.js'),
+  };
   const slackChannel = (destination: string, channel: string): Notifier | undefined => {
-    if (!slack) return undefined;
-    return createSlackNotifier({
+    if (!slack || !slackKit) return undefined;
+    return slackKit.notifier.createSlackNotifier({
       destination,
       channel,
       token: secrets.get(slack.botToken.secretEnv) ?? '',
@@ -184,9 +186,13 @@ export async function buildApp(loaded: LoadedConfig, opts: AppOptions = {}): Pro
     });
   };
   const discordConfig = config.discord;
+  const discordKit = discordConfig && (await import('../adapters/discord/create.js'));
+  const discordWebhooks = config.destinations.some((d) => d.type === 'discord-webhook')
+    ? await import('../adapters/discord/webhook-notifier.js')
+    : undefined;
   const discord =
     discordConfig &&
-    createDiscordApp({
+    discordKit?.createDiscordApp({
       apiUrl: discordConfig.apiUrl,
       timeoutMs: discordConfig.timeout,
       ...(discordConfig.botToken && { botToken: secrets.get(discordConfig.botToken.secretEnv) ?? '' }),
@@ -210,7 +216,10 @@ export async function buildApp(loaded: LoadedConfig, opts: AppOptions = {}): Pro
     }
     if (d.type === 'discord-webhook') {
       const url = secrets.get(d.url.secretEnv) ?? '';
-      return [createDiscordWebhookNotifier({ destination: d.id, url, timeoutMs: discordConfig?.timeout ?? 10_000 })];
+      const timeoutMs = discordConfig?.timeout ?? 10_000;
+      return [discordWebhooks?.createDiscordWebhookNotifier({ destination: d.id, url, timeoutMs })].filter(
+        (n): n is Notifier => !!n,
+      );
     }
     if (d.type === 'discord') {
       return [discord?.channel(discordChannelDestination(d.channel), d.channel)].filter((n): n is Notifier => !!n);
@@ -424,11 +433,11 @@ export async function buildApp(loaded: LoadedConfig, opts: AppOptions = {}): Pro
 
   const slackReceiver =
     slack && (slack.signingSecret || slack.socketMode)
-      ? new MountedReceiver(logger.child({ component: 'slack' }))
+      ? new (slackKit as NonNullable<typeof slackKit>).events.MountedReceiver(logger.child({ component: 'slack' }))
       : undefined;
-  if (slack && slackReceiver) {
+  if (slack && slackKit && slackReceiver) {
     const receiver = slackReceiver;
-    createSlackApp({
+    slackKit.app.createSlackApp({
       token: secrets.get(slack.botToken.secretEnv) ?? '',
       apiUrl: slack.apiUrl,
       receiver,
@@ -444,7 +453,7 @@ export async function buildApp(loaded: LoadedConfig, opts: AppOptions = {}): Pro
         }),
     });
     if (slack.signingSecret) {
-      mountSlackEvents(http.router, {
+      slackKit.events.mountSlackEvents(http.router, {
         signingSecret: secrets.get(slack.signingSecret.secretEnv) ?? '',
         receiver,
         logger: logger.child({ component: 'slack' }),
@@ -492,6 +501,7 @@ export async function buildApp(loaded: LoadedConfig, opts: AppOptions = {}): Pro
       scheduler.start();
       ticker.start();
       if (slack?.socketMode && slackReceiver) {
+        const { startSocketMode } = await import('../adapters/slack/socket-mode.js');
         socketMode = await startSocketMode({
           appToken: secrets.get(slack.socketMode.appToken.secretEnv) ?? '',
           apiUrl: slack.apiUrl,

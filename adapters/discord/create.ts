@@ -8,6 +8,7 @@ import type { Logger } from '../../src/ports/logger.js';
 import type { Notifier } from '../../src/ports/notifier.js';
 import { createDiscordChannelNotifier } from './channel-notifier.js';
 import { DiscordClient } from './client.js';
+import { DISCORD_CHANNEL_DESTINATION } from './destination.js';
 import { createInteractionHandler, type DiscordCommandCaller } from './interactions.js';
 import { mountDiscordInteractions } from './interactions-route.js';
 import { discordPublicKey } from './verify.js';
@@ -24,8 +25,6 @@ export interface DiscordAppOptions {
 }
 
 /** `discord:<channel id>`: how a Discord channel is named as a destination (config or /belvo-status subscribe). */
-export const discordChannelDestination = (channelId: string) => `discord:${channelId}`;
-export const DISCORD_CHANNEL_DESTINATION = /^discord:(\d{17,20})$/;
 
 export function createDiscordApp(opts: DiscordAppOptions) {
   const bot = opts.botToken

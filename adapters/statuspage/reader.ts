@@ -12,7 +12,6 @@ import type {
   StatusPageReadResult,
 } from '../../src/ports/source.js';
 import { type FeedExpectation, fetchFeed } from './fetch-feed.js';
-import { parseFeed } from './parse-feed.js';
 import { parseIncidents, parseMaintenances, parseSummary, type SummaryDoc, snapshotFromJson } from './parse-json.js';
 
 /** Statuspage public API paths; https://doers.statuspage.io/api/v2/ */
@@ -71,6 +70,11 @@ function malformed(endpoint: Endpoint, error: unknown): SourceFailure {
   return { code: 'malformed', message: `${endpoint.name}: ${reason.slice(0, 200)}` };
 }
 
+async function feedParser(body: string, format: 'rss' | 'atom'): Promise<StatusPageSnapshot> {
+  const { parseFeed } = await import('./parse-feed.js');
+  return parseFeed(body, format);
+}
+
 function endpointsFor(opts: StatusPageReaderOptions): Endpoint[] {
   const make = (
     name: string,
@@ -91,10 +95,11 @@ function endpointsFor(opts: StatusPageReaderOptions): Endpoint[] {
         make('incidents.json', STATUSPAGE_PATHS.incidents, 'json', true, parseIncidents),
         make('scheduled-maintenances.json', STATUSPAGE_PATHS.maintenances, 'json', true, parseMaintenances),
       ];
+    // The feed parser is loaded by the first feed read: a bot reading the JSON API never needs it.
     case 'rss':
-      return [make('history.rss', STATUSPAGE_PATHS.rss, 'xml', false, (body) => parseFeed(body, 'rss'))];
+      return [make('history.rss', STATUSPAGE_PATHS.rss, 'xml', false, async (body) => feedParser(body, 'rss'))];
     case 'atom':
-      return [make('history.atom', STATUSPAGE_PATHS.atom, 'xml', false, (body) => parseFeed(body, 'atom'))];
+      return [make('history.atom', STATUSPAGE_PATHS.atom, 'xml', false, async (body) => feedParser(body, 'atom'))];
   }
 }
 

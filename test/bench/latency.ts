@@ -133,9 +133,18 @@ export async function benchLatency(o: { intervalMs: number; reps: number; degrad
 
     // The bot alone, 500 institutions down: its RSS after the alerts are out and a few quiet polls went by.
     let childMemory: LatencyResult['childMemory'];
-    const from = child.lines.length;
+    // Counted in the log, one "alert event" per component alert opened: the console prints one storm, not 500 lines.
+    let scanned = child.logLines.length;
+    let componentsOpened = 0;
     for (let i = 0; i < o.degraded; i++) page.setComponentStatus(institutions[i]!.id, 'partial_outage');
-    const opened = () => child.lines.slice(from).filter((l) => l.text.includes('OPENED')).length;
+    const opened = () => {
+      componentsOpened += child.logRecords(
+        scanned,
+        (r) => r.msg === 'alert event' && r.event === 'opened' && String(r.fingerprint).includes('/component/'),
+      ).length;
+      scanned = child.logLines.length;
+      return componentsOpened;
+    };
     const t0 = Date.now();
     if (await waitFor(() => opened() >= o.degraded, 20_000, 20)) {
       const waitedMs = Date.now() - t0;

@@ -112,12 +112,13 @@ async function main(): Promise<void> {
     {
       figure: `3. RSS, bench process: bot + simulator, ${bot.firingComponents} firing (after gc)`,
       measured: `${mb(bot.memory.rss)} (heapUsed ${mb(bot.memory.heapUsed)})`,
-      target: '< 150 MB',
-      verdict: verdict(bot.memory.rss < MEMORY_TARGET && bot.firingComponents === DEGRADED),
+      // The simulator and the bench share this process: the bot's own figure is the next row.
+      target: 'for comparison',
+      verdict: 'info',
     },
     lat.childMemory
       ? {
-          figure: `   RSS, bot alone (child process, ${lat.childMemory.opened} OPENED, no forced gc)`,
+          figure: `   RSS, bot alone (child process, ${lat.childMemory.opened} alerts opened, no forced gc)`,
           measured: `${mb(lat.childMemory.rss)} (peak ${mb(lat.childMemory.peak)})`,
           target: '< 150 MB',
           verdict: verdict(lat.childMemory.rss < MEMORY_TARGET && lat.childMemory.peak < MEMORY_TARGET),
@@ -205,7 +206,7 @@ async function main(): Promise<void> {
       `${lat.totals.map((t) => Math.round(t)).join(', ')} ms.` +
       (lat.childMemory
         ? ` Child RSS after its first two polls: ${mb(lat.childMemory.idleRss)}; read again ` +
-          `${Math.round((3 * INTERVAL_MS) / 1000)} s after its ${lat.childMemory.opened} OPENED lines (which took ` +
+          `${Math.round((3 * INTERVAL_MS) / 1000)} s after its ${lat.childMemory.opened} alerts were logged opened (which took ` +
           `${ms(lat.childMemory.waitedMs)} to arrive).`
         : ''),
     ...webhookNotes(hooks),
