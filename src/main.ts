@@ -34,6 +34,7 @@ import { createLogger } from './log.js';
 import { BelvoCallsMonitor } from './poll/belvo-calls.js';
 import { BelvoInstitutionsPoller } from './poll/belvo-institutions.js';
 import { BelvoLinksMonitor, storedLinkCounts } from './poll/belvo-links.js';
+import { BelvoRetention } from './poll/belvo-retention.js';
 import { PolicyTicker } from './poll/policy-ticker.js';
 import { StatusPagePoller } from './poll/poll-status-page.js';
 import { type Pollable, PollScheduler } from './poll/scheduler.js';
@@ -60,7 +61,7 @@ export interface App {
   /** Commits alert changes made outside a poll (chat commands) through the policy and routing. */
   readonly commitEvents: (events: AlertEvent[], alerts: Alert[]) => Promise<void>;
   readonly pollers: StatusPagePoller[];
-  /** Everything the scheduler polls: status pages, the Belvo account, the reported calls. */
+  /** Everything the scheduler polls: status pages, the Belvo account, the reported calls, the Belvo retention. */
   readonly pollTargets: Pollable[];
   start(): Promise<{ port: number }>;
   stop(): Promise<void>;
@@ -75,6 +76,9 @@ function errorRatioConfigFrom(r: NonNullable<Config['belvo']>['errorRatios']): E
     thresholds: { ...r.thresholds },
   };
 }
+
+/** How often old Belvo webhooks and link events are pruned: rarely enough to cost nothing, often enough to stay small. */
+const RETENTION_EVERY_MS = 6 * 60 * 60_000;
 
 export function engineConfigFrom(config: Config): EngineConfig {
   const t = config.engine.thresholds;
@@ -346,6 +350,7 @@ export async function buildApp(loaded: LoadedConfig, opts: AppOptions = {}): Pro
   const calls = config.belvo?.ingest
     ? new BelvoCallsMonitor(pollDeps, errorRatioConfigFrom(config.belvo.errorRatios), catalogue)
     : undefined;
+  const retention = config.belvo && new BelvoRetention({ store, clock, logger }, config.belvo.retention);
   const scheduler = new PollScheduler(
     [
       ...config.sources.map((source, i) => ({
@@ -367,6 +372,7 @@ export async function buildApp(loaded: LoadedConfig, opts: AppOptions = {}): Pro
       ...(calls && config.belvo?.ingest
         ? [{ target: calls, intervalMs: config.belvo.ingest.evaluateEvery, jitter: 0 }]
         : []),
+      ...(retention ? [{ target: retention, intervalMs: RETENTION_EVERY_MS, jitter: 0.1 }] : []),
     ],
     logger.child({ component: 'scheduler' }),
   );
@@ -494,7 +500,13 @@ export async function buildApp(loaded: LoadedConfig, opts: AppOptions = {}): Pro
     ticker,
     commitEvents,
     pollers,
-    pollTargets: [...pollers, ...belvoPollers, ...linkMonitors, ...(calls ? [calls] : [])],
+    pollTargets: [
+      ...pollers,
+      ...belvoPollers,
+      ...linkMonitors,
+      ...(calls ? [calls] : []),
+      ...(retention ? [retention] : []),
+    ],
     async start() {
       const address = await http.listen();
       await dispatcher.start();

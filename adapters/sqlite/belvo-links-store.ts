@@ -177,6 +177,14 @@ export function prepareBelvoStatements(db: BetterSqlite3.Database) {
       SELECT * FROM belvo_link_events WHERE environment = @environment AND code = @code AND at >= @since
         AND at < @until
       ORDER BY at, seq`),
+    // The oldest rows by seq (creation order follows time): each step reads at most @limit rows, never the table.
+    pruneWebhooks: db.prepare(`
+      DELETE FROM belvo_webhooks WHERE seq IN (
+        SELECT seq FROM (SELECT seq, received_at FROM belvo_webhooks ORDER BY seq LIMIT @limit)
+        WHERE received_at < @before)`),
+    pruneLinkEvents: db.prepare(`
+      DELETE FROM belvo_link_events WHERE seq IN (
+        SELECT seq FROM (SELECT seq, at FROM belvo_link_events ORDER BY seq LIMIT @limit) WHERE at < @before)`),
     linkEventCounts: db.prepare(`
       SELECT institution, COUNT(*) AS count FROM belvo_link_events
       WHERE environment = @environment AND code = @code AND at >= @since AND at < @until
@@ -197,7 +205,11 @@ type BelvoStoreMethods = Pick<
   | 'linkEvents'
   | 'linkEventCounts'
   | 'upsertLinks'
+  | 'pruneBelvo'
 >;
+
+/** Rows deleted per transaction while pruning: a few milliseconds each, so the webhook receiver barely waits. */
+const PRUNE_CHUNK = 2000;
 
 export function belvoStoreMethods(open: () => { db: BetterSqlite3.Database; st: BelvoStatements }): BelvoStoreMethods {
   return {
@@ -268,6 +280,22 @@ export function belvoStoreMethods(open: () => { db: BetterSqlite3.Database; st: 
         limit: query.limit ?? -1,
       }) as WebhookRow[];
       return rows.map(toWebhook);
+    },
+
+    async pruneBelvo({ webhooksBefore, linkEventsBefore }) {
+      const { db, st } = open();
+      const drain = (statement: BetterSqlite3.Statement, before: number): number => {
+        let total = 0;
+        for (;;) {
+          const n = db.transaction(() => statement.run({ before, limit: PRUNE_CHUNK }).changes).immediate();
+          total += n;
+          if (n === 0) return total;
+        }
+      };
+      return {
+        webhooks: drain(st.pruneWebhooks, webhooksBefore),
+        linkEvents: drain(st.pruneLinkEvents, linkEventsBefore),
+      };
     },
 
     async lastBelvoWebhookAt(environment) {

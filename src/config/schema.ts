@@ -168,52 +168,59 @@ const belvoEnvironment = z.strictObject({
     .optional(),
 });
 
-const belvo = z.strictObject({
-  environments: z.array(belvoEnvironment).default([]),
-  /** A token_required (or invalid) spike: this many or more in `window`, and `factor` times the institution's usual. */
-  spikes: z
-    .strictObject({
-      window: duration.default(60 * 60_000),
-      baseline: duration.default(7 * 24 * 60 * 60_000),
-      minCount: z.number().int().min(1).default(10),
-      factor: z.number().min(1).default(5),
-    })
-    .prefault({}),
-  /**
-   * Error ratios of the team's reported calls: an error kind fires when its share of the calls is at or above its
-   * threshold in both windows (a burn-rate pair: the long one for significance, the short one for recency), with at
-   * least `minCalls` calls in the long window and `minShortCalls` in the short one.
-   */
-  errorRatios: z
-    .strictObject({
-      longWindow: duration.pipe(z.number().min(60_000, 'at least 1m')).default(60 * 60_000),
-      shortWindow: duration.pipe(z.number().min(60_000, 'at least 1m')).default(5 * 60_000),
-      minCalls: z.number().int().min(1).default(50),
-      minShortCalls: z.number().int().min(1).default(10),
-      thresholds: z
-        .strictObject({
-          institution: ratio.default(0.1),
-          link: ratio.default(0.3),
-          belvo: ratio.default(0.05),
-          request: ratio.default(0.1),
-          timeout: ratio.default(0.05),
-        })
-        .prefault({}),
-    })
-    .refine((r) => r.shortWindow < r.longWindow, {
-      message: 'shortWindow must be shorter than longWindow',
-      path: ['shortWindow'],
-    })
-    .prefault({}),
-  /** `POST /ingest/belvo-calls`: the team's app reports its Belvo calls with this bearer token. */
-  ingest: z
-    .strictObject({
-      token: secretRef,
-      /** How often the error ratios of the reported calls are judged. */
-      evaluateEvery: duration.pipe(z.number().min(50, 'at least 50ms')).default(30_000),
-    })
-    .optional(),
-});
+const belvo = z
+  .strictObject({
+    environments: z.array(belvoEnvironment).default([]),
+    /** Webhooks and link events older than this are forgotten (link states are kept). */
+    retention: duration.default(30 * 24 * 60 * 60_000),
+    /** A token_required (or invalid) spike: this many or more in `window`, and `factor` times the institution's usual. */
+    spikes: z
+      .strictObject({
+        window: duration.default(60 * 60_000),
+        baseline: duration.default(7 * 24 * 60 * 60_000),
+        minCount: z.number().int().min(1).default(10),
+        factor: z.number().min(1).default(5),
+      })
+      .prefault({}),
+    /**
+     * Error ratios of the team's reported calls: an error kind fires when its share of the calls is at or above its
+     * threshold in both windows (a burn-rate pair: the long one for significance, the short one for recency), with at
+     * least `minCalls` calls in the long window and `minShortCalls` in the short one.
+     */
+    errorRatios: z
+      .strictObject({
+        longWindow: duration.pipe(z.number().min(60_000, 'at least 1m')).default(60 * 60_000),
+        shortWindow: duration.pipe(z.number().min(60_000, 'at least 1m')).default(5 * 60_000),
+        minCalls: z.number().int().min(1).default(50),
+        minShortCalls: z.number().int().min(1).default(10),
+        thresholds: z
+          .strictObject({
+            institution: ratio.default(0.1),
+            link: ratio.default(0.3),
+            belvo: ratio.default(0.05),
+            request: ratio.default(0.1),
+            timeout: ratio.default(0.05),
+          })
+          .prefault({}),
+      })
+      .refine((r) => r.shortWindow < r.longWindow, {
+        message: 'shortWindow must be shorter than longWindow',
+        path: ['shortWindow'],
+      })
+      .prefault({}),
+    /** `POST /ingest/belvo-calls`: the team's app reports its Belvo calls with this bearer token. */
+    ingest: z
+      .strictObject({
+        token: secretRef,
+        /** How often the error ratios of the reported calls are judged. */
+        evaluateEvery: duration.pipe(z.number().min(50, 'at least 50ms')).default(30_000),
+      })
+      .optional(),
+  })
+  .refine((b) => b.retention >= b.spikes.baseline + b.spikes.window, {
+    message: 'retention must cover spikes.baseline + spikes.window: the spike baseline is counted from link events',
+    path: ['retention'],
+  });
 
 const filterFields = {
   kinds: z.array(z.string()).optional(),

@@ -179,4 +179,12 @@ export interface Store {
    * not a transition). Fills the institution of the link's earlier events. Returns how many statuses changed.
    */
   upsertLinks(environment: string, links: BelvoLinkListing[], observedAt: number): Promise<{ statusChanges: number }>;
+  /**
+   * Forgets webhooks received before `webhooksBefore` and link events before `linkEventsBefore`, a bounded number of
+   * rows per transaction so webhooks arriving meanwhile never wait long. Link states are kept. Returns how many went.
+   */
+  pruneBelvo(limits: {
+    webhooksBefore: number;
+    linkEventsBefore: number;
+  }): Promise<{ webhooks: number; linkEvents: number }>;
 }

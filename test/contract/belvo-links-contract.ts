@@ -34,6 +34,33 @@ function linkEvent(linkId: string, code: string, at: number, extra: Partial<Belv
 }
 
 export function describeBelvoLinkContract(store: () => Store): void {
+  describe('retention', () => {
+    it('forgets old webhooks and link events, in chunks, and keeps recent ones and every link state', async () => {
+      const DAY = 86_400_000;
+      const old = Array.from({ length: 4500 }, (_, i) =>
+        webhook({ webhookId: `old-${i}-${Math.random()}`, receivedAt: T0 - 40 * DAY + i }),
+      );
+      await store().recordBelvoWebhooks(old);
+      await store().recordBelvoWebhooks([linkEvent('link-old', 'token_required', T0 - 40 * DAY)]);
+      const recent = webhook({ receivedAt: T0 - DAY });
+      await store().recordBelvoWebhooks([recent, linkEvent('link-new', 'token_required', T0 - DAY)]);
+
+      const pruned = await store().pruneBelvo({ webhooksBefore: T0 - 30 * DAY, linkEventsBefore: T0 - 30 * DAY });
+      expect(pruned).toEqual({ webhooks: 4501, linkEvents: 1 });
+      const kept = await store().listBelvoWebhooks();
+      expect(kept.map((w) => w.receivedAt).sort()).toEqual([T0 - DAY, T0 - DAY]);
+      const events = await store().linkEvents({ environment: 'production', code: 'token_required', since: 0 });
+      expect(events.map((e) => e.linkId)).toEqual(['link-new']);
+      // The link itself is still known, and a webhook kept is still refused as a duplicate.
+      expect((await store().getBelvoLink('production', 'link-old'))?.status).toBe('token_required');
+      expect((await store().recordBelvoWebhooks([recent])).outcomes).toEqual(['duplicate']);
+      expect(await store().pruneBelvo({ webhooksBefore: T0 - 30 * DAY, linkEventsBefore: 0 })).toEqual({
+        webhooks: 0,
+        linkEvents: 0,
+      });
+    });
+  });
+
   describe('webhooks', () => {
     it('stores each webhook_id once, answering which records were new, duplicates within a batch included', async () => {
       const a = webhook();

@@ -137,6 +137,7 @@ describe('the Belvo section of the example config', () => {
     });
     expect(config.belvo?.spikes).toEqual({ window: 3_600_000, baseline: 604_800_000, minCount: 10, factor: 5 });
     expect(config.belvo?.ingest?.evaluateEvery).toBe(30_000);
+    expect(config.belvo?.retention).toBe(30 * 86_400_000);
     expect(config.belvo?.errorRatios).toEqual({
       longWindow: 3_600_000,
       shortWindow: 300_000,
@@ -144,6 +145,18 @@ describe('the Belvo section of the example config', () => {
       minShortCalls: 10,
       thresholds: { institution: 0.1, link: 0.3, belvo: 0.05, request: 0.1, timeout: 0.05 },
     });
+  });
+
+  it('a retention shorter than the spike baseline it must keep is named', () => {
+    let problems: string[] = [];
+    try {
+      parseConfigText(`${PD}\nbelvo:\n  retention: 3d\n  spikes: { baseline: 7d }\n`, 't', env);
+    } catch (err) {
+      problems = (err as ConfigError).problems.map((p) => `${p.path}: ${p.message}`);
+    }
+    expect(problems).toEqual([
+      'belvo.retention: retention must cover spikes.baseline + spikes.window: the spike baseline is counted from link events',
+    ]);
   });
 
   it('error-ratio settings: a short window longer than the long one, or a threshold given in percent, is named', () => {
