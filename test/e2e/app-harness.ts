@@ -5,8 +5,13 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { parseCommand } from '../../src/commands/grammar.js';
+import { handleCommand } from '../../src/commands/handlers.js';
+import type { Reply } from '../../src/commands/reply.js';
 import { parseConfigText } from '../../src/config/load.js';
+import type { BelvoCall } from '../../src/detect/error-ratios.js';
 import { type App, buildApp } from '../../src/main.js';
+import { BelvoCallsMonitor } from '../../src/poll/belvo-calls.js';
 import { silentLogger } from '../../src/ports/logger.js';
 
 export class ManualClock {
@@ -24,6 +29,10 @@ export interface AppHarness {
   cycle(advanceMs?: number): Promise<void>;
   /** Delivers until the outbox is empty, moving the clock past each destination's pacing. */
   deliverAll(): Promise<void>;
+  /** `/belvo-status <text>` typed by ana in a Slack channel, answered now (or `atMs` on the test clock). */
+  chat(text: string, channel: string, atMs?: number): Promise<Reply>;
+  /** What the team's app would send to POST /ingest/belvo-calls (the HTTP side is tested on its own). */
+  reportCalls(calls: BelvoCall[]): void;
   dispose(): Promise<void>;
 }
 
@@ -50,6 +59,19 @@ export async function startApp(
     app,
     clock,
     deliverAll,
+    chat: (text, channel, atMs) =>
+      handleCommand(parseCommand(text), {
+        store: app.store,
+        now: atMs ?? clock.now(),
+        channel: { platform: 'slack', id: channel, destination: `slack:${channel}` },
+        user: { id: 'U0ANA', name: 'ana' },
+        commitEvents: app.commitEvents,
+      }),
+    reportCalls(calls) {
+      const monitor = app.pollTargets.find((t): t is BelvoCallsMonitor => t instanceof BelvoCallsMonitor);
+      if (!monitor) throw new Error('no belvo.ingest in this config: nothing takes reported calls');
+      monitor.accept(calls);
+    },
     async cycle(advanceMs = 0) {
       clock.advance(advanceMs);
       for (const target of app.pollTargets) await target.poll();

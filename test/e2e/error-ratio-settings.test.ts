@@ -2,7 +2,6 @@
 // needed, 40% institution errors at Banco Erebor stay quiet and 60% fire, with the rule's numbers in the message.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { BelvoCall } from '../../src/detect/error-ratios.js';
-import { BelvoCallsMonitor } from '../../src/poll/belvo-calls.js';
 import { type FakeSlack, startFakeSlack } from '../fakes/slack-api.js';
 import { type AppHarness, startApp } from './app-harness.js';
 
@@ -39,7 +38,6 @@ subscriptions: [{ destination: oncall }]
 
   /** 20 calls at Erebor in the last minute, `failing` of each 10 refused as institution_unavailable. */
   function report(app: AppHarness, failing: number): void {
-    const monitor = app.app.pollTargets.find((t): t is BelvoCallsMonitor => t instanceof BelvoCallsMonitor);
     const now = app.clock.now();
     const calls: BelvoCall[] = Array.from({ length: 20 }, (_, i) => ({
       ts: now - 1000 * i,
@@ -50,7 +48,7 @@ subscriptions: [{ destination: oncall }]
       institution: 'erebor_mx_retail',
       durationMs: 300,
     }));
-    monitor?.accept(calls);
+    app.reportCalls(calls);
   }
 
   it('fires at the configured threshold, not at the default', async () => {

@@ -4,10 +4,7 @@
 // whose "not yet on Belvo's status page" becomes the confirmation; PagerDuty gets one page, resolved once at the end.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { COLORS } from '../../adapters/slack/render.js';
-import { parseCommand } from '../../src/commands/grammar.js';
-import { handleCommand } from '../../src/commands/handlers.js';
 import type { BelvoCall } from '../../src/detect/error-ratios.js';
-import { BelvoCallsMonitor } from '../../src/poll/belvo-calls.js';
 import { type FakeBelvo, startFakeBelvo } from '../fakes/belvo-api.js';
 import { type FakePagerDuty, startFakePagerDuty } from '../fakes/pagerduty-api.js';
 import { type FakeSlack, startFakeSlack } from '../fakes/slack-api.js';
@@ -90,7 +87,6 @@ policy:
 
   /** The team's app reporting its Belvo calls at Erebor over the last minutes, `failing` of each 10 failing. */
   function report(app: AppHarness, failing: number): void {
-    const calls = app.app.pollTargets.find((t): t is BelvoCallsMonitor => t instanceof BelvoCallsMonitor);
     const now = app.clock.now();
     const batch: BelvoCall[] = Array.from({ length: 60 }, (_, i) => {
       const fails = i % 10 < failing;
@@ -104,7 +100,7 @@ policy:
         durationMs: 800,
       };
     });
-    calls?.accept(batch);
+    app.reportCalls(batch);
   }
 
   const text = (m: unknown) => JSON.stringify(m);
@@ -156,13 +152,7 @@ policy:
     // Every source at Erebor was one incident: one page, never more, and history shows the lead time.
     expect(pd.alerts()).toHaveLength(1);
     expect(pd.alerts()[0]).toMatchObject({ status: 'triggered', log: ['trigger'] });
-    const history = await handleCommand(parseCommand('history'), {
-      store: app.app.store,
-      now: app.clock.now(),
-      channel: { platform: 'slack', id: ONCALL, destination: `slack:${ONCALL}` },
-      user: { id: 'U0ANA', name: 'ana' },
-      commitEvents: app.app.commitEvents,
-    });
+    const history = await app.chat('history', ONCALL);
     const lines = history.sections.flatMap((s) => s.lines);
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatch(/Banco Erebor \(MX\).* · 9m( \d+s)? before Belvo's status page/);

@@ -4,8 +4,6 @@
 
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { COLORS } from '../../adapters/slack/render.js';
-import { parseCommand } from '../../src/commands/grammar.js';
-import { handleCommand } from '../../src/commands/handlers.js';
 import { INCIDENT_KIND } from '../../src/domain/fingerprint.js';
 import { type FakePagerDuty, startFakePagerDuty } from '../fakes/pagerduty-api.js';
 import { type FakeSlack, startFakeSlack } from '../fakes/slack-api.js';
@@ -133,13 +131,7 @@ policy:
     set('Bank 1 MX', 'partial_outage');
     await app.cycle();
     const alertId = /"alert_id":"(A\d+)"/.exec(textOf(parents()[1]?.metadata))?.[1] as string;
-    const reply = await handleCommand(parseCommand(`ack ${alertId}`), {
-      store: app.app.store,
-      now: app.clock.now() + 5 * MIN,
-      channel: { platform: 'slack', id: CHANNEL, destination: `slack:${CHANNEL}` },
-      user: { id: 'U0ANA', name: 'ana' },
-      commitEvents: app.app.commitEvents,
-    });
+    const reply = await app.chat(`ack ${alertId}`, CHANNEL, app.clock.now() + 5 * MIN);
     expect(reply.title).toMatch(/acknowledged/i);
     await app.cycle(30 * MIN);
     expect(actions()).toEqual(['trigger']);
@@ -205,14 +197,7 @@ policy:
   it('a channel that unsubscribes while an incident is open still sees its message turn green at the end', async () => {
     // The file's subscription covers only Colombia; the channel subscribes to everything from chat.
     const app = await start(Date.now(), { subscription: '{ destination: oncall, countries: [CO] }' });
-    const chat = (text: string) =>
-      handleCommand(parseCommand(text), {
-        store: app.app.store,
-        now: app.clock.now(),
-        channel: { platform: 'slack', id: CHANNEL, destination: `slack:${CHANNEL}` },
-        user: { id: 'U0ANA', name: 'ana' },
-        commitEvents: app.app.commitEvents,
-      });
+    const chat = (text: string) => app.chat(text, CHANNEL);
     await chat('subscribe');
     set('Banco Gondor MX - Business', 'partial_outage');
     await app.cycle();
