@@ -95,6 +95,7 @@ export function engineConfigFrom(config: Config): EngineConfig {
     thresholds: { default: { ...DEFAULT_ENGINE_CONFIG.thresholds.default, ...clean(t.default) }, byKind },
     flapping: { windowMs: config.engine.flapping.window, flips: config.engine.flapping.flips },
     timelineLimit: DEFAULT_ENGINE_CONFIG.timelineLimit,
+    figureEditMs: config.engine.figureEdits,
   };
 }
 

@@ -335,6 +335,8 @@ export const configSchema = z.strictObject({
       flapping: z
         .strictObject({ window: duration.default(30 * 60_000), flips: z.number().int().min(2).default(4) })
         .prefault({}),
+      /** A moving figure (a count, a ratio) is shown by a quiet edit of the message at most this often. */
+      figureEdits: duration.default(2 * 60_000),
     })
     .prefault({}),
   delivery: z

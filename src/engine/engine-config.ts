@@ -21,6 +21,8 @@ export interface EngineConfig {
   };
   /** Timeline entries kept per alert (newest kept). */
   timelineLimit: number;
+  /** A moving figure (a count, a ratio) is shown by a quiet edit at most this often (engine/figures.ts). */
+  figureEditMs: number;
 }
 
 // Defaults in the spirit of Gatus (2-3 failures to alert, 2 successes to resolve).
@@ -36,6 +38,7 @@ export const DEFAULT_ENGINE_CONFIG: EngineConfig = {
   },
   flapping: { windowMs: 30 * 60_000, flips: 4 },
   timelineLimit: 50,
+  figureEditMs: 2 * 60_000,
 };
 
 export function thresholdsFor(config: EngineConfig, kind: string): Thresholds {
