@@ -342,6 +342,7 @@ export async function buildApp(loaded: LoadedConfig, opts: AppOptions = {}): Pro
           baselineMs: config.belvo?.spikes.baseline ?? DEFAULT_SPIKE_CONFIG.baselineMs,
           minCount: config.belvo?.spikes.minCount ?? DEFAULT_SPIKE_CONFIG.minCount,
           factor: config.belvo?.spikes.factor ?? DEFAULT_SPIKE_CONFIG.factor,
+          shortWindowMs: config.belvo?.spikes.shortWindow ?? DEFAULT_SPIKE_CONFIG.shortWindowMs,
         },
         catalogue,
         critical,

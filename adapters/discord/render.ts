@@ -8,6 +8,7 @@ import { updatesToQuote } from '../../src/domain/event-updates.js';
 import { DIGEST_KIND } from '../../src/domain/fingerprint.js';
 import { fitLines, memberLines, pagingText } from '../../src/domain/group-text.js';
 import { originLabel } from '../../src/domain/incident-text.js';
+import { statusText } from '../../src/domain/status-text.js';
 import { fitEmbed } from './fit.js';
 import { DISCORD_LIMITS } from './limits.js';
 import { clip, escapeMarkdown } from './text.js';
@@ -140,7 +141,7 @@ const EARLIER_UPDATES_SHOWN = 4;
 
 function coreFields(event: AlertEvent, history: boolean): APIEmbedField[] {
   const a = event.alert;
-  const fields: APIEmbedField[] = [field('Severity', a.severity), field('Status', escapeMarkdown(words(a.status)))];
+  const fields: APIEmbedField[] = [field('Severity', a.severity), field('Status', escapeMarkdown(statusText(a)))];
   if (a.institution) fields.push(field('Institution', escapeMarkdown(a.institution.displayName)));
   if (a.institution?.country) fields.push(field('Country', a.institution.country));
   if (a.environment) fields.push(field('Environment', escapeMarkdown(a.environment)));

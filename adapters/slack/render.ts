@@ -5,6 +5,7 @@ import { updatesToQuote } from '../../src/domain/event-updates.js';
 import { DIGEST_KIND } from '../../src/domain/fingerprint.js';
 import { actionableEvidence, fitLines, memberLines, pagingText } from '../../src/domain/group-text.js';
 import { originLabel } from '../../src/domain/incident-text.js';
+import { statusText } from '../../src/domain/status-text.js';
 import { ALERT_METADATA_TYPE, SLACK_LIMITS } from './limits.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: Block Kit JSON is wide; the fake API and Slack validate it.
@@ -84,7 +85,7 @@ function slackDate(at: number): string {
 function fields(a: Alert): Block[] {
   const list: [string, string | undefined][] = [
     ['Severity', a.severity],
-    ['Status', a.status.replace(/_/g, ' ')],
+    ['Status', statusText(a)],
     [
       'Institution',
       a.institution

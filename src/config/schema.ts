@@ -180,6 +180,12 @@ const belvo = z
         baseline: duration.default(7 * 24 * 60 * 60_000),
         minCount: z.number().int().min(1).default(10),
         factor: z.number().min(1).default(5),
+        /** Over once this short window is back to the usual pace (or the links recovered): it does not wait out `window`. */
+        shortWindow: duration.pipe(z.number().min(60_000, 'at least 1m')).default(10 * 60_000),
+      })
+      .refine((s) => s.shortWindow <= s.window, {
+        message: 'shortWindow must not be longer than window',
+        path: ['shortWindow'],
       })
       .prefault({}),
     /**

@@ -34,6 +34,15 @@ export const DEFAULT_ENGINE_CONFIG: EngineConfig = {
       // flipping back and forth does not close and reopen the message.
       'statuspage.component': { fail: 1, ok: 2 },
       'source.health': { fail: 3, ok: 1 },
+      // Spikes and error ratios state their own rule (a minimum count, both windows): one evaluation decides, so a
+      // pushed webhook fires at once and recovery shows within one evaluation.
+      'belvo.token_required-spike': { fail: 1, ok: 1 },
+      'belvo.invalid-spike': { fail: 1, ok: 1 },
+      'belvo.error-ratio.institution': { fail: 1, ok: 1 },
+      'belvo.error-ratio.link': { fail: 1, ok: 1 },
+      'belvo.error-ratio.belvo': { fail: 1, ok: 1 },
+      'belvo.error-ratio.request': { fail: 1, ok: 1 },
+      'belvo.error-ratio.timeout': { fail: 1, ok: 1 },
     },
   },
   flapping: { windowMs: 30 * 60_000, flips: 4 },
