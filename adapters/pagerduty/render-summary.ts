@@ -4,7 +4,7 @@ import type { Alert, GroupMember } from '../../src/domain/alert.js';
 import type { InstitutionRef } from '../../src/domain/institution.js';
 import { statusText } from '../../src/domain/status-text.js';
 import { PAGERDUTY_LIMITS } from './limits.js';
-import { clip, oneLine, words } from './text.js';
+import { clip, oneLine } from './text.js';
 
 export const STORM_KIND = 'bot.storm';
 /** Names listed in a storm's summary before "+N more". */

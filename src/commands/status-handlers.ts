@@ -1,6 +1,6 @@
 // Read-only answers: `status`, `institution <q>`, `history [n]`.
 import { type Alert, durationText } from '../domain/alert.js';
-import { INCIDENT_KIND } from '../domain/fingerprint.js';
+import { INCIDENT_KIND, isIncidentKind, SERVICE_INCIDENT_KIND } from '../domain/fingerprint.js';
 import { severityRank } from '../domain/severity.js';
 import { activeSilenceFor, type Silence } from '../domain/silence.js';
 import { accountSection } from './account-section.js';
@@ -57,9 +57,10 @@ export async function statusReply(ctx: CommandContext, visibility: ReplyVisibili
     ctx.store.listAlerts({ states: ['firing'] }),
     ctx.store.listSilences(ctx.now),
   ]);
-  // Institution incidents are listed through their evidence, under their institution.
+  // Incidents are listed through their evidence, under their institution or under the Belvo API.
   const incidents = incidentsByInstitution(all);
-  const open = all.filter((a) => a.kind !== INCIDENT_KIND);
+  const apiIncident = all.find((a) => a.kind === SERVICE_INCIDENT_KIND);
+  const open = all.filter((a) => !isIncidentKind(a.kind));
   const footer = `As of ${shortUtc(ctx.now)} · ${COMMAND} institution <name> for one institution`;
   const account = await accountSection(ctx);
   if (open.length === 0) {
@@ -82,7 +83,7 @@ export async function statusReply(ctx: CommandContext, visibility: ReplyVisibili
 
   const sections: ReplySection[] = [
     {
-      heading: 'Belvo API',
+      heading: `Belvo API${incidentNote(apiIncident, ctx.now, silences)}`,
       lines: api.length
         ? capLines(
             api.map((a) => openAlertLine(a, ctx.now, silenceOf(a))),

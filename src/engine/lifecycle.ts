@@ -82,6 +82,7 @@ function newAlert(s: Signal, ctx: LifecycleContext): Alert {
     ...(s.environment !== undefined && { environment: s.environment }),
     ...(s.institution !== undefined && { institution: s.institution }),
     ...(s.affects !== undefined && { affects: s.affects }),
+    ...(s.service !== undefined && { service: s.service }),
     evidence: {},
     flapping: false,
     announced: false,
@@ -135,6 +136,7 @@ function mergeSignal(a: Alert, s: Signal, ctx: LifecycleContext): TimelineEntry[
   if (s.environment !== undefined) a.environment = s.environment;
   if (s.institution !== undefined) a.institution = s.institution;
   if (s.affects !== undefined) a.affects = s.affects;
+  if (s.service !== undefined) a.service = s.service;
   if (s.evidence !== undefined) a.evidence = { ...s.evidence };
   if (s.revision !== undefined) a.revision = s.revision;
   if (s.startedAt !== undefined && a.state !== 'resolved') a.startedAt = s.startedAt;
@@ -197,8 +199,10 @@ function step(a: Alert, s: Signal, t: Thresholds, ctx: LifecycleContext): string
       a.flapping = true;
       return `${a.flips.length} state changes in ${durationText(flapWindow)}: flapping`;
     }
-    if (s.lifecycle === 'source' || (t.fail === 1 && s.kind !== SOURCE_HEALTH_KIND))
-      return `the source says ${s.status}`;
+    if (s.lifecycle === 'source') return `the source says ${s.status}`;
+    // A detector whose rule decides in one observation (a spike, an error ratio) is quoted: its numbers are why.
+    if (t.fail === 1 && typeof s.evidence?.rule === 'string') return s.evidence.rule;
+    if (t.fail === 1 && s.kind !== SOURCE_HEALTH_KIND) return `the source says ${s.status}`;
     return `${streak(a.counters.bad, 'bad', s)} (threshold ${t.fail})${ruleOf(s)}`;
   }
 

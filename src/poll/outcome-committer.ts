@@ -1,11 +1,11 @@
 // One source's poll outcome -> evaluate -> institution incidents -> storms -> policy -> route -> commit: the state change and the
 // delivery intents it causes in one transaction. Shared by every poller (status pages, the Belvo account).
 import type { Alert, AlertEvent } from '../domain/alert.js';
-import { INCIDENT_KIND } from '../domain/fingerprint.js';
+import { isIncidentKind } from '../domain/fingerprint.js';
 import type { PollOutcome } from '../domain/signal.js';
 import type { EngineConfig } from '../engine/engine-config.js';
 import { evaluatePoll, fingerprintsToLoad } from '../engine/evaluate.js';
-import { correlateInstitutions, incidentFingerprints } from '../engine/institution-incidents.js';
+import { correlateInstitutions, incidentFingerprints } from '../engine/incidents.js';
 import { applyPolicy } from '../engine/policy.js';
 import { groupStorms } from '../engine/storms.js';
 import type { Clock } from '../ports/clock.js';
@@ -61,8 +61,9 @@ async function assignIds(result: { alerts: Alert[]; events: AlertEvent[] }, stor
     a.id = ids.get(a.id) ?? a.id;
     if (a.groupId) a.groupId = ids.get(a.groupId) ?? a.groupId;
     if (a.incidentId) a.incidentId = ids.get(a.incidentId) ?? a.incidentId;
+    if (a.listedOn) a.listedOn = a.listedOn.map((id) => ids.get(id) ?? id);
   };
-  for (const a of result.alerts) if (a.groupId || a.incidentId) rename(a);
+  for (const a of result.alerts) if (a.groupId || a.incidentId || a.listedOn) rename(a);
   for (const e of result.events) rename(e.alert);
 }
 
@@ -163,7 +164,7 @@ export class OutcomeCommitter {
     const correlated = correlateInstitutions({
       events: result.events,
       alerts: result.alerts,
-      incidents: stored.filter((a) => a.kind === INCIDENT_KIND),
+      incidents: stored.filter((a) => isIncidentKind(a.kind)),
       now,
       newId,
       reopenWithinMs: this.deps.engine.flapping.windowMs,

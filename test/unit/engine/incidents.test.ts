@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { Alert, AlertEvent } from '../../../src/domain/alert.js';
-import { INCIDENT_KIND } from '../../../src/domain/fingerprint.js';
+import { INCIDENT_KIND, SERVICE_INCIDENT_KIND } from '../../../src/domain/fingerprint.js';
 import { leadTimeText } from '../../../src/domain/incident-text.js';
 import { activeSilenceFor, type Silence } from '../../../src/domain/silence.js';
-import { correlateInstitutions } from '../../../src/engine/institution-incidents.js';
+import { correlateInstitutions } from '../../../src/engine/incidents.js';
 import { routeEvents } from '../../../src/engine/route.js';
 import { T0 } from '../../contract/alert-factory.js';
 
@@ -159,6 +159,13 @@ class World {
     return this;
   }
 }
+
+/** A channel subscribed to everything (or to `filter`), for routing what a batch produced. */
+const ctx = (filter: object, now = T0) => ({
+  subscriptions: [{ id: 'sub', destination: 'slack:C1', filter, createdAt: T0 }],
+  silences: [],
+  now,
+});
 
 const types = (events: AlertEvent[]) => events.map((e) => `${e.type} ${e.alert.id}`);
 
@@ -326,17 +333,12 @@ describe('institution incidents', () => {
     const w = new World();
     w.batch([['spike', 'opened']]);
     const [confirmed] = w.later(MIN).batch([['page', 'opened']]);
-    const ctx = (filter: object) => ({
-      subscriptions: [{ id: 'sub', destination: 'slack:C1', filter, createdAt: T0 }],
-      silences: [],
-      now: w.now,
-    });
     expect(routeEvents([confirmed as AlertEvent], ctx({ kinds: ['statuspage'] })).intents).toHaveLength(1);
     expect(routeEvents([confirmed as AlertEvent], ctx({ sources: ['belvo-production'] })).intents).toHaveLength(1);
     expect(routeEvents([confirmed as AlertEvent], ctx({ countries: ['CO'] })).intents).toHaveLength(0);
   });
 
-  it('a status-page incident naming several institutions confirms their open incidents and keeps its own message', () => {
+  it('a status-page incident naming several institutions confirms their open incidents and is theirs to tell', () => {
     const w = new World();
     w.batch([['spike', 'opened']]);
     const events = w.later(4 * MIN).batch([['several', 'opened']]);
@@ -347,14 +349,27 @@ describe('institution incidents', () => {
         "confirmed by on Belvo's status page: Connection issues with several Mexican banks 4m after the bot noticed (token_required spike (production))",
       ],
     ]);
-    // Not a member of any one incident: its own message, and no incident opened for Gondor.
-    expect(w.memberEvents.map((e) => [e.alert.id, e.alert.incidentId])).toEqual([['M-several', undefined]]);
+    // Not a member of any one incident, and no incident opened for Gondor; listed on Erebor's, which speaks (and
+    // pages) for it: no message or page of its own.
+    expect(w.memberEvents.map((e) => [e.alert.id, e.alert.incidentId, e.alert.listedOn])).toEqual([
+      ['M-several', undefined, ['I1']],
+    ]);
+    expect(w.stored.get('M-several')?.listedOn).toEqual(['I1']);
+    expect(routeEvents(w.memberEvents, ctx({}, w.now)).intents).toHaveLength(0);
     expect(w.incidents().map((i) => i.institution?.name)).toEqual(['erebor_mx_retail']);
     // Listed on Erebor's incident, which stays open while Belvo still names it.
     w.later(MIN).batch([['spike', 'resolved']]);
     expect(w.incidents()[0]?.state).toBe('firing');
     const [over] = w.later(MIN).batch([['several', 'resolved']]);
     expect(over?.type).toBe('resolved');
+  });
+
+  it('a status-page incident naming several institutions, none of them failing yet, keeps its own message', () => {
+    const w = new World();
+    w.batch([['several', 'opened']]);
+    expect(w.memberEvents.map((e) => [e.alert.id, e.alert.listedOn])).toEqual([['M-several', undefined]]);
+    expect(routeEvents(w.memberEvents, ctx({}, w.now)).intents).toHaveLength(1);
+    expect(w.incidents()).toEqual([]);
   });
 
   it('a member whose institution gets Belvo’s name while it fails stays with the incident it joined', () => {
@@ -385,5 +400,161 @@ describe('institution incidents', () => {
     const legacy = w.batch([['api', 'updated']]);
     expect(legacy).toEqual([]);
     expect(w.memberEvents[0]?.alert.incidentId).toBeUndefined();
+  });
+});
+
+describe('the Belvo API incident', () => {
+  const service = { id: 'belvo-api', name: 'Belvo API' };
+  const api = (over: Partial<Alert>): Alert => ({
+    id: 'X',
+    fingerprint: '',
+    kind: 'statuspage.component',
+    source: 'belvo-api',
+    lifecycle: 'observed',
+    state: 'firing',
+    version: 1,
+    severity: 'major',
+    peakSeverity: 'major',
+    title: '',
+    status: '',
+    service,
+    evidence: {},
+    flapping: false,
+    announced: true,
+    counters: { bad: 1, ok: 0 },
+    flips: [],
+    startedAt: T0,
+    firstSeenAt: T0,
+    lastSeenAt: T0,
+    firedAt: T0,
+    timeline: [],
+    rev: 0,
+    ...over,
+  });
+  const component = api({
+    id: 'C1',
+    fingerprint: 'statuspage/belvo-api/component/c1',
+    title: 'API: partial outage',
+    status: 'partial_outage',
+    evidence: { component: 'API' },
+  });
+  const incident = api({
+    id: 'P1',
+    fingerprint: 'statuspage/belvo-api/incident/p1',
+    kind: 'statuspage.incident',
+    lifecycle: 'source',
+    title: 'Elevated error rates',
+    status: 'investigating',
+    startedAt: T0 - 5 * MIN,
+    timeline: [{ id: 'u1', at: T0 - 5 * MIN, status: 'investigating', text: 'Looking into it', origin: 'source' }],
+  });
+  const event = (a: Alert, type: AlertEvent['type']): AlertEvent => ({
+    type,
+    alert: structuredClone(a),
+    version: a.version,
+    at: T0,
+    reason: `${a.id} rule`,
+    quiet: false,
+    noPage: false,
+  });
+  const run = (events: AlertEvent[], incidents: Alert[], now = T0) => {
+    let n = 0;
+    return correlateInstitutions({
+      events,
+      alerts: events.map((e) => structuredClone(e.alert)),
+      incidents,
+      now,
+      newId: () => `I${++n}`,
+      reopenWithinMs: 30 * MIN,
+      timelineLimit: 50,
+    });
+  };
+
+  it('the page’s incident and the component it names open one incident, which alone is routed and paged', () => {
+    const result = run([event(component, 'opened'), event(incident, 'opened')], []);
+    const opened = result.events.filter((e) => e.alert.kind === SERVICE_INCIDENT_KIND);
+    expect(opened.map((e) => e.type)).toEqual(['opened']);
+    expect(opened[0]?.alert).toMatchObject({
+      fingerprint: 'belvo-api/belvo-api',
+      source: 'belvo-api',
+      title: 'Belvo API: Elevated error rates, API: partial outage',
+      status: 'investigating',
+      startedAt: T0 - 5 * MIN,
+    });
+    expect(opened[0]?.updates?.map((u) => u.status)).toEqual(['investigating']);
+    const routed = routeEvents(result.events, ctx({ sources: ['belvo-api'] }));
+    expect(routed.intents.map((i) => i.alertId)).toEqual(['I1']);
+  });
+
+  it('a component alone opens it; the incident the page posts later joins the same message', () => {
+    const first = run([event(component, 'opened')], []);
+    const opened = first.alerts.find((a) => a.kind === SERVICE_INCIDENT_KIND) as Alert;
+    expect(opened.title).toBe('Belvo API: API: partial outage');
+    expect(opened.status).toBe('one component affected');
+    const withIncident = { ...incident, startedAt: T0 + MIN };
+    const later = run([event(withIncident, 'opened')], [opened], T0 + 2 * MIN);
+    const updated = later.events.filter((e) => e.alert.kind === SERVICE_INCIDENT_KIND);
+    expect(updated.map((e) => [e.type, e.alert.id, e.reason])).toEqual([
+      ['updated', 'I1', 'now also Elevated error rates'],
+    ]);
+  });
+
+  it('resolves when its last member does, at the time the page says it ended', () => {
+    const open = run([event(component, 'opened'), event(incident, 'opened')], []);
+    const stored = open.alerts.find((a) => a.kind === SERVICE_INCIDENT_KIND) as Alert;
+    const endedOnPage = T0 + 40 * MIN;
+    const resolvedIncident = {
+      ...incident,
+      incidentId: 'I1',
+      state: 'resolved' as const,
+      status: 'resolved',
+      resolvedAt: endedOnPage,
+    };
+    const resolvedComponent = {
+      ...component,
+      incidentId: 'I1',
+      state: 'resolved' as const,
+      status: 'operational',
+      resolvedAt: T0 + 38 * MIN,
+    };
+    const over = run(
+      [event(resolvedIncident, 'resolved'), event(resolvedComponent, 'resolved')],
+      [stored],
+      T0 + 90 * MIN,
+    ).events.filter((e) => e.alert.kind === SERVICE_INCIDENT_KIND);
+    expect(over.map((e) => [e.type, e.reason])).toEqual([
+      ['resolved', 'Elevated error rates: resolved, API: operational'],
+    ]);
+    expect(over[0]?.alert.resolvedAt).toBe(endedOnPage);
+  });
+
+  it('a new incident on the page soon after the last one ended is a new message; the same one relapsing is not', () => {
+    const first = run([event(incident, 'opened')], []);
+    const opened = first.alerts.find((a) => a.kind === SERVICE_INCIDENT_KIND) as Alert;
+    const resolved = run(
+      [
+        event(
+          { ...incident, incidentId: opened.id, state: 'resolved', status: 'resolved', resolvedAt: T0 + MIN },
+          'resolved',
+        ),
+      ],
+      [opened],
+      T0 + MIN,
+    ).alerts.find((a) => a.kind === SERVICE_INCIDENT_KIND) as Alert;
+    expect(resolved.state).toBe('resolved');
+    const other = api({
+      id: 'P2',
+      fingerprint: 'statuspage/belvo-api/incident/p2',
+      kind: 'statuspage.incident',
+      title: 'Webhooks delayed',
+    });
+    const next = run([event(other, 'opened')], [resolved], T0 + 2 * MIN).events.filter(
+      (e) => e.alert.kind === SERVICE_INCIDENT_KIND,
+    );
+    expect(next.map((e) => [e.type, e.alert.version])).toEqual([['opened', 1]]); // a new incident, not the old one
+    const again = run([event(incident, 'reopened')], [resolved], T0 + 2 * MIN).events.filter(
+      (e) => e.alert.kind === SERVICE_INCIDENT_KIND,
+    );
+    expect(again.map((e) => [e.type, e.alert.id])).toEqual([['reopened', resolved.id]]);
   });
 });

@@ -1,15 +1,20 @@
-// One incident per institution problem: the alerts about one institution, whatever source raised them (its status
-// page component, Belvo's API health, a token_required or invalid spike, the team's error ratio), are the members of
-// one institution incident. Delivery and paging follow the incident: one message listing each source's evidence as it
-// arrives, one page. Each member keeps its own lifecycle; the incident is open while any member is, its severity is
-// the worst open member's, and it resolves when the last member does. When the team's own data opens it before
-// Belvo's status page shows anything, it says so, and says when the status page confirmed it. Pure, clock injected.
+// One incident per problem. The alerts about one institution, whatever source raised them (its status page component,
+// Belvo's API health, a token_required or invalid spike, the team's error ratio), are the members of one institution
+// incident; the Belvo API's status page incidents and degraded components are the members of one Belvo API incident.
+// Delivery and paging follow the incident: one message listing each source's evidence as it arrives, one page. Each
+// member keeps its own lifecycle; the incident is open while any member is, its severity is the worst open member's,
+// and it resolves when the last member does, at the time the last one ended. When the team's own data opens an
+// institution's incident before Belvo's status page shows anything, it says so, and says when the page confirmed it.
+// A status-page incident naming several institutions is listed on their incidents (and pages through them). Pure,
+// clock injected.
 import type { Alert, AlertEvent, AlertEventType, GroupMember } from '../domain/alert.js';
 import { durationText } from '../domain/alert.js';
 import {
   DESTINATION_HEALTH_KIND,
   fingerprint,
   INCIDENT_KIND,
+  isIncidentKind,
+  SERVICE_INCIDENT_KIND,
   SOURCE_HEALTH_KIND,
   STORM_KIND,
 } from '../domain/fingerprint.js';
@@ -19,8 +24,11 @@ import {
   incidentStatus,
   incidentTitle,
   isStatusPageKind,
+  serviceIncidentStatus,
+  serviceIncidentTitle,
 } from '../domain/incident-text.js';
 import { severityRank, worstSeverity } from '../domain/severity.js';
+import type { TimelineEntry } from '../domain/signal.js';
 import { withEngineNote } from './engine-note.js';
 import { groupAlert } from './group-alert.js';
 
@@ -28,7 +36,7 @@ export interface CorrelationInput {
   /** This batch's events and the alerts it stores (events hold snapshots of these alerts). */
   events: AlertEvent[];
   alerts: Alert[];
-  /** Stored institution incidents: the latest one of each institution this batch touches (open or not). */
+  /** Stored incidents: the latest one of each problem this batch touches (open or not), and every open one. */
   incidents: Alert[];
   now: number;
   newId: () => string;
@@ -44,11 +52,11 @@ export interface CorrelationResult {
   notes: string[];
 }
 
-/** An alert that is evidence about one institution (and so a member of its incident). */
-export function isIncidentMember(a: Pick<Alert, 'kind' | 'institution'>): boolean {
+/** An alert that is evidence about one institution or the Belvo API (and so a member of its incident). */
+export function isIncidentMember(a: Pick<Alert, 'kind' | 'institution' | 'service'>): boolean {
   return (
-    a.institution !== undefined &&
-    a.kind !== INCIDENT_KIND &&
+    (a.institution !== undefined || a.service !== undefined) &&
+    !isIncidentKind(a.kind) &&
     a.kind !== STORM_KIND &&
     a.kind !== SOURCE_HEALTH_KIND &&
     a.kind !== DESTINATION_HEALTH_KIND &&
@@ -56,14 +64,20 @@ export function isIncidentMember(a: Pick<Alert, 'kind' | 'institution'>): boolea
   );
 }
 
+/** The incident a member belongs to, by fingerprint: its institution's, else its service's. */
+export function problemOf(a: Pick<Alert, 'institution' | 'service'>): string {
+  if (a.institution) return fingerprint.institutionIncident(a.institution.name);
+  return fingerprint.serviceIncident(a.service?.id as string);
+}
+
 /** The incident fingerprints a batch may touch, for the store to load. */
 export function incidentFingerprints(events: AlertEvent[]): string[] {
-  const names = new Set<string>();
+  const keys = new Set<string>();
   for (const e of events) {
-    if (isIncidentMember(e.alert)) names.add(e.alert.institution?.name as string);
-    for (const ref of e.alert.affects ?? []) names.add(ref.name);
+    if (isIncidentMember(e.alert)) keys.add(problemOf(e.alert));
+    for (const ref of e.alert.affects ?? []) keys.add(fingerprint.institutionIncident(ref.name));
   }
-  return [...names].map(fingerprint.institutionIncident);
+  return [...keys];
 }
 
 /** What happened to one incident in this batch, to word its event. */
@@ -76,8 +90,12 @@ interface Touch {
   first?: { id: string; phrase: string; reason: string };
   joined: GroupMember[];
   recovered: GroupMember[];
+  /** What the recovered members say now ("Elevated errors: resolved", "API: operational"). */
+  recoveredNow: string[];
   worse: GroupMember[];
   updates: string[];
+  /** The source's updates carried up in this batch, oldest first: the incident's thread quotes them. */
+  news: TimelineEntry[];
   confirmed?: GroupMember;
   /** Every member event that touched it was quiet / must not page. */
   quiet: boolean;
@@ -93,6 +111,7 @@ function memberFrom(a: Alert, since: number): GroupMember {
     title: evidencePhrase(a),
     severity: a.severity,
     state: a.state,
+    status: a.status,
     since,
     fingerprint: a.fingerprint,
     ...(a.environment !== undefined && { environment: a.environment }),
@@ -104,14 +123,21 @@ function memberFrom(a: Alert, since: number): GroupMember {
 }
 
 function newIncident(id: string, member: Alert, now: number): Alert {
+  const service = member.institution ? undefined : member.service;
   const incident = groupAlert({
     id,
-    fingerprint: fingerprint.institutionIncident(member.institution?.name as string),
-    kind: INCIDENT_KIND,
+    fingerprint: problemOf(member),
+    kind: service ? SERVICE_INCIDENT_KIND : INCIDENT_KIND,
     members: [],
     startedAt: member.startedAt,
     now,
   });
+  if (service) {
+    // The page's own source: filters and paging rules by source (`sources: [belvo-api]`) keep matching it.
+    incident.service = service;
+    incident.source = service.id;
+    return incident;
+  }
   incident.institution = member.institution as NonNullable<Alert['institution']>;
   incident.correlation = {
     noticedAt: now,
@@ -129,7 +155,9 @@ function summarize(incident: Alert, now: number): void {
     incident.severity = open.reduce<Alert['severity']>((w, m) => worstSeverity(w, m.severity), 'info');
     incident.peakSeverity = worstSeverity(incident.peakSeverity, incident.severity);
   }
-  incident.title = incidentTitle(incident.institution as NonNullable<Alert['institution']>, members);
+  incident.title = incident.service
+    ? serviceIncidentTitle(incident.service, members)
+    : incidentTitle(incident.institution as NonNullable<Alert['institution']>, members);
   incident.flapping = open.some((m) => m.flapping);
   const environments = new Set(members.map((m) => m.environment).filter((e) => e !== undefined));
   if (environments.size === 1) incident.environment = [...environments][0] as string;
@@ -150,7 +178,17 @@ function summarize(incident: Alert, now: number): void {
     ...incident.evidence,
     sources: open.length,
   };
-  incident.status = incidentStatus(incident);
+  incident.status = statusOf(incident);
+}
+
+function statusOf(incident: Alert): string {
+  return incident.service ? serviceIncidentStatus(incident) : incidentStatus(incident);
+}
+
+/** When the last member ended, by its source's clock where it has one: the incident's duration is theirs. */
+function endOf(incident: Alert, now: number): number {
+  const ends = (incident.members ?? []).map((m) => m.resolvedAt).filter((t): t is number => t !== undefined);
+  return ends.length ? Math.min(now, Math.max(incident.startedAt, ...ends)) : now;
 }
 
 /** Evidence a person acts on, carried up from the member that has it (request_ids, example links). */
@@ -164,7 +202,7 @@ function carryEvidence(incident: Alert, member: Alert): void {
 }
 
 /** The status page's own updates (an incident's "We are investigating") appear on the incident too. */
-function carryTimeline(incident: Alert, member: Alert, limit: number): string[] {
+function carryTimeline(incident: Alert, member: Alert, limit: number): TimelineEntry[] {
   const known = new Set(incident.timeline.map((t) => t.id));
   const fresh = member.timeline
     .filter((t) => t.origin === 'source')
@@ -172,29 +210,40 @@ function carryTimeline(incident: Alert, member: Alert, limit: number): string[] 
     .filter((t) => !known.has(t.id));
   if (fresh.length === 0) return [];
   incident.timeline = [...incident.timeline, ...fresh].slice(-limit);
-  return fresh.map((t) => t.status);
+  return fresh;
+}
+
+/**
+ * Whether a member failing again reopens its resolved incident (a relapse soon after: one story) rather than opening
+ * a new one. On the API page a new incident of the page is a new story, however soon; its own relapse is not.
+ */
+function reopens(incident: Alert, member: Alert, now: number, withinMs: number): boolean {
+  if (now - (incident.resolvedAt ?? 0) > withinMs) return false;
+  if (!incident.service) return true;
+  return (incident.members ?? []).some((m) => m.fingerprint === member.fingerprint);
 }
 
 export function correlateInstitutions(input: CorrelationInput): CorrelationResult {
   const { now } = input;
   const notes: string[] = [];
   const stored = new Map(input.alerts.map((a) => [a.id, a]));
+  // The latest incident of each problem (by fingerprint), an open one first.
   const latest = new Map<string, Alert>();
   for (const i of input.incidents) {
-    if (i.kind !== INCIDENT_KIND || !i.institution) continue;
-    const known = latest.get(i.institution.name);
+    if (!isIncidentKind(i.kind)) continue;
+    const known = latest.get(i.fingerprint);
     const better = !known || (known.state === 'resolved' && (i.state !== 'resolved' || i.startedAt > known.startedAt));
-    if (better) latest.set(i.institution.name, i);
+    if (better) latest.set(i.fingerprint, i);
   }
   const openById = new Map(
-    input.incidents.filter((i) => i.kind === INCIDENT_KIND && i.state !== 'resolved').map((i) => [i.id, i]),
+    input.incidents.filter((i) => isIncidentKind(i.kind) && i.state !== 'resolved').map((i) => [i.id, i]),
   );
-  for (const i of openById.values()) if (i.institution) latest.set(i.institution.name, i);
+  for (const i of openById.values()) latest.set(i.fingerprint, i);
   const touched = new Map<string, Touch>();
   const kept: AlertEvent[] = [];
 
-  const touch = (name: string, incident: Alert): Touch => {
-    let t = touched.get(name);
+  const touch = (key: string, incident: Alert): Touch => {
+    let t = touched.get(key);
     if (!t) {
       const copy = structuredClone(incident);
       t = {
@@ -203,12 +252,14 @@ export function correlateInstitutions(input: CorrelationInput): CorrelationResul
         wasFlapping: copy.flapping,
         joined: [],
         recovered: [],
+        recoveredNow: [],
         worse: [],
         updates: [],
+        news: [],
         quiet: true,
         noPage: true,
       };
-      touched.set(name, t);
+      touched.set(key, t);
     }
     return t;
   };
@@ -236,6 +287,7 @@ export function correlateInstitutions(input: CorrelationInput): CorrelationResul
     }
     carryEvidence(incident, a);
     const sourceUpdates = carryTimeline(incident, a, input.timelineLimit);
+    if (firing || a.state === 'resolved') t.news.push(...sourceUpdates);
 
     const members = incident.members ?? [];
     incident.members = members;
@@ -257,24 +309,48 @@ export function correlateInstitutions(input: CorrelationInput): CorrelationResul
       }
     } else if (!firing && was && was.state !== 'resolved') {
       t.recovered.push(member);
+      t.recoveredNow.push(a.kind === 'statuspage.incident' ? `${a.title}: ${a.status}` : evidencePhrase(a));
     } else if (firing && was && severityRank(member.severity) > severityRank(was.severity)) {
       t.worse.push(member);
-    } else if (firing && !e.quiet && e.type !== 'reminder') {
+    } else if (firing && !e.quiet && e.type !== 'reminder' && sourceUpdates.length === 0) {
       t.updates.push(`${phrase}: ${e.reason}`);
     }
     if (a.flapping && e.type === 'flapping') t.flapReason = `${phrase}: ${e.reason}`;
-    for (const status of sourceUpdates) if (firing) t.updates.push(`${phrase}: ${status.replace(/_/g, ' ')}`);
+    // A member joining now is news by itself; later updates from its page say what the page now says (and are
+    // quoted in the thread): "Elevated errors: identified".
+    const joinedNow = firing && (!was || was.state === 'resolved');
+    if (firing && !joinedNow) {
+      const subject = a.kind === 'statuspage.incident' ? a.title : phrase;
+      for (const u of sourceUpdates) t.updates.push(`${subject}: ${u.status.replace(/_/g, ' ')}`);
+    }
   };
 
-  for (const e of input.events) {
+  // On the API page the incident says what is wrong and its components where: an incident opened together with its
+  // components is told from the incident's side ("Elevated errors: the source says investigating; now also API").
+  const pageIncidentFirst = (e: AlertEvent) => (e.alert.service && e.alert.kind === 'statuspage.incident' ? 0 : 1);
+  for (const e of [...input.events].sort((x, y) => pageIncidentFirst(x) - pageIncidentFirst(y))) {
     kept.push(e);
     const a = e.alert;
-    // A status-page incident naming several institutions keeps its own message, and is listed on (and confirms)
-    // each of their incidents that is open: it never opens one.
-    for (const ref of isIncidentMember(a) ? [] : (a.affects ?? [])) {
-      const current = touched.get(ref.name)?.incident ?? latest.get(ref.name);
-      if (current?.state !== 'firing') continue;
-      listOn(touch(ref.name, current), e, a);
+    // A status-page incident naming several institutions is listed on (and confirms) each of their incidents that is
+    // open: it never opens one. Opening while any of them is open, it is theirs to tell and page (`listedOn`);
+    // opening alone, it keeps its own message to the end.
+    if (!isIncidentMember(a) && a.affects?.length) {
+      const opening = e.type === 'opened' || e.type === 'reopened';
+      const listedOn: string[] = [];
+      for (const ref of a.affects) {
+        const key = fingerprint.institutionIncident(ref.name);
+        const current = touched.get(key)?.incident ?? latest.get(key);
+        if (current?.state !== 'firing') continue;
+        listOn(touch(key, current), e, a);
+        listedOn.push(current.id);
+      }
+      if (opening && listedOn.length > 0) a.listedOn = listedOn;
+      else if (opening) delete a.listedOn;
+      const own = stored.get(a.id);
+      if (own) {
+        if (a.listedOn) own.listedOn = a.listedOn;
+        else delete own.listedOn;
+      }
     }
     if (!isIncidentMember(a)) continue;
     const firing = a.state === 'firing';
@@ -284,20 +360,20 @@ export function correlateInstitutions(input: CorrelationInput): CorrelationResul
     // A member stays with the open incident it joined, even if its institution's name changed meanwhile (the
     // catalogue learnt Belvo's name for a status-page component after the component had failed).
     const joined = a.incidentId ? openById.get(a.incidentId) : undefined;
-    const name = joined?.institution?.name ?? (a.institution?.name as string);
+    const key = joined?.fingerprint ?? problemOf(a);
 
-    const current = touched.get(name)?.incident ?? latest.get(name);
+    const current = touched.get(key)?.incident ?? latest.get(key);
     let t: Touch;
-    if (!current || (current.state === 'resolved' && now - (current.resolvedAt ?? 0) > input.reopenWithinMs)) {
+    if (!current || (current.state === 'resolved' && !reopens(current, a, now, input.reopenWithinMs))) {
       if (!opening) continue; // its incident is long over: nothing left to tell
       const incident = newIncident(input.newId(), a, now);
-      t = touch(name, incident);
+      t = touch(key, incident);
       t.before = '';
       t.opening = 'opened';
       t.first = { id: a.id, phrase: evidencePhrase(a), reason: e.reason };
-      notes.push(`institution incident ${incident.id} opened for ${name} by ${a.id}`);
+      notes.push(`incident ${incident.id} opened for ${key} by ${a.id}`);
     } else {
-      t = touch(name, current);
+      t = touch(key, current);
       if (t.incident.state === 'resolved') {
         if (!opening) continue;
         const incident = t.incident;
@@ -307,7 +383,9 @@ export function correlateInstitutions(input: CorrelationInput): CorrelationResul
         delete incident.resolvedAt;
         delete incident.acknowledged;
         delete incident.remindedAt;
-        incident.correlation = { noticedAt: now, noticedBy: evidencePhrase(a), early: !isStatusPageKind(a.kind) };
+        if (incident.kind === INCIDENT_KIND) {
+          incident.correlation = { noticedAt: now, noticedBy: evidencePhrase(a), early: !isStatusPageKind(a.kind) };
+        }
         t.opening = 'reopened';
         t.first = { id: a.id, phrase: evidencePhrase(a), reason: e.reason };
       }
@@ -348,10 +426,13 @@ export function correlateInstitutions(input: CorrelationInput): CorrelationResul
     } else if (open.length === 0 && incident.state === 'firing') {
       type = 'resolved';
       incident.state = 'resolved';
-      incident.resolvedAt = now;
-      incident.status = incidentStatus(incident);
-      reason = `every source recovered (last: ${t.recovered.map((m) => m.title).join(', ') || 'none'})`;
-      notes.push(`institution incident ${incident.id} resolved`);
+      incident.resolvedAt = endOf(incident, now);
+      incident.status = statusOf(incident);
+      // The API page's word ("Elevated errors: resolved"); an institution's sources each recovered.
+      reason = incident.service
+        ? t.recoveredNow.join(', ') || 'resolved'
+        : `every source recovered (last: ${t.recovered.map((m) => m.title).join(', ') || 'none'})`;
+      notes.push(`incident ${incident.id} resolved`);
     } else if (parts.length > 0) {
       type = 'updated';
       reason = parts.join('; ');
@@ -374,7 +455,14 @@ export function correlateInstitutions(input: CorrelationInput): CorrelationResul
       const news = t.opening !== undefined || type !== 'updated' || parts.length > t.updates.length;
       const noted = withEngineNote(
         incident,
-        { type, status: type, reason, quiet: t.quiet && !news, noPage: t.noPage },
+        {
+          type,
+          status: type,
+          reason,
+          quiet: t.quiet && !news,
+          noPage: t.noPage,
+          ...(t.news.length > 0 && { updates: [...t.news].sort((x, y) => x.at - y.at) }),
+        },
         now,
       );
       stored.set(incident.id, noted.alert);
