@@ -9,9 +9,7 @@ RUN npm ci
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 COPY adapters ./adapters
-COPY test/bench ./test/bench
-COPY test/fakes ./test/fakes
-COPY test/setup ./test/setup
+COPY simulators ./simulators
 RUN npm run build && npm prune --omit=dev
 
 FROM node:20-bookworm-slim

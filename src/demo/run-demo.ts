@@ -4,11 +4,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  populateInstitutions,
-  SimulatedPage,
-  startSimulatedStatusPage,
-} from '../../adapters/statuspage/simulator/index.js';
+import { populateInstitutions, SimulatedPage, startSimulatedStatusPage } from '../../simulators/statuspage/index.js';
 import { parseConfigText } from '../config/load.js';
 import { createLogger } from '../log.js';
 import { buildApp } from '../main.js';
