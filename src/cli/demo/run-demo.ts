@@ -4,10 +4,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { populateInstitutions, SimulatedPage, startSimulatedStatusPage } from '../../simulators/statuspage/index.js';
-import { parseConfigText } from '../config/load.js';
-import { createLogger } from '../log.js';
-import { buildApp } from '../main.js';
+import { populateInstitutions, SimulatedPage, startSimulatedStatusPage } from '../../../simulators/statuspage/index.js';
+import { parseConfigText } from '../../config/load.js';
+import { createLogger } from '../../log.js';
+import { buildApp } from '../../main.js';
 
 export interface DemoOptions {
   /** Compress the script (for tests): same story, shorter pauses. */

@@ -1,11 +1,12 @@
 // `belvo-status institutions`: the institution catalogue as the bot would build it, read live: every component of
 // the institution status pages next to the Belvo institution it joins (and how), and what it could not join, so a
 // person can add the missing names under `institutions.map`.
-import { belvoApiFor } from '../adapters/belvo/api/for-environment.js';
-import { createStatusPageReader } from '../adapters/statuspage/reader.js';
-import type { LoadedConfig } from './config/load.js';
-import { type CatalogueMatch, InstitutionCatalogue } from './domain/catalogue.js';
-import { createLogger } from './log.js';
+import { parseArgs } from 'node:util';
+import { belvoApiFor } from '../../adapters/belvo/api/for-environment.js';
+import { createStatusPageReader } from '../../adapters/statuspage/reader.js';
+import { type CatalogueMatch, InstitutionCatalogue } from '../domain/catalogue.js';
+import { createLogger } from '../log.js';
+import { configPath, loadOrExit } from './load-config.js';
 
 function line(m: CatalogueMatch): string {
   const where = m.component.group ? ` (${m.component.group})` : '';
@@ -15,8 +16,9 @@ function line(m: CatalogueMatch): string {
   return `  ${what}: no Belvo institution with that name`;
 }
 
-export async function printInstitutions(loaded: LoadedConfig): Promise<number> {
-  const { config, secrets } = loaded;
+export async function institutionsCommand(args: string[]): Promise<number> {
+  const { values } = parseArgs({ args, options: { config: { type: 'string', short: 'c' } } });
+  const { config, secrets } = loadOrExit(configPath(values.config));
   const logger = createLogger({ level: 'error', secrets: secrets.values() });
   const catalogue = new InstitutionCatalogue(config.institutions.map);
   let failed = false;

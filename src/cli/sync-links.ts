@@ -1,14 +1,20 @@
 // `belvo-status sync-links`: a full listing of the team's links into the store, now, for every Belvo environment (or
 // one). The running bot does it on its own when Belvo's counts drift from what it knows; this is for when on-call
 // wants it at once (after restoring a backup, after a webhook outage). Safe beside a running bot (SQLite WAL).
-import { belvoApiFor } from '../adapters/belvo/api/for-environment.js';
-import { createSqliteStore } from '../adapters/sqlite/sqlite-store.js';
-import type { LoadedConfig } from './config/load.js';
-import { createLogger } from './log.js';
-import { syncLinks } from './poll/belvo-links.js';
+import { parseArgs } from 'node:util';
+import { belvoApiFor } from '../../adapters/belvo/api/for-environment.js';
+import { createSqliteStore } from '../../adapters/sqlite/sqlite-store.js';
+import { createLogger } from '../log.js';
+import { syncLinks } from '../poll/belvo-links.js';
+import { configPath, loadOrExit } from './load-config.js';
 
-export async function syncLinksNow(loaded: LoadedConfig, only?: string): Promise<number> {
-  const { config, secrets } = loaded;
+export async function syncLinksCommand(args: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: { config: { type: 'string', short: 'c' }, env: { type: 'string' } },
+  });
+  const { config, secrets } = loadOrExit(configPath(values.config));
+  const only = values.env;
   const environments = (config.belvo?.environments ?? []).filter((e) => !only || e.id === only);
   if (environments.length === 0) {
     process.stderr.write(
