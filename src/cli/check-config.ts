@@ -1,15 +1,26 @@
 // `belvo-status check-config`: validates a config file the way `run` would, prints what it would watch and where it
 // would post, and (with --online) tries each Belvo environment's keys.
-import { parseArgs } from 'node:util';
+import { Command } from 'commander';
+import { type Done, examples } from './define.js';
 import { configPath, EXIT, loadOrExit } from './load-config.js';
 
-export async function checkConfigCommand(args: string[]): Promise<number> {
-  const { positionals, values } = parseArgs({
-    args,
-    allowPositionals: true,
-    options: { online: { type: 'boolean' } },
-  });
-  const file = configPath(positionals[0]);
+export function checkConfigCommand(done: Done): Command {
+  return new Command('check-config')
+    .summary('validate a config file')
+    .description(
+      'validate a config file: every problem at once (exit 2), or what the bot would watch and where it would post',
+    )
+    .argument('[file]', 'the config file (default: $BELVO_STATUS_CONFIG, else config/default.yaml)')
+    .option('--online', "also try each Belvo environment's keys against Belvo (exit 1 if one is refused)")
+    .addHelpText(
+      'after',
+      examples('belvo-status check-config my-config.yaml', 'belvo-status check-config my-config.yaml --online'),
+    )
+    .action(async (file: string | undefined, opts: { online?: boolean }) => done(await checkConfig(file, opts)));
+}
+
+async function checkConfig(explicit: string | undefined, values: { online?: boolean }): Promise<number> {
+  const file = configPath(explicit);
   const { config, secrets } = loadOrExit(file);
   const lines = [
     `${file}: ok`,

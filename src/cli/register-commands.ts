@@ -1,13 +1,26 @@
 // `belvo-status register-commands`: registers /belvo-status with Discord, globally or in one server. Exit 2 when the
 // config cannot say how, 1 when Discord refuses.
-import { parseArgs } from 'node:util';
+import { Command } from 'commander';
+import { configOption, type Done, examples } from './define.js';
 import { configPath, EXIT, loadOrExit } from './load-config.js';
 
-export async function registerCommandsCommand(args: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args,
-    options: { config: { type: 'string', short: 'c' }, guild: { type: 'string', short: 'g' } },
-  });
+export function registerCommandsCommand(done: Done): Command {
+  return new Command('register-commands')
+    .summary('register /belvo-status with Discord')
+    .description('register /belvo-status with Discord, globally (up to an hour to appear) or in one server (at once)')
+    .addOption(configOption())
+    .option('-g, --guild <id>', 'register in this server only (its id: 17-20 digits)')
+    .addHelpText(
+      'after',
+      examples(
+        'belvo-status register-commands --guild 123456789012345678 --config my-config.yaml',
+        'belvo-status register-commands --config my-config.yaml',
+      ),
+    )
+    .action(async (opts: { config?: string; guild?: string }) => done(await register(opts)));
+}
+
+async function register(values: { config?: string; guild?: string }): Promise<number> {
   const { config, secrets } = loadOrExit(configPath(values.config));
   const discord = config.discord;
   const problem = !discord
