@@ -163,7 +163,7 @@ subscriptions: [{ destination: slack }]
     );
     const res = await runCli(['check-config', file]);
     expect(res.code).toBe(2);
-    expect(res.stderr).toContain('sources[0].intervall: unknown key');
+    expect(res.stderr).toContain('  line 7: sources[0].intervall: unknown key (did you mean `interval`?)\n');
     expect(res.stderr).toContain('sources[0].timeout: not a duration: "forever"');
     expect(res.stderr).toContain('server.port:');
     expect(res.stderr).toContain('subscriptions[0].destination: no destination with id "slack"');
