@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createBelvoCallReporter, type ReportedCall } from '../../../src/reporter/index.js';
+import { belvoError, createBelvoCallReporter, type ReportedCall } from '../../../src/reporter/index.js';
 
 const call = (i: number): ReportedCall => ({ ts: i, method: 'GET', path: '/api/links/', status: 200, duration_ms: 5 });
 
@@ -47,5 +47,16 @@ describe('the call reporter', () => {
     await r.close();
     await r.flush();
     expect(f.received).toHaveLength(1);
+  });
+
+  it('reads the code and request_id of Belvo error bodies for clients other than fetch, and nothing else', () => {
+    expect(belvoError([{ code: 'token_required', message: 'MFA', request_id: 'abc123' }])).toEqual({
+      code: 'token_required',
+      request_id: 'abc123',
+    });
+    expect(belvoError({ code: 'invalid_link', request_id: 'r1' })).toEqual({ code: 'invalid_link', request_id: 'r1' });
+    expect(belvoError({ detail: 'Not found.' })).toEqual({});
+    expect(belvoError('<html>403</html>')).toEqual({});
+    expect(belvoError([{ code: 7, request_id: null }])).toEqual({});
   });
 });
