@@ -29,6 +29,7 @@ import { createBelvoWebhookMetrics } from './http/belvo-webhook-metrics.js';
 import { mountHealthRoutes } from './http/health-routes.js';
 import { mountCallsIngest } from './http/ingest-calls.js';
 import { createMetrics } from './http/metrics.js';
+import { createReportedCallMetrics } from './http/reported-calls-metrics.js';
 import { HttpServer } from './http/server.js';
 import { mountStatuspageWebhook, type PushTarget } from './http/statuspage-webhook.js';
 import { createLogger } from './log.js';
@@ -435,6 +436,7 @@ export async function buildApp(loaded: LoadedConfig, opts: AppOptions = {}): Pro
       token: secrets.get(config.belvo.ingest.token.secretEnv) ?? '',
       accept: (batch) => calls.accept(batch),
       logger: logger.child({ component: 'ingest' }),
+      metrics: createReportedCallMetrics(metrics.registry),
     });
   }
 
