@@ -33,6 +33,8 @@ export interface ReporterOptions {
   log?: (line: string) => void;
   /** The fetch to use (default the global one). */
   fetch?: typeof fetch;
+  /** The clock calls are stamped with (default Date.now): a test or a replay on its own clock. */
+  now?: () => number;
 }
 
 export interface CallContext {
@@ -79,6 +81,7 @@ const LOGGED_STATUSES = new Set([400, 401, 500]);
 
 export function createBelvoCallReporter(opts: ReporterOptions): BelvoCallReporter {
   const send = opts.fetch ?? fetch;
+  const now = opts.now ?? Date.now;
   const batchSize = opts.batchSize ?? 100;
   const maxQueue = opts.maxQueue ?? 10_000;
   const log = opts.log ?? ((line: string) => console.warn(line));
@@ -135,7 +138,7 @@ export function createBelvoCallReporter(opts: ReporterOptions): BelvoCallReporte
       await flush();
     },
     async fetch(input, init, context = {}) {
-      const started = Date.now();
+      const started = now();
       const url = new URL(String(input));
       const method = (init?.method ?? 'GET').toUpperCase();
       const base = {
@@ -150,8 +153,8 @@ export function createBelvoCallReporter(opts: ReporterOptions): BelvoCallReporte
         res = await send(input, init);
       } catch (err) {
         const timeout = err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError');
-        if (timeout) log(`belvo ${method} ${url.pathname} timed out after ${Date.now() - started} ms`);
-        record({ ...base, status: 0, duration_ms: Date.now() - started, ...(timeout && { timeout: true }) });
+        if (timeout) log(`belvo ${method} ${url.pathname} timed out after ${now() - started} ms`);
+        record({ ...base, status: 0, duration_ms: now() - started, ...(timeout && { timeout: true }) });
         throw err;
       }
       const details = res.status >= 400 ? await errorDetails(res) : {};
@@ -163,7 +166,7 @@ export function createBelvoCallReporter(opts: ReporterOptions): BelvoCallReporte
       record({
         ...base,
         status: res.status,
-        duration_ms: Date.now() - started,
+        duration_ms: now() - started,
         ...(details.code && { code: details.code }),
         ...(details.requestId && { request_id: details.requestId }),
       });

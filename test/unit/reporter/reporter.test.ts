@@ -59,4 +59,22 @@ describe('the call reporter', () => {
     expect(belvoError('<html>403</html>')).toEqual({});
     expect(belvoError([{ code: 7, request_id: null }])).toEqual({});
   });
+
+  it('stamps calls with its own clock when given one', async () => {
+    const sent = fakeFetch(() => 202);
+    const belvo = (async () => new Response('{}', { status: 200 })) as typeof fetch;
+    let t = 1_000;
+    const r = createBelvoCallReporter({
+      url: 'http://bot',
+      token: 't',
+      now: () => t,
+      fetch: async (input, init) =>
+        String(input).startsWith('http://bot') ? sent.impl(input, init) : belvo(input, init),
+    });
+    const pending = r.fetch('https://api.belvo.com/api/links/', { method: 'GET' });
+    t += 250;
+    await pending;
+    await r.close();
+    expect(sent.received.flat()).toMatchObject([{ ts: 1_000, method: 'GET', path: '/api/links/', status: 200 }]);
+  });
 });
