@@ -1,4 +1,5 @@
 // Composition root: the one place that builds adapters and hands them to the core.
+import { belvoBaseUrl } from '../adapters/belvo/api/base-url.js';
 import { belvoApiFor } from '../adapters/belvo/api/for-environment.js';
 import { createConsoleNotifier } from '../adapters/console/console-notifier.js';
 import { discordChannelDestination } from '../adapters/discord/destination.js';
@@ -6,9 +7,9 @@ import { createPagerDutyNotifier } from '../adapters/pagerduty/pagerduty-notifie
 import type { SocketModeConnection } from '../adapters/slack/socket-mode.js';
 import { createSqliteStore } from '../adapters/sqlite/sqlite-store.js';
 import { createStatusPageReader } from '../adapters/statuspage/reader.js';
-import { storedBelvoView } from './belvo-account-view.js';
 import type { BelvoAccountView } from './commands/belvo-view.js';
 import { handleCommand } from './commands/handlers.js';
+import { storedBelvoView } from './commands/stored-belvo-view.js';
 import type { LoadedConfig } from './config/load.js';
 import type { Config } from './config/schema.js';
 import { createEventCommitter } from './delivery/commit-events.js';
@@ -28,6 +29,7 @@ import { createBelvoWebhookMetrics } from './http/belvo-webhook-metrics.js';
 import { mountHealthRoutes } from './http/health-routes.js';
 import { mountCallsIngest } from './http/ingest-calls.js';
 import { createMetrics } from './http/metrics.js';
+import { createReportedCallMetrics } from './http/reported-calls-metrics.js';
 import { HttpServer } from './http/server.js';
 import { mountStatuspageWebhook, type PushTarget } from './http/statuspage-webhook.js';
 import { createLogger } from './log.js';
@@ -382,7 +384,7 @@ export async function buildApp(loaded: LoadedConfig, opts: AppOptions = {}): Pro
   const belvoView: BelvoAccountView | undefined =
     belvoEnvironments.length > 0 || calls
       ? {
-          ...(storedBelvoView(config, store) ?? {
+          ...(storedBelvoView(config, store, belvoBaseUrl) ?? {
             environments: [],
             linkCounts: async () => [],
             duplicateLinks: async () => [],
@@ -436,6 +438,7 @@ export async function buildApp(loaded: LoadedConfig, opts: AppOptions = {}): Pro
       token: secrets.get(config.belvo.ingest.token.secretEnv) ?? '',
       accept: (batch) => calls.accept(batch),
       logger: logger.child({ component: 'ingest' }),
+      metrics: createReportedCallMetrics(metrics.registry),
     });
   }
 

@@ -11,10 +11,22 @@ const WARN = '!';
 /** A webhook older than this suggests webhooks stopped arriving (or were never set up in Belvo's dashboard). */
 const STALE_WEBHOOK_MS = 24 * 3_600_000;
 
+export interface AuditReport {
+  reply: Reply;
+  /** Checks marked missing (✗): what a CI job fails on. Warnings (!) are worth a look, not a failure. */
+  failed: number;
+  warnings: number;
+}
+
 export async function auditReply(ctx: CommandContext, visibility: ReplyVisibility): Promise<Reply> {
+  return (await auditReport(ctx, visibility)).reply;
+}
+
+/** The audit with its tally, for `belvo-status audit` to set its exit code by. */
+export async function auditReport(ctx: CommandContext, visibility: ReplyVisibility): Promise<AuditReport> {
   const belvo = ctx.belvo;
   if (!belvo || belvo.environments.length === 0) {
-    return {
+    const reply: Reply = {
       visibility: 'ephemeral',
       title: 'audit needs Belvo credentials configured',
       sections: [
@@ -25,11 +37,14 @@ export async function auditReply(ctx: CommandContext, visibility: ReplyVisibilit
         },
       ],
     };
+    return { reply, failed: 1, warnings: 0 };
   }
   const sections: ReplySection[] = [];
-  let problems = 0;
+  let failed = 0;
+  let warnings = 0;
   const mark = (ok: boolean | 'warn') => {
-    if (ok !== true) problems++;
+    if (ok === false) failed++;
+    if (ok === 'warn') warnings++;
     return ok === true ? OK : ok === 'warn' ? WARN : NO;
   };
 
@@ -81,17 +96,23 @@ export async function auditReply(ctx: CommandContext, visibility: ReplyVisibilit
   sections.push({
     heading: 'request_ids of failed calls',
     lines: !calls
-      ? [`${mark(false)} your app does not report its Belvo calls (belvo.ingest and the reporter module)`]
+      ? belvo.callsHeldElsewhere
+        ? [
+            `${mark('warn')} your app reports its calls to the running bot, which alone holds them: /belvo-status audit in chat checks their request_ids`,
+          ]
+        : [`${mark(false)} your app does not report its Belvo calls (belvo.ingest and the reporter module)`]
       : calls.lastReportAt === undefined
         ? [`${mark('warn')} reporting is set up but no call was reported yet`]
         : [
             `${mark(calls.failuresWithoutRequestId === 0)} ${calls.failures - calls.failuresWithoutRequestId} of ${calls.failures} failed calls carried their request_id`,
           ],
   });
-  return {
+  const problems = failed + warnings;
+  const reply: Reply = {
     visibility,
     title: problems === 0 ? 'Belvo integration audit: all good' : `Belvo integration audit: ${problems} to look at`,
     sections,
     footer: `${OK} ok · ${WARN} worth a look · ${NO} missing`,
   };
+  return { reply, failed, warnings };
 }

@@ -1,5 +1,5 @@
 // The Slack fake must behave like Slack where the bot depends on it, or the adapter tests built on it prove nothing.
-// @slack/web-api is not a dependency, so these tests speak the wire format by hand, the way web-api does: form bodies
+// These tests speak the wire format by hand, the way @slack/web-api does, so the fake is judged by the wire: form bodies
 // with JSON-valued fields as JSON strings, and the token in `Authorization: Bearer`.
 import { afterEach, describe, expect, it } from 'vitest';
 import { type FakeSlack, type StartFakeSlackOptions, startFakeSlack } from './slack-api.js';

@@ -1,14 +1,24 @@
 // `belvo-status sync-links`: a full listing of the team's links into the store, now, for every Belvo environment (or
 // one). The running bot does it on its own when Belvo's counts drift from what it knows; this is for when on-call
 // wants it at once (after restoring a backup, after a webhook outage). Safe beside a running bot (SQLite WAL).
-import { belvoApiFor } from '../adapters/belvo/api/for-environment.js';
-import { createSqliteStore } from '../adapters/sqlite/sqlite-store.js';
-import type { LoadedConfig } from './config/load.js';
-import { createLogger } from './log.js';
-import { syncLinks } from './poll/belvo-links.js';
+import { Command } from 'commander';
+import { configOption, type Done, examples } from './define.js';
+import { configPath, loadOrExit } from './load-config.js';
 
-export async function syncLinksNow(loaded: LoadedConfig, only?: string): Promise<number> {
-  const { config, secrets } = loaded;
+export function syncLinksCommand(done: Done): Command {
+  return new Command('sync-links')
+    .summary('list every Belvo link into the store now')
+    .description(
+      "list every Belvo link into the store now (the running bot does it when Belvo's counts drift from what it knows)",
+    )
+    .addOption(configOption())
+    .option('--env <id>', 'only this Belvo environment (default: every one in the config)')
+    .addHelpText('after', examples('belvo-status sync-links --env production --config my-config.yaml'))
+    .action(async (opts: { config?: string; env?: string }) => done(await syncLinksNow(opts.config, opts.env)));
+}
+
+async function syncLinksNow(file: string | undefined, only: string | undefined): Promise<number> {
+  const { config, secrets } = loadOrExit(configPath(file));
   const environments = (config.belvo?.environments ?? []).filter((e) => !only || e.id === only);
   if (environments.length === 0) {
     process.stderr.write(
@@ -16,6 +26,10 @@ export async function syncLinksNow(loaded: LoadedConfig, only?: string): Promise
     );
     return 2;
   }
+  const { belvoApiFor } = await import('../../adapters/belvo/api/for-environment.js');
+  const { createSqliteStore } = await import('../../adapters/sqlite/sqlite-store.js');
+  const { createLogger } = await import('../log.js');
+  const { syncLinks } = await import('../poll/belvo-links.js');
   const logger = createLogger({ level: 'warn', secrets: secrets.values() });
   const store = createSqliteStore({ path: config.storage.path });
   await store.init();

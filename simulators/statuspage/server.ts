@@ -4,7 +4,7 @@
 import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse, STATUS_CODES } from 'node:http';
 import { gzipSync } from 'node:zlib';
-import { listen, trackSockets } from '../../../src/http/listen.js';
+import { listen, trackSockets } from '../../src/http/listen.js';
 import { FaultControl, type FaultKind, type FaultSpec } from './faults.js';
 import type { SimulatedPage } from './model.js';
 import { type RenderOptions, renderDocument } from './render.js';

@@ -1,11 +1,21 @@
 // `belvo-status institutions`: the institution catalogue as the bot would build it, read live: every component of
 // the institution status pages next to the Belvo institution it joins (and how), and what it could not join, so a
 // person can add the missing names under `institutions.map`.
-import { belvoApiFor } from '../adapters/belvo/api/for-environment.js';
-import { createStatusPageReader } from '../adapters/statuspage/reader.js';
-import type { LoadedConfig } from './config/load.js';
-import { type CatalogueMatch, InstitutionCatalogue } from './domain/catalogue.js';
-import { createLogger } from './log.js';
+import { Command } from 'commander';
+import { type CatalogueMatch, InstitutionCatalogue } from '../domain/catalogue.js';
+import { configOption, type Done, examples } from './define.js';
+import { configPath, loadOrExit } from './load-config.js';
+
+export function institutionsCommand(done: Done): Command {
+  return new Command('institutions')
+    .summary("how status-page names join Belvo's")
+    .description(
+      'the institution catalogue, read live: each status-page component next to the Belvo institution it joins, and the ones it cannot join (add them under institutions.map)',
+    )
+    .addOption(configOption())
+    .addHelpText('after', examples('belvo-status institutions --config my-config.yaml'))
+    .action(async (opts: { config?: string }) => done(await printInstitutions(opts.config)));
+}
 
 function line(m: CatalogueMatch): string {
   const where = m.component.group ? ` (${m.component.group})` : '';
@@ -15,8 +25,11 @@ function line(m: CatalogueMatch): string {
   return `  ${what}: no Belvo institution with that name`;
 }
 
-export async function printInstitutions(loaded: LoadedConfig): Promise<number> {
-  const { config, secrets } = loaded;
+async function printInstitutions(file: string | undefined): Promise<number> {
+  const { config, secrets } = loadOrExit(configPath(file));
+  const { belvoApiFor } = await import('../../adapters/belvo/api/for-environment.js');
+  const { createStatusPageReader } = await import('../../adapters/statuspage/reader.js');
+  const { createLogger } = await import('../log.js');
   const logger = createLogger({ level: 'error', secrets: secrets.values() });
   const catalogue = new InstitutionCatalogue(config.institutions.map);
   let failed = false;
