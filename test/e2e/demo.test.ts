@@ -57,7 +57,7 @@ describe('belvo-status demo', () => {
 
   it("Belvo's API incident: a message in Slack and Discord, a page", () => {
     const one = act(1);
-    expect(one.some((l) => /new message \[A\d+\] Elevated error rates on link creation/.test(l))).toBe(true);
+    expect(one.some((l) => /new message \[A\d+\] Belvo API: Elevated error rates on link creation/.test(l))).toBe(true);
     expect(count(one, /^ {3}Discord #alerts {2}new message/)).toBe(1);
     expect(count(one, /^ {3}PagerDuty {2}trigger .*Elevated error rates on link creation/)).toBe(1);
   });
