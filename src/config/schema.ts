@@ -308,7 +308,10 @@ const webAuth = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('bearer'), token: secretRef }),
   z.strictObject({
     type: z.literal('basic'),
-    username: z.string().min(1).regex(/^[^:]+$/, 'no colon (basic auth splits user and password on the first one)'),
+    username: z
+      .string()
+      .min(1)
+      .regex(/^[^:]+$/, 'no colon (basic auth splits user and password on the first one)'),
     password: secretRef,
   }),
 ]);

@@ -1,0 +1,97 @@
+// Everything the page shows, read through the ports in one go (one `now`), so the views built from it are pure
+// functions of it and agree with each other.
+import type { AuditFindings } from '../commands/audit-handlers.js';
+import { auditFindings } from '../commands/audit-handlers.js';
+import type { BelvoAccountView, CallSummary } from '../commands/belvo-view.js';
+import type { Alert } from '../domain/alert.js';
+import type { InstitutionRef } from '../domain/institution.js';
+import { type Silence, silenceActive } from '../domain/silence.js';
+import type { BelvoLinkStatusCount } from '../ports/belvo-links.js';
+import type { SourceState, Store } from '../ports/store.js';
+
+/** What a polled source is, for the bot's own health and for reading its state. */
+export type SourceRole = 'api' | 'institutions' | 'belvo-institutions' | 'belvo-links' | 'belvo-calls';
+
+export interface WebSource {
+  id: string;
+  name: string;
+  role: SourceRole;
+}
+
+export interface PageDeps {
+  store: Store;
+  sources: WebSource[];
+  /** Belvo's institutions by API name (names, countries), as the pollers last read them. */
+  catalogue: () => ReadonlyMap<string, InstitutionRef>;
+  belvo?: BelvoAccountView;
+  /** Silences written in the config (the store holds the ones made in chat). */
+  configSilences: Silence[];
+}
+
+/** The error ratio of the team's calls is read over this window (as in `/belvo-status status`). */
+export const CALL_WINDOW_MS = 15 * 60_000;
+export const DAY_MS = 24 * 3_600_000;
+
+export interface PageData {
+  now: number;
+  /** The history window: [now - days, now]. */
+  days: number;
+  firing: Alert[];
+  /** Announced alerts open during the window (resolved in it, or still open), any order. */
+  history: Alert[];
+  silences: Silence[];
+  sources: (WebSource & { state?: SourceState })[];
+  outboxDepth: number;
+  environments: string[];
+  linkCounts: BelvoLinkStatusCount[];
+  /** Calls in the last CALL_WINDOW_MS, for the whole account and per institution; undefined when not reported. */
+  calls?: { all: CallSummary; of: (institution: string) => CallSummary };
+  catalogue: ReadonlyMap<string, InstitutionRef>;
+  audit?: AuditFindings;
+}
+
+export async function loadPageData(deps: PageDeps, now: number, days: number): Promise<PageData> {
+  const { store, belvo } = deps;
+  const since = now - days * DAY_MS;
+  const environments = belvo?.environments.map((e) => e.id) ?? [];
+  const [firing, recent, stored, sources, outboxDepth, counts, audit] = await Promise.all([
+    store.listAlerts({ states: ['firing'] }),
+    // A resolved alert was last written when it resolved: what resolved before the window is left out here.
+    store.listAlerts({ announcedOnly: true, changedSince: since }),
+    store.listSilences(now),
+    Promise.all(
+      deps.sources.map(async (s) => {
+        const state = await store.getSourceState(s.id);
+        return { ...s, ...(state && { state }) };
+      }),
+    ),
+    store.outboxDepth(),
+    Promise.all(environments.map((env) => belvo?.linkCounts(env) ?? [])),
+    auditFindings(belvo, now),
+  ]);
+  const history = new Map<string, Alert>();
+  for (const a of recent) {
+    if (a.state !== 'resolved' || (a.resolvedAt ?? a.lastSeenAt) >= since) history.set(a.id, a);
+  }
+  for (const a of firing) if (a.announced) history.set(a.id, a);
+  const calls = belvo?.calls;
+  return {
+    now,
+    days,
+    firing,
+    history: [...history.values()],
+    silences: [...deps.configSilences, ...stored].filter((s) => silenceActive(s, now)),
+    sources,
+    outboxDepth,
+    environments,
+    linkCounts: counts.flat() as BelvoLinkStatusCount[],
+    ...(calls && {
+      calls: {
+        all: calls.summary(now, CALL_WINDOW_MS),
+        of: (institution: string) => calls.summary(now, CALL_WINDOW_MS, institution),
+      },
+    }),
+    catalogue: deps.catalogue(),
+    ...(audit && { audit }),
+  };
+}
