@@ -1,7 +1,6 @@
 // Everything the page shows, read through the ports in one go (one `now`), so the views built from it are pure
 // functions of it and agree with each other.
-import type { AuditFindings } from '../commands/audit-handlers.js';
-import { auditFindings } from '../commands/audit-handlers.js';
+import { type AuditFindings, auditFindings } from '../commands/audit-handlers.js';
 import type { BelvoAccountView, CallSummary } from '../commands/belvo-view.js';
 import type { Alert } from '../domain/alert.js';
 import type { InstitutionRef } from '../domain/institution.js';
@@ -47,14 +46,41 @@ export interface PageData {
   /** Calls in the last CALL_WINDOW_MS, for the whole account and per institution; undefined when not reported. */
   calls?: { all: CallSummary; of: (institution: string) => CallSummary };
   catalogue: ReadonlyMap<string, InstitutionRef>;
-  audit?: AuditFindings;
+  /** The integration audit, and when it was checked (it is kept a while: see `cachedAudit`). */
+  audit?: { at: number; findings: AuditFindings };
 }
 
-export async function loadPageData(deps: PageDeps, now: number, days: number): Promise<PageData> {
+export type AuditSource = (now: number) => Promise<{ at: number; findings: AuditFindings } | undefined>;
+
+/** How long the audit's findings are reused: they move slowly, and checking for duplicate links reads every link. */
+export const AUDIT_TTL_MS = 60_000;
+
+/** The audit, checked at most once per `ttlMs` however many pages are open (callers share one check in flight). */
+export function cachedAudit(belvo: BelvoAccountView | undefined, ttlMs = AUDIT_TTL_MS): AuditSource {
+  let last: { at: number; result: Promise<{ at: number; findings: AuditFindings } | undefined> } | undefined;
+  return (now) => {
+    if (!last || now - last.at >= ttlMs || now < last.at) {
+      const result = auditFindings(belvo, now).then((findings) => findings && { at: now, findings });
+      // A failed check is not kept: the next page asks again.
+      result.catch(() => {
+        if (last?.result === result) last = undefined;
+      });
+      last = { at: now, result };
+    }
+    return last.result;
+  };
+}
+
+export async function loadPageData(
+  deps: PageDeps,
+  now: number,
+  days: number,
+  audit: AuditSource = cachedAudit(deps.belvo, 0),
+): Promise<PageData> {
   const { store, belvo } = deps;
   const since = now - days * DAY_MS;
   const environments = belvo?.environments.map((e) => e.id) ?? [];
-  const [firing, recent, stored, sources, outboxDepth, counts, audit] = await Promise.all([
+  const [firing, recent, stored, sources, outboxDepth, counts, checked] = await Promise.all([
     store.listAlerts({ states: ['firing'] }),
     // A resolved alert was last written when it resolved: what resolved before the window is left out here.
     store.listAlerts({ announcedOnly: true, changedSince: since }),
@@ -67,7 +93,7 @@ export async function loadPageData(deps: PageDeps, now: number, days: number): P
     ),
     store.outboxDepth(),
     Promise.all(environments.map((env) => belvo?.linkCounts(env) ?? [])),
-    auditFindings(belvo, now),
+    audit(now),
   ]);
   const history = new Map<string, Alert>();
   for (const a of recent) {
@@ -92,6 +118,6 @@ export async function loadPageData(deps: PageDeps, now: number, days: number): P
       },
     }),
     catalogue: deps.catalogue(),
-    ...(audit && { audit }),
+    ...(checked && { audit: checked }),
   };
 }

@@ -56,3 +56,6 @@ export function matchesName(key: string, q: string): boolean {
   const words = normalizeName(q).split(' ').filter(Boolean);
   return words.every((w) => key.includes(w));
 }
+
+/** Names in a person's order ("Banco 9" before "Banco 10"); one collator, as `localeCompare` builds one per call. */
+export const byText = new Intl.Collator('en', { numeric: true, sensitivity: 'base' }).compare;

@@ -15,6 +15,25 @@ export const PAGE_JS = String.raw`(function () {
   var country = document.getElementById('f-country');
   var count = document.getElementById('f-count');
 
+  // Rows the filter applies to: institutions, timelines, and the incidents list (whose rows say their institution).
+  var FILTERED = '#institutions-table tbody tr:not(.group), #timeline tbody tr:not(.empty), #history-list tbody tr[data-key]';
+  var keys = new WeakMap();
+
+  function keyOf(tr) {
+    if (tr.hasAttribute('data-key')) return tr.getAttribute('data-key');
+    var k = keys.get(tr);
+    if (k === undefined) {
+      k = fold(tr.cells[0] ? tr.cells[0].textContent : '');
+      keys.set(tr, k);
+    }
+    return k;
+  }
+
+  function countryOf(tr) {
+    var own = tr.getAttribute('data-country');
+    return own !== null ? own : (tr.parentNode.getAttribute('data-country') || '');
+  }
+
   function applyFilter() {
     if (!q || !country) return;
     var words = fold(q.value).split(' ').filter(Boolean);
@@ -22,9 +41,9 @@ export const PAGE_JS = String.raw`(function () {
     var filtering = words.length > 0 || c !== '';
     var shown = 0;
     var total = 0;
-    document.querySelectorAll('tr[data-key]').forEach(function (tr) {
-      var key = tr.getAttribute('data-key');
-      var ok = (!c || tr.getAttribute('data-country') === c) && words.every(function (w) { return key.indexOf(w) >= 0; });
+    document.querySelectorAll(FILTERED).forEach(function (tr) {
+      var key = keyOf(tr);
+      var ok = (!c || countryOf(tr) === c) && words.every(function (w) { return key.indexOf(w) >= 0; });
       if (filtering && key === '') ok = false;
       tr.hidden = !ok;
       if (tr.closest('#institutions-table')) {
@@ -34,7 +53,7 @@ export const PAGE_JS = String.raw`(function () {
     });
     document.querySelectorAll('#institutions-table tbody').forEach(function (tb) {
       var head = tb.querySelector('tr.group');
-      if (head) head.hidden = !tb.querySelector('tr[data-key]:not([hidden])');
+      if (head) head.hidden = !tb.querySelector('tr:not(.group):not([hidden])');
     });
     if (count && total > 0) count.textContent = 'Showing ' + shown + ' of ' + total + ' institutions';
   }
@@ -67,13 +86,17 @@ export const PAGE_JS = String.raw`(function () {
     });
     var sign = dir === 'asc' ? 1 : -1;
     table.querySelectorAll('tbody').forEach(function (tb) {
-      var rows = Array.prototype.slice.call(tb.querySelectorAll('tr[data-key]'));
+      var rows = Array.prototype.slice.call(tb.querySelectorAll('tr:not(.group)'));
+      // A cell sorts by its data-v, else by the number it shows ("1,240"), "-" (nothing known) lowest.
       function value(tr) {
-        var cell = tr.children[col];
-        var v = cell ? cell.getAttribute('data-v') : null;
-        return key === 'name' ? (v || '') : Number(v);
+        var cell = tr.cells[col];
+        if (!cell) return -1;
+        if (key === 'name') return cell.textContent.toLowerCase();
+        var v = cell.getAttribute('data-v');
+        var n = Number(v !== null ? v : cell.textContent.replace(/,/g, ''));
+        return isNaN(n) ? -1 : n;
       }
-      function name(tr) { return tr.children[0].getAttribute('data-v') || ''; }
+      function name(tr) { return tr.cells[0].textContent.toLowerCase(); }
       rows.sort(function (a, b) {
         var x = value(a);
         var y = value(b);
@@ -102,6 +125,7 @@ export const PAGE_JS = String.raw`(function () {
 
   // --- live: the parts marked data-live are fetched again when the bot says something changed ---
   var live = document.getElementById('live');
+  if (live) live.textContent = 'connecting';
   var busy = false;
   var again = false;
 

@@ -34,8 +34,10 @@ table.data th[aria-sort=descending] a::after{content:" \\25BC"}
 table.data tr.group th{background:#eaecf0;font-size:.95rem}
 table.data th[scope=row]{font-weight:500}
 .num{text-align:right!important;font-variant-numeric:tabular-nums;white-space:nowrap}
-.bname{color:var(--muted);font-size:.8rem}
-.badge{display:inline-block;padding:0 6px;border-radius:4px;font-size:.8rem;font-weight:600;color:#fff;white-space:nowrap}
+small{color:var(--muted);font-size:.8rem}
+table.inst td{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
+table.inst td:nth-child(2),table.inst td:nth-child(3){text-align:left}
+.badge,td>b{display:inline-block;padding:0 6px;border-radius:4px;font-size:.8rem;font-weight:600;color:#fff;white-space:nowrap}
 .lv-critical{background:var(--critical)}.lv-major{background:var(--major)}.lv-minor{background:var(--minor-bg);color:var(--minor)}
 .lv-info{background:var(--info)}.lv-maintenance{background:var(--maintenance)}.lv-ok,.lv-resolved{background:var(--ok)}
 .lv-unknown{background:var(--band);color:var(--unknown);border:1px solid var(--line)}

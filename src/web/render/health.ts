@@ -12,13 +12,14 @@ const MARK: Record<AuditMark, { symbol: string; words: string }> = {
   missing: { symbol: '✗', words: 'missing' },
 };
 
-export function renderAudit(audit: AuditFindings | undefined): SafeHtml {
+export function renderAudit(checked: { at: number; findings: AuditFindings } | undefined): SafeHtml {
+  const audit = checked?.findings;
   return html`<section id="audit" aria-labelledby="audit-h">
 <h2 id="audit-h">Integration audit</h2>
 <div id="live-audit" data-live>
 ${
   audit
-    ? html`<p>${audit.problems === 0 ? "All good: Belvo's integration checklist holds for your account." : `${audit.problems} to look at in Belvo's integration checklist.`}</p>
+    ? html`<p>Checked at ${time(checked?.at ?? 0)}: ${audit.problems === 0 ? "All good: Belvo's integration checklist holds for your account." : `${audit.problems} to look at in Belvo's integration checklist.`}</p>
 ${audit.sections.map(
   (s) =>
     html`<h3>${s.heading}</h3><ul class="audit">${s.findings.map(
@@ -44,7 +45,7 @@ export function renderHealth(paths: WebPaths, v: HealthView): SafeHtml {
     v.sources.length
       ? v.sources.map(
           (s) =>
-            html`<tr><th scope="row">${s.name} <span class="bname">${s.id}</span></th><td>${s.what}</td><td>${badge(s.level, s.level === 'unknown' ? 'not read yet' : s.level)}</td><td>${s.lastSuccessAt !== undefined ? time(s.lastSuccessAt) : html`<span class="muted">never</span>`}</td><td class="num">${count(s.failures)}</td><td>${s.lastFailureAt !== undefined ? time(s.lastFailureAt) : html`<span class="muted">-</span>`}${s.lastError ? html`<br><span class="muted">${s.lastError}</span>` : ''}</td></tr>`,
+            html`<tr><th scope="row">${s.name} <small>${s.id}</small></th><td>${s.what}</td><td>${badge(s.level, s.level === 'unknown' ? 'not read yet' : s.level)}</td><td>${s.lastSuccessAt !== undefined ? time(s.lastSuccessAt) : html`<span class="muted">never</span>`}</td><td class="num">${count(s.failures)}</td><td>${s.lastFailureAt !== undefined ? time(s.lastFailureAt) : html`<span class="muted">-</span>`}${s.lastError ? html`<br><span class="muted">${s.lastError}</span>` : ''}</td></tr>`,
         )
       : html`<tr><td colspan="6">No source is configured.</td></tr>`
   }</tbody>

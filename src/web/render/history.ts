@@ -1,6 +1,7 @@
 // "History": one timeline per institution (SVG bars placed by attributes, so no inline style is needed; each bar is a
 // link to its incident), then the incidents with their durations, lead times and who acknowledged them.
 import { shortUtc } from '../../commands/format.js';
+import { durationText } from '../../domain/alert.js';
 import { html, type SafeHtml } from '../html.js';
 import { type PageQuery, queryString, WINDOWS } from '../page-query.js';
 import type { WebPaths } from '../paths.js';
@@ -9,15 +10,16 @@ import { alertLink, badge, count, time } from './parts.js';
 
 const BAR_HEIGHT = 16;
 
+/** What a bar says on hover and to a screen reader: short, as there can be a couple of thousand (the page says more). */
 function barLabel(b: TimelineBar): string {
-  const end = b.endedAt === undefined ? 'still open' : `to ${shortUtc(b.endedAt)}`;
-  return `${b.id} ${b.severity}: ${b.title}, ${shortUtc(b.startedAt)} ${end}`;
+  const lasted = b.endedAt === undefined ? 'still open' : `lasted ${durationText(b.endedAt - b.startedAt)}`;
+  return `${b.id} ${b.severity}, ${shortUtc(b.startedAt)}, ${lasted}`;
 }
 
 function timelineRow(paths: WebPaths, r: TimelineRow): SafeHtml {
-  return html`<tr data-key="${r.key}" data-country="${r.country}"><th scope="row">${r.label}</th><td class="bars"><svg class="tl" viewBox="0 0 ${TIMELINE_WIDTH} ${BAR_HEIGHT}" preserveAspectRatio="none" role="group" aria-label="${r.bars.length} incidents">${r.bars.map(
+  return html`<tr data-country="${r.country}"><th scope="row">${r.label}${r.name ? html` <small>${r.name}</small>` : ''}</th><td class="bars"><svg class="tl" viewBox="0 0 ${TIMELINE_WIDTH} ${BAR_HEIGHT}" preserveAspectRatio="none" role="group" aria-label="${r.bars.length} incidents">${r.bars.map(
     (b) =>
-      html`<a href="${paths.incident(b.id)}" data-incident="${b.id}"><rect x="${b.x}" width="${b.width}" height="${BAR_HEIGHT}" class="lv-${b.severity}"><title>${barLabel(b)}</title></rect></a>`,
+      html`<a href="${paths.incident(b.id)}"><rect x="${b.x}" width="${b.width}" height="${BAR_HEIGHT}" class="lv-${b.severity}"><title>${barLabel(b)}</title></rect></a>`,
   )}</svg></td><td class="num">${r.bars.length}</td></tr>`;
 }
 
@@ -35,7 +37,7 @@ export function renderHistory(paths: WebPaths, v: HistoryView, q: PageQuery): Sa
 <table class="data timeline" id="timeline">
 <caption id="timeline-caption">Incidents per institution over the last ${v.days} days, coloured by how bad they got (each bar opens its incident)</caption>
 <thead><tr><th scope="col">Institution</th><th scope="col"><span class="axis"><span>${shortUtc(v.since)}</span><span>${shortUtc(v.until)}</span></span></th><th scope="col" class="num">Incidents</th></tr></thead>
-<tbody>${v.rows.length ? v.rows.map((r) => timelineRow(paths, r)) : html`<tr><td colspan="3">No incident in these ${v.days} days${filtered ? ' for this filter' : ''}.</td></tr>`}</tbody>
+<tbody>${v.rows.length ? v.rows.map((r) => timelineRow(paths, r)) : html`<tr class="empty"><td colspan="3">No incident in these ${v.days} days${filtered ? ' for this filter' : ''}.</td></tr>`}</tbody>
 </table>
 </div>
 <div class="scroll" role="region" aria-labelledby="history-caption" tabindex="0">

@@ -4,7 +4,7 @@ import { html, type SafeHtml } from '../html.js';
 import { type PageQuery, queryString, type SortKey } from '../page-query.js';
 import type { WebPaths } from '../paths.js';
 import { type InstitutionRow, type InstitutionsView, rankOf, type StateCell } from '../views/institutions.js';
-import { alertLink, badge, count } from './parts.js';
+import { alertLink, count } from './parts.js';
 
 const COLUMNS: { key: SortKey; label: string; numeric: boolean }[] = [
   { key: 'name', label: 'Institution', numeric: false },
@@ -16,24 +16,24 @@ const COLUMNS: { key: SortKey; label: string; numeric: boolean }[] = [
   { key: 'errors', label: 'Errors (15 min)', numeric: true },
 ];
 
+// Rows are kept small (a thousand of them must stay well under a megabyte): numbers carry no attributes (the
+// script reads them from the text), states a short tag the style sheet turns into a badge.
 function stateCell(paths: WebPaths, c: StateCell): SafeHtml {
-  return html`<td data-v="${rankOf(c.level)}">${badge(c.level, c.text)}${c.alertId ? html` ${alertLink(paths, c.alertId)}` : ''}</td>`;
+  return html`<td data-v="${rankOf(c.level)}"><b class="lv-${c.level}">${c.text}</b>${c.alertId ? html` ${alertLink(paths, c.alertId)}` : ''}</td>`;
 }
 
 function num(n: number | undefined): SafeHtml {
-  return n === undefined
-    ? html`<td class="num" data-v="-1"><span class="muted">-</span></td>`
-    : html`<td class="num" data-v="${n}">${count(n)}</td>`;
+  return n === undefined ? html`<td>-</td>` : html`<td>${count(n)}</td>`;
 }
 
 function row(paths: WebPaths, r: InstitutionRow): SafeHtml {
   const e = r.errors;
-  return html`<tr data-key="${r.key}" data-country="${r.country}"><th scope="row" data-v="${r.displayName.toLowerCase()}">${r.displayName} <span class="bname">${r.name}</span>${
+  return html`<tr><th scope="row">${r.displayName} <small>${r.name}</small>${
     r.incident ? html` ${alertLink(paths, r.incident.id, `[${r.incident.id}]`)}` : ''
   }</th>${stateCell(paths, r.statusPage)}${stateCell(paths, r.api)}${num(r.links?.valid)}${num(r.links?.tokenRequired)}${num(r.links?.invalid)}${
     e?.ratio !== undefined
-      ? html`<td class="num" data-v="${e.ratio.toFixed(4)}">${(e.ratio * 100).toFixed(1)}% <span class="muted">of ${count(e.calls)}</span></td>`
-      : html`<td class="num" data-v="-1"><span class="muted">${e ? 'no calls' : '-'}</span></td>`
+      ? html`<td data-v="${e.ratio.toFixed(4)}">${(e.ratio * 100).toFixed(1)}% <small>of ${count(e.calls)}</small></td>`
+      : html`<td data-v="-1">${e ? 'no calls' : '-'}</td>`
   }</tr>`;
 }
 

@@ -9,7 +9,7 @@ import { institutionText } from '../../domain/incident-text.js';
 import type { InstitutionRef } from '../../domain/institution.js';
 import type { Severity } from '../../domain/severity.js';
 import { DAY_MS, type PageData } from '../page-data.js';
-import { filterKey, matchesName, type PageQuery } from '../page-query.js';
+import { byText, filterKey, matchesName, type PageQuery } from '../page-query.js';
 import { type AlertView, alertView } from './alert-view.js';
 
 /** Width of the timeline in its own units (an SVG viewBox): bars are placed in thousandths of the window. */
@@ -34,7 +34,6 @@ export interface TimelineRow {
   /** Belvo name (none for Belvo's API row). */
   name?: string;
   country: string;
-  key: string;
   bars: TimelineBar[];
 }
 
@@ -74,7 +73,7 @@ function bar(id: string, title: string, severity: Severity, start: number, end: 
 
 export function buildHistoryView(data: PageData, query: PageQuery): HistoryView {
   const rows = new Map<string, TimelineRow>();
-  const api: TimelineRow = { label: "Belvo's API", country: '', key: filterKey('belvo api'), bars: [] };
+  const api: TimelineRow = { label: "Belvo's API", country: '', bars: [] };
   const rowOf = (i: InstitutionRef) => {
     const k = i.name.toLowerCase();
     let row = rows.get(k);
@@ -84,7 +83,6 @@ export function buildHistoryView(data: PageData, query: PageQuery): HistoryView 
         label: institutionText(known),
         name: i.name,
         country: known.country ?? i.country ?? '',
-        key: filterKey(known.displayName, i.name),
         bars: [],
       };
       rows.set(k, row);
@@ -121,21 +119,23 @@ export function buildHistoryView(data: PageData, query: PageQuery): HistoryView 
       }
     }
   }
-  const matches = (r: { key: string; country: string }) =>
-    (!query.country || r.country === query.country) && (!query.q || matchesName(r.key, query.q));
+  const filtering = query.country !== '' || query.q !== '';
+  const matches = (r: { country: string }, key: () => string) =>
+    (!query.country || r.country === query.country) && (!query.q || matchesName(key(), query.q));
   const timeline = [...rows.values()]
-    .filter(matches)
-    .sort((x, y) => y.bars.length - x.bars.length || x.label.localeCompare(y.label));
+    .filter((r) => !filtering || matches(r, () => filterKey(r.label, r.name)))
+    .sort((x, y) => y.bars.length - x.bars.length || byText(x.label, y.label));
   for (const r of timeline) r.bars.sort((x, y) => x.startedAt - y.startedAt);
   api.bars.sort((x, y) => x.startedAt - y.startedAt);
 
-  const filtering = query.country !== '' || query.q !== '';
   const keyOf = (a: Alert) => (a.institution ? filterKey(a.institution.displayName, a.institution.name) : '');
   const matching = filtering
     ? incidents.filter(
-        (a) => a.institution !== undefined && matches({ key: keyOf(a), country: a.institution.country ?? '' }),
+        (a) => a.institution !== undefined && matches({ country: a.institution.country ?? '' }, () => keyOf(a)),
       )
     : incidents;
+  // The API's row matches a filter by name ("belvo"), never one by country.
+  const withApi = !filtering || matches(api, () => filterKey('belvo api'));
   // Only the listed ones are worked out in full: a month of a thousand institutions is thousands of incidents.
   const listed = matching.slice(0, HISTORY_ROWS).map(
     (a): HistoryIncident => ({
@@ -148,7 +148,7 @@ export function buildHistoryView(data: PageData, query: PageQuery): HistoryView 
     since: data.now - data.days * DAY_MS,
     until: data.now,
     days: data.days,
-    rows: filtering ? timeline : [api, ...timeline],
+    rows: withApi ? [api, ...timeline] : timeline,
     incidents: listed,
     total: incidents.length,
     matching: matching.length,

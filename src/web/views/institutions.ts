@@ -7,7 +7,7 @@ import { INCIDENT_KIND } from '../../domain/fingerprint.js';
 import type { InstitutionRef } from '../../domain/institution.js';
 import { severityRank } from '../../domain/severity.js';
 import type { PageData } from '../page-data.js';
-import { filterKey, matchesName, type PageQuery, type SortKey } from '../page-query.js';
+import { byText, filterKey, matchesName, type PageQuery, type SortKey } from '../page-query.js';
 import { type Level, levelOf } from './alert-view.js';
 
 export const COUNTRY_NAMES: Record<string, string> = {
@@ -34,8 +34,6 @@ export interface InstitutionRow {
   name: string;
   displayName: string;
   country: string;
-  /** Folded names the filter matches against. */
-  key: string;
   statusPage: StateCell;
   api: StateCell;
   links?: { valid: number; tokenRequired: number; invalid: number; other: number; total: number };
@@ -102,8 +100,8 @@ export function sortRows(rows: InstitutionRow[], key: SortKey, dir: 'asc' | 'des
   return [...rows].sort((x, y) => {
     const a = sortValue(x, key);
     const b = sortValue(y, key);
-    const by = typeof a === 'string' ? a.localeCompare(b as string) : a - (b as number);
-    return sign * by || x.displayName.localeCompare(y.displayName);
+    const by = typeof a === 'string' ? byText(a, b as string) : a - (b as number);
+    return sign * by || byText(x.displayName, y.displayName);
   });
 }
 
@@ -169,7 +167,6 @@ export function buildInstitutionsView(data: PageData, query: PageQuery): Institu
       name: ref.name,
       displayName: ref.displayName,
       country: ref.country ?? '',
-      key: filterKey(ref.displayName, ref.name),
       statusPage: pageAlert
         ? {
             level: levelOf(pageAlert),
@@ -202,7 +199,9 @@ export function buildInstitutionsView(data: PageData, query: PageQuery): Institu
   const countries = new Map<string, number>();
   for (const r of all) countries.set(r.country, (countries.get(r.country) ?? 0) + 1);
   const shown = all.filter(
-    (r) => (!query.country || r.country === query.country) && (!query.q || matchesName(r.key, query.q)),
+    (r) =>
+      (!query.country || r.country === query.country) &&
+      (!query.q || matchesName(filterKey(r.displayName, r.name), query.q)),
   );
   const groups = new Map<string, InstitutionRow[]>();
   for (const r of sortRows(shown, query.sort, query.dir)) {
@@ -212,7 +211,7 @@ export function buildInstitutionsView(data: PageData, query: PageQuery): Institu
   }
   const byName = (a: { code: string }, b: { code: string }) =>
     // Institutions of no known country come last.
-    (a.code === '' ? 1 : 0) - (b.code === '' ? 1 : 0) || countryName(a.code).localeCompare(countryName(b.code));
+    (a.code === '' ? 1 : 0) - (b.code === '' ? 1 : 0) || byText(countryName(a.code), countryName(b.code));
   return {
     groups: [...groups].map(([code, rows]) => ({ code, name: countryName(code), rows })).sort(byName),
     total: all.length,

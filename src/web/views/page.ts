@@ -12,7 +12,7 @@ export interface PageView {
   now: NowView;
   institutions: InstitutionsView;
   history: HistoryView;
-  audit?: AuditFindings;
+  audit?: { at: number; findings: AuditFindings };
   health: HealthView;
 }
 
