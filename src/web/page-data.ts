@@ -71,19 +71,59 @@ export function cachedAudit(belvo: BelvoAccountView | undefined, ttlMs = AUDIT_T
   };
 }
 
+/** The alerts a page shows: the open ones, and the announced ones written since `since`. */
+export type AlertSource = (since: number, now: number) => Promise<{ firing: Alert[]; recent: Alert[] }>;
+
+export function storedAlerts(store: Store): AlertSource {
+  return async (since) => {
+    const [firing, recent] = await Promise.all([
+      store.listAlerts({ states: ['firing'] }),
+      // A resolved alert was last written when it resolved: what resolved before the window is left out here.
+      store.listAlerts({ announcedOnly: true, changedSince: since }),
+    ]);
+    return { firing, recent };
+  };
+}
+
+/** How long alerts read for one page serve the next ones, while nothing visible changed. */
+export const ALERTS_TTL_MS = 30_000;
+/** The window's start is rounded to this, so pages loaded a few seconds apart share one read. */
+const SINCE_STEP_MS = 60_000;
+
+/**
+ * One read of the alerts for every page loaded until something visible changes (`revision()` moves) or `ttlMs`
+ * passes. Every open page refreshes on the same change: without this, each would read a month of alerts at once.
+ */
+export function sharedAlerts(read: AlertSource, revision: () => number, ttlMs = ALERTS_TTL_MS): AlertSource {
+  const kept = new Map<number, { revision: number; at: number; value: ReturnType<AlertSource> }>();
+  return (since, now) => {
+    const start = Math.floor(since / SINCE_STEP_MS) * SINCE_STEP_MS;
+    const hit = kept.get(start);
+    if (hit && hit.revision === revision() && now >= hit.at && now - hit.at < ttlMs) return hit.value;
+    const value = read(start, now);
+    value.catch(() => {
+      if (kept.get(start)?.value === value) kept.delete(start);
+    });
+    // Only the windows asked for lately are kept (7 and 30 days, a minute apart at most).
+    for (const [k, v] of kept) if (now - v.at >= ttlMs) kept.delete(k);
+    kept.set(start, { revision: revision(), at: now, value });
+    return value;
+  };
+}
+
 export async function loadPageData(
   deps: PageDeps,
   now: number,
   days: number,
-  audit: AuditSource = cachedAudit(deps.belvo, 0),
+  sources: { audit?: AuditSource; alerts?: AlertSource } = {},
 ): Promise<PageData> {
+  const audit = sources.audit ?? cachedAudit(deps.belvo, 0);
+  const alerts = sources.alerts ?? storedAlerts(deps.store);
   const { store, belvo } = deps;
   const since = now - days * DAY_MS;
   const environments = belvo?.environments.map((e) => e.id) ?? [];
-  const [firing, recent, stored, sources, outboxDepth, counts, checked] = await Promise.all([
-    store.listAlerts({ states: ['firing'] }),
-    // A resolved alert was last written when it resolved: what resolved before the window is left out here.
-    store.listAlerts({ announcedOnly: true, changedSince: since }),
+  const [{ firing, recent }, stored, sourceStates, outboxDepth, counts, checked] = await Promise.all([
+    alerts(since, now),
     store.listSilences(now),
     Promise.all(
       deps.sources.map(async (s) => {
@@ -107,7 +147,7 @@ export async function loadPageData(
     firing,
     history: [...history.values()],
     silences: [...deps.configSilences, ...stored].filter((s) => silenceActive(s, now)),
-    sources,
+    sources: sourceStates,
     outboxDepth,
     environments,
     linkCounts: counts.flat() as BelvoLinkStatusCount[],

@@ -14,7 +14,7 @@ import { ASSETS } from './assets.js';
 import { webAuth } from './auth.js';
 import type { ChangeFeed } from './change-feed.js';
 import { escapeHtml } from './html.js';
-import { cachedAudit, loadPageData, type PageDeps } from './page-data.js';
+import { cachedAudit, loadPageData, type PageDeps, sharedAlerts, storedAlerts } from './page-data.js';
 import { parsePageQuery } from './page-query.js';
 import { webPaths } from './paths.js';
 import { renderIncident, renderNotFound } from './render/incident.js';
@@ -81,7 +81,10 @@ export function mountWebPage(router: Router, deps: WebDeps): void {
   const auth = webAuth(deps.config.auth, deps.secrets);
   const cache = deps.config.auth ? 'private' : 'public';
   let streams = 0;
-  const audit = cachedAudit(deps.belvo);
+  const shared = {
+    audit: cachedAudit(deps.belvo),
+    alerts: sharedAlerts(storedAlerts(deps.store), () => deps.changes.revision),
+  };
 
   const guarded =
     (handler: (req: IncomingMessage, params: Record<string, string>) => Promise<RouteResponse> | RouteResponse) =>
@@ -105,7 +108,7 @@ export function mountWebPage(router: Router, deps: WebDeps): void {
     const started = performance.now();
     const query = parsePageQuery(new URL(req.url ?? '/', 'http://localhost').searchParams);
     const revision = deps.changes.revision;
-    const data = await loadPageData(deps, deps.clock.now(), query.days, audit);
+    const data = await loadPageData(deps, deps.clock.now(), query.days, shared);
     const html = renderPage(paths, buildPageView(data, query), query, revision);
     const took = (performance.now() - started).toFixed(1);
     return encoded(req, html, 'text/html; charset=utf-8', {
@@ -157,7 +160,7 @@ export function mountWebPage(router: Router, deps: WebDeps): void {
     `${base}/web/data.json`,
     guarded(async (req) => {
       const query = parsePageQuery(new URL(req.url ?? '/', 'http://localhost').searchParams);
-      const data = await loadPageData(deps, deps.clock.now(), query.days, audit);
+      const data = await loadPageData(deps, deps.clock.now(), query.days, shared);
       const body = JSON.stringify({ revision: deps.changes.revision, query, ...buildPageView(data, query) });
       return encoded(req, body, 'application/json; charset=utf-8', { 'cache-control': 'no-store' });
     }),

@@ -11,8 +11,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SimulatedPage, type SimulatedStatusPageServer, startSimulatedStatusPage } from '../fakes/statuspage.js';
 import { BotProcess } from './bot-process.js';
 
-export const CHROMIUM = '/usr/bin/chromium';
-export const CHROMIUM_ARGS = [
+const CHROMIUM = '/usr/bin/chromium';
+const CHROMIUM_ARGS = [
   '--headless',
   '--no-sandbox',
   '--disable-gpu',
@@ -29,7 +29,7 @@ const PASSWORD = 'correct horse battery';
 /** Hang guards only: every wait below ends as soon as the page shows what it waits for. */
 const GUARD = 15_000;
 
-describe.skipIf(!existsSync(CHROMIUM))('the web page in Chromium', () => {
+describe('the web page in Chromium', () => {
   let apiPage: SimulatedPage;
   let institutions: SimulatedPage;
   let servers: SimulatedStatusPageServer[] = [];
@@ -42,6 +42,9 @@ describe.skipIf(!existsSync(CHROMIUM))('the web page in Chromium', () => {
   const errors: string[] = [];
 
   beforeAll(async () => {
+    if (!existsSync(CHROMIUM)) {
+      throw new Error(`${CHROMIUM} is missing: install Debian's chromium (apt-get install chromium; .ci/run does it)`);
+    }
     apiPage = new SimulatedPage({ id: 'webapi000001', name: 'Belvo API' });
     apiPage.addComponent({ name: 'API' });
     institutions = new SimulatedPage({ id: 'webinst00001', name: 'Belvo Institutions' });
@@ -120,10 +123,8 @@ web:
     apiPage.openIncident({ name: 'Elevated 500s on /api/links', impact: 'major', body: 'Investigating errors.' });
     const [shownAt, bot_] = await Promise.all([shown, printed]);
     expect(await page.evaluate(() => (globalThis as unknown as { sameDocument?: boolean }).sameDocument)).toBe(true);
-    writeFileSync(
-      join(SHOTS, 'live-refresh.json'),
-      `${JSON.stringify({ shownAfterTheBotPrintedItMs: shownAt - bot_.at })}\n`,
-    );
+    // A figure for people, not an assertion (timing on a shared machine proves nothing either way).
+    writeFileSync(join(SHOTS, 'live-refresh.txt'), `shown ${shownAt - bot_.at} ms after the bot printed it\n`);
     expect(await page.locator('#headline').textContent()).toMatch(/open incidents, worst (critical|major)/);
     await page.screenshot({ path: join(SHOTS, 'main.png') });
     expect(dialogs).toEqual([]);
