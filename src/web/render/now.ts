@@ -19,7 +19,7 @@ function incidentRow(paths: WebPaths, a: AlertView): SafeHtml {
   const facts = a.evidence.length === 0 ? a.facts.filter((f) => f.label !== 'rule') : [];
   return html`<tr>
 <td data-label="Id">${alertLink(paths, a.id)}</td>
-<td data-label="Incident"><a href="${paths.incident(a.id)}">${a.title}</a>${a.environment ? html` <span class="muted">(${a.environment})</span>` : ''}</td>
+<td data-label="Incident"><a href="${paths.incident(a.id)}">${a.title}</a>${a.environment && !a.title.includes(`(${a.environment})`) ? html` <span class="muted">(${a.environment})</span>` : ''}</td>
 <td data-label="Severity">${badge(a.level, a.level === 'maintenance' ? 'maintenance' : a.severity.toUpperCase())}</td>
 <td data-label="Since">${time(a.startedAt)}<br><span class="muted">${a.duration}</span></td>
 <td data-label="Status">${a.status}${a.flags.length ? html`<br><span class="muted">${a.flags.join(' · ')}</span>` : ''}</td>
