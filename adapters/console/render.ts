@@ -72,11 +72,6 @@ function oneLine(text: string, max = MAX_DETAIL): string {
   return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
 }
 
-function latestSourceUpdate(event: AlertEvent) {
-  const updates = event.alert.timeline.filter((e) => e.origin === 'source');
-  return updates[updates.length - 1];
-}
-
 /** The lines printed for one event; empty for quiet (edit-only) events. */
 export function renderConsole(event: AlertEvent, opts: RenderOptions): string[] {
   if (event.quiet) return [];
@@ -104,8 +99,13 @@ export function renderConsole(event: AlertEvent, opts: RenderOptions): string[] 
     head += c.green(` after ${durationText(a.resolvedAt - a.startedAt)}`);
   }
   const details: string[] = [];
-  const update = latestSourceUpdate(event);
-  if (update && event.type !== 'flapping') details.push(`${update.status.replace(/_/g, ' ')}: ${oneLine(update.text)}`);
+  if (event.type !== 'flapping') {
+    // The news of this event; without any (an event queued before events carried them), the latest as context.
+    const latest = a.timeline.filter((e) => e.origin === 'source').at(-1);
+    for (const update of event.updates ?? (latest ? [latest] : [])) {
+      details.push(`${update.status.replace(/_/g, ' ')}: ${oneLine(update.text)}`);
+    }
+  }
   const selfHealth = a.kind === 'source.health' || a.kind === 'destination.health';
   if (selfHealth && event.type !== 'resolved' && typeof a.evidence.lastError === 'string') {
     details.push(`last error: ${oneLine(String(a.evidence.lastError), 160)}`);

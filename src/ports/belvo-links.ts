@@ -78,6 +78,8 @@ export interface BelvoLinkEvent {
   webhookId?: string;
   source: 'webhook' | 'reconciliation';
   at: number;
+  /** Whether the link is still in `status` now (false once it was re-connected or left it otherwise). */
+  stillInStatus?: boolean;
 }
 
 export interface BelvoLinkEventQuery {

@@ -298,6 +298,7 @@ export function describeBelvoLinkContract(store: () => Store): void {
           institution: 'erebor_mx_retail',
           source: 'reconciliation',
           at: T0 + 60_000,
+          stillInStatus: true,
         },
       ]);
 
@@ -314,6 +315,9 @@ export function describeBelvoLinkContract(store: () => Store): void {
         status: 'valid',
         statusChangedAt: T0 + 180_000,
       });
+      // Its token_required event stays, no longer affecting it (a spike resolves when its links recover).
+      const [event] = await store().linkEvents({ environment: 'production', code: 'token_required', since: 0 });
+      expect(event).toMatchObject({ linkId: 'b', stillInStatus: false });
     });
   });
 
