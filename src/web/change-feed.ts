@@ -53,6 +53,7 @@ function visible(a: Alert): string {
     a.correlation,
     a.paging?.pager,
     a.evidence,
+    a.figure?.text,
     a.members?.map((m) => m.state),
     a.timeline.length,
   ]);

@@ -1,6 +1,6 @@
 // One alert as the page lists it: what it is about, how bad, since when, what was done to it, and the evidence
 // behind it (link ids masked). Shared by the open incidents, the history and the incident's own page.
-import { flags, humanStatus, subjectOf } from '../../commands/format.js';
+import { flags, subjectOf } from '../../commands/format.js';
 import { incidentEndedAt, incidentStartedAt } from '../../commands/incident-history.js';
 import { type Alert, durationText, type GroupMember } from '../../domain/alert.js';
 import { INCIDENT_KIND, STORM_KIND } from '../../domain/fingerprint.js';
@@ -10,6 +10,7 @@ import type { InstitutionRef } from '../../domain/institution.js';
 import type { Severity } from '../../domain/severity.js';
 import type { EvidenceValue } from '../../domain/signal.js';
 import { activeSilenceFor, type Silence } from '../../domain/silence.js';
+import { statusText } from '../../domain/status-text.js';
 import { MASKED_EVIDENCE, maskId } from '../mask.js';
 
 /** How a row is coloured: its severity while open, maintenance, or resolved. */
@@ -118,7 +119,7 @@ export function alertView(a: Alert, now: number, silences: Silence[]): AlertView
     open: a.state !== 'resolved',
     ...(a.institution && { institution: a.institution, institutionText: institutionText(a.institution) }),
     ...(a.environment && { environment: a.environment }),
-    status: a.kind === INCIDENT_KIND ? incidentStatus(a) : humanStatus(a.status),
+    status: a.kind === INCIDENT_KIND ? incidentStatus(a) : statusText(a),
     startedAt: started,
     ...(ended !== undefined && { endedAt: ended }),
     duration: ended !== undefined ? `lasted ${durationText(ended - started)}` : `for ${durationText(now - started)}`,
