@@ -57,5 +57,13 @@ export function matchesName(key: string, q: string): boolean {
   return words.every((w) => key.includes(w));
 }
 
-/** Names in a person's order ("Banco 9" before "Banco 10"); one collator, as `localeCompare` builds one per call. */
-export const byText = new Intl.Collator('en', { numeric: true, sensitivity: 'base' }).compare;
+let collator: Intl.Collator | undefined;
+
+/**
+ * Names in a person's order ("Banco 9" before "Banco 10"). One collator, as `localeCompare` builds one per call;
+ * made on first use, so a bot whose page nobody opens does not pay for it at start.
+ */
+export function byText(a: string, b: string): number {
+  collator ??= new Intl.Collator('en', { numeric: true, sensitivity: 'base' });
+  return collator.compare(a, b);
+}

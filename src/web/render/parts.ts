@@ -16,9 +16,10 @@ export function alertLink(paths: WebPaths, id: string, text = id): SafeHtml {
   return html`<a href="${paths.incident(id)}">${text}</a>`;
 }
 
-const NUMBER = new Intl.NumberFormat('en-US');
+let numbers: Intl.NumberFormat | undefined;
 
 /** `1,240`: one formatter for the page (`toLocaleString` builds one per call, a thousand times a page). */
 export function count(n: number): string {
-  return NUMBER.format(n);
+  numbers ??= new Intl.NumberFormat('en-US');
+  return numbers.format(n);
 }
