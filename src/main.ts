@@ -45,6 +45,10 @@ import { type Clock, systemClock } from './ports/clock.js';
 import type { Logger } from './ports/logger.js';
 import type { Notifier } from './ports/notifier.js';
 import type { Store } from './ports/store.js';
+import { ChangeFeed, watchStore } from './web/change-feed.js';
+import { incidentUrlFor } from './web/paths.js';
+import { mountWebPage } from './web/routes.js';
+import { webSources } from './web/sources.js';
 
 export interface AppOptions {
   clock?: Clock;
@@ -171,7 +175,10 @@ export async function buildApp(loaded: LoadedConfig, opts: AppOptions = {}): Pro
   const clock = opts.clock ?? systemClock;
   const logger = opts.logger ?? createLogger({ level: config.log.level, secrets: secrets.values() });
 
-  const store = createSqliteStore({ path: config.storage.path, clock });
+  // The web page hears of every committed change through the store, to refresh the pages open on it.
+  const changes = new ChangeFeed();
+  const store = watchStore(createSqliteStore({ path: config.storage.path, clock }), changes);
+  const incidentUrl = incidentUrlFor(config.web.enabled ? config.web.publicUrl : undefined);
   await store.init();
   const metrics = createMetrics(store);
 
@@ -190,6 +197,7 @@ export async function buildApp(loaded: LoadedConfig, opts: AppOptions = {}): Pro
       token: secrets.get(slack.botToken.secretEnv) ?? '',
       apiUrl: slack.apiUrl,
       timeoutMs: slack.timeout,
+      ...(incidentUrl && { incidentUrl }),
     });
   };
   const discordConfig = config.discord;
@@ -206,6 +214,7 @@ export async function buildApp(loaded: LoadedConfig, opts: AppOptions = {}): Pro
       applicationId: discordConfig.applicationId,
       publicKey: discordConfig.publicKey,
       logger: logger.child({ component: 'discord' }),
+      ...(incidentUrl && { incidentUrl }),
     });
   const notifiers: Notifier[] = config.destinations.flatMap((d) => {
     if (d.type === 'console')
@@ -224,9 +233,13 @@ export async function buildApp(loaded: LoadedConfig, opts: AppOptions = {}): Pro
     if (d.type === 'discord-webhook') {
       const url = secrets.get(d.url.secretEnv) ?? '';
       const timeoutMs = discordConfig?.timeout ?? 10_000;
-      return [discordWebhooks?.createDiscordWebhookNotifier({ destination: d.id, url, timeoutMs })].filter(
-        (n): n is Notifier => !!n,
-      );
+      const hook = discordWebhooks?.createDiscordWebhookNotifier({
+        destination: d.id,
+        url,
+        timeoutMs,
+        ...(incidentUrl && { incidentUrl }),
+      });
+      return [hook].filter((n): n is Notifier => !!n);
     }
     if (d.type === 'discord') {
       return [discord?.channel(discordChannelDestination(d.channel), d.channel)].filter((n): n is Notifier => !!n);
@@ -439,6 +452,21 @@ export async function buildApp(loaded: LoadedConfig, opts: AppOptions = {}): Pro
       accept: (batch) => calls.accept(batch),
       logger: logger.child({ component: 'ingest' }),
       metrics: createReportedCallMetrics(metrics.registry),
+    });
+  }
+
+  if (config.web.enabled) {
+    mountWebPage(http.router, {
+      store,
+      clock,
+      config: config.web,
+      secrets,
+      changes,
+      logger: logger.child({ component: 'web' }),
+      sources: webSources(config, { institutions: belvoPollers, links: linkMonitors, calls }),
+      catalogue,
+      ...(belvoView && { belvo: belvoView }),
+      configSilences: routing.configSilences,
     });
   }
 

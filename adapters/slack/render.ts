@@ -151,7 +151,17 @@ export function fallbackText(event: AlertEvent): string {
   return clip(`[${state}] ${escapeMrkdwn(a.title)}`, 300);
 }
 
-export function renderParent(event: AlertEvent): SlackMessage {
+export interface ParentOptions {
+  /** The incident's page on the bot's web page (`web.publicUrl`), linked from the message when set. */
+  incidentUrl?: (alertId: string) => string;
+}
+
+/** A URL inside `<url|text>`: the characters that would end the link are percent-encoded. */
+function linkTarget(url: string): string {
+  return url.replace(/[|<>]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+}
+
+export function renderParent(event: AlertEvent, opts: ParentOptions = {}): SlackMessage {
   const a = event.alert;
   const update = latestUpdate(a);
   const blocks: Block[] = [
@@ -179,9 +189,13 @@ export function renderParent(event: AlertEvent): SlackMessage {
       text: { type: 'mrkdwn', text: head + clip(escapeMrkdwn(update.text), SLACK_LIMITS.sectionText - head.length) },
     });
   }
+  const page = opts.incidentUrl?.(a.id);
   blocks.push({
     type: 'context',
-    elements: [{ type: 'mrkdwn', text: clip(`Rule: ${escapeMrkdwn(event.reason)}`, SLACK_LIMITS.sectionText) }],
+    elements: [
+      { type: 'mrkdwn', text: clip(`Rule: ${escapeMrkdwn(event.reason)}`, SLACK_LIMITS.sectionText) },
+      ...(page ? [{ type: 'mrkdwn', text: `<${linkTarget(page)}|Incident page>` }] : []),
+    ],
   });
   const actions = buttons(a);
   if (actions) blocks.push(actions);
