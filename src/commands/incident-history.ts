@@ -12,9 +12,12 @@ export function incidentEndedAt(a: Alert): number | undefined {
   return a.state === 'resolved' ? (a.resolvedAt ?? a.lastSeenAt) : undefined;
 }
 
-/** Announced alerts that speak for themselves (members are listed on their incident), newest start first. */
+/**
+ * Announced alerts that speak for themselves (members, and a page's incident listed on its institutions' incidents,
+ * are told by those), newest start first.
+ */
 export function historyIncidents(announced: Alert[]): Alert[] {
   return announced
-    .filter((a) => a.incidentId === undefined)
+    .filter((a) => a.incidentId === undefined && a.listedOn === undefined)
     .sort((x, y) => incidentStartedAt(y) - incidentStartedAt(x));
 }

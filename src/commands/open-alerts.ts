@@ -5,9 +5,9 @@ import { INCIDENT_KIND, isIncidentKind, SERVICE_INCIDENT_KIND } from '../domain/
 import type { InstitutionRef } from '../domain/institution.js';
 import { severityRank } from '../domain/severity.js';
 
-/** Belvo's own API status: its status page (role `api`) speaks of no institution. */
+/** Belvo's own API status: its status page (role `api`) speaks of no institution; its incident speaks for it. */
 export function isBelvoApi(a: Alert): boolean {
-  return a.kind.startsWith('statuspage.') && a.institution === undefined;
+  return a.kind === SERVICE_INCIDENT_KIND || (a.kind.startsWith('statuspage.') && a.institution === undefined);
 }
 
 export function worstFirst(x: Alert, y: Alert): number {

@@ -45,8 +45,8 @@ web: { publicUrl: "https://belvo-status.example.com/status/" }
     page.openIncident({ name: 'Elevated 500s on /api/links', impact: 'major', body: 'Investigating.' });
     await h.cycle(60_000);
     const [message] = slack.history(CHANNEL);
-    const [alert] = await h.app.store.listAlerts({ states: ['firing'] });
-    expect(alert?.title).toBe('Elevated 500s on /api/links');
+    const alert = (await h.app.store.listAlerts({ states: ['firing'] })).find((a) => a.kind === 'belvo-api.incident');
+    expect(alert?.title).toBe('Belvo API: Elevated 500s on /api/links');
     expect(JSON.stringify(message)).toContain(
       `<https://belvo-status.example.com/status/incidents/${alert?.id}|Incident page>`,
     );

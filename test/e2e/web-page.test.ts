@@ -180,7 +180,7 @@ web:
 
     await page.locator(`#timeline a[href="/incidents/${id}"]`).click();
     await page.waitForURL(`${base}/incidents/${id}`, { timeout: GUARD });
-    expect(await page.locator('h1').textContent()).toBe(`[${id}] Elevated 500s on /api/links`);
+    expect(await page.locator('h1').textContent()).toBe(`[${id}] Belvo API: Elevated 500s on /api/links`);
     expect(await page.locator('.update-text').allTextContents()).toContain('Investigating errors.');
     await page.screenshot({ path: join(SHOTS, 'incident.png'), fullPage: true });
     expect(dialogs).toEqual([]);
