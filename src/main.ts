@@ -281,6 +281,10 @@ export async function buildApp(loaded: LoadedConfig, opts: AppOptions = {}): Pro
     },
   });
 
+  // An institution incident's impact is counted in production's links (the account people are woken for), else in
+  // the only environment configured.
+  const impactEnvironment =
+    config.belvo?.environments.find((e) => e.id === 'production')?.id ?? config.belvo?.environments[0]?.id;
   const pollDeps = {
     store,
     clock,
@@ -289,6 +293,7 @@ export async function buildApp(loaded: LoadedConfig, opts: AppOptions = {}): Pro
     engine,
     routing,
     onIntents: () => dispatcher.wake(),
+    ...(impactEnvironment && { linkImpact: () => storedLinkCounts({ store }, impactEnvironment) }),
   };
   // One institution, many names: status-page components join Belvo's names once the API's list is known.
   const institutionCatalogue = new InstitutionCatalogue(config.institutions.map);

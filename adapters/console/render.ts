@@ -3,6 +3,7 @@ import pc from 'picocolors';
 import { type AlertEvent, durationText } from '../../src/domain/alert.js';
 import { INCIDENT_KIND } from '../../src/domain/fingerprint.js';
 import { actionableEvidence, memberLines, pagingText } from '../../src/domain/group-text.js';
+import { impactText } from '../../src/domain/incident-text.js';
 import type { Severity } from '../../src/domain/severity.js';
 
 export interface RenderOptions {
@@ -111,6 +112,8 @@ export function renderConsole(event: AlertEvent, opts: RenderOptions): string[] 
     details.push(`last error: ${oneLine(String(a.evidence.lastError), 160)}`);
   }
   details.push(oneLine(event.reason));
+  const impact = event.type !== 'resolved' ? impactText(a) : undefined;
+  if (impact) details.push(`affects ${impact}`);
   const paging = pagingText(a, event.at);
   if (paging) details.push(paging);
   if (event.type !== 'resolved') {

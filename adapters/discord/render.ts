@@ -7,7 +7,7 @@ import { type Alert, type AlertEvent, durationText } from '../../src/domain/aler
 import { updatesToQuote } from '../../src/domain/event-updates.js';
 import { DIGEST_KIND } from '../../src/domain/fingerprint.js';
 import { fitLines, memberLines, pagingText } from '../../src/domain/group-text.js';
-import { originLabel } from '../../src/domain/incident-text.js';
+import { impactText, originLabel } from '../../src/domain/incident-text.js';
 import { statusText } from '../../src/domain/status-text.js';
 import { fitEmbed } from './fit.js';
 import { DISCORD_LIMITS } from './limits.js';
@@ -145,6 +145,8 @@ function coreFields(event: AlertEvent, history: boolean, incidentUrl?: (alertId:
   if (a.institution) fields.push(field('Institution', escapeMarkdown(a.institution.displayName)));
   if (a.institution?.country) fields.push(field('Country', a.institution.country));
   if (a.environment) fields.push(field('Environment', escapeMarkdown(a.environment)));
+  const impact = impactText(a);
+  if (impact) fields.push(field('Impact', impact));
   fields.push(field('Started', `${discordTime(a.startedAt)} (${discordTime(a.startedAt, 'R')})`));
   if (a.state === 'resolved' && a.resolvedAt !== undefined) {
     fields.push(field('Duration', durationText(a.resolvedAt - a.startedAt)));

@@ -4,7 +4,7 @@ import { type Alert, type AlertEvent, durationText } from '../../src/domain/aler
 import { updatesToQuote } from '../../src/domain/event-updates.js';
 import { DIGEST_KIND } from '../../src/domain/fingerprint.js';
 import { actionableEvidence, fitLines, memberLines, pagingText } from '../../src/domain/group-text.js';
-import { originLabel } from '../../src/domain/incident-text.js';
+import { impactText, originLabel } from '../../src/domain/incident-text.js';
 import { statusText } from '../../src/domain/status-text.js';
 import { ALERT_METADATA_TYPE, SLACK_LIMITS } from './limits.js';
 
@@ -93,6 +93,7 @@ function fields(a: Alert): Block[] {
         : undefined,
     ],
     ['Environment', a.environment],
+    ['Impact', impactText(a)],
     ['Started', slackDate(a.startedAt)],
     ['Alert', `${a.id} · ${originLabel(a)}`],
   ];

@@ -1,6 +1,7 @@
 // Read-only answers: `status`, `institution <q>`, `history [n]`.
 import { type Alert, durationText } from '../domain/alert.js';
 import { INCIDENT_KIND } from '../domain/fingerprint.js';
+import { impactText } from '../domain/incident-text.js';
 import { activeSilenceFor, type Silence } from '../domain/silence.js';
 import { accountSection } from './account-section.js';
 import { capLines, flags, historyLine, openAlertLine, plural, shortUtc, subjectOf, titleWithStatus } from './format.js';
@@ -127,7 +128,12 @@ export async function institutionReply(
     .filter((a) => a.state === 'resolved' && a.announced && a.incidentId === undefined)
     .slice(0, RECENT_PER_INSTITUTION);
   const inst = match.institution;
-  const incidentLine = incident ? [`Incident${incidentNote(incident, ctx.now, silences)}: ${incident.status}`] : [];
+  const impact = incident && impactText(incident);
+  const incidentLine = incident
+    ? [
+        `Incident${incidentNote(incident, ctx.now, silences)}: ${incident.status}${impact ? ` · affects ${impact}` : ''}`,
+      ]
+    : [];
   const sections: ReplySection[] = [
     {
       heading: 'Open',

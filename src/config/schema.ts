@@ -235,6 +235,8 @@ const filterFields = {
   institutions: z.array(z.string()).optional(),
   countries: z.array(z.string().regex(/^[A-Za-z]{2}$/, 'a two-letter country code')).optional(),
   minSeverity: severity.optional(),
+  /** Only institution incidents touching at least this share of the team's links (0.1 = 10%). */
+  minLinkShare: ratio.optional(),
 };
 
 const subscription = z.strictObject({ destination: z.string(), ...filterFields, quietHours: quietHours.optional() });

@@ -112,3 +112,11 @@ export function leadTimeText(incident: Alert): string | undefined {
   if (c.confirmedAt === undefined) return `never on Belvo's status page (noticed from ${c.noticedBy})`;
   return `${durationText(c.confirmedAt - c.noticedAt)} before Belvo's status page (noticed from ${c.noticedBy})`;
 }
+
+/** "1,240 of your links (8.0%)": how much of the team's Belvo account an institution incident touches. */
+export function impactText(a: Pick<Alert, 'evidence'>): string | undefined {
+  const links = a.evidence.links;
+  const share = a.evidence.linkShare;
+  if (typeof links !== 'number' || typeof share !== 'number') return undefined;
+  return `${links.toLocaleString('en-US')} of your links (${(share * 100).toFixed(1)}%)`;
+}

@@ -44,6 +44,8 @@ export interface CorrelationInput {
   reopenWithinMs: number;
   /** Source timeline entries kept on an incident. */
   timelineLimit: number;
+  /** The team's links per institution (Belvo name) and in all: every institution incident says what it touches. */
+  links?: { byInstitution: Map<string, number>; total: number };
 }
 
 export interface CorrelationResult {
@@ -148,7 +150,7 @@ function newIncident(id: string, member: Alert, now: number): Alert {
 }
 
 /** Brings what the incident shows in line with its members (severity, title, status, environment, maintenance). */
-function summarize(incident: Alert, now: number): void {
+function summarize(incident: Alert, now: number, links?: CorrelationInput['links']): void {
   const members = incident.members ?? [];
   const open = members.filter((m) => m.state !== 'resolved');
   if (open.length > 0) {
@@ -178,6 +180,12 @@ function summarize(incident: Alert, now: number): void {
     ...incident.evidence,
     sources: open.length,
   };
+  // What it touches of the team's account, whatever source opened it: "1,240 of your links (8.0%)".
+  const mine = incident.institution && links?.byInstitution.get(incident.institution.name);
+  if (mine && links && links.total > 0) {
+    incident.evidence.links = mine;
+    incident.evidence.linkShare = Number((mine / links.total).toFixed(4));
+  }
   incident.status = statusOf(incident);
 }
 
@@ -398,7 +406,7 @@ export function correlateInstitutions(input: CorrelationInput): CorrelationResul
 
   for (const t of touched.values()) {
     const incident = t.incident;
-    summarize(incident, now);
+    summarize(incident, now, input.links);
     const open = (incident.members ?? []).filter((m) => m.state !== 'resolved');
     let type: AlertEventType | undefined;
     let reason: string;

@@ -24,6 +24,8 @@ export interface PollDeps {
   routing: RoutingSources;
   /** Called after a commit that queued deliveries. */
   onIntents: () => void;
+  /** The team's links per institution, when a Belvo account is configured: every institution incident's impact. */
+  linkImpact?: () => Promise<{ byInstitution: Map<string, number>; total: number } | undefined>;
 }
 
 export interface OutcomeSource {
@@ -160,7 +162,10 @@ export class OutcomeCommitter {
   private async correlate(result: { alerts: Alert[]; events: AlertEvent[] }, now: number, newId: () => string) {
     const fingerprints = incidentFingerprints(result.events);
     if (fingerprints.length === 0) return result;
-    const stored = await this.deps.store.alertsForEvaluation('bot', fingerprints);
+    const [stored, links] = await Promise.all([
+      this.deps.store.alertsForEvaluation('bot', fingerprints),
+      this.deps.linkImpact?.(),
+    ]);
     const correlated = correlateInstitutions({
       events: result.events,
       alerts: result.alerts,
@@ -169,6 +174,7 @@ export class OutcomeCommitter {
       newId,
       reopenWithinMs: this.deps.engine.flapping.windowMs,
       timelineLimit: this.deps.engine.timelineLimit,
+      ...(links && { links }),
     });
     for (const note of correlated.notes) this.deps.logger.info({ source: this.info.id }, note);
     return correlated;
