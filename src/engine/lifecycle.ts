@@ -167,6 +167,15 @@ function prune(flips: number[], now: number, windowMs: number): number[] {
   return flips.filter((t) => now - t <= windowMs && t <= now);
 }
 
+/**
+ * Whether flapping can hold the alert open. A page's own word (`source`) is never flapping; nor is the bot's own
+ * "cannot be read": a page that reads again is readable, now, and two short outages must not keep it red for the
+ * flapping window (each relapse reopens the same message instead).
+ */
+function flaps(s: Signal): boolean {
+  return s.lifecycle === 'observed' && s.kind !== SOURCE_HEALTH_KIND;
+}
+
 /** Moves the state machine; returns a short reason. */
 function step(a: Alert, s: Signal, t: Thresholds, ctx: LifecycleContext): string {
   const { now, config } = ctx;
@@ -195,7 +204,7 @@ function step(a: Alert, s: Signal, t: Thresholds, ctx: LifecycleContext): string
     delete a.resolvedAt;
     a.flips.push(now);
     // Flapping guards against a page flipping a state; an incident's own lifecycle is the page's word.
-    if (reopening && s.lifecycle === 'observed' && a.flips.length >= config.flapping.flips) {
+    if (reopening && flaps(s) && a.flips.length >= config.flapping.flips) {
       a.flapping = true;
       return `${a.flips.length} state changes in ${durationText(flapWindow)}: flapping`;
     }
@@ -223,7 +232,7 @@ function step(a: Alert, s: Signal, t: Thresholds, ctx: LifecycleContext): string
   }
   const heldDown = t.holdDownMs > 0 && now - a.okSince >= t.holdDownMs;
   if (a.counters.ok < t.ok && !heldDown) return `${a.counters.ok} of ${t.ok} good observations before resolving`;
-  if (s.lifecycle === 'observed' && a.flips.length + 1 >= config.flapping.flips) {
+  if (flaps(s) && a.flips.length + 1 >= config.flapping.flips) {
     // Resolving now would be one flip too many: keep the message open and say it is flapping instead.
     a.flapping = true;
     a.flips.push(now);
