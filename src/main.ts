@@ -7,13 +7,13 @@ import { createPagerDutyNotifier } from '../adapters/pagerduty/pagerduty-notifie
 import type { SocketModeConnection } from '../adapters/slack/socket-mode.js';
 import { createSqliteStore } from '../adapters/sqlite/sqlite-store.js';
 import { createStatusPageReader } from '../adapters/statuspage/reader.js';
+import { AlertCommitter } from './alerts/commit-service.js';
+import { createDestinationHealth } from './alerts/destination-health.js';
 import type { BelvoAccountView } from './commands/belvo-view.js';
 import { handleCommand } from './commands/handlers.js';
 import { storedBelvoView } from './commands/stored-belvo-view.js';
 import type { LoadedConfig } from './config/load.js';
 import type { Config } from './config/schema.js';
-import { createEventCommitter } from './delivery/commit-events.js';
-import { createDestinationHealth } from './delivery/destination-health.js';
 import { Dispatcher } from './delivery/dispatcher.js';
 import type { ErrorRatioConfig } from './detect/error-ratios.js';
 import { DEFAULT_SPIKE_CONFIG } from './detect/link-spikes.js';
@@ -252,16 +252,27 @@ export async function buildApp(loaded: LoadedConfig, opts: AppOptions = {}): Pro
     configSilences: configSilences(config),
     policy: policyFrom(config),
   };
-  // Changes made outside a poll (chat commands, the bot's own health) go out like a poll's; late-bound wake.
+  // An institution incident's impact is counted in production's links (the account people are woken for), else in
+  // the only environment configured.
+  const impactEnvironment =
+    config.belvo?.environments.find((e) => e.id === 'production')?.id ?? config.belvo?.environments[0]?.id;
+  // Every change to alerts (polls, chat commands, time, the bot's own health) goes through this one service;
+  // late-bound wake of the dispatcher.
   let socketMode: SocketModeConnection | undefined;
-  const commitEvents = createEventCommitter({ store, routing, clock, onIntents: () => dispatcher.wake() });
-  const health = createDestinationHealth({
+  const alerts = new AlertCommitter({
     store,
     clock,
+    logger: logger.child({ component: 'alerts' }),
+    metrics,
     engine,
-    logger: logger.child({ component: 'delivery' }),
-    commitEvents,
+    routing,
+    onIntents: () => dispatcher.wake(),
+    ...(impactEnvironment && { linkImpact: () => storedLinkCounts({ store }, impactEnvironment) }),
   });
+  const commitEvents = async (events: AlertEvent[], changed: Alert[]) => {
+    await alerts.commit({ type: 'events', events, alerts: changed });
+  };
+  const health = createDestinationHealth({ store, alerts, logger: logger.child({ component: 'delivery' }) });
   const dispatcher = new Dispatcher({
     store,
     notifiers,
@@ -281,20 +292,7 @@ export async function buildApp(loaded: LoadedConfig, opts: AppOptions = {}): Pro
     },
   });
 
-  // An institution incident's impact is counted in production's links (the account people are woken for), else in
-  // the only environment configured.
-  const impactEnvironment =
-    config.belvo?.environments.find((e) => e.id === 'production')?.id ?? config.belvo?.environments[0]?.id;
-  const pollDeps = {
-    store,
-    clock,
-    logger: logger.child({ component: 'poll' }),
-    metrics,
-    engine,
-    routing,
-    onIntents: () => dispatcher.wake(),
-    ...(impactEnvironment && { linkImpact: () => storedLinkCounts({ store }, impactEnvironment) }),
-  };
+  const pollDeps = { store, clock, logger: logger.child({ component: 'poll' }), metrics, alerts };
   // One institution, many names: status-page components join Belvo's names once the API's list is known.
   const institutionCatalogue = new InstitutionCatalogue(config.institutions.map);
   const pollers = config.sources.map((source) => {
@@ -322,12 +320,9 @@ export async function buildApp(loaded: LoadedConfig, opts: AppOptions = {}): Pro
     );
   });
   const ticker = new PolicyTicker({
-    store,
-    clock,
+    alerts,
     logger: logger.child({ component: 'policy' }),
-    routing,
     intervalMs: config.policy.check,
-    onIntents: () => dispatcher.wake(),
   });
   // The team's Belvo account: institution health per environment.
   const critical = criticalMatcher(config.policy.paging.criticalInstitutions);

@@ -2,15 +2,19 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import type { Alert } from '../../src/domain/alert.js';
+import { isProvisional, renameAlertIds, renameEventIds } from '../../src/domain/provisional-ids.js';
 import type { Silence } from '../../src/domain/silence.js';
 import type { Subscription } from '../../src/domain/subscription.js';
 import { type Clock, systemClock } from '../../src/ports/clock.js';
 import type { MessageRef } from '../../src/ports/notifier.js';
 import type { FeedCursor } from '../../src/ports/source.js';
 import {
+  type AlertCommit,
+  type AlertCommitResult,
   type AlertQuery,
   type ClaimOptions,
-  type EvaluationCommit,
+  type CommitContext,
+  type CommitContextQuery,
   type Intent,
   type IntentCompletion,
   type IntentStatus,
@@ -209,13 +213,22 @@ function prepareStatements(db: BetterSqlite3.Database) {
     }
   }
   return {
-    // Latest row per asked fingerprint (creation order), plus the open alerts of the source; UNION de-duplicates.
-    alertsForEvaluation: db.prepare(`
+    // Active: open, or resolved but held by a maintenance window (its end still decides what is announced).
+    openAlerts: db.prepare(`SELECT rev, body FROM alerts WHERE state <> 'resolved' OR held ORDER BY seq`),
+    openAlertsOf: db.prepare(`
+      SELECT rev, body FROM alerts WHERE (state <> 'resolved' OR held)
+        AND (source = @source OR kind IN (SELECT value FROM json_each(@kinds)))
+      ORDER BY seq`),
+    // Latest row per asked fingerprint (creation order).
+    latestAlerts: db.prepare(`
       SELECT rev, body FROM alerts WHERE seq IN (
         SELECT MAX(seq) FROM alerts WHERE fingerprint IN (SELECT value FROM json_each(@fps)) GROUP BY fingerprint
-        UNION
-        SELECT seq FROM alerts WHERE source = @source AND (state <> 'resolved' OR held)
       ) ORDER BY seq`),
+    // Destinations that have (or are about to post) a message for these alerts.
+    heardOf: db.prepare(`
+      SELECT alert_id, destination FROM message_refs WHERE alert_id IN (SELECT value FROM json_each(@ids))
+      UNION
+      SELECT alert_id, destination FROM intents WHERE alert_id IN (SELECT value FROM json_each(@ids))`),
     // Insert when new; otherwise update only if the stored rev is still the one the caller read.
     upsertAlert: db.prepare(`
       INSERT INTO alerts (id, fingerprint, source, kind, state, severity, updated_at, rev, body)
@@ -227,7 +240,6 @@ function prepareStatements(db: BetterSqlite3.Database) {
     getAlert: db.prepare('SELECT rev, body FROM alerts WHERE id = ?'),
     listAlerts: (hasStates: boolean, hasSource: boolean, announcedOnly: boolean, hasSince: boolean) =>
       alertVariants.get(`${hasStates}/${hasSource}/${announcedOnly}/${hasSince}`)!,
-    nextAlertId: db.prepare(`UPDATE counters SET value = value + 1 WHERE name = 'alert_id' RETURNING value`),
     reserveAlertIds: db.prepare(`UPDATE counters SET value = value + @count WHERE name = 'alert_id' RETURNING value`),
     // Created on first use: a new sequence needs no migration.
     nextSequence: db.prepare(`
@@ -380,18 +392,56 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
       return db?.open === true;
     },
 
-    async alertsForEvaluation(source, fingerprints) {
-      const { st } = open();
-      const rows = st.alertsForEvaluation.all({ source, fps: JSON.stringify(fingerprints) }) as AlertRow[];
-      return rows.map(toAlert);
+    async loadCommitContext(query: CommitContextQuery): Promise<CommitContext> {
+      const { db, st } = open();
+      // One read transaction: what the decision sees is one consistent moment of the store.
+      const read = db.transaction((): CommitContext => {
+        const openRows = (
+          query.open === 'all'
+            ? st.openAlerts.all()
+            : st.openAlertsOf.all({ source: query.open.source ?? null, kinds: JSON.stringify(query.open.kinds) })
+        ) as AlertRow[];
+        const openAlerts = openRows.map(toAlert);
+        const latest = (st.latestAlerts.all({ fps: JSON.stringify(query.fingerprints) }) as AlertRow[]).map(toAlert);
+        const heard = new Map<string, string[]>();
+        const ids = openAlerts.map((a) => a.id);
+        for (const row of st.heardOf.all({ ids: JSON.stringify(ids) }) as { alert_id: string; destination: string }[]) {
+          heard.set(row.alert_id, [...(heard.get(row.alert_id) ?? []), row.destination]);
+        }
+        const state =
+          query.source !== undefined ? (st.getSourceState.get(query.source) as SourceStateRow | undefined) : undefined;
+        return {
+          open: openAlerts,
+          latest,
+          ...(state && { sourceState: toSourceState(state) }),
+          subscriptions: (st.listSubscriptions.all() as SubscriptionRow[]).map(toSubscription),
+          silences: (st.listLiveSilences.all(query.now) as SilenceRow[]).map(toSilence),
+          heard,
+        };
+      });
+      return read();
     },
 
-    async commitEvaluation(commit: EvaluationCommit) {
+    async commitAlerts(commit: AlertCommit): Promise<AlertCommitResult> {
       const { db, st } = open();
       const now = clock.now();
-      const run = db.transaction((): number[] => {
+      const run = db.transaction((): { revs: number[]; ids: Map<string, string> } => {
+        // New alerts get their short public ids here, in the transaction that writes them: a rolled-back commit
+        // hands out none.
+        const fresh = commit.alerts.filter((a) => isProvisional(a.id));
+        const ids = new Map<string, string>();
+        if (fresh.length > 0) {
+          const { value } = st.reserveAlertIds.get({ count: fresh.length }) as { value: number };
+          for (const [i, a] of fresh.entries()) ids.set(a.id, `A${value - fresh.length + 1 + i}`);
+        }
+        const alerts = commit.alerts.map((a) => {
+          if (ids.size === 0) return a;
+          const copy = structuredClone(a);
+          renameAlertIds(copy, ids);
+          return copy;
+        });
         const revs: number[] = [];
-        for (const alert of commit.alerts) {
+        for (const alert of alerts) {
           const next = alert.rev + 1;
           const res = upsertOrConflict(
             st.upsertAlert,
@@ -416,11 +466,16 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
           revs.push(next);
         }
         for (const intent of commit.intents) {
+          let event = intent.event;
+          if (ids.size > 0) {
+            event = structuredClone(event);
+            renameEventIds(event, ids);
+          }
           st.insertIntent.run({
-            alertId: intent.alertId,
+            alertId: ids.get(intent.alertId) ?? intent.alertId,
             version: intent.version,
             destination: intent.destination,
-            event: JSON.stringify(intent.event),
+            event: JSON.stringify(event),
             notBefore: intent.notBefore,
             createdAt: now,
           });
@@ -445,13 +500,19 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
             lastError: s.lastError ?? null,
           });
         }
-        return revs;
+        return { revs, ids };
       });
-      const revs = run.immediate();
+      const { revs, ids } = run.immediate();
       // Only after the commit: a rolled-back commit leaves the caller's alerts as they were, ready to re-read.
       commit.alerts.forEach((alert, i) => {
+        renameAlertIds(alert, ids);
         alert.rev = revs[i] ?? alert.rev;
       });
+      for (const intent of commit.intents) {
+        intent.alertId = ids.get(intent.alertId) ?? intent.alertId;
+        renameEventIds(intent.event, ids);
+      }
+      return { ids };
     },
 
     async getSourceState(source) {
@@ -484,17 +545,6 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
         limit: query.limit ?? -1,
       }) as AlertRow[];
       return rows.map(toAlert);
-    },
-
-    async nextAlertId() {
-      const row = open().st.nextAlertId.get() as { value: number };
-      return `A${row.value}`;
-    },
-
-    async reserveAlertIds(count: number) {
-      if (count <= 0) return [];
-      const row = open().st.reserveAlertIds.get({ count }) as { value: number };
-      return Array.from({ length: count }, (_, i) => `A${row.value - count + 1 + i}`);
     },
 
     async nextSequence(name: SequenceName) {

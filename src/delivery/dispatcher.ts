@@ -3,7 +3,7 @@
 import type { Clock } from '../ports/clock.js';
 import type { Logger } from '../ports/logger.js';
 import type { Metrics } from '../ports/metrics.js';
-import type { DeliveryResult, Notifier } from '../ports/notifier.js';
+import type { DeliveryHealth, DeliveryResult, Notifier } from '../ports/notifier.js';
 import type { Intent, Store } from '../ports/store.js';
 import { type BackoffPolicy, backoffDelay } from './backoff.js';
 
@@ -22,7 +22,7 @@ export interface DispatcherOptions {
   /** A delivery that has not answered by then is retried later (flagged maybe-delivered). Default 60 s. */
   deliveryTimeoutMs?: number;
   /** Told of deliveries given up and made, so a destination that keeps refusing becomes an alert of its own. */
-  health?: { failed(destination: string, error: string): Promise<void>; delivered(destination: string): Promise<void> };
+  health?: DeliveryHealth;
   batch?: number;
 }
 

@@ -8,6 +8,7 @@ export const fingerprint = {
   statuspageMaintenance: (source: string, maintenanceId: string) => `statuspage/${source}/maintenance/${maintenanceId}`,
   statuspageScope: (source: string, what: 'incident' | 'component' | 'maintenance') => `statuspage/${source}/${what}/`,
   sourceHealth: (source: string) => `bot/source/${source}/unreachable`,
+  destinationHealth: (destination: string) => `bot/destination/${destination}/refusing`,
   /** One per institution (Belvo's name): a relapse reopens or follows the same incident. */
   institutionIncident: (institution: string) => `institution/${institution}`,
   /** The Belvo API as one status page shows it (the page's source id): its incidents and components are one problem. */

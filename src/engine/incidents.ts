@@ -212,9 +212,11 @@ function carryEvidence(incident: Alert, member: Alert): void {
 /** The status page's own updates (an incident's "We are investigating") appear on the incident too. */
 function carryTimeline(incident: Alert, member: Alert, limit: number): TimelineEntry[] {
   const known = new Set(incident.timeline.map((t) => t.id));
+  // Keyed on the member's fingerprint, not its id: a member opened in this decision has a provisional id until the
+  // store commits it. (Incidents written before carried `<alert id>/<update id>`: still known.)
   const fresh = member.timeline
-    .filter((t) => t.origin === 'source')
-    .map((t) => ({ ...t, id: `${member.id}/${t.id}` }))
+    .filter((t) => t.origin === 'source' && !known.has(`${member.id}/${t.id}`))
+    .map((t) => ({ ...t, id: `${member.fingerprint}#${t.id}` }))
     .filter((t) => !known.has(t.id));
   if (fresh.length === 0) return [];
   incident.timeline = [...incident.timeline, ...fresh].slice(-limit);

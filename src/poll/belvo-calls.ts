@@ -1,5 +1,7 @@
 // The team's own Belvo calls, as its app reports them: counted in minute windows as they arrive, judged on a
 // schedule like any source (the error-ratio alerts follow the same lifecycle, policy and delivery as the rest).
+
+import type { OutcomeSource } from '../alerts/change.js';
 import {
   type BelvoCall,
   CallWindows,
@@ -9,7 +11,7 @@ import {
   errorRatioSignals,
 } from '../detect/error-ratios.js';
 import type { InstitutionRef } from '../domain/institution.js';
-import { type CommitReport, OutcomeCommitter, type PollDeps } from './outcome-committer.js';
+import type { CommitReport, PollDeps } from './poll-deps.js';
 
 export const CALLS_SOURCE = 'belvo-calls';
 
@@ -25,7 +27,7 @@ export class BelvoCallsMonitor {
   readonly id = CALLS_SOURCE;
   readonly windows: CallWindows;
   readonly reported: CallsReportState = { calls: 0, failures: 0, failuresWithoutRequestId: 0 };
-  private readonly committer: OutcomeCommitter;
+  private readonly source: OutcomeSource = { id: CALLS_SOURCE, name: 'Belvo calls', failuresBeforeAlert: 1 };
 
   constructor(
     private readonly deps: PollDeps,
@@ -33,7 +35,6 @@ export class BelvoCallsMonitor {
     private readonly institutions: () => Map<string, InstitutionRef>,
   ) {
     this.windows = new CallWindows(config.longMs + 2 * 60_000);
-    this.committer = new OutcomeCommitter(deps, { id: CALLS_SOURCE, name: 'Belvo calls', failuresBeforeAlert: 1 });
   }
 
   accept(calls: BelvoCall[]): void {
@@ -70,12 +71,10 @@ export class BelvoCallsMonitor {
       institutions: this.institutions(),
       now,
     });
-    return this.committer.commitRetrying({
-      ok: true,
-      source: CALLS_SOURCE,
-      at: now,
-      signals,
-      completeScopes: [errorRatioScope()],
+    return this.deps.alerts.commit({
+      type: 'poll',
+      source: this.source,
+      outcome: { ok: true, source: CALLS_SOURCE, at: now, signals, completeScopes: [errorRatioScope()] },
     });
   }
 }

@@ -1,11 +1,13 @@
 // Polls Belvo's institution health for one environment and keeps a catalogue of institution names (Belvo's API
 // names the institution of a link or a call by `name` only; alerts want the display name and country).
+
+import type { OutcomeSource } from '../alerts/change.js';
 import { institutionDownScope, institutionHealthSignals, institutionRefOf } from '../detect/institution-health.js';
 import type { InstitutionCatalogue } from '../domain/catalogue.js';
 import type { InstitutionRef } from '../domain/institution.js';
 import type { PollOutcome } from '../domain/signal.js';
 import { type BelvoApi, BelvoApiError } from '../ports/belvo.js';
-import { type CommitReport, OutcomeCommitter, type PollDeps } from './outcome-committer.js';
+import type { CommitReport, PollDeps } from './poll-deps.js';
 
 /** The full institution list changes rarely (new integrations): refreshed this often. */
 const CATALOGUE_REFRESH_MS = 6 * 3_600_000;
@@ -32,7 +34,7 @@ export function belvoSourceId(environment: string): string {
 
 export class BelvoInstitutionsPoller {
   readonly id: string;
-  private readonly committer: OutcomeCommitter;
+  private readonly source: OutcomeSource;
   private readonly names = new Map<string, InstitutionRef>();
   private catalogueAt?: number;
 
@@ -41,11 +43,7 @@ export class BelvoInstitutionsPoller {
     private readonly opts: BelvoInstitutionsOptions,
   ) {
     this.id = belvoSourceId(opts.environment);
-    this.committer = new OutcomeCommitter(deps, {
-      id: this.id,
-      name: `Belvo API (${opts.environment})`,
-      failuresBeforeAlert: 3,
-    });
+    this.source = { id: this.id, name: `Belvo API (${opts.environment})`, failuresBeforeAlert: 3 };
   }
 
   /** Institution names seen so far (`erebor_mx_retail` -> display name, country). */
@@ -95,6 +93,6 @@ export class BelvoInstitutionsPoller {
         'Belvo poll failed',
       );
     }
-    return this.committer.commitRetrying(outcome);
+    return this.deps.alerts.commit({ type: 'poll', source: this.source, outcome });
   }
 }

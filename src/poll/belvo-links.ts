@@ -1,6 +1,8 @@
 // The team's links in one Belvo environment: a slow reconciliation lists them all (webhooks can be missed, and some
 // environments send none), and a frequent check turns the token_required and invalid_credentials transitions (from
 // webhooks and reconciliation alike) into spike alerts per institution.
+
+import type { OutcomeSource } from '../alerts/change.js';
 import {
   DEFAULT_SPIKE_CONFIG,
   type SpikeCode,
@@ -14,7 +16,7 @@ import type { BelvoApi } from '../ports/belvo.js';
 import { BelvoApiError } from '../ports/belvo.js';
 import type { BelvoLinkListing, LinkEventCode } from '../ports/belvo-links.js';
 import type { LinkCounts } from './belvo-institutions.js';
-import { type CommitReport, OutcomeCommitter, type PollDeps } from './outcome-committer.js';
+import type { CommitReport, PollDeps } from './poll-deps.js';
 
 const LISTING_CHUNK = 1000;
 /** Belvo's link statuses, counted one `page_size=1` query each. */
@@ -81,7 +83,7 @@ export async function syncLinks(
 
 export class BelvoLinksMonitor {
   readonly id: string;
-  private readonly committer: OutcomeCommitter;
+  private readonly source: OutcomeSource;
   private reconciledAt?: number;
   private reconciling = false;
 
@@ -90,11 +92,7 @@ export class BelvoLinksMonitor {
     private readonly opts: BelvoLinksOptions,
   ) {
     this.id = `belvo-${opts.environment}-links`;
-    this.committer = new OutcomeCommitter(deps, {
-      id: this.id,
-      name: `Belvo links (${opts.environment})`,
-      failuresBeforeAlert: 3,
-    });
+    this.source = { id: this.id, name: `Belvo links (${opts.environment})`, failuresBeforeAlert: 3 };
   }
 
   /** Lists every link and stores what changed; a link newly in token_required or invalid is a transition. */
@@ -147,7 +145,7 @@ export class BelvoLinksMonitor {
         'Belvo link reconciliation failed',
       );
     }
-    return this.committer.commitRetrying(outcome);
+    return this.deps.alerts.commit({ type: 'poll', source: this.source, outcome });
   }
 
   private scopes(): string[] {

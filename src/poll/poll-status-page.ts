@@ -5,10 +5,9 @@ import { detectStatusPage, type StatusPageSourceInfo } from '../detect/status-pa
 import type { PollOutcome, Signal } from '../domain/signal.js';
 import type { StatusPageSnapshot } from '../domain/status-page.js';
 import type { FeedCursor, StatusPageReader } from '../ports/source.js';
-import { StoreConflictError } from '../ports/store.js';
-import { OutcomeCommitter, type PollDeps } from './outcome-committer.js';
+import type { PollDeps } from './poll-deps.js';
 
-export type { PollDeps } from './outcome-committer.js';
+export type { PollDeps } from './poll-deps.js';
 
 export interface PollReport {
   outcome: 'ok' | 'unchanged' | 'failed';
@@ -17,8 +16,6 @@ export interface PollReport {
   /** The source asked for a pause (Retry-After): the scheduler waits at least this long. */
   notBeforeMs?: number;
 }
-
-const COMMIT_ATTEMPTS = 3;
 
 /** Keeps the signals of the last snapshot: an unchanged feed costs neither a parse nor a detection. */
 export class StatusPagePoller {
@@ -33,15 +30,12 @@ export class StatusPagePoller {
   private running = false;
   /** The catalogue version the cached detection used: institution names change when Belvo's list arrives. */
   private detectedWith = 0;
-  private readonly committer: OutcomeCommitter;
 
   constructor(
     readonly info: StatusPageSourceInfo & { failuresBeforeAlert: number; timeoutMs: number },
     private readonly reader: StatusPageReader,
     private readonly deps: PollDeps,
-  ) {
-    this.committer = new OutcomeCommitter(deps, info);
-  }
+  ) {}
 
   get id(): string {
     return this.info.id;
@@ -96,32 +90,21 @@ export class StatusPagePoller {
       logger.warn({ source, error: read.error }, 'status page poll failed');
     }
 
-    for (let attempt = 1; ; attempt++) {
-      try {
-        const report = await this.evaluateAndCommit(outcome, cursors);
-        this.settled = read.ok && report.stored === 0 && report.events === 0 ? read.snapshot : undefined;
-        const kind = !outcome.ok ? 'failed' : unchanged ? 'unchanged' : 'ok';
-        metrics.pollFinished(
-          source,
-          kind,
-          (performance.now() - started) / 1000,
-          outcome.ok ? undefined : outcome.error.code,
-        );
-        const retryAfterMs = read.ok ? undefined : read.error.retryAfterMs;
-        return {
-          events: report.events,
-          intents: report.intents,
-          outcome: kind,
-          ...(retryAfterMs !== undefined && { notBeforeMs: retryAfterMs }),
-        };
-      } catch (err) {
-        if (!(err instanceof StoreConflictError) || attempt >= COMMIT_ATTEMPTS) throw err;
-        logger.debug({ source, attempt }, 'alert changed while evaluating; evaluating again');
-      }
-    }
-  }
-
-  private evaluateAndCommit(outcome: PollOutcome, cursors: FeedCursor[]) {
-    return this.committer.commit(outcome, cursors);
+    const report = await this.deps.alerts.commit({ type: 'poll', source: this.info, outcome, cursors });
+    this.settled = read.ok && report.stored === 0 && report.events === 0 ? read.snapshot : undefined;
+    const kind = !outcome.ok ? 'failed' : unchanged ? 'unchanged' : 'ok';
+    metrics.pollFinished(
+      source,
+      kind,
+      (performance.now() - started) / 1000,
+      outcome.ok ? undefined : outcome.error.code,
+    );
+    const retryAfterMs = read.ok ? undefined : read.error.retryAfterMs;
+    return {
+      events: report.events,
+      intents: report.intents,
+      outcome: kind,
+      ...(retryAfterMs !== undefined && { notBeforeMs: retryAfterMs }),
+    };
   }
 }

@@ -117,3 +117,41 @@ export interface BelvoDuplicateLinks {
   institutionUserId: string;
   count: number;
 }
+
+/** Belvo webhooks and the team's links, as the store keeps them. */
+export interface BelvoLinkStore {
+  /**
+   * Stores a batch of webhooks in one transaction (all or nothing), skipping any (environment, webhook_id) already
+   * stored, earlier in the same batch included. A new LINK `token_required` / `invalid_credentials` event with a
+   * link_id also updates that link's state, and records a link event when its status changed.
+   */
+  recordBelvoWebhooks(batch: BelvoWebhookRecord[]): Promise<RecordBelvoWebhooksResult>;
+  /** Newest first. */
+  listBelvoWebhooks(query?: BelvoWebhookQuery): Promise<BelvoWebhookRecord[]>;
+  /** When the newest webhook of an environment was received, if any. */
+  lastBelvoWebhookAt(environment: string): Promise<number | undefined>;
+  getBelvoLink(environment: string, linkId: string): Promise<BelvoLinkState | undefined>;
+  /** Links by (institution, status); institution null for links no reconciliation has listed yet. */
+  linkStatusCounts(environment: string): Promise<BelvoLinkStatusCount[]>;
+  /** Users linked more than once at one institution (by institution_user_id), most duplicated first, at most 100. */
+  duplicateLinks(environment: string): Promise<BelvoDuplicateLinks[]>;
+  /** Links entering a status in [since, until), oldest first. */
+  linkEvents(query: BelvoLinkEventQuery): Promise<BelvoLinkEvent[]>;
+  /** The same events counted per institution: a spike detector's short window and long baseline. */
+  linkEventCounts(query: BelvoLinkEventQuery): Promise<BelvoLinkEventCount[]>;
+  /**
+   * Applies a reconciliation's listing, fetched at `observedAt`: institution, external and user ids always; the
+   * status unless a webhook about the link arrived after `observedAt` (the newer word wins). A known link found in
+   * token_required or invalid by this listing records a link event; a link seen for the first time does not (history,
+   * not a transition). Fills the institution of the link's earlier events. Returns how many statuses changed.
+   */
+  upsertLinks(environment: string, links: BelvoLinkListing[], observedAt: number): Promise<{ statusChanges: number }>;
+  /**
+   * Forgets webhooks received before `webhooksBefore` and link events before `linkEventsBefore`, a bounded number of
+   * rows per transaction so webhooks arriving meanwhile never wait long. Link states are kept. Returns how many went.
+   */
+  pruneBelvo(limits: {
+    webhooksBefore: number;
+    linkEventsBefore: number;
+  }): Promise<{ webhooks: number; linkEvents: number }>;
+}

@@ -35,3 +35,9 @@ export interface Notifier {
   readonly minIntervalMs: number;
   deliver(req: DeliveryRequest): Promise<DeliveryResult>;
 }
+
+/** Told of each destination as deliveries go: refused for good (a person must fix it), or accepting again. */
+export interface DeliveryHealth {
+  failed(destination: string, error: string): Promise<void>;
+  delivered(destination: string): Promise<void>;
+}

@@ -76,13 +76,14 @@ export function watchStore(store: Store, feed: ChangeFeed): Store {
     return true;
   };
   const wrapped: Partial<Store> = {
-    async commitEvaluation(commit) {
-      await store.commitEvaluation(commit);
+    async commitAlerts(commit) {
+      const result = await store.commitAlerts(commit);
       let change = false;
       for (const a of commit.alerts) if (differs(seen, a.id, visible(a))) change = true;
       const s = commit.sourceState;
       if (s && differs(sources, s.source, sourceVisible(s))) change = true;
       if (change) feed.changed();
+      return result;
     },
     async addSilence(silence) {
       await store.addSilence(silence);

@@ -118,7 +118,7 @@ export async function buildWebFixture(options: { now?: number } = {}): Promise<W
       }));
       const early = rnd() < 0.4;
       clockNow = end;
-      await store.commitEvaluation({
+      await store.commitAlerts({
         alerts: [
           base(incidentId, {
             fingerprint: `institution/${inst.name}`,
@@ -177,7 +177,7 @@ export async function buildWebFixture(options: { now?: number } = {}): Promise<W
     if (day % 4 === 0) {
       const start = now - day * DAY + 3_600_000;
       clockNow = start + 3_600_000;
-      await store.commitEvaluation({
+      await store.commitAlerts({
         alerts: [
           base(nextId(), {
             kind: 'statuspage.incident',
@@ -293,10 +293,10 @@ export async function buildWebFixture(options: { now?: number } = {}): Promise<W
       firedAt: now - 30 * 60_000,
     }),
   );
-  await store.commitEvaluation({ alerts: open, intents: [], cursors: [] });
+  await store.commitAlerts({ alerts: open, intents: [], cursors: [] });
   incidents += 21;
   for (const source of ['belvo-api', 'institutions', 'belvo-production']) {
-    await store.commitEvaluation({
+    await store.commitAlerts({
       alerts: [],
       intents: [],
       cursors: [],

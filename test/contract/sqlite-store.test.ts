@@ -37,10 +37,13 @@ describe('SQLite store specifics', () => {
   it('keeps alerts, outbox, refs, cursors, subscriptions, silences and the id counter across close and reopen', async () => {
     const path = freshPath();
     const first = await openStore(path);
-    const alert = makeAlert({ id: await first.nextAlertId() });
-    await first.commitEvaluation({
+    const alert = makeAlert({ id: 'new:1', rev: 0 });
+    await first.commitAlerts({
       alerts: [alert],
-      intents: [makeIntent(alert, 'slack-oncall', { version: 1 }), makeIntent(alert, 'slack-oncall', { version: 2 })],
+      intents: [
+        { ...makeIntent(alert, 'slack-oncall', { version: 1 }), alertId: 'new:1' },
+        { ...makeIntent(alert, 'slack-oncall', { version: 2 }), alertId: 'new:1' },
+      ],
       cursors: [{ key: 'sp/summary', etag: '"e1"', fetchedAt: T0 }],
       sourceState: { source: 'sp', consecutiveFailures: 0, firstSuccessAt: T0 },
     });
@@ -71,7 +74,12 @@ describe('SQLite store specifics', () => {
     expect(await second.listSubscriptions()).toHaveLength(1);
     expect(await second.listSilences()).toHaveLength(1);
     // The counter lives in the file: an id handed out before the restart is never handed out again.
-    expect(await second.nextAlertId()).toBe('A2');
+    const { ids } = await second.commitAlerts({
+      alerts: [makeAlert({ id: 'new:1', rev: 0 })],
+      intents: [],
+      cursors: [],
+    });
+    expect([alert.id, ids.get('new:1')]).toEqual(['A1', 'A2']);
     await second.close();
   });
 
@@ -91,7 +99,7 @@ describe('SQLite store specifics', () => {
   it('records each migration once; re-running them applies nothing and keeps the data', async () => {
     const path = freshPath();
     const store = await openStore(path);
-    await store.commitEvaluation({ alerts: [makeAlert({ id: 'A1' })], intents: [], cursors: [] });
+    await store.commitAlerts({ alerts: [makeAlert({ id: 'A1' })], intents: [], cursors: [] });
     await store.close();
 
     // Re-opening runs migrations again at init.
@@ -158,7 +166,7 @@ describe('SQLite store specifics', () => {
     const a = await openStore(path);
     const b = await openStore(path);
     const alerts = ['A1', 'A2', 'A3', 'A4'].map((id) => makeAlert({ id }));
-    await a.commitEvaluation({ alerts, intents: alerts.map((al) => makeIntent(al, 'console')), cursors: [] });
+    await a.commitAlerts({ alerts, intents: alerts.map((al) => makeIntent(al, 'console')), cursors: [] });
 
     const fromA = await a.claimIntents({ now: T0, limit: 2, leaseMs: 30_000 });
     const fromB = await b.claimIntents({ now: T0, limit: 10, leaseMs: 30_000 });

@@ -5,7 +5,7 @@ import { INCIDENT_KIND } from '../../src/domain/fingerprint.js';
 import type { Silence } from '../../src/domain/silence.js';
 import type { Subscription } from '../../src/domain/subscription.js';
 import type { FeedCursor } from '../../src/ports/source.js';
-import { type EvaluationCommit, type Store, StoreConflictError } from '../../src/ports/store.js';
+import { type AlertCommit, type CommitContextQuery, type Store, StoreConflictError } from '../../src/ports/store.js';
 import { makeAlert, makeIntent, T0 } from './alert-factory.js';
 import { describeBelvoLinkContract } from './belvo-links-contract.js';
 
@@ -26,8 +26,8 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
       await store.close();
     });
 
-    function commit(parts: Partial<EvaluationCommit>): Promise<void> {
-      return store.commitEvaluation({ alerts: [], intents: [], cursors: [], ...parts });
+    async function commit(parts: Partial<AlertCommit>): Promise<void> {
+      await store.commitAlerts({ alerts: [], intents: [], cursors: [], ...parts });
     }
 
     async function ids(alerts: Promise<Alert[]>): Promise<string[]> {
@@ -188,8 +188,12 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
       });
     });
 
-    describe('alertsForEvaluation', () => {
-      it('returns the latest alert per asked fingerprint plus every active alert of the source', async () => {
+    describe('loadCommitContext', () => {
+      const ask = (q: Partial<CommitContextQuery>) =>
+        store.loadCommitContext({ open: { kinds: [] }, fingerprints: [], now: T0, ...q });
+      const idsOf = (alerts: Alert[]) => alerts.map((a) => a.id).sort();
+
+      it('returns the latest alert per asked fingerprint, and every active alert of the source and of the kinds', async () => {
         const fp = 'statuspage/belvo/incident/inc1';
         const closed = { state: 'resolved' as const, maintenance: undefined };
         await commit({ alerts: [makeAlert({ id: 'old', fingerprint: fp, source: 'sp', ...closed })] });
@@ -202,25 +206,39 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
             // Resolved inside a maintenance window: active until the window's end is settled.
             makeAlert({ id: 'held', fingerprint: 'sp/c4', source: 'sp', state: 'resolved' }),
             makeAlert({ id: 'other-open', fingerprint: 'belvo/x', source: 'belvo', state: 'firing' }),
-            makeAlert({ id: 'other-asked', fingerprint: 'belvo/y', source: 'belvo', state: 'resolved' }),
+            makeAlert({ id: 'other-asked', fingerprint: 'belvo/y', source: 'belvo', ...closed }),
+            makeAlert({ id: 'incident', fingerprint: 'institution/x', source: 'bot', kind: 'institution.incident' }),
           ],
         });
 
-        const got = await ids(store.alertsForEvaluation('sp', [fp, 'belvo/y', 'never/seen']));
-        expect(got).toEqual(['held', 'new', 'open-firing', 'open-pending', 'other-asked']);
+        const ctx = await ask({
+          open: { source: 'sp', kinds: ['institution.incident'] },
+          fingerprints: [fp, 'belvo/y', 'never/seen'],
+        });
+        expect(idsOf(ctx.open)).toEqual(['held', 'incident', 'open-firing', 'open-pending']);
+        expect(idsOf(ctx.latest)).toEqual(['new', 'other-asked']);
+        expect(idsOf((await ask({ open: 'all' })).open)).toEqual([
+          'held',
+          'incident',
+          'open-firing',
+          'open-pending',
+          'other-open',
+        ]);
         // Once the window is settled (no maintenance any more) it is history like any resolved alert.
-        const [held] = (await store.alertsForEvaluation('sp', ['sp/c4'])).filter((a) => a.id === 'held');
+        const held = (await ask({ open: { source: 'sp', kinds: [] } })).open.find((a) => a.id === 'held');
         if (!held) throw new Error('held alert missing');
         delete held.maintenance;
         await commit({ alerts: [held] });
-        expect(await ids(store.alertsForEvaluation('sp', []))).toEqual(['open-firing', 'open-pending']);
+        expect(idsOf((await ask({ open: { source: 'sp', kinds: [] } })).open)).toEqual(['open-firing', 'open-pending']);
       });
 
-      it('lists an alert that is both asked for and open only once', async () => {
+      it('reads the stored revision, so a decision on it commits', async () => {
         await commit({ alerts: [makeAlert({ id: 'A1', fingerprint: 'sp/c1', source: 'sp', state: 'firing' })] });
-        const got = await store.alertsForEvaluation('sp', ['sp/c1']);
-        expect(got.map((a) => a.id)).toEqual(['A1']);
-        expect(got[0]?.rev).toBe((await store.getAlert('A1'))?.rev);
+        const { open, latest } = await ask({ open: { source: 'sp', kinds: [] }, fingerprints: ['sp/c1'] });
+        expect(open[0]?.rev).toBe((await store.getAlert('A1'))?.rev);
+        expect(latest[0]?.rev).toBe(open[0]?.rev);
+        await commit({ alerts: [{ ...(open[0] as Alert), title: 'again' }] });
+        expect((await store.getAlert('A1'))?.title).toBe('again');
       });
 
       it('prefers the later-created alert for a fingerprint even when the earlier one was updated later', async () => {
@@ -231,17 +249,50 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
         early.title = 'touched again';
         await commit({ alerts: [early] });
 
-        expect(await ids(store.alertsForEvaluation('other', [fp]))).toEqual(['late']);
+        expect(idsOf((await ask({ fingerprints: [fp] })).latest)).toEqual(['late']);
       });
 
-      it('returns only open alerts of the source when no fingerprint is asked', async () => {
-        await commit({ alerts: [makeAlert({ id: 'A1', source: 'sp', state: 'firing' })] });
-        expect(await ids(store.alertsForEvaluation('sp', []))).toEqual(['A1']);
-        expect(await store.alertsForEvaluation('nobody', [])).toEqual([]);
+      it('says which destinations heard of each open alert, the source’s state, subscriptions and live silences', async () => {
+        const a = makeAlert({ id: 'A1', source: 'sp', state: 'firing', maintenance: undefined });
+        await commit({
+          alerts: [a, makeAlert({ id: 'A2', source: 'sp', state: 'firing', maintenance: undefined })],
+          intents: [makeIntent(a, 'slack:C1'), makeIntent(a, 'slack:C2')],
+          sourceState: { source: 'sp', consecutiveFailures: 2, lastSuccessAt: T0 - 1000 },
+        });
+        const [claimed] = await store.claimIntents({ now: T0 + 60_000, limit: 1, leaseMs: 1000 });
+        await store.completeIntent(claimed?.id ?? 0, {
+          status: 'delivered',
+          at: T0 + 60_000,
+          parent: { alertId: 'A1', destination: 'slack:C1', messageId: 'ts1' },
+        });
+        await store.addSubscription({ id: 'sub-1', destination: 'slack:C9', filter: {}, createdAt: T0 });
+        await store.addSilence({
+          id: 'S1',
+          matcher: { source: 'sp' },
+          startsAt: T0 - 1000,
+          endsAt: T0 + 1000,
+          createdBy: 'ana',
+          reason: 'r',
+        });
+        await store.addSilence({
+          id: 'S2',
+          matcher: { source: 'sp' },
+          startsAt: T0 - 9000,
+          endsAt: T0 - 1,
+          createdBy: 'ana',
+          reason: 'over',
+        });
+        const ctx = await ask({ open: { source: 'sp', kinds: [] }, source: 'sp' });
+        expect([...(ctx.heard.get('A1') ?? [])].sort()).toEqual(['slack:C1', 'slack:C2']);
+        expect(ctx.heard.get('A2')).toBeUndefined();
+        expect(ctx.sourceState).toEqual({ source: 'sp', consecutiveFailures: 2, lastSuccessAt: T0 - 1000 });
+        expect(ctx.subscriptions.map((x) => x.id)).toEqual(['sub-1']);
+        expect(ctx.silences.map((x) => x.id)).toEqual(['S1']);
+        expect((await ask({ source: 'nobody' })).sourceState).toBeUndefined();
       });
     });
 
-    describe('commitEvaluation atomicity', () => {
+    describe('commitAlerts atomicity', () => {
       it('rolls back intents, cursors, source state and other alerts when one alert conflicts', async () => {
         const alert = makeAlert({ id: 'A1' });
         await commit({
@@ -646,42 +697,75 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
       });
     });
 
-    describe('reserveAlertIds', () => {
-      it('hands out consecutive ids in one step, never reused, shared with nextAlertId', async () => {
-        const first = await store.nextAlertId();
-        const batch = await store.reserveAlertIds(3);
-        const after = await store.nextAlertId();
+    describe('alert ids', () => {
+      const fresh = (id: string, over: Partial<Alert> = {}) =>
+        makeAlert({ id, rev: 0, maintenance: undefined, ...over });
+
+      it('gives new alerts short, unique, increasing ids in the commit, and renames every reference to them', async () => {
+        const incident = fresh('new:1', { kind: 'institution.incident', members: [] });
+        const member = fresh('new:2', { incidentId: 'new:1' });
+        incident.members = [
+          {
+            id: 'new:2',
+            kind: member.kind,
+            source: member.source,
+            title: 't',
+            severity: 'major',
+            state: 'firing',
+            since: T0,
+          },
+        ];
+        const storm = fresh('new:3', { kind: 'bot.storm', listedOn: ['new:1'] });
+        const intent = makeIntent(incident, 'slack:C1');
+        intent.alertId = 'new:1';
+        const { ids } = await store.commitAlerts({ alerts: [incident, member, storm], intents: [intent], cursors: [] });
+        const [i, m, st] = ['new:1', 'new:2', 'new:3'].map((p) => ids.get(p) ?? '') as [string, string, string];
+        for (const id of [i, m, st]) expect(id).toMatch(/^A[1-9]\d*$/);
         const n = (id: string) => Number(id.slice(1));
-        expect(batch.map(n)).toEqual([n(first) + 1, n(first) + 2, n(first) + 3]);
-        expect(n(after)).toBe(n(first) + 4);
-        expect(await store.reserveAlertIds(0)).toEqual([]);
+        expect([n(m) - n(i), n(st) - n(i)]).toEqual([1, 2]);
+        // The caller's objects carry them too, and so does every stored reference.
+        expect([incident.id, member.id, storm.id]).toEqual([i, m, st]);
+        expect((await store.getAlert(m))?.incidentId).toBe(i);
+        expect((await store.getAlert(i))?.members?.map((x) => x.id)).toEqual([m]);
+        expect((await store.getAlert(st))?.listedOn).toEqual([i]);
+        const [stored] = await store.listIntents({ alertId: i });
+        expect(stored?.event.alert.id).toBe(i);
+        expect(stored?.event.alert.members?.[0]?.id).toBe(m);
+
+        const next = await store.commitAlerts({ alerts: [fresh('new:1')], intents: [], cursors: [] });
+        expect(n(next.ids.get('new:1') ?? '')).toBe(n(st) + 1);
+      });
+
+      it('a commit that fails hands out no id', async () => {
+        await commit({ alerts: [makeAlert({ id: 'A900', rev: 0 })] });
+        const stale = { ...((await store.getAlert('A900')) as Alert), rev: 0 };
+        await commit({ alerts: [{ ...stale, rev: stale.rev }] }).catch(() => undefined);
+        await expect(
+          store.commitAlerts({
+            alerts: [fresh('new:1'), { ...stale, rev: 0, title: 'stale' }],
+            intents: [],
+            cursors: [],
+          }),
+        ).rejects.toBeInstanceOf(StoreConflictError);
+        const { ids } = await store.commitAlerts({ alerts: [fresh('new:1')], intents: [], cursors: [] });
+        expect(ids.get('new:1')).toBe('A1');
       });
     });
 
     describe('nextSequence', () => {
       it('counts each name from 1 on its own, apart from alert ids', async () => {
-        const alertBefore = await store.nextAlertId();
         expect(await store.nextSequence('subscription')).toBe(1);
         expect(await store.nextSequence('subscription')).toBe(2);
         expect(await store.nextSequence('silence')).toBe(1);
         expect(await store.nextSequence('subscription')).toBe(3);
         const concurrent = await Promise.all(Array.from({ length: 5 }, () => store.nextSequence('silence')));
         expect([...concurrent].sort((x, y) => x - y)).toEqual([2, 3, 4, 5, 6]);
-        expect(Number((await store.nextAlertId()).slice(1))).toBe(Number(alertBefore.slice(1)) + 1);
-      });
-    });
-
-    describe('nextAlertId', () => {
-      it('hands out short, unique, increasing ids', async () => {
-        const got: string[] = [];
-        for (let i = 0; i < 5; i++) got.push(await store.nextAlertId());
-        got.push(...(await Promise.all(Array.from({ length: 10 }, () => store.nextAlertId()))));
-
-        expect(new Set(got).size).toBe(got.length);
-        for (const id of got) expect(id).toMatch(/^A[1-9]\d*$/);
-        const first5 = got.slice(0, 5).map((id) => Number(id.slice(1)));
-        expect(first5).toEqual([...first5].sort((x, y) => x - y));
-        expect(first5[0]).toBeLessThan(first5[4]!);
+        const { ids } = await store.commitAlerts({
+          alerts: [makeAlert({ id: 'new:1', rev: 0, maintenance: undefined })],
+          intents: [],
+          cursors: [],
+        });
+        expect(ids.get('new:1')).toBe('A1');
       });
     });
 

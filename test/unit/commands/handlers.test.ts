@@ -8,7 +8,6 @@ import { type Reply, toPlainText } from '../../../src/commands/reply.js';
 import type { Alert, AlertEvent } from '../../../src/domain/alert.js';
 import { INCIDENT_KIND } from '../../../src/domain/fingerprint.js';
 import { routeEvents } from '../../../src/engine/route.js';
-import { loadRoutingContext } from '../../../src/poll/routing-context.js';
 import { type Store, StoreConflictError } from '../../../src/ports/store.js';
 import { makeAlert, T0 } from '../../contract/alert-factory.js';
 
@@ -166,14 +165,19 @@ afterEach(async () => {
 
 async function seed(alerts: Alert[]): Promise<void> {
   // Creation order is the order given: the store lists newest first by it.
-  for (const a of alerts) await store.commitEvaluation({ alerts: [structuredClone(a)], intents: [], cursors: [] });
+  for (const a of alerts) await store.commitAlerts({ alerts: [structuredClone(a)], intents: [], cursors: [] });
+}
+
+/** Routing as the alert-commit service sees it: the stored subscriptions and silences at `now`. */
+async function loadRoutingContext(from: Store, now: number) {
+  return { subscriptions: await from.listSubscriptions(), silences: await from.listSilences(now), now };
 }
 
 /** What the composition root supplies: route with the stored subscriptions and silences, commit atomically. */
 async function commitEvents(events: AlertEvent[], alerts: Alert[]): Promise<void> {
-  const routing = await loadRoutingContext(store, { configSubscriptions: [], configSilences: [] }, NOW);
+  const routing = await loadRoutingContext(store, NOW);
   const { intents } = routeEvents(events, routing);
-  await store.commitEvaluation({ alerts, intents, cursors: [] });
+  await store.commitAlerts({ alerts, intents, cursors: [] });
 }
 
 function context(over: Partial<CommandContext> = {}): CommandContext {
@@ -437,7 +441,7 @@ describe('subscribe, subscriptions, unsubscribe', () => {
   it('a subscribed channel gets the alerts that match from then on (routing reads the stored subscription)', async () => {
     await run('subscribe country:MX');
     await run('subscribe min:critical', { channel: { platform: 'discord', id: '7', destination: 'discord:7' } });
-    const routing = await loadRoutingContext(store, { configSubscriptions: [], configSilences: [] }, NOW);
+    const routing = await loadRoutingContext(store, NOW);
     const event = (a: Alert): AlertEvent => ({
       type: 'opened',
       alert: a,
@@ -606,7 +610,7 @@ describe('ack', () => {
       if (calls === 1) {
         // The engine commits a new version of A2 first: the ack's copy is now stale.
         const current = await store.getAlert('A2');
-        await store.commitEvaluation({ alerts: [{ ...current!, status: 'partial_outage' }], intents: [], cursors: [] });
+        await store.commitAlerts({ alerts: [{ ...current!, status: 'partial_outage' }], intents: [], cursors: [] });
       }
       await commitEvents(events, alerts);
     };

@@ -39,7 +39,7 @@ describe('outbox dispatcher', () => {
 
   async function queue(alertId: string, versions: number[], ...destinations: string[]) {
     const alert = makeAlert({ id: alertId });
-    await store.commitEvaluation({
+    await store.commitAlerts({
       alerts: [alert],
       intents: (destinations.length ? destinations : ['chat']).flatMap((destination) =>
         versions.map((version) => ({

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createSqliteStore } from '../../../adapters/sqlite/sqlite-store.js';
+import { AlertCommitter } from '../../../src/alerts/commit-service.js';
 import type { StatusPageSnapshot } from '../../../src/domain/status-page.js';
 import { DEFAULT_ENGINE_CONFIG, type EngineConfig } from '../../../src/engine/engine-config.js';
 import { StatusPagePoller } from '../../../src/poll/poll-status-page.js';
@@ -35,6 +36,8 @@ describe('one poll of a status page', () => {
   let store: Store;
   let commits = 0;
   let conflicts = 0;
+  /** Every store method called, in order: the round trips. */
+  const calls: string[] = [];
   let now = 0;
 
   beforeEach(async () => {
@@ -46,14 +49,22 @@ describe('one poll of a status page', () => {
     // Counts commits, and can make the next ones fail as if another writer got there first.
     store = new Proxy(inner, {
       get(target, prop, receiver) {
-        if (prop === 'commitEvaluation') {
-          return async (...args: Parameters<Store['commitEvaluation']>) => {
+        const value = Reflect.get(target, prop, receiver);
+        if (typeof value === 'function' && prop !== 'commitAlerts') {
+          return (...args: unknown[]) => {
+            calls.push(String(prop));
+            return (value as (...a: unknown[]) => unknown).apply(target, args);
+          };
+        }
+        if (prop === 'commitAlerts') {
+          return async (...args: Parameters<Store['commitAlerts']>) => {
             commits++;
+            calls.push('commitAlerts');
             if (conflicts > 0) {
               conflicts--;
               throw new StoreConflictError('changed since read');
             }
-            return target.commitEvaluation(...args);
+            return target.commitAlerts(...args);
           };
         }
         return Reflect.get(target, prop, receiver);
@@ -64,6 +75,7 @@ describe('one poll of a status page', () => {
 
   function poller(reader: StatusPageReader, engine: EngineConfig = DEFAULT_ENGINE_CONFIG) {
     const intents: number[] = [];
+    const clock = { now: () => (now += 60_000) };
     const p = new StatusPagePoller(
       {
         id: 'api',
@@ -76,15 +88,21 @@ describe('one poll of a status page', () => {
       reader,
       {
         store,
-        clock: { now: () => (now += 60_000) },
+        clock,
         logger: silentLogger,
         metrics: noMetrics,
-        engine,
-        routing: {
-          configSubscriptions: [{ id: 's', destination: 'console', filter: {}, createdAt: 0 }],
-          configSilences: [],
-        },
-        onIntents: () => intents.push(1),
+        alerts: new AlertCommitter({
+          store,
+          clock,
+          logger: silentLogger,
+          metrics: noMetrics,
+          engine,
+          routing: {
+            configSubscriptions: [{ id: 's', destination: 'console', filter: {}, createdAt: 0 }],
+            configSilences: [],
+          },
+          onIntents: () => intents.push(1),
+        }),
       },
     );
     return { p, intents };
@@ -98,6 +116,15 @@ describe('one poll of a status page', () => {
     expect((await p.poll()).outcome).toBe('unchanged');
     expect((await p.poll()).outcome).toBe('unchanged');
     expect(commits).toBe(settled);
+  });
+
+  it('a poll that opens alerts reads once and writes once (the reader’s cursor is the third round trip)', async () => {
+    const { p } = poller(new ScriptedReader([page('operational'), page('major_outage')]));
+    await p.poll();
+    calls.length = 0;
+    const report = await p.poll();
+    expect(report).toMatchObject({ outcome: 'ok', events: 2, intents: 1 });
+    expect(calls).toEqual(['loadCommitContext', 'commitAlerts']);
   });
 
   it('an unchanged page still counts towards thresholds while something is pending', async () => {

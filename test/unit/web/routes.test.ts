@@ -80,7 +80,7 @@ async function serve(config: Partial<WebConfig> = {}, secrets: Record<string, st
   return served;
 }
 
-const commit = (store: Store, alerts: Alert[]) => store.commitEvaluation({ alerts, intents: [], cursors: [] });
+const commit = (store: Store, alerts: Alert[]) => store.commitAlerts({ alerts, intents: [], cursors: [] });
 
 describe('the page over HTTP', () => {
   it('serves the page with a strict CSP, its own script and style sheet, and text from pages escaped', async () => {

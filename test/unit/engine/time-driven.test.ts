@@ -4,8 +4,8 @@ import type { Silence } from '../../../src/domain/silence.js';
 import type { Subscription } from '../../../src/domain/subscription.js';
 import { applyPolicy, type PolicyContext } from '../../../src/engine/policy.js';
 import type { PolicyConfig } from '../../../src/engine/policy-config.js';
-import { policyTick } from '../../../src/engine/policy-tick.js';
 import { quietDigests } from '../../../src/engine/quiet-digest.js';
+import { policyTick } from '../../../src/engine/time-driven.js';
 import { makeAlert, T0 } from '../../contract/alert-factory.js';
 
 const MIN = 60_000;

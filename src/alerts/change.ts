@@ -1,0 +1,30 @@
+// The changes the alert-commit service takes: whatever moves an alert goes through it.
+import type { Alert, AlertEvent } from '../domain/alert.js';
+import type { PollOutcome, Signal } from '../domain/signal.js';
+import type { FeedCursor } from '../ports/source.js';
+
+/** A polled source, as its alerts need it. */
+export interface OutcomeSource {
+  id: string;
+  /** Human name, for the "cannot be read" alert's title. */
+  name: string;
+  /** Consecutive failures before that alert fires. */
+  failuresBeforeAlert: number;
+}
+
+export type AlertChange =
+  /** What one read of a source saw (or that it could not be read), with the cursors to keep if it commits. */
+  | { type: 'poll'; outcome: PollOutcome; source: OutcomeSource; cursors?: FeedCursor[] }
+  /** Changes already made to alerts (an acknowledgement from chat): the policy and routing decide who hears. */
+  | { type: 'events'; events: AlertEvent[]; alerts: Alert[] }
+  /** Time alone: escalations, reminders, silences ending, quiet-hours digests. */
+  | { type: 'tick' }
+  /** The bot's own observation of itself (a destination refusing its messages). */
+  | { type: 'observe'; signal: Signal };
+
+export interface CommitReport {
+  events: number;
+  intents: number;
+  /** Alerts written (0 with 0 events: nothing changed). */
+  stored: number;
+}

@@ -1,0 +1,61 @@
+// The durable outbox: one intent per (alert, version, destination), written in the same transaction as the change
+// that caused it, then claimed, delivered and completed by the dispatcher; and where each alert's message lives.
+import type { AlertEvent } from '../domain/alert.js';
+import type { MessageRef } from './notifier.js';
+
+/** A delivery to be made: one (alert, version, destination), unique. */
+export interface NewIntent {
+  alertId: string;
+  version: number;
+  destination: string;
+  event: AlertEvent;
+  notBefore: number;
+}
+
+export type IntentStatus = 'pending' | 'in_flight' | 'delivered' | 'failed' | 'suppressed';
+
+export interface Intent extends NewIntent {
+  id: number;
+  status: IntentStatus;
+  attempts: number;
+  nextAttemptAt: number;
+  /** Set while a dispatcher holds it; an expired lease means the holder died mid-delivery. */
+  leaseUntil?: number;
+  lastError?: string;
+  createdAt: number;
+  deliveredAt?: number;
+}
+
+export interface ClaimOptions {
+  now: number;
+  limit: number;
+  leaseMs: number;
+}
+
+export type IntentCompletion =
+  | { status: 'delivered'; at: number; parent?: MessageRef }
+  | { status: 'retry'; nextAttemptAt: number; error: string }
+  /** Not attempted after all (the destination must wait: pacing, Retry-After): back in line, attempt not counted. */
+  | { status: 'defer'; nextAttemptAt: number }
+  | { status: 'failed'; error: string };
+
+export interface Outbox {
+  /**
+   * Leases due intents: pending ones whose time has come, and in-flight ones whose lease expired (a crash).
+   * Per (alert, destination) only the oldest undelivered intent is eligible, so versions go out in order.
+   */
+  claimIntents(opts: ClaimOptions): Promise<Intent[]>;
+  completeIntent(id: number, completion: IntentCompletion): Promise<void>;
+  /**
+   * Makes every in-flight intent due now, keeping its attempt count (so the next attempt is flagged as maybe
+   * delivered). Called when a dispatcher takes over: only one dispatches at a time (one process on SQLite, the
+   * leader on PostgreSQL), so whatever is in flight then was left by a holder that is gone. Returns how many.
+   */
+  recoverInFlight(now: number): Promise<number>;
+  getMessageRef(alertId: string, destination: string): Promise<MessageRef | undefined>;
+  /** Every destination's message for an alert (a page links to the chat messages). */
+  listMessageRefs(alertId: string): Promise<MessageRef[]>;
+  /** Undelivered intents (pending or in flight). */
+  outboxDepth(): Promise<number>;
+  listIntents(query?: { alertId?: string; status?: IntentStatus }): Promise<Intent[]>;
+}
