@@ -25,13 +25,14 @@ export async function syncLinksNow(loaded: LoadedConfig, only?: string): Promise
       const api = belvoApiFor(env, secrets, logger.child({ environment: env.id }));
       try {
         const started = Date.now();
-        const listed = await syncLinks(store, api, env.id, Date.now());
+        const { listed, gone } = await syncLinks(store, api, env.id, Date.now());
         const counts = await store.linkStatusCounts(env.id);
         const by = new Map<string, number>();
         for (const c of counts) by.set(c.status, (by.get(c.status) ?? 0) + c.count);
         const summary = [...by].map(([status, n]) => `${n} ${status}`).join(', ');
         process.stdout.write(
-          `${env.id}: ${listed} links listed in ${Date.now() - started} ms (${summary || 'none'})\n`,
+          `${env.id}: ${listed} links listed in ${Date.now() - started} ms (${summary || 'none'})` +
+            `${gone > 0 ? `; ${gone} no longer listed by Belvo, left out of the counts` : ''}\n`,
         );
       } catch (err) {
         failed = true;

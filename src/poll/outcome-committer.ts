@@ -1,7 +1,7 @@
 // One source's poll outcome -> evaluate -> institution incidents -> storms -> policy -> route -> commit: the state change and the
 // delivery intents it causes in one transaction. Shared by every poller (status pages, the Belvo account).
 import type { Alert, AlertEvent } from '../domain/alert.js';
-import { INCIDENT_KIND } from '../domain/fingerprint.js';
+import { fingerprint, INCIDENT_KIND } from '../domain/fingerprint.js';
 import type { PollOutcome } from '../domain/signal.js';
 import type { EngineConfig } from '../engine/engine-config.js';
 import { evaluatePoll, fingerprintsToLoad } from '../engine/evaluate.js';
@@ -32,6 +32,14 @@ export interface OutcomeSource {
   name: string;
   /** Consecutive failures before that alert fires. */
   failuresBeforeAlert: number;
+}
+
+export interface CommitOptions {
+  /**
+   * The outcome judges data the bot already holds (a detector woken by a push), not a read of the source: the
+   * source's health (its "cannot be read" alert, its failure count) stays what its last read made it.
+   */
+  keepSourceHealth?: boolean;
 }
 
 export interface CommitReport {
@@ -87,10 +95,15 @@ export class OutcomeCommitter {
   ) {}
 
   /** `commit`, evaluated again when an alert changed meanwhile (a chat command, another source's poll). */
-  async commitRetrying(outcome: PollOutcome, cursors: FeedCursor[] = [], attempts = 3): Promise<CommitReport> {
+  async commitRetrying(
+    outcome: PollOutcome,
+    cursors: FeedCursor[] = [],
+    attempts = 3,
+    options: CommitOptions = {},
+  ): Promise<CommitReport> {
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.commit(outcome, cursors);
+        return await this.commit(outcome, cursors, options);
       } catch (err) {
         if (!(err instanceof StoreConflictError) || attempt >= attempts) throw err;
         this.deps.logger.debug({ source: this.info.id, attempt }, 'alert changed while evaluating; evaluating again');
@@ -98,7 +111,7 @@ export class OutcomeCommitter {
     }
   }
 
-  async commit(outcome: PollOutcome, cursors: FeedCursor[] = []): Promise<CommitReport> {
+  async commit(outcome: PollOutcome, cursors: FeedCursor[] = [], options: CommitOptions = {}): Promise<CommitReport> {
     const { store, clock, logger, metrics } = this.deps;
     const source = this.info.id;
     const now = outcome.at;
@@ -117,6 +130,11 @@ export class OutcomeCommitter {
       failuresBeforeAlert: this.info.failuresBeforeAlert,
       sourceName: this.info.name,
     });
+    if (options.keepSourceHealth) {
+      const health = fingerprint.sourceHealth(source);
+      result.alerts = result.alerts.filter((a) => a.fingerprint !== health);
+      result.events = result.events.filter((e) => e.alert.fingerprint !== health);
+    }
     await assignIds(result, store);
     const newId = () => `${PROVISIONAL}${++provisional}`;
     const correlated = await this.correlate(result, now, newId);
@@ -131,16 +149,18 @@ export class OutcomeCommitter {
       alerts: decided,
       intents,
       cursors,
-      sourceState: {
-        source,
-        consecutiveFailures: failures,
-        ...(state?.firstSuccessAt !== undefined && { firstSuccessAt: state.firstSuccessAt }),
-        ...(outcome.ok && state?.firstSuccessAt === undefined && { firstSuccessAt: now }),
-        ...(outcome.ok
-          ? { lastSuccessAt: now }
-          : state?.lastSuccessAt !== undefined && { lastSuccessAt: state.lastSuccessAt }),
-        ...(!outcome.ok ? { lastFailureAt: now, lastError: outcome.error.message } : {}),
-      },
+      ...(!options.keepSourceHealth && {
+        sourceState: {
+          source,
+          consecutiveFailures: failures,
+          ...(state?.firstSuccessAt !== undefined && { firstSuccessAt: state.firstSuccessAt }),
+          ...(outcome.ok && state?.firstSuccessAt === undefined && { firstSuccessAt: now }),
+          ...(outcome.ok
+            ? { lastSuccessAt: now }
+            : state?.lastSuccessAt !== undefined && { lastSuccessAt: state.lastSuccessAt }),
+          ...(!outcome.ok ? { lastFailureAt: now, lastError: outcome.error.message } : {}),
+        },
+      }),
     });
     for (const e of events) {
       logger.info(

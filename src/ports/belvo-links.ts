@@ -61,6 +61,11 @@ export interface BelvoLinkState {
   lastEventAt?: number;
   /** Last time a reconciliation listed it. */
   reconciledAt?: number;
+  /**
+   * When a complete listing no longer named it (deleted, or never the account's): it is left out of the counts
+   * until a webhook or a listing names it again.
+   */
+  goneAt?: number;
 }
 
 /**

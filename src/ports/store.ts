@@ -164,9 +164,15 @@ export interface Store {
   /** When the newest webhook of an environment was received, if any. */
   lastBelvoWebhookAt(environment: string): Promise<number | undefined>;
   getBelvoLink(environment: string, linkId: string): Promise<BelvoLinkState | undefined>;
-  /** Links by (institution, status); institution null for links no reconciliation has listed yet. */
+  /**
+   * Links by (institution, status); institution null for links no reconciliation has listed yet. Gone links (see
+   * `markLinksGone`) are not counted.
+   */
   linkStatusCounts(environment: string): Promise<BelvoLinkStatusCount[]>;
-  /** Users linked more than once at one institution (by institution_user_id), most duplicated first, at most 100. */
+  /**
+   * Users linked more than once at one institution (by institution_user_id), most duplicated first, at most 100;
+   * gone links left out.
+   */
   duplicateLinks(environment: string): Promise<BelvoDuplicateLinks[]>;
   /** Links entering a status in [since, until), oldest first. */
   linkEvents(query: BelvoLinkEventQuery): Promise<BelvoLinkEvent[]>;
@@ -179,6 +185,13 @@ export interface Store {
    * not a transition). Fills the institution of the link's earlier events. Returns how many statuses changed.
    */
   upsertLinks(environment: string, links: BelvoLinkListing[], observedAt: number): Promise<{ statusChanges: number }>;
+  /**
+   * Closes a complete listing fetched from `listedAt` (every page read, each stored with `upsertLinks` at
+   * `listedAt`): a link of the environment that listing did not name, and that no webhook named after `listedAt`,
+   * is marked gone at `listedAt`. Its row stays (history, the webhook-vs-listing rules); a later webhook or listing
+   * naming it brings it back. Call it only when the listing ended without error. Returns how many were marked.
+   */
+  markLinksGone(environment: string, listedAt: number): Promise<{ gone: number }>;
   /**
    * Forgets webhooks received before `webhooksBefore` and link events before `linkEventsBefore`, a bounded number of
    * rows per transaction so webhooks arriving meanwhile never wait long. Link states are kept. Returns how many went.
