@@ -312,7 +312,8 @@ export async function buildApp(loaded: LoadedConfig, opts: AppOptions = {}): Pro
   const critical = criticalMatcher(config.policy.paging.criticalInstitutions);
   const belvoEnvironments = config.belvo?.environments ?? [];
   const belvoApis = belvoEnvironments.map((env) =>
-    belvoApiFor(env, secrets, logger.child({ component: 'belvo', environment: env.id })),
+    // The client names the environment in each of its lines itself: binding it here too wrote the key twice.
+    belvoApiFor(env, secrets, logger.child({ component: 'belvo' })),
   );
   const belvoPollers = belvoEnvironments.map(
     (env, i) =>

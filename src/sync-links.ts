@@ -22,7 +22,7 @@ export async function syncLinksNow(loaded: LoadedConfig, only?: string): Promise
   let failed = false;
   try {
     for (const env of environments) {
-      const api = belvoApiFor(env, secrets, logger.child({ environment: env.id }));
+      const api = belvoApiFor(env, secrets, logger); // its lines name the environment
       try {
         const started = Date.now();
         const { listed, gone } = await syncLinks(store, api, env.id, Date.now());

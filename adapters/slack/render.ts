@@ -3,6 +3,7 @@
 import { type Alert, type AlertEvent, durationText } from '../../src/domain/alert.js';
 import { DIGEST_KIND } from '../../src/domain/fingerprint.js';
 import { actionableEvidence, fitLines, memberLines, pagingText } from '../../src/domain/group-text.js';
+import { healthError } from '../../src/domain/health-text.js';
 import { originLabel } from '../../src/domain/incident-text.js';
 import { ALERT_METADATA_TYPE, SLACK_LIMITS } from './limits.js';
 
@@ -103,6 +104,16 @@ function fields(a: Alert): Block[] {
     }));
 }
 
+/** What a "cannot be read" alert failed with: the error, and Belvo's request_id kept whole however long the error. */
+function failureBlock(a: Alert): Block | undefined {
+  const failure = healthError(a);
+  if (!failure) return undefined;
+  const id = failure.requestId ? `\n*request_id*: \`${escapeMrkdwn(failure.requestId)}\`` : '';
+  const head = '*Last error*: ';
+  const room = SLACK_LIMITS.sectionText - head.length - id.length;
+  return { type: 'section', text: { type: 'mrkdwn', text: `${head}${clip(escapeMrkdwn(failure.error), room)}${id}` } };
+}
+
 /** A storm's or a digest's members, down first; cut with "+N more" to fit one section. */
 function membersBlock(a: Alert): Block | undefined {
   if (!a.members?.length) return undefined;
@@ -159,6 +170,8 @@ export function renderParent(event: AlertEvent): SlackMessage {
     },
     { type: 'section', fields: fields(a) },
   ];
+  const failure = failureBlock(a);
+  if (failure) blocks.push(failure);
   const members = membersBlock(a);
   if (members) blocks.push(members);
   const evidence = actionableEvidence(a).map(
