@@ -21,6 +21,8 @@ export function healthError(alert: Alert): HealthError | undefined {
   const found = REQUEST_ID_IN_TEXT.exec(last);
   const given = alert.evidence.requestId;
   const requestId = typeof given === 'string' && given !== '' ? given : found?.[1];
-  const error = found ? `${last.slice(0, found.index)}${last.slice(found.index + found[0].length)}`.trim() : last.trim();
+  const error = found
+    ? `${last.slice(0, found.index)}${last.slice(found.index + found[0].length)}`.trim()
+    : last.trim();
   return { error: error || last.trim(), ...(requestId && { requestId }) };
 }
