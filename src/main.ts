@@ -95,6 +95,7 @@ export function engineConfigFrom(config: Config): EngineConfig {
     thresholds: { default: { ...DEFAULT_ENGINE_CONFIG.thresholds.default, ...clean(t.default) }, byKind },
     flapping: { windowMs: config.engine.flapping.window, flips: config.engine.flapping.flips },
     timelineLimit: DEFAULT_ENGINE_CONFIG.timelineLimit,
+    figureEditMs: config.engine.figureEdits,
   };
 }
 
@@ -342,6 +343,7 @@ export async function buildApp(loaded: LoadedConfig, opts: AppOptions = {}): Pro
           baselineMs: config.belvo?.spikes.baseline ?? DEFAULT_SPIKE_CONFIG.baselineMs,
           minCount: config.belvo?.spikes.minCount ?? DEFAULT_SPIKE_CONFIG.minCount,
           factor: config.belvo?.spikes.factor ?? DEFAULT_SPIKE_CONFIG.factor,
+          shortWindowMs: config.belvo?.spikes.shortWindow ?? DEFAULT_SPIKE_CONFIG.shortWindowMs,
         },
         catalogue,
         critical,

@@ -74,11 +74,6 @@ function oneLine(text: string, max = MAX_DETAIL): string {
   return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
 }
 
-function latestSourceUpdate(event: AlertEvent) {
-  const updates = event.alert.timeline.filter((e) => e.origin === 'source');
-  return updates[updates.length - 1];
-}
-
 /** `[A3 Banco Erebor MX - Retail (MX)]`: which alert a detail line belongs to, and what it is about. */
 function lineTag(a: AlertEvent['alert']): string {
   const i = a.institution;
@@ -116,8 +111,13 @@ export function renderConsole(event: AlertEvent, opts: RenderOptions): string[] 
     head += c.green(` after ${durationText(a.resolvedAt - a.startedAt)}`);
   }
   const details: string[] = [];
-  const update = latestSourceUpdate(event);
-  if (update && event.type !== 'flapping') details.push(`${update.status.replace(/_/g, ' ')}: ${oneLine(update.text)}`);
+  if (event.type !== 'flapping') {
+    // The news of this event; without any (an event queued before events carried them), the latest as context.
+    const latest = a.timeline.filter((e) => e.origin === 'source').at(-1);
+    for (const update of event.updates ?? (latest ? [latest] : [])) {
+      details.push(`${update.status.replace(/_/g, ' ')}: ${oneLine(update.text)}`);
+    }
+  }
   const failure = event.type !== 'resolved' ? healthError(a) : undefined;
   if (failure) {
     details.push(`last error: ${oneLine(failure.error, 160)}`);

@@ -177,6 +177,25 @@ describe('Discord thread reply', () => {
     expect(r.embeds[0]?.footer?.text).toBe('Alert A7 · version 3 · belvo-status');
   });
 
+  it('every update the page made between two polls is quoted, in order', () => {
+    const monitoring = {
+      id: 'u2',
+      at: T0 + MIN,
+      status: 'monitoring',
+      text: 'Fix deployed',
+      origin: 'source' as const,
+    };
+    const resolved = { id: 'u3', at: T0 + 2 * MIN, status: 'resolved', text: 'All good', origin: 'source' as const };
+    const a = alert({ state: 'resolved', resolvedAt: T0 + 2 * MIN, timeline: [monitoring, resolved] });
+    const r = renderReply(
+      makeEvent(a, { type: 'resolved', reason: 'the source says resolved', updates: [monitoring, resolved] }),
+    );
+    expect(r.embeds[0]?.description?.split('\n').slice(1)).toEqual([
+      '> **monitoring**: Fix deployed',
+      '> **resolved**: All good',
+    ]);
+  });
+
   it('a resolution says how long it lasted, in green', () => {
     const a = alert({ state: 'resolved', resolvedAt: T0 + 90 * MIN, timeline: [] });
     const r = renderReply(makeEvent(a, { type: 'resolved', reason: '2 good observations' }));

@@ -4,10 +4,12 @@
 
 import type { APIActionRowComponent, APIButtonComponent, APIEmbed, APIEmbedField } from 'discord-api-types/v10';
 import { type Alert, type AlertEvent, durationText } from '../../src/domain/alert.js';
+import { updatesToQuote } from '../../src/domain/event-updates.js';
 import { DIGEST_KIND } from '../../src/domain/fingerprint.js';
 import { fitLines, memberLines, pagingText } from '../../src/domain/group-text.js';
 import { healthError } from '../../src/domain/health-text.js';
 import { originLabel } from '../../src/domain/incident-text.js';
+import { statusText } from '../../src/domain/status-text.js';
 import { fitEmbed } from './fit.js';
 import { DISCORD_LIMITS } from './limits.js';
 import { clip, escapeMarkdown } from './text.js';
@@ -140,7 +142,7 @@ const EARLIER_UPDATES_SHOWN = 4;
 
 function coreFields(event: AlertEvent, history: boolean): APIEmbedField[] {
   const a = event.alert;
-  const fields: APIEmbedField[] = [field('Severity', a.severity), field('Status', escapeMarkdown(words(a.status)))];
+  const fields: APIEmbedField[] = [field('Severity', a.severity), field('Status', escapeMarkdown(statusText(a)))];
   if (a.institution) fields.push(field('Institution', escapeMarkdown(a.institution.displayName)));
   if (a.institution?.country) fields.push(field('Country', a.institution.country));
   if (a.environment) fields.push(field('Environment', escapeMarkdown(a.environment)));
@@ -244,10 +246,8 @@ export function renderReply(event: AlertEvent): DiscordMessage {
     head += ` (after ${durationText(a.resolvedAt - a.startedAt)})`;
   }
   const lines = [head];
-  // Quote the page's update only when it is news for this version (newer than the previous version's note).
-  const update = latestUpdate(a);
-  const previous = a.timeline.filter((e) => e.origin === 'engine' && e.id !== `engine:${event.version}`).at(-1);
-  if (update && (!previous || update.at > previous.at)) {
+  // Every update the page made since the last message, in order (a poll can bring several).
+  for (const update of updatesToQuote(event)) {
     lines.push(`> **${escapeMarkdown(words(update.status))}**: ${escapeMarkdown(update.text).replace(/\n/g, '\n> ')}`);
   }
   const embed = fitEmbed({

@@ -2,6 +2,7 @@
 // which country, what is wrong. A storm says how many institutions are still failing and names the first few.
 import type { Alert, GroupMember } from '../../src/domain/alert.js';
 import type { InstitutionRef } from '../../src/domain/institution.js';
+import { statusText } from '../../src/domain/status-text.js';
 import { PAGERDUTY_LIMITS } from './limits.js';
 import { clip, oneLine, words } from './text.js';
 
@@ -22,7 +23,7 @@ export function institutionLabel(institution: InstitutionRef): string {
 
 function alertLine(alert: Alert): string {
   const state = [];
-  const status = words(alert.status);
+  const status = statusText(alert);
   if (status && !alert.title.toLowerCase().includes(status.toLowerCase())) state.push(status);
   if (alert.flapping) state.push('flapping');
   const line = headline(alert);

@@ -162,6 +162,22 @@ describe('Slack thread reply', () => {
     expect(r.text).toBe(':arrows_counterclockwise: Update: new update from the source\n> *identified*: Cause found');
   });
 
+  it('every update the page made between two polls is quoted, in order, in the one reply', () => {
+    const monitoring = {
+      id: 'u2',
+      at: T0 + MIN,
+      status: 'monitoring',
+      text: 'Fix deployed',
+      origin: 'source' as const,
+    };
+    const resolved = { id: 'u3', at: T0 + 2 * MIN, status: 'resolved', text: 'All good', origin: 'source' as const };
+    const a = alert({ state: 'resolved', resolvedAt: T0 + 2 * MIN, timeline: [monitoring, resolved] });
+    const r = renderReply(
+      makeEvent(a, { type: 'resolved', reason: 'the source says resolved', updates: [monitoring, resolved] }),
+    );
+    expect(r.text.split('\n').slice(1)).toEqual(['> *monitoring*: Fix deployed', '> *resolved*: All good']);
+  });
+
   it('a resolution says how long it lasted', () => {
     const a = alert({ state: 'resolved', resolvedAt: T0 + 90 * MIN, timeline: [] });
     const r = renderReply(makeEvent(a, { type: 'resolved', reason: '2 consecutive good observations (threshold 2)' }));

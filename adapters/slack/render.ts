@@ -1,10 +1,12 @@
 // Alert events as Slack messages: a parent (Block Kit inside a coloured attachment) edited in place, and a short
 // thread reply per update. Pure; everything stays inside Slack's limits, cutting with "+N more".
 import { type Alert, type AlertEvent, durationText } from '../../src/domain/alert.js';
+import { updatesToQuote } from '../../src/domain/event-updates.js';
 import { DIGEST_KIND } from '../../src/domain/fingerprint.js';
 import { actionableEvidence, fitLines, memberLines, pagingText } from '../../src/domain/group-text.js';
 import { healthError } from '../../src/domain/health-text.js';
 import { originLabel } from '../../src/domain/incident-text.js';
+import { statusText } from '../../src/domain/status-text.js';
 import { ALERT_METADATA_TYPE, SLACK_LIMITS } from './limits.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: Block Kit JSON is wide; the fake API and Slack validate it.
@@ -84,7 +86,7 @@ function slackDate(at: number): string {
 function fields(a: Alert): Block[] {
   const list: [string, string | undefined][] = [
     ['Severity', a.severity],
-    ['Status', a.status.replace(/_/g, ' ')],
+    ['Status', statusText(a)],
     [
       'Institution',
       a.institution
@@ -207,7 +209,6 @@ export function renderParent(event: AlertEvent): SlackMessage {
 /** What a thread reply says: the change, in one short message. */
 export function renderReply(event: AlertEvent): SlackMessage {
   const a = event.alert;
-  const update = latestUpdate(a);
   const head: Record<AlertEvent['type'], string> = {
     opened: ':red_circle: Opened',
     updated: ':arrows_counterclockwise: Update',
@@ -219,9 +220,8 @@ export function renderReply(event: AlertEvent): SlackMessage {
   const lines = [`${head[event.type]}: ${escapeMrkdwn(event.reason)}`];
   if (event.type === 'resolved' && a.resolvedAt !== undefined)
     lines[0] += ` (after ${durationText(a.resolvedAt - a.startedAt)})`;
-  // Quote the page's update only when it is news for this version (newer than the previous version's note).
-  const previous = a.timeline.filter((e) => e.origin === 'engine' && e.id !== `engine:${event.version}`).at(-1);
-  if (update && (!previous || update.at > previous.at)) {
+  // Every update the page made since the last message, in order (a poll can bring several).
+  for (const update of updatesToQuote(event)) {
     lines.push(`> *${escapeMrkdwn(update.status.replace(/_/g, ' '))}*: ${escapeMrkdwn(update.text)}`);
   }
   const text = clip(lines.join('\n'), SLACK_LIMITS.sectionText);

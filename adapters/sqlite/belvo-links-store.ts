@@ -51,6 +51,8 @@ interface LinkEventRow {
   webhook_id: string | null;
   source: 'webhook' | 'reconciliation';
   at: number;
+  /** 1 while the link is still in the status this event entered (absent in queries that do not ask). */
+  still_in_status?: number | null;
 }
 
 /** Optional fields come back absent, as they went in. */
@@ -99,6 +101,7 @@ function toLinkEvent(row: LinkEventRow): BelvoLinkEvent {
     webhookId: row.webhook_id ?? undefined,
     source: row.source,
     at: row.at,
+    stillInStatus: row.still_in_status == null ? undefined : row.still_in_status === 1,
   });
 }
 
@@ -186,9 +189,10 @@ export function prepareBelvoStatements(db: BetterSqlite3.Database) {
       WHERE environment = ? AND institution_user_id IS NOT NULL AND institution IS NOT NULL AND gone_at IS NULL
       GROUP BY institution, institution_user_id HAVING COUNT(*) > 1 ORDER BY count DESC, institution LIMIT 100`),
     linkEvents: db.prepare(`
-      SELECT * FROM belvo_link_events WHERE environment = @environment AND code = @code AND at >= @since
-        AND at < @until
-      ORDER BY at, seq`),
+      SELECT e.*, (l.status = e.status AND l.gone_at IS NULL) AS still_in_status FROM belvo_link_events e
+        LEFT JOIN belvo_links l ON l.environment = e.environment AND l.link_id = e.link_id
+      WHERE e.environment = @environment AND e.code = @code AND e.at >= @since AND e.at < @until
+      ORDER BY e.at, e.seq`),
     // The oldest rows by seq (creation order follows time): each step reads at most @limit rows, never the table.
     pruneWebhooks: db.prepare(`
       DELETE FROM belvo_webhooks WHERE seq IN (

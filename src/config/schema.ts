@@ -180,6 +180,12 @@ const belvo = z
         baseline: duration.default(7 * 24 * 60 * 60_000),
         minCount: z.number().int().min(1).default(10),
         factor: z.number().min(1).default(5),
+        /** Over once this short window is back to the usual pace (or the links recovered): it does not wait out `window`. */
+        shortWindow: duration.pipe(z.number().min(60_000, 'at least 1m')).default(10 * 60_000),
+      })
+      .refine((s) => s.shortWindow <= s.window, {
+        message: 'shortWindow must not be longer than window',
+        path: ['shortWindow'],
       })
       .prefault({}),
     /**
@@ -335,6 +341,8 @@ export const configSchema = z.strictObject({
       flapping: z
         .strictObject({ window: duration.default(30 * 60_000), flips: z.number().int().min(2).default(4) })
         .prefault({}),
+      /** A moving figure (a count, a ratio) is shown by a quiet edit of the message at most this often. */
+      figureEdits: duration.default(2 * 60_000),
     })
     .prefault({}),
   delivery: z

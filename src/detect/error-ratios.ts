@@ -1,8 +1,8 @@
 // Error ratios of the team's own Belvo calls, per institution and per kind of error, alerted the way the SRE
 // workbook alerts on burn rates: only when BOTH a long window and a short window are above the threshold, each with
 // a minimum number of calls. A burst fires within minutes, a blip in the short window alone does not, and the
-// alert resolves soon after recovery (the short window clears first). Counting lives in minute buckets in memory
-// (a restart forgets at most one long window); the decision is pure.
+// alert resolves soon after recovery (the short window clears first). Counting lives in 10-second buckets in memory
+// (a restart forgets at most one long window; a window's edge is off by 10 s at most); the decision is pure.
 import { INSTITUTION_ERROR_CODES, LINK_ERROR_CODES } from '../domain/belvo-error-codes.js';
 import type { InstitutionRef } from '../domain/institution.js';
 import type { Signal } from '../domain/signal.js';
@@ -47,11 +47,13 @@ interface Bucket {
 }
 
 const MINUTE = 60_000;
-const REQUEST_IDS_PER_BUCKET = 20;
+/** Bucket width: fine enough that the short window clears within one evaluation of the errors stopping. */
+const BUCKET_MS = 10_000;
+const REQUEST_IDS_PER_BUCKET = 10;
 /** Calls that name no institution are counted together. */
 export const NO_INSTITUTION = '(no institution)';
 
-/** Minute buckets per institution. Old buckets are dropped as time passes. */
+/** Time buckets per institution. Old buckets are dropped as time passes. */
 export class CallWindows {
   private readonly buckets = new Map<string, Map<number, Bucket>>();
 
@@ -59,16 +61,16 @@ export class CallWindows {
 
   add(call: BelvoCall): void {
     const institution = call.institution || NO_INSTITUTION;
-    const minute = Math.floor(call.ts / MINUTE);
-    let byMinute = this.buckets.get(institution);
-    if (!byMinute) {
-      byMinute = new Map();
-      this.buckets.set(institution, byMinute);
+    const slot = Math.floor(call.ts / BUCKET_MS);
+    let bySlot = this.buckets.get(institution);
+    if (!bySlot) {
+      bySlot = new Map();
+      this.buckets.set(institution, bySlot);
     }
-    let bucket = byMinute.get(minute);
+    let bucket = bySlot.get(slot);
     if (!bucket) {
       bucket = { total: 0, kinds: new Map() };
-      byMinute.set(minute, bucket);
+      bySlot.set(slot, bucket);
     }
     bucket.total++;
     const kind = classifyCall(call);
@@ -88,10 +90,10 @@ export class CallWindows {
   }
 
   prune(now: number): void {
-    const oldest = Math.floor((now - this.keepMs) / MINUTE);
-    for (const [institution, byMinute] of this.buckets) {
-      for (const minute of byMinute.keys()) if (minute < oldest) byMinute.delete(minute);
-      if (byMinute.size === 0) this.buckets.delete(institution);
+    const oldest = Math.floor((now - this.keepMs) / BUCKET_MS);
+    for (const [institution, bySlot] of this.buckets) {
+      for (const slot of bySlot.keys()) if (slot < oldest) bySlot.delete(slot);
+      if (bySlot.size === 0) this.buckets.delete(institution);
     }
   }
 
@@ -101,18 +103,19 @@ export class CallWindows {
 
   /** Totals over `[now - ms, now]` for one institution. */
   window(institution: string, now: number, ms: number): WindowCounts {
-    const from = Math.floor((now - ms) / MINUTE);
-    const to = Math.floor(now / MINUTE);
+    // Buckets that start inside the window: calls older than `now - ms` never count.
+    const from = Math.ceil((now - ms) / BUCKET_MS);
+    const to = Math.floor(now / BUCKET_MS);
     const out: WindowCounts = { total: 0, kinds: new Map() };
-    for (const [minute, b] of this.buckets.get(institution) ?? []) {
-      if (minute < from || minute > to) continue;
+    for (const [slot, b] of this.buckets.get(institution) ?? []) {
+      if (slot < from || slot > to) continue;
       out.total += b.total;
       for (const [kind, k] of b.kinds) {
         const acc: WindowKind = out.kinds.get(kind) ?? { count: 0, codes: new Map(), requestIds: [] };
         acc.count += k.count;
         for (const [code, n] of k.codes) acc.codes.set(code, (acc.codes.get(code) ?? 0) + n);
-        // Newest first within the minute, so a stable sort by minute keeps the newest overall first.
-        acc.requestIds.push(...[...k.requestIds].reverse().map((id) => ({ id, minute })));
+        // Newest first within a bucket, so a stable sort by bucket keeps the newest overall first.
+        acc.requestIds.push(...[...k.requestIds].reverse().map((id) => ({ id, slot })));
         out.kinds.set(kind, acc);
       }
     }
@@ -123,7 +126,7 @@ export class CallWindows {
 interface WindowKind {
   count: number;
   codes: Map<string, number>;
-  requestIds: { id: string; minute: number }[];
+  requestIds: { id: string; slot: number }[];
 }
 
 export interface WindowCounts {
@@ -168,6 +171,11 @@ export interface ErrorRatioInput {
   now: number;
 }
 
+/** The steps of an error ratio worth a thread reply: the threshold, then a quarter, half, three quarters of calls. */
+function ratioSteps(threshold: number): number[] {
+  return [...new Set([threshold, 0.25, 0.5, 0.75].filter((s) => s >= threshold))].sort((a, b) => a - b);
+}
+
 /** A signal per (institution, kind) seen in the long window; kinds under the threshold are observed ok. */
 export function errorRatioSignals(input: ErrorRatioInput): Signal[] {
   const { config, now } = input;
@@ -189,7 +197,7 @@ export function errorRatioSignals(input: ErrorRatioInput): Signal[] {
         shortRatio >= threshold;
       const topCodes = [...l.codes].sort((a, b) => b[1] - a[1]).slice(0, 3);
       const requestIds = l.requestIds
-        .sort((a, b) => b.minute - a.minute)
+        .sort((a, b) => b.slot - a.slot)
         .slice(0, 10)
         .map((r) => r.id);
       const inst =
@@ -205,7 +213,14 @@ export function errorRatioSignals(input: ErrorRatioInput): Signal[] {
         observation: bad ? 'bad' : 'ok',
         severity: kind === 'belvo' || kind === 'institution' || kind === 'timeout' ? 'major' : 'minor',
         title: `${inst?.displayName ?? 'Belvo calls'}: ${pct(longRatio)} ${kind} errors`,
-        status: bad ? `${pct(longRatio)} in ${config.longMs / MINUTE}m` : 'back under the threshold',
+        status: bad ? 'above the threshold' : 'back under the threshold',
+        // The ratio moves on every evaluation: shown in place; a reply when it reaches the threshold's next step
+        // (a quarter, half, three quarters of the calls failing).
+        figure: {
+          value: longRatio,
+          steps: ratioSteps(threshold),
+          text: `${pct(longRatio)} of ${long.total} calls in ${config.longMs / MINUTE}m`,
+        },
         ...(inst && { institution: inst }),
         evidence: {
           rule,
@@ -215,8 +230,6 @@ export function errorRatioSignals(input: ErrorRatioInput): Signal[] {
           topCodes: topCodes.map(([code, n]) => `${code} x${n}`),
           requestIds,
         },
-        // Doubling is news; a tenth of a percent is not.
-        revision: `${Math.floor(Math.log2(Math.max(1, longRatio * 100)))}`,
       });
     }
   }

@@ -145,6 +145,7 @@ function incidentSignal(
     ...(inst && { institution: institutionOf(inst, src.catalogue) }),
     ...(several.length > 1 && { affects: several }),
     ...(i.startedAt !== undefined || i.createdAt !== undefined ? { startedAt: i.startedAt ?? i.createdAt } : {}),
+    ...(closed && i.resolvedAt !== undefined && { resolvedAt: i.resolvedAt }),
     updates: timeline(i),
     evidence: { page: src.name, ...(named.length > 0 && { components: named }) },
     revision: `impact=${i.impact};components=${i.components
@@ -170,6 +171,8 @@ function maintenanceSignal(src: StatusPageSourceInfo, m: StatusPageMaintenance):
     url: incidentUrl(src, m),
     ...(src.environment !== undefined && { environment: src.environment }),
     ...(m.startedAt !== undefined && { startedAt: m.startedAt }),
+    ...(!active &&
+      (m.resolvedAt ?? m.scheduledUntil) !== undefined && { resolvedAt: m.resolvedAt ?? m.scheduledUntil }),
     updates: timeline(m),
     evidence: {
       page: src.name,

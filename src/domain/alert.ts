@@ -1,6 +1,6 @@
 import type { InstitutionRef } from './institution.js';
 import type { Severity } from './severity.js';
-import type { EvidenceValue, Lifecycle, MaintenanceRef, TimelineEntry } from './signal.js';
+import type { EvidenceValue, Figure, Lifecycle, MaintenanceRef, TimelineEntry } from './signal.js';
 
 /**
  * - `pending`: bad observations seen, fewer than the fail threshold; never announced.
@@ -67,6 +67,15 @@ export interface PagingState {
   severity?: Severity;
 }
 
+/** A moving figure as the alert's messages know it (see engine/figures.ts). */
+export interface FigureState extends Figure {
+  /** The highest step a thread reply announced while open: only a higher one is news. */
+  announcedStep: number;
+  /** The value the message last showed, and when: quiet edits of a moving figure are rate-limited. */
+  shownValue: number;
+  shownAt: number;
+}
+
 export interface Alert {
   /** Short public id used in chat (`/belvo-status ack A12`). */
   id: string;
@@ -88,6 +97,8 @@ export interface Alert {
   /** A status-page incident naming several institutions: it keeps its own message and is listed on their incidents. */
   affects?: InstitutionRef[];
   evidence: Record<string, EvidenceValue>;
+  /** The figure that moves while it is open (a count, a ratio), shown beside the status. */
+  figure?: FigureState;
   revision?: string;
   flapping: boolean;
   maintenance?: MaintenanceWindowState;
@@ -154,6 +165,8 @@ export interface AlertEvent {
   bypassSilence?: boolean;
   /** Set on intents for pager destinations only (chat and console never see it). */
   page?: PageAction;
+  /** The source's updates that are news in this event, oldest first (a poll can bring several). */
+  updates?: TimelineEntry[];
 }
 
 /** The grouped alert or institution incident whose message speaks for this one, if any. */

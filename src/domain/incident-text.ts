@@ -28,7 +28,7 @@ export function evidencePhrase(a: Pick<Alert, 'kind' | 'status' | 'title' | 'env
       return `${words(a.status)} on Belvo's API${env}`;
     case 'belvo.token_required-spike':
       return `token_required spike${env}`;
-    case 'belvo.invalid_credentials-spike':
+    case 'belvo.invalid-spike':
       return `invalid credentials spike${env}`;
   }
   if (a.kind.startsWith('belvo.error-ratio.')) {

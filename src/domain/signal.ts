@@ -49,6 +49,8 @@ export interface Signal {
   affects?: InstitutionRef[];
   /** When the source says the problem started. */
   startedAt?: number;
+  /** When the source says it ended (a page's `resolved_at`, a maintenance's completion): durations are the source's. */
+  resolvedAt?: number;
   /** Updates known to the source, any order; entries with new ids are news. */
   updates?: TimelineEntry[];
   evidence?: Record<string, EvidenceValue>;
@@ -59,10 +61,28 @@ export interface Signal {
    * components). A change of revision bumps the version; a change of anything not covered does not.
    */
   revision?: string;
-  /** For `source` signals: a thing first seen already resolved (outside first sight) is reported once as resolved. */
+  /**
+   * For `source` signals: a thing first seen already resolved (outside first sight) is reported once, as resolved
+   * before the bot saw it, when it ended after the source's last successful read (what the bot missed while it was
+   * down or between polls); an older one is history.
+   */
   reportLateResolution?: boolean;
+  /**
+   * A figure that moves while the thing stays bad (a count of links, an error ratio). Moving is not news: the message
+   * shows the current figure in a rate-limited quiet edit; entering a higher step (the next order of magnitude, or a
+   * threshold the detector names) is news. See engine/figures.ts.
+   */
+  figure?: Figure;
   /** Per-signal override of the engine's thresholds (a source configured with its own failure count). */
   thresholds?: { fail?: number; ok?: number };
+}
+
+export interface Figure {
+  value: number;
+  /** Step boundaries, ascending; decades (1, 10, 100...) when absent. */
+  steps?: number[];
+  /** How the value reads ("57 token_required in 1h", "34.0% of 120 calls"). */
+  text: string;
 }
 
 /** The status of an implied observation: the thing is no longer listed by a source that lists everything. */

@@ -21,6 +21,8 @@ export interface EngineConfig {
   };
   /** Timeline entries kept per alert (newest kept). */
   timelineLimit: number;
+  /** A moving figure (a count, a ratio) is shown by a quiet edit at most this often (engine/figures.ts). */
+  figureEditMs: number;
 }
 
 // Defaults in the spirit of Gatus (2-3 failures to alert, 2 successes to resolve).
@@ -32,10 +34,20 @@ export const DEFAULT_ENGINE_CONFIG: EngineConfig = {
       // flipping back and forth does not close and reopen the message.
       'statuspage.component': { fail: 1, ok: 2 },
       'source.health': { fail: 3, ok: 1 },
+      // Spikes and error ratios state their own rule (a minimum count, both windows): one evaluation decides, so a
+      // pushed webhook fires at once and recovery shows within one evaluation.
+      'belvo.token_required-spike': { fail: 1, ok: 1 },
+      'belvo.invalid-spike': { fail: 1, ok: 1 },
+      'belvo.error-ratio.institution': { fail: 1, ok: 1 },
+      'belvo.error-ratio.link': { fail: 1, ok: 1 },
+      'belvo.error-ratio.belvo': { fail: 1, ok: 1 },
+      'belvo.error-ratio.request': { fail: 1, ok: 1 },
+      'belvo.error-ratio.timeout': { fail: 1, ok: 1 },
     },
   },
   flapping: { windowMs: 30 * 60_000, flips: 4 },
   timelineLimit: 50,
+  figureEditMs: 2 * 60_000,
 };
 
 export function thresholdsFor(config: EngineConfig, kind: string): Thresholds {

@@ -10,6 +10,8 @@ export interface EvaluateInput {
   /** Latest alert per fingerprint concerned, and every open alert of the source (see Store.alertsForEvaluation). */
   alerts: Alert[];
   firstSight: boolean;
+  /** The source's last successful read before this one (see LifecycleContext.lastReadAt). */
+  lastReadAt?: number;
   now: number;
   config: EngineConfig;
   newId: () => string;
@@ -91,7 +93,13 @@ export function evaluatePoll(input: EvaluateInput): EvaluateResult {
   const health = sourceHealthSignal(input);
   byFingerprint.set(health.fingerprint, health);
 
-  const ctx = { now: input.now, config: input.config, firstSight: input.firstSight, newId: input.newId };
+  const ctx = {
+    now: input.now,
+    config: input.config,
+    firstSight: input.firstSight,
+    newId: input.newId,
+    ...(input.lastReadAt !== undefined && { lastReadAt: input.lastReadAt }),
+  };
   const result: EvaluateResult = { alerts: [], events: [], decisions: [] };
   for (const s of byFingerprint.values()) {
     // The health alert is not part of first sight: a source unreachable from the start is news.

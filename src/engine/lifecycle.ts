@@ -6,6 +6,7 @@ import { SOURCE_HEALTH_KIND } from '../domain/fingerprint.js';
 import { severityRank, worstSeverity } from '../domain/severity.js';
 import { GONE_STATUS, type Signal, type TimelineEntry } from '../domain/signal.js';
 import { type EngineConfig, type Thresholds, thresholdsFor } from './engine-config.js';
+import { figureNews, figureShown } from './figures.js';
 
 export interface LifecycleContext {
   now: number;
@@ -13,6 +14,11 @@ export interface LifecycleContext {
   /** The source has never been read successfully before: history is recorded, not announced. */
   firstSight: boolean;
   newId: () => string;
+  /**
+   * The source's last successful read before this one: a thing first seen already resolved is news only if it ended
+   * after it (missed while the bot was down or between polls); older ones are history.
+   */
+  lastReadAt?: number;
 }
 
 export interface Transition {
@@ -98,23 +104,23 @@ function capTimeline(entries: TimelineEntry[], limit: number): TimelineEntry[] {
 }
 
 /**
- * Adds the source updates not seen before and returns how many were news. Once the timeline is full, an update
+ * Adds the source updates not seen before and returns them, oldest first. Once the timeline is full, an update
  * older than everything kept is one that was dropped for room, not news (else a long incident would re-announce
  * its oldest updates on every poll).
  */
-function mergeTimeline(a: Alert, entries: TimelineEntry[] | undefined, limit: number): number {
-  if (!entries?.length) return 0;
+function mergeTimeline(a: Alert, entries: TimelineEntry[] | undefined, limit: number): TimelineEntry[] {
+  if (!entries?.length) return [];
   const known = new Set(a.timeline.map((e) => e.id));
   const kept = a.timeline.filter((e) => e.origin === 'source');
   const oldestKept = kept.length >= limit ? Math.min(...kept.map((e) => e.at)) : Number.NEGATIVE_INFINITY;
   const fresh = entries.filter((e) => !known.has(e.id) && e.at >= oldestKept);
-  if (fresh.length === 0) return 0;
+  if (fresh.length === 0) return [];
   a.timeline = capTimeline([...a.timeline, ...fresh], limit);
-  return fresh.length;
+  return [...fresh].sort((x, y) => x.at - y.at).slice(-limit);
 }
 
-/** Copies what the signal says about the thing; never touches lifecycle state. Returns the number of new updates. */
-function mergeSignal(a: Alert, s: Signal, ctx: LifecycleContext): number {
+/** Copies what the signal says about the thing; never touches lifecycle state. Returns the source's new updates. */
+function mergeSignal(a: Alert, s: Signal, ctx: LifecycleContext): TimelineEntry[] {
   // A good observation of an open, observed alert only counts towards resolution: the message keeps saying what
   // was wrong (and how badly) until it resolves, instead of announcing "operational, severity minor" on the way.
   const recovering = s.observation === 'ok' && s.lifecycle === 'observed' && a.state !== 'resolved' && a.version > 0;
@@ -202,7 +208,7 @@ function step(a: Alert, s: Signal, t: Thresholds, ctx: LifecycleContext): string
   if (a.state === 'resolved') return 'still resolved';
   if (a.state === 'pending') {
     a.state = 'resolved';
-    a.resolvedAt = now;
+    a.resolvedAt = endOf(a, s, now);
     return 'recovered before reaching the fail threshold';
   }
   if (a.flapping) {
@@ -228,13 +234,22 @@ function step(a: Alert, s: Signal, t: Thresholds, ctx: LifecycleContext): string
         : heldDown && a.counters.ok < t.ok
           ? `no failure for ${Math.round(t.holdDownMs / 1000)} s (hold-down)`
           : `${streak(a.counters.ok, 'good', s)} (threshold ${t.ok})`;
-  return resolve(a, now, why);
+  return resolve(a, endOf(a, s, now), why);
 }
 
-function resolve(a: Alert, now: number, why: string): string {
+function resolve(a: Alert, at: number, why: string): string {
   a.state = 'resolved';
-  a.resolvedAt = now;
+  a.resolvedAt = at;
   return why;
+}
+
+/**
+ * When it ended: the source's word where it has one (an incident's `resolved_at`, a maintenance's completion), so a
+ * duration is the page's and not how long the bot took to look; the bot's clock only for what it observed itself.
+ */
+function endOf(a: Alert, s: Signal, now: number): number {
+  if (s.lifecycle !== 'source' || s.resolvedAt === undefined) return now;
+  return Math.min(now, Math.max(a.startedAt, s.resolvedAt));
 }
 
 function enterOrLeaveMaintenance(a: Alert, s: Signal, before: Alert, now: number): void {
@@ -305,9 +320,11 @@ function decide(
     return a.announced ? { type: 'resolved', quiet: false, reason: stepReason } : undefined;
   }
   if (!was) {
-    // First seen already resolved: history at first sight, news afterwards when the detector says so.
-    if (a.state === 'resolved' && s.reportLateResolution && !ctx.firstSight) {
-      return { type: 'resolved', quiet: false, reason: 'first seen already resolved' };
+    // First seen already resolved: history at first sight; afterwards news when it ended since the last read (the
+    // bot was down, or it opened and closed between two polls), never announced as new.
+    const missed = ctx.lastReadAt === undefined || (a.resolvedAt ?? ctx.now) >= ctx.lastReadAt;
+    if (a.state === 'resolved' && s.reportLateResolution && !ctx.firstSight && missed) {
+      return { type: 'resolved', quiet: false, reason: 'resolved before the bot saw it' };
     }
     return undefined;
   }
@@ -378,7 +395,7 @@ export function applySignal(prev: Alert | undefined, s: Signal, ctx: LifecycleCo
   const was = current ? facts(current) : undefined;
   const t = thresholdsOf(s, ctx.config);
 
-  const freshUpdates = mergeSignal(a, s, ctx);
+  const fresh = mergeSignal(a, s, ctx);
   enterOrLeaveMaintenance(a, s, current ?? a, ctx.now);
   const stepReason = step(a, s, t, ctx);
   // Nothing was announced, so a window's end has nothing to settle: do not hold a closed alert for it.
@@ -388,13 +405,22 @@ export function applySignal(prev: Alert | undefined, s: Signal, ctx: LifecycleCo
     a.title = s.title;
     a.status = s.status;
   }
-  const decision = decide(was, a, s, stepReason, ctx, freshUpdates);
+  const decision =
+    decide(was, a, s, stepReason, ctx, fresh.length) ?? figureDecision(was, a, s, ctx.now, ctx.config.figureEditMs);
+  const figure = s.observation === 'bad' ? s.figure : undefined;
 
   if (!decision) {
+    // The figure the message will show next (its shown value and steps stay what the last message said).
+    if (figure) a.figure = { ...(a.figure ?? figureShown(undefined, figure, ctx.now, true)), ...figure };
     // Pending or history: store it when it is new or moved; a new `observed` alert that is not bad is not stored.
     return worthStoring(current, a) ? { alert: a, reason: stepReason } : { reason: stepReason };
   }
 
+  if (figure) {
+    // A new story (opened, reopened) starts its steps afresh; a thread reply announces the step it reached.
+    const opening = decision.type !== 'updated' && decision.type !== 'reminder';
+    a.figure = figureShown(opening ? undefined : a.figure, figure, ctx.now, !decision.quiet);
+  }
   a.version += 1;
   if (decision.type === 'opened' || decision.type === 'resolved') a.announced = true;
   a.timeline = capTimeline(
@@ -419,6 +445,26 @@ export function applySignal(prev: Alert | undefined, s: Signal, ctx: LifecycleCo
     reason: decision.reason,
     quiet: decision.quiet,
     noPage: a.maintenance !== undefined || a.severity === 'info',
+    ...(fresh.length > 0 && { updates: fresh }),
   };
   return { alert: a, event, reason: decision.reason };
+}
+
+/**
+ * A firing, announced alert whose only change is its figure: a reply when it enters a higher step, a rate-limited
+ * quiet edit when it merely moves (engine/figures.ts).
+ */
+function figureDecision(
+  was: Facts | undefined,
+  a: Alert,
+  s: Signal,
+  now: number,
+  editEveryMs: number,
+): Decision | undefined {
+  const steady = was?.state === 'firing' && a.state === 'firing' && a.announced && !a.flapping && !a.maintenance;
+  if (!steady || s.observation !== 'bad') return undefined;
+  const news = figureNews(a.figure, s.figure, now, editEveryMs);
+  if (news.type === 'step') return { type: 'updated', quiet: false, reason: news.reason };
+  if (news.type === 'edit') return { type: 'updated', quiet: true, reason: news.reason };
+  return undefined;
 }

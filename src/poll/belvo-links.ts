@@ -230,11 +230,20 @@ export class BelvoLinksMonitor {
     const catalogue = this.opts.catalogue();
     const signals: Signal[] = [];
     for (const [eventCode, code] of CODES) {
-      const events = await this.deps.store.linkEvents({
-        environment: this.opts.environment,
-        code: eventCode,
-        since: now - config.windowMs - config.baselineMs,
-      });
+      const windowStart = now - config.windowMs;
+      const environment = this.opts.environment;
+      // The window's transitions one by one (examples, links still affected); the baseline only as counts.
+      const [events, usual] = await Promise.all([
+        this.deps.store.linkEvents({ environment, code: eventCode, since: windowStart }),
+        this.deps.store.linkEventCounts({
+          environment,
+          code: eventCode,
+          since: windowStart - config.baselineMs,
+          until: windowStart,
+        }),
+      ]);
+      const baseline = new Map<string, number>();
+      for (const c of usual) if (c.institution) baseline.set(c.institution, c.count);
       const names = new Set(events.map((e) => e.institution).filter((x): x is string => !!x));
       const institutions = new Map<string, InstitutionRef>();
       for (const name of names) institutions.set(name, catalogue.get(name) ?? { name, displayName: name });
@@ -243,12 +252,14 @@ export class BelvoLinksMonitor {
           environment: this.opts.environment,
           source: this.id,
           code,
-          transitions: events.map((e) => ({
+          recent: events.map((e) => ({
             at: e.at,
             linkId: e.linkId,
             ...(e.externalId && { externalId: e.externalId }),
             ...(e.institution && { institution: e.institution }),
+            ...(e.stillInStatus !== undefined && { stillAffected: e.stillInStatus }),
           })),
+          baseline,
           linksByInstitution: counts?.byInstitution ?? new Map(),
           institutions,
           critical: (name) => this.opts.critical(institutions.get(name) ?? { name, displayName: name }),
@@ -257,9 +268,6 @@ export class BelvoLinksMonitor {
         }),
       );
     }
-    // A spike is already judged over a window (a minimum count and a multiple of the usual rate): waiting for a
-    // second check in a row would only add the check interval, and the check a webhook wakes must fire on the
-    // webhook that crosses the threshold.
-    return signals.map((s) => ({ ...s, thresholds: { fail: 1, ...s.thresholds } }));
+    return signals;
   }
 }

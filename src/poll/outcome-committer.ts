@@ -124,6 +124,7 @@ export class OutcomeCommitter {
       outcome,
       alerts,
       firstSight: state?.firstSuccessAt === undefined,
+      ...(state?.lastSuccessAt !== undefined && { lastReadAt: state.lastSuccessAt }),
       now,
       config: this.deps.engine,
       newId: () => `${PROVISIONAL}${++provisional}`,

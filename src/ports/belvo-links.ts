@@ -83,6 +83,11 @@ export interface BelvoLinkEvent {
   webhookId?: string;
   source: 'webhook' | 'reconciliation';
   at: number;
+  /**
+   * Whether the link is still in `status` now (false once it was re-connected or left it otherwise, or once Belvo no
+   * longer lists it).
+   */
+  stillInStatus?: boolean;
 }
 
 export interface BelvoLinkEventQuery {

@@ -298,6 +298,7 @@ export function describeBelvoLinkContract(store: () => Store): void {
           institution: 'erebor_mx_retail',
           source: 'reconciliation',
           at: T0 + 60_000,
+          stillInStatus: true,
         },
       ]);
 
@@ -314,6 +315,9 @@ export function describeBelvoLinkContract(store: () => Store): void {
         status: 'valid',
         statusChangedAt: T0 + 180_000,
       });
+      // Its token_required event stays, no longer affecting it (a spike resolves when its links recover).
+      const [event] = await store().linkEvents({ environment: 'production', code: 'token_required', since: 0 });
+      expect(event).toMatchObject({ linkId: 'b', stillInStatus: false });
     });
   });
 
@@ -372,6 +376,8 @@ export function describeBelvoLinkContract(store: () => Store): void {
       // The transitions that happened stay history.
       const events = await store().linkEvents({ environment: 'production', code: 'token_required', since: 0 });
       expect(events.map((e) => e.linkId)).toEqual(['stranger', 'c', 'newcomer']);
+      // A link Belvo no longer has is not one still waiting to be reconnected.
+      expect(events.map((e) => e.stillInStatus)).toEqual([false, false, true]);
       // Marking again changes nothing.
       expect(await store().markLinksGone('production', listedAt)).toEqual({ gone: 0 });
     });

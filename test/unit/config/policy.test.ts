@@ -135,7 +135,13 @@ describe('the Belvo section of the example config', () => {
       spikeCheckInterval: 60_000,
       webhook: { allowOnlyBelvoAddresses: false, trustedProxies: [] },
     });
-    expect(config.belvo?.spikes).toEqual({ window: 3_600_000, baseline: 604_800_000, minCount: 10, factor: 5 });
+    expect(config.belvo?.spikes).toEqual({
+      window: 3_600_000,
+      baseline: 604_800_000,
+      minCount: 10,
+      factor: 5,
+      shortWindow: 600_000,
+    });
     expect(config.belvo?.ingest?.evaluateEvery).toBe(30_000);
     expect(config.belvo?.retention).toBe(30 * 86_400_000);
     expect(config.belvo?.errorRatios).toEqual({

@@ -98,3 +98,46 @@ describe('error ratios (long and short window both above the threshold)', () => 
     expect(classifyCall({ status: 200, ...call })).toBe(kind);
   });
 });
+
+describe('error ratios resolve promptly and speak of their figure', () => {
+  /** 20 calls a minute for the last hour; every call failing until `stopAt`, none after. */
+  function failingUntil(stopAt: number): CallWindows {
+    const w = new CallWindows(2 * 60 * MIN);
+    for (let t = NOW - 60 * MIN; t < NOW; t += 3000) {
+      const bad = t < stopAt;
+      w.add({
+        ts: t,
+        method: 'GET',
+        path: '/api/accounts/',
+        status: bad ? 500 : 200,
+        ...(bad && { code: 'unexpected_error', requestId: `req-${t}` }),
+        institution: 'erebor_mx_retail',
+        durationMs: 100,
+      });
+    }
+    return w;
+  }
+  const belvoKind = (w: CallWindows, now = NOW) =>
+    errorRatioSignals({
+      windows: w,
+      source: 'belvo-calls',
+      config: DEFAULT_ERROR_RATIO_CONFIG,
+      institutions: new Map(),
+      now,
+    }).find((s) => s.kind === 'belvo.error-ratio.belvo');
+
+  it('clears as soon as the short window holds no more errors: 5 min and 15 s after they stopped, not a minute later', () => {
+    // Judged 50 s into a minute, errors having stopped 5 min 15 s before: the short window holds none of them.
+    const now = NOW + 50_000;
+    expect(belvoKind(failingUntil(now - 5 * MIN - 15_000), now)?.observation).toBe('ok');
+    // 4 min 45 s before: still inside the short window.
+    expect(belvoKind(failingUntil(now - 4 * MIN - 45_000), now)?.observation).toBe('bad');
+  });
+
+  it('the ratio is a figure (quiet edits, a reply at a quarter, half, three quarters), not part of the status', () => {
+    const s = belvoKind(failingUntil(NOW));
+    expect(s?.status).toBe('above the threshold');
+    expect(s?.figure).toEqual({ value: 1, steps: [0.05, 0.25, 0.5, 0.75], text: '100.0% of 1200 calls in 60m' });
+    expect(s?.revision).toBeUndefined();
+  });
+});

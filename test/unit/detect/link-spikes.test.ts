@@ -23,12 +23,22 @@ function history(institution: string, perHour: number[]): LinkTransition[] {
   return out;
 }
 
+/** The window's transitions one by one, the older ones as the baseline's counts (as the store hands them over). */
 function input(transitions: LinkTransition[], over: Partial<SpikeInput> = {}): SpikeInput {
+  const windowStart = NOW - DEFAULT_SPIKE_CONFIG.windowMs;
+  const baselineStart = windowStart - DEFAULT_SPIKE_CONFIG.baselineMs;
+  const baseline = new Map<string, number>();
+  for (const t of transitions) {
+    if (t.institution && t.at < windowStart && t.at >= baselineStart) {
+      baseline.set(t.institution, (baseline.get(t.institution) ?? 0) + 1);
+    }
+  }
   return {
     environment: 'production',
     source: 'belvo-production',
     code: 'token_required',
-    transitions,
+    recent: transitions.filter((t) => t.at >= windowStart),
+    baseline,
     linksByInstitution: new Map([['erebor_mx_retail', 200]]),
     institutions: new Map([
       ['erebor_mx_retail', { name: 'erebor_mx_retail', displayName: 'Banco Erebor MX', country: 'MX' }],
@@ -67,7 +77,8 @@ describe('token_required spikes', () => {
       observation: 'bad',
       severity: 'minor',
       title: 'Banco Erebor MX: spike of token_required links',
-      status: '30 in 1h',
+      status: 'spiking',
+      figure: { value: 30, text: '30 in 1h (usual 1.0)' },
       institution: { name: 'erebor_mx_retail', country: 'MX' },
     });
     expect(signal?.evidence).toMatchObject({ count: 30, usual: 1, links: 200, share: 0.15 });
@@ -76,6 +87,35 @@ describe('token_required spikes', () => {
     expect(String(signal?.evidence?.rule)).toBe(
       '30 token_required in the last 1h (usual 1.0; fires at 10+ and 5x usual)',
     );
+  });
+
+  it('resolves as soon as the links recover, without waiting for the window to forget the burst', () => {
+    const burst = history('erebor_mx_retail', [30, ...week(() => 1).slice(1)]);
+    const recovered = burst.map((t) => (t.at >= NOW - HOUR ? { ...t, stillAffected: t.linkId.endsWith('-0') } : t));
+    const [still] = spikeFindings(input(burst));
+    const [after] = spikeFindings(input(recovered));
+    expect(still?.bad).toBe(true);
+    expect(after?.bad).toBe(false);
+    expect(after?.count).toBe(30);
+    expect(after?.reason).toBe(
+      '30 token_required in the last 1h (usual 1.0; fires at 10+ and 5x usual); links recovered: 1 still token_required',
+    );
+  });
+
+  it('resolves once the burst stops (nothing new in the short window), even with links still affected', () => {
+    // 30 transitions 40 to 20 minutes ago, none since.
+    const old = Array.from({ length: 30 }, (_, k) => ({
+      at: NOW - 40 * 60_000 + k * 40_000,
+      linkId: `l${k}`,
+      institution: 'erebor_mx_retail',
+    }));
+    const [finding] = spikeFindings(input(old));
+    expect(finding?.bad).toBe(false);
+    expect(finding?.reason).toMatch(/; 0 in the last 10m, back to the usual pace$/);
+    const [ongoing] = spikeFindings(
+      input([...old, { at: NOW - 60_000, linkId: 'l99', institution: 'erebor_mx_retail' }]),
+    );
+    expect(ongoing?.bad).toBe(true);
   });
 
   it('the other institutions are observed ok, and one spiking does not make another spike', () => {

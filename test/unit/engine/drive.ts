@@ -40,6 +40,8 @@ export interface Step {
   at: number;
   signal: Signal;
   firstSight?: boolean;
+  /** The source's previous successful read. */
+  lastReadAt?: number;
 }
 
 export interface Run {
@@ -59,6 +61,7 @@ export function drive(steps: Step[], config: EngineConfig = DEFAULT_ENGINE_CONFI
       config,
       firstSight: step.firstSight ?? false,
       newId: () => `A${++seq}`,
+      ...(step.lastReadAt !== undefined && { lastReadAt: step.lastReadAt }),
     });
     if (t.alert) {
       if (!run.alerts.some((a) => a.id === t.alert?.id)) run.alerts.push(t.alert);

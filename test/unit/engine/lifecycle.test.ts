@@ -152,7 +152,7 @@ describe('status-page incidents (the source owns the lifecycle)', () => {
       { at: MIN, signal: incidentSignal({ observation: 'ok', status: 'resolved' }) },
     ]);
     expect(summary(run)).toBe('resolved@1');
-    expect(run.events[0]?.reason).toBe('first seen already resolved');
+    expect(run.events[0]?.reason).toBe('resolved before the bot saw it');
   });
 
   it('a postmortem after resolution updates the same alert', () => {
