@@ -24,7 +24,9 @@ describe('belvo-status demo', () => {
       if (!/^ {6}/.test(line)) break;
       listed.push(line);
     }
-    expect(listed.filter((l) => /^ +down .* · critical · A\d+$/.test(l))).toHaveLength(8);
+    // Each member line names the storm it belongs to, so grep finds them with it.
+    const storm = /\[(A\d+)\]/.exec(lines[stormOpened] ?? '')?.[1];
+    expect(listed.filter((l) => new RegExp(`^ +\\[${storm}\\] down .* · critical · A\\d+$`).test(l))).toHaveLength(8);
     expect(of(/RESOLVED .*\d+ institutions were down at once after/)).toHaveLength(1);
     // Every alert that opened also resolved.
     const ids = (re: RegExp) => new Set(of(re).map((l) => /\[(A\d+)\]/.exec(l)?.[1]));
