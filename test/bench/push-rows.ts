@@ -44,6 +44,8 @@ export function pushNotes(r: PushLatencyResult): string[] {
       'for an institution (under belvo.spikes.minCount), a pause, then the 10th, timed from its send to the ' +
       "institution's chat.postMessage arriving (each institution its own channel); belvo spikeCheckInterval left at " +
       `its default (1 minute). Spike samples, sorted (ms): ${sorted(r.spike.samples).join(', ')}. Statuspage: a new ` +
-      "incident on the page, then the push, timed to the post (trials a second apart for Slack's pace).",
+      "incident on the page, then the push, timed to the post (trials a second apart for Slack's pace). Trials " +
+      'follow one another without a random pause: a detector that only runs on its schedule is caught just after a ' +
+      'check, near its worst case.',
   ];
 }
