@@ -7,11 +7,10 @@ RUN apt-get update && apt-get install -y --no-install-recommends python3 make g+
 COPY package.json package-lock.json ./
 RUN npm ci
 COPY tsconfig.json tsconfig.build.json ./
+COPY packages/reporter/tsconfig.json ./packages/reporter/
 COPY src ./src
 COPY adapters ./adapters
-COPY test/bench ./test/bench
-COPY test/fakes ./test/fakes
-COPY test/setup ./test/setup
+COPY simulators ./simulators
 RUN npm run build && npm prune --omit=dev
 
 FROM node:20-bookworm-slim

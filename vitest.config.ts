@@ -2,7 +2,7 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts', 'adapters/**/*.test.ts'],
+    include: ['test/**/*.test.ts', 'adapters/**/*.test.ts', 'simulators/**/*.test.ts'],
     setupFiles: ['test/setup/loopback-only.ts'],
     testTimeout: 20_000,
     hookTimeout: 20_000,

@@ -1,4 +1,5 @@
 // Composition root: the one place that builds adapters and hands them to the core.
+import { belvoBaseUrl } from '../adapters/belvo/api/base-url.js';
 import { belvoApiFor } from '../adapters/belvo/api/for-environment.js';
 import { createConsoleNotifier } from '../adapters/console/console-notifier.js';
 import { discordChannelDestination } from '../adapters/discord/destination.js';
@@ -6,9 +7,9 @@ import { createPagerDutyNotifier } from '../adapters/pagerduty/pagerduty-notifie
 import type { SocketModeConnection } from '../adapters/slack/socket-mode.js';
 import { createSqliteStore } from '../adapters/sqlite/sqlite-store.js';
 import { createStatusPageReader } from '../adapters/statuspage/reader.js';
-import { storedBelvoView } from './belvo-account-view.js';
 import type { BelvoAccountView } from './commands/belvo-view.js';
 import { handleCommand } from './commands/handlers.js';
+import { storedBelvoView } from './commands/stored-belvo-view.js';
 import type { LoadedConfig } from './config/load.js';
 import type { Config } from './config/schema.js';
 import { createEventCommitter } from './delivery/commit-events.js';
@@ -28,6 +29,7 @@ import { createBelvoWebhookMetrics } from './http/belvo-webhook-metrics.js';
 import { mountHealthRoutes } from './http/health-routes.js';
 import { mountCallsIngest } from './http/ingest-calls.js';
 import { createMetrics } from './http/metrics.js';
+import { createReportedCallMetrics } from './http/reported-calls-metrics.js';
 import { HttpServer } from './http/server.js';
 import { mountStatuspageWebhook, type PushTarget } from './http/statuspage-webhook.js';
 import { createLogger } from './log.js';
@@ -43,6 +45,10 @@ import { type Clock, systemClock } from './ports/clock.js';
 import type { Logger } from './ports/logger.js';
 import type { Notifier } from './ports/notifier.js';
 import type { Store } from './ports/store.js';
+import { ChangeFeed, watchStore } from './web/change-feed.js';
+import { incidentUrlFor } from './web/paths.js';
+import { mountWebPage } from './web/routes.js';
+import { webSources } from './web/sources.js';
 
 export interface AppOptions {
   clock?: Clock;
@@ -169,7 +175,10 @@ export async function buildApp(loaded: LoadedConfig, opts: AppOptions = {}): Pro
   const clock = opts.clock ?? systemClock;
   const logger = opts.logger ?? createLogger({ level: config.log.level, secrets: secrets.values() });
 
-  const store = createSqliteStore({ path: config.storage.path, clock });
+  // The web page hears of every committed change through the store, to refresh the pages open on it.
+  const changes = new ChangeFeed();
+  const store = watchStore(createSqliteStore({ path: config.storage.path, clock }), changes);
+  const incidentUrl = incidentUrlFor(config.web.enabled ? config.web.publicUrl : undefined);
   await store.init();
   const metrics = createMetrics(store);
 
@@ -188,6 +197,7 @@ export async function buildApp(loaded: LoadedConfig, opts: AppOptions = {}): Pro
       token: secrets.get(slack.botToken.secretEnv) ?? '',
       apiUrl: slack.apiUrl,
       timeoutMs: slack.timeout,
+      ...(incidentUrl && { incidentUrl }),
     });
   };
   const discordConfig = config.discord;
@@ -204,6 +214,7 @@ export async function buildApp(loaded: LoadedConfig, opts: AppOptions = {}): Pro
       applicationId: discordConfig.applicationId,
       publicKey: discordConfig.publicKey,
       logger: logger.child({ component: 'discord' }),
+      ...(incidentUrl && { incidentUrl }),
     });
   const notifiers: Notifier[] = config.destinations.flatMap((d) => {
     if (d.type === 'console')
@@ -222,9 +233,13 @@ export async function buildApp(loaded: LoadedConfig, opts: AppOptions = {}): Pro
     if (d.type === 'discord-webhook') {
       const url = secrets.get(d.url.secretEnv) ?? '';
       const timeoutMs = discordConfig?.timeout ?? 10_000;
-      return [discordWebhooks?.createDiscordWebhookNotifier({ destination: d.id, url, timeoutMs })].filter(
-        (n): n is Notifier => !!n,
-      );
+      const hook = discordWebhooks?.createDiscordWebhookNotifier({
+        destination: d.id,
+        url,
+        timeoutMs,
+        ...(incidentUrl && { incidentUrl }),
+      });
+      return [hook].filter((n): n is Notifier => !!n);
     }
     if (d.type === 'discord') {
       return [discord?.channel(discordChannelDestination(d.channel), d.channel)].filter((n): n is Notifier => !!n);
@@ -266,6 +281,10 @@ export async function buildApp(loaded: LoadedConfig, opts: AppOptions = {}): Pro
     },
   });
 
+  // An institution incident's impact is counted in production's links (the account people are woken for), else in
+  // the only environment configured.
+  const impactEnvironment =
+    config.belvo?.environments.find((e) => e.id === 'production')?.id ?? config.belvo?.environments[0]?.id;
   const pollDeps = {
     store,
     clock,
@@ -274,6 +293,7 @@ export async function buildApp(loaded: LoadedConfig, opts: AppOptions = {}): Pro
     engine,
     routing,
     onIntents: () => dispatcher.wake(),
+    ...(impactEnvironment && { linkImpact: () => storedLinkCounts({ store }, impactEnvironment) }),
   };
   // One institution, many names: status-page components join Belvo's names once the API's list is known.
   const institutionCatalogue = new InstitutionCatalogue(config.institutions.map);
@@ -383,7 +403,7 @@ export async function buildApp(loaded: LoadedConfig, opts: AppOptions = {}): Pro
   const belvoView: BelvoAccountView | undefined =
     belvoEnvironments.length > 0 || calls
       ? {
-          ...(storedBelvoView(config, store) ?? {
+          ...(storedBelvoView(config, store, belvoBaseUrl) ?? {
             environments: [],
             linkCounts: async () => [],
             duplicateLinks: async () => [],
@@ -444,6 +464,22 @@ export async function buildApp(loaded: LoadedConfig, opts: AppOptions = {}): Pro
         calls.wake();
       },
       logger: logger.child({ component: 'ingest' }),
+      metrics: createReportedCallMetrics(metrics.registry),
+    });
+  }
+
+  if (config.web.enabled) {
+    mountWebPage(http.router, {
+      store,
+      clock,
+      config: config.web,
+      secrets,
+      changes,
+      logger: logger.child({ component: 'web' }),
+      sources: webSources(config, { institutions: belvoPollers, links: linkMonitors, calls }),
+      catalogue,
+      ...(belvoView && { belvo: belvoView }),
+      configSilences: routing.configSilences,
     });
   }
 

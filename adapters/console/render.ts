@@ -5,6 +5,7 @@ import { type AlertEvent, durationText } from '../../src/domain/alert.js';
 import { INCIDENT_KIND } from '../../src/domain/fingerprint.js';
 import { actionableEvidence, memberLines, pagingText } from '../../src/domain/group-text.js';
 import { healthError } from '../../src/domain/health-text.js';
+import { impactText } from '../../src/domain/incident-text.js';
 import type { Severity } from '../../src/domain/severity.js';
 
 export interface RenderOptions {
@@ -125,6 +126,8 @@ export function renderConsole(event: AlertEvent, opts: RenderOptions): string[] 
     if (failure.requestId) details.push(`request_id: ${oneLine(failure.requestId, 100)}`);
   }
   details.push(oneLine(event.reason));
+  const impact = event.type !== 'resolved' ? impactText(a) : undefined;
+  if (impact) details.push(`affects ${impact}`);
   const paging = pagingText(a, event.at);
   if (paging) details.push(paging);
   if (event.type !== 'resolved') {

@@ -5,7 +5,7 @@
 // https://discord.com/developers/docs/resources/message#create-message
 import { createHash } from 'node:crypto';
 import { type APIChannel, type APIMessage, Routes } from 'discord-api-types/v10';
-import type { Alert } from '../../src/domain/alert.js';
+import type { Alert, AlertEvent } from '../../src/domain/alert.js';
 import type { DeliveryRequest, DeliveryResult, MessageRef, Notifier } from '../../src/ports/notifier.js';
 import type { DiscordClient } from './client.js';
 import { DISCORD_CODES, DiscordCallError, deliveryOutcome } from './errors.js';
@@ -17,6 +17,8 @@ export interface DiscordChannelNotifierOptions {
   destination: string;
   channel: string;
   client: DiscordClient;
+  /** The incident's page on the bot's web page, linked from each parent message. */
+  incidentUrl?: (alertId: string) => string;
 }
 
 /** How many recent messages are read back after a crash (the parent is normally among the last few). */
@@ -45,6 +47,8 @@ export function messageLink(guildId: string | undefined, channelId: string, mess
 const footerOf = (m: APIMessage) => m.embeds?.[0]?.footer?.text;
 
 export function createDiscordChannelNotifier(opts: DiscordChannelNotifierOptions): Notifier {
+  const parent = (event: AlertEvent) =>
+    renderParent(event, { buttons: true, ...(opts.incidentUrl && { incidentUrl: opts.incidentUrl }) });
   const { client, channel } = opts;
   let guild: Promise<{ id?: string } | undefined> | undefined;
 
@@ -132,7 +136,7 @@ export function createDiscordChannelNotifier(opts: DiscordChannelNotifierOptions
 
   async function postParent(req: DeliveryRequest, replacing?: string): Promise<MessageRef> {
     const a = req.event.alert;
-    const posted = await create(channel, renderParent(req.event), nonceFor(opts.destination, a.id, replacing ?? ''));
+    const posted = await create(channel, parent(req.event), nonceFor(opts.destination, a.id, replacing ?? ''));
     return ref(a.id, posted.id);
   }
 
@@ -149,7 +153,7 @@ export function createDiscordChannelNotifier(opts: DiscordChannelNotifierOptions
           // The first message for this alert may have gone out before the bot died: it is the parent.
           const found = req.maybeDelivered ? await findParent(a) : undefined;
           if (found) {
-            await edit(found, renderParent(event));
+            await edit(found, parent(event));
             return { outcome: 'delivered', parent: await ref(a.id, found) };
           }
           // An edit, or a reminder, of a message this channel never got: a reminder is never a new parent.
@@ -157,7 +161,7 @@ export function createDiscordChannelNotifier(opts: DiscordChannelNotifierOptions
           return { outcome: 'delivered', parent: await postParent(req) };
         }
         try {
-          await edit(parentId, renderParent(event));
+          await edit(parentId, parent(event));
         } catch (err) {
           const e = DiscordCallError.from(err);
           if (e.code !== DISCORD_CODES.unknownMessage) throw e;

@@ -22,6 +22,8 @@ export interface DiscordAppOptions {
   /** Hex, from the application's "General Information" page. */
   publicKey: string;
   logger: Logger;
+  /** The incident's page on the bot's web page (`web.publicUrl`), linked from each parent message. */
+  incidentUrl?: (alertId: string) => string;
 }
 
 /** `discord:<channel id>`: how a Discord channel is named as a destination (config or /belvo-status subscribe). */
@@ -38,7 +40,12 @@ export function createDiscordApp(opts: DiscordAppOptions) {
       opts.logger.error({ destination }, 'a Discord channel needs discord.botToken to be posted to');
       return undefined;
     }
-    return createDiscordChannelNotifier({ destination, channel: channelId, client: bot });
+    return createDiscordChannelNotifier({
+      destination,
+      channel: channelId,
+      client: bot,
+      ...(opts.incidentUrl && { incidentUrl: opts.incidentUrl }),
+    });
   };
   return {
     channel,

@@ -267,3 +267,31 @@ describe('Discord grouped messages', () => {
     expect(renderParent(makeEvent(digest)).components).toEqual([]);
   });
 });
+
+describe('Discord parent message with the web page', () => {
+  const url = (id: string) => `https://status.example.com/incidents/${encodeURIComponent(id)}`;
+
+  it('links to the incident page beside the status page when web.publicUrl is set, and only then', () => {
+    const m = renderParent(makeEvent(alert()), { buttons: true, incidentUrl: url });
+    expect(fieldsOf(m).Link).toBe(
+      '[Open the status page](https://status.belvo.com/incidents/abc123) · [Incident page](https://status.example.com/incidents/A7)',
+    );
+    expectInsideLimits(m);
+    expect(fieldsOf(renderParent(makeEvent(alert()))).Link).toBe(
+      '[Open the status page](https://status.belvo.com/incidents/abc123)',
+    );
+  });
+
+  it('an alert with no status page still links to its incident page, in a webhook message too', () => {
+    const m = renderParent(makeEvent(alert({ url: undefined })), { buttons: false, history: true, incidentUrl: url });
+    expect(fieldsOf(m).Link).toBe('[Incident page](https://status.example.com/incidents/A7)');
+  });
+
+  it('parentheses in the URL cannot end the link early', () => {
+    const m = renderParent(makeEvent(alert({ url: undefined })), {
+      buttons: true,
+      incidentUrl: () => 'https://x.example/a(b)/A7',
+    });
+    expect(fieldsOf(m).Link).toBe('[Incident page](https://x.example/a%28b%29/A7)');
+  });
+});

@@ -8,7 +8,7 @@ import { updatesToQuote } from '../../src/domain/event-updates.js';
 import { DIGEST_KIND } from '../../src/domain/fingerprint.js';
 import { fitLines, memberLines, pagingText } from '../../src/domain/group-text.js';
 import { healthError } from '../../src/domain/health-text.js';
-import { originLabel } from '../../src/domain/incident-text.js';
+import { impactText, originLabel } from '../../src/domain/incident-text.js';
 import { statusText } from '../../src/domain/status-text.js';
 import { fitEmbed } from './fit.js';
 import { DISCORD_LIMITS } from './limits.js';
@@ -140,12 +140,14 @@ function earlierUpdates(a: Alert): APIEmbedField[] {
 
 const EARLIER_UPDATES_SHOWN = 4;
 
-function coreFields(event: AlertEvent, history: boolean): APIEmbedField[] {
+function coreFields(event: AlertEvent, history: boolean, incidentUrl?: (alertId: string) => string): APIEmbedField[] {
   const a = event.alert;
   const fields: APIEmbedField[] = [field('Severity', a.severity), field('Status', escapeMarkdown(statusText(a)))];
   if (a.institution) fields.push(field('Institution', escapeMarkdown(a.institution.displayName)));
   if (a.institution?.country) fields.push(field('Country', a.institution.country));
   if (a.environment) fields.push(field('Environment', escapeMarkdown(a.environment)));
+  const impact = impactText(a);
+  if (impact) fields.push(field('Impact', impact));
   fields.push(field('Started', `${discordTime(a.startedAt)} (${discordTime(a.startedAt, 'R')})`));
   if (a.state === 'resolved' && a.resolvedAt !== undefined) {
     fields.push(field('Duration', durationText(a.resolvedAt - a.startedAt)));
@@ -165,7 +167,12 @@ function coreFields(event: AlertEvent, history: boolean): APIEmbedField[] {
   }
   if (history) fields.push(...earlierUpdates(a));
   const url = safeUrl(a.url);
-  if (url) fields.push(field('Link', `[Open the status page](${url})`, false));
+  const page = safeUrl(incidentUrl?.(a.id));
+  const links = [
+    ...(url ? [`[Open the status page](${url})`] : []),
+    ...(page ? [`[Incident page](${markdownTarget(page)})`] : []),
+  ];
+  if (links.length) fields.push(field('Link', links.join(' · '), false));
   return fields;
 }
 
@@ -200,6 +207,13 @@ export interface RenderOptions {
   buttons: boolean;
   /** Show the earlier updates on the parent (a webhook's channel has no thread to hold them). */
   history?: boolean;
+  /** The incident's page on the bot's web page (`web.publicUrl`), linked from the message when set. */
+  incidentUrl?: (alertId: string) => string;
+}
+
+/** A URL inside `[text](url)`: parentheses and spaces would end the link early, so they are percent-encoded. */
+function markdownTarget(url: string): string {
+  return url.replace(/[()\s]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`);
 }
 
 function description(event: AlertEvent): string {
@@ -217,7 +231,7 @@ export function renderParent(event: AlertEvent, opts: RenderOptions = { buttons:
     ...(safeUrl(a.url) && { url: safeUrl(a.url) }),
     description: description(event),
     color: colorOf(a),
-    fields: coreFields(event, opts.history === true),
+    fields: coreFields(event, opts.history === true, opts.incidentUrl),
     extraFields: evidenceFields(a),
     footer: parentFooter(a),
     timestamp: new Date(event.at).toISOString(),

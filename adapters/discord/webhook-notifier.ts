@@ -38,6 +38,8 @@ export interface DiscordWebhookNotifierOptions {
   timeoutMs?: number;
   /** Tests: the REST client to use instead of one built from the URL. */
   client?: DiscordClient;
+  /** The incident's page on the bot's web page, linked from each message. */
+  incidentUrl?: (alertId: string) => string;
 }
 
 export function createDiscordWebhookNotifier(opts: DiscordWebhookNotifierOptions): Notifier {
@@ -80,7 +82,11 @@ export function createDiscordWebhookNotifier(opts: DiscordWebhookNotifierOptions
 
   async function postParent(hook: WebhookUrlParts, req: DeliveryRequest): Promise<MessageRef> {
     const a = req.event.alert;
-    const body = renderParent(req.event, { buttons: false, history: true });
+    const body = renderParent(req.event, {
+      buttons: false,
+      history: true,
+      ...(opts.incidentUrl && { incidentUrl: opts.incidentUrl }),
+    });
     try {
       const m = await client.post<APIMessage>(Routes.webhook(hook.id, hook.token), {
         auth: false,
@@ -118,7 +124,11 @@ export function createDiscordWebhookNotifier(opts: DiscordWebhookNotifierOptions
           await client.patch(Routes.webhookMessage(parts.id, parts.token, parent.messageId), {
             auth: false,
             ...(thread && { query: new URLSearchParams({ thread_id: thread }) }),
-            body: renderParent(event, { buttons: false, history: true }),
+            body: renderParent(event, {
+              buttons: false,
+              history: true,
+              ...(opts.incidentUrl && { incidentUrl: opts.incidentUrl }),
+            }),
           });
         } catch (err) {
           if (DiscordCallError.from(err).code !== DISCORD_CODES.unknownMessage) throw err;

@@ -1,10 +1,11 @@
 // The one line on-call reads on a phone before deciding to get up: which alert, how bad, which institution in
 // which country, what is wrong. A storm says how many institutions are still failing and names the first few.
 import type { Alert, GroupMember } from '../../src/domain/alert.js';
+import { impactText } from '../../src/domain/incident-text.js';
 import type { InstitutionRef } from '../../src/domain/institution.js';
 import { statusText } from '../../src/domain/status-text.js';
 import { PAGERDUTY_LIMITS } from './limits.js';
-import { clip, oneLine, words } from './text.js';
+import { clip, oneLine } from './text.js';
 
 export const STORM_KIND = 'bot.storm';
 /** Names listed in a storm's summary before "+N more". */
@@ -26,6 +27,8 @@ function alertLine(alert: Alert): string {
   const status = statusText(alert);
   if (status && !alert.title.toLowerCase().includes(status.toLowerCase())) state.push(status);
   if (alert.flapping) state.push('flapping');
+  const impact = impactText(alert);
+  if (impact) state.push(impact);
   const line = headline(alert);
   return state.length > 0 ? `${line} — ${state.join(', ')}` : line;
 }

@@ -312,3 +312,24 @@ describe('an institution incident', () => {
     expect(text).toContain('*Alert*\\nA9 · institution incident');
   });
 });
+
+describe('Slack parent message with the web page', () => {
+  it('links to the incident page after the rule when web.publicUrl is set, and only then', () => {
+    const event = makeEvent(alert(), { type: 'opened', reason: 'the source says partial_outage' });
+    const url = (id: string) => `https://status.example.com/belvo/incidents/${encodeURIComponent(id)}`;
+    const blocks = blocksOf(renderParent(event, { incidentUrl: url }));
+    expect(blocks.find((b) => b.type === 'context')).toEqual({
+      type: 'context',
+      elements: [
+        { type: 'mrkdwn', text: 'Rule: the source says partial_outage' },
+        { type: 'mrkdwn', text: '<https://status.example.com/belvo/incidents/A7|Incident page>' },
+      ],
+    });
+    expect(allText(renderParent(event))).not.toContain('Incident page');
+  });
+
+  it('a URL cannot break out of its link', () => {
+    const m = renderParent(makeEvent(alert()), { incidentUrl: () => 'https://x.example/a|b<c>' });
+    expect(allText(m)).toContain('<https://x.example/a%7Cb%3Cc%3E|Incident page>');
+  });
+});

@@ -5,7 +5,7 @@ import { updatesToQuote } from '../../src/domain/event-updates.js';
 import { DIGEST_KIND } from '../../src/domain/fingerprint.js';
 import { actionableEvidence, fitLines, memberLines, pagingText } from '../../src/domain/group-text.js';
 import { healthError } from '../../src/domain/health-text.js';
-import { originLabel } from '../../src/domain/incident-text.js';
+import { impactText, originLabel } from '../../src/domain/incident-text.js';
 import { statusText } from '../../src/domain/status-text.js';
 import { ALERT_METADATA_TYPE, SLACK_LIMITS } from './limits.js';
 
@@ -94,6 +94,7 @@ function fields(a: Alert): Block[] {
         : undefined,
     ],
     ['Environment', a.environment],
+    ['Impact', impactText(a)],
     ['Started', slackDate(a.startedAt)],
     ['Alert', `${a.id} · ${originLabel(a)}`],
   ];
@@ -162,7 +163,17 @@ export function fallbackText(event: AlertEvent): string {
   return clip(`[${state}] ${escapeMrkdwn(a.title)}`, 300);
 }
 
-export function renderParent(event: AlertEvent): SlackMessage {
+export interface ParentOptions {
+  /** The incident's page on the bot's web page (`web.publicUrl`), linked from the message when set. */
+  incidentUrl?: (alertId: string) => string;
+}
+
+/** A URL inside `<url|text>`: the characters that would end the link are percent-encoded. */
+function linkTarget(url: string): string {
+  return url.replace(/[|<>]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+}
+
+export function renderParent(event: AlertEvent, opts: ParentOptions = {}): SlackMessage {
   const a = event.alert;
   const update = latestUpdate(a);
   const blocks: Block[] = [
@@ -192,9 +203,13 @@ export function renderParent(event: AlertEvent): SlackMessage {
       text: { type: 'mrkdwn', text: head + clip(escapeMrkdwn(update.text), SLACK_LIMITS.sectionText - head.length) },
     });
   }
+  const page = opts.incidentUrl?.(a.id);
   blocks.push({
     type: 'context',
-    elements: [{ type: 'mrkdwn', text: clip(`Rule: ${escapeMrkdwn(event.reason)}`, SLACK_LIMITS.sectionText) }],
+    elements: [
+      { type: 'mrkdwn', text: clip(`Rule: ${escapeMrkdwn(event.reason)}`, SLACK_LIMITS.sectionText) },
+      ...(page ? [{ type: 'mrkdwn', text: `<${linkTarget(page)}|Incident page>` }] : []),
+    ],
   });
   const actions = buttons(a);
   if (actions) blocks.push(actions);

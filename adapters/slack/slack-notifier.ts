@@ -5,7 +5,7 @@ import { LogLevel, WebClient } from '@slack/web-api';
 import type { DeliveryRequest, DeliveryResult, MessageRef, Notifier } from '../../src/ports/notifier.js';
 import { classifySlackError } from './classify.js';
 import { ALERT_METADATA_TYPE, SLACK_API_URL, SLACK_POST_INTERVAL_MS } from './limits.js';
-import { renderParent, renderReply, type SlackMessage } from './render.js';
+import { renderParent as renderParentWith, renderReply, type SlackMessage } from './render.js';
 
 export interface SlackNotifierOptions {
   /** Destination id (`slack:C0123` for a channel subscribed from chat, or a config id). */
@@ -14,6 +14,8 @@ export interface SlackNotifierOptions {
   token: string;
   apiUrl?: string;
   timeoutMs?: number;
+  /** The incident's page on the bot's web page, linked from each parent message. */
+  incidentUrl?: (alertId: string) => string;
 }
 
 interface Posted {
@@ -30,6 +32,8 @@ function metaOf(m: { metadata?: { event_type?: string; event_payload?: Record<st
 }
 
 export function createSlackNotifier(opts: SlackNotifierOptions): Notifier {
+  const renderParent = (event: DeliveryRequest['event']) =>
+    renderParentWith(event, opts.incidentUrl ? { incidentUrl: opts.incidentUrl } : {});
   const client = new WebClient(opts.token, {
     slackApiUrl: opts.apiUrl ?? SLACK_API_URL,
     // The outbox retries, with its own backoff and Retry-After; the client must not retry underneath it.

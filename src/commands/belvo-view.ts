@@ -18,6 +18,11 @@ export interface BelvoAccountView {
   linkCounts(environment: string): Promise<{ institution: string | null; status: string; count: number }[]>;
   duplicateLinks(environment: string): Promise<{ institution: string; institutionUserId: string; count: number }[]>;
   lastWebhookAt(environment: string): Promise<number | undefined>;
+  /**
+   * Set beside the running bot (the CLI) when the app reports its calls there: they live in the bot's memory only,
+   * so they cannot be read from here.
+   */
+  callsHeldElsewhere?: boolean;
   /** Undefined when the app does not report its calls (no `belvo.ingest`). */
   calls?: {
     /** Calls and failures in the last `ms`, for one institution or all. */

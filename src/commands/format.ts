@@ -5,6 +5,7 @@ import { leadTimeText } from '../domain/incident-text.js';
 import { DEFAULT_URGENT } from '../domain/quiet-hours.js';
 import type { Silence, SilenceMatcher } from '../domain/silence.js';
 import type { SubscriptionFilter } from '../domain/subscription.js';
+import { incidentStartedAt } from './incident-history.js';
 
 /** `2025-01-15T14:00:00Z`: ISO 8601 in UTC, without the milliseconds nobody needs in chat. */
 export function isoUtc(ms: number): string {
@@ -93,7 +94,7 @@ export function openAlertLine(alert: Alert, now: number, silence?: Silence): str
 /** `[A3] MAJOR Banco X (MX) · started 2025-01-15 12:00 UTC · lasted 1h 5m` (or `open for 23m`). */
 export function historyLine(alert: Alert, now: number): string {
   const country = countrySuffix(alert);
-  const started = alert.firedAt !== undefined && alert.firedAt < alert.startedAt ? alert.firedAt : alert.startedAt;
+  const started = incidentStartedAt(alert);
   const span =
     alert.state === 'resolved'
       ? `lasted ${durationText((alert.resolvedAt ?? alert.lastSeenAt) - started)}`

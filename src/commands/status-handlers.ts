@@ -1,28 +1,21 @@
 // Read-only answers: `status`, `institution <q>`, `history [n]`.
 import { type Alert, durationText } from '../domain/alert.js';
 import { INCIDENT_KIND } from '../domain/fingerprint.js';
-import { severityRank } from '../domain/severity.js';
+import { impactText } from '../domain/incident-text.js';
 import { activeSilenceFor, type Silence } from '../domain/silence.js';
 import { accountSection } from './account-section.js';
 import { capLines, flags, historyLine, openAlertLine, plural, shortUtc, subjectOf, titleWithStatus } from './format.js';
 import type { CommandContext } from './handlers.js';
+import { historyIncidents } from './incident-history.js';
 import {
   type InstitutionMatch,
   institutionLabel,
   loadInstitutionAlerts,
   matchInstitutions,
 } from './institution-match.js';
+import { openSituation, worstFirst } from './open-alerts.js';
 import type { Reply, ReplySection, ReplyVisibility } from './reply.js';
 import { COMMAND } from './usage.js';
-
-/** Belvo's own API status: its status page (role `api`) speaks of no institution. */
-function isBelvoApi(a: Alert): boolean {
-  return a.kind.startsWith('statuspage.') && a.institution === undefined;
-}
-
-function worstFirst(x: Alert, y: Alert): number {
-  return severityRank(y.severity) - severityRank(x.severity) || x.startedAt - y.startedAt;
-}
 
 /** An institution's alert without the institution's name in front ("Banco X: major outage" -> "major outage"). */
 function withinInstitution(a: Alert, now: number, silences: Silence[]): string {
@@ -36,15 +29,6 @@ function withinInstitution(a: Alert, now: number, silences: Silence[]): string {
 /** Lines per section of `status`; the worst come first, so what is cut is the least urgent. */
 export const STATUS_LINES = 20;
 
-/** An institution's open incident (what its chat message and its page are keyed on), by Belvo name. */
-function incidentsByInstitution(alerts: Alert[]): Map<string, Alert> {
-  const out = new Map<string, Alert>();
-  for (const a of alerts) {
-    if (a.kind === INCIDENT_KIND && a.institution) out.set(a.institution.name.toLowerCase(), a);
-  }
-  return out;
-}
-
 /** " [A9] · acked by ana": the incident's id (the one in chat) and what was done to it, for an institution's line. */
 function incidentNote(incident: Alert | undefined, now: number, silences: Silence[]): string {
   if (!incident) return '';
@@ -57,9 +41,8 @@ export async function statusReply(ctx: CommandContext, visibility: ReplyVisibili
     ctx.store.listAlerts({ states: ['firing'] }),
     ctx.store.listSilences(ctx.now),
   ]);
-  // Institution incidents are listed through their evidence, under their institution.
-  const incidents = incidentsByInstitution(all);
-  const open = all.filter((a) => a.kind !== INCIDENT_KIND);
+  // Incidents are listed through their evidence, under their institution or under the Belvo API.
+  const { api, apiIncident, institutions, other, open } = openSituation(all);
   const footer = `As of ${shortUtc(ctx.now)} · ${COMMAND} institution <name> for one institution`;
   const account = await accountSection(ctx);
   if (open.length === 0) {
@@ -68,21 +51,9 @@ export async function statusReply(ctx: CommandContext, visibility: ReplyVisibili
   }
   const silenceOf = (a: Alert) => activeSilenceFor(silences, a, ctx.now);
 
-  const api = open.filter(isBelvoApi).sort(worstFirst);
-  const byInstitution = new Map<string, Alert[]>();
-  for (const a of open) {
-    if (!a.institution) continue;
-    const key = a.institution.name.toLowerCase();
-    byInstitution.set(key, [...(byInstitution.get(key) ?? []), a]);
-  }
-  const institutions = [...byInstitution.values()].map((alerts) => alerts.sort(worstFirst));
-  // Worst first: the worst alert of each institution decides its place.
-  institutions.sort((x, y) => worstFirst(x[0]!, y[0]!));
-  const other = open.filter((a) => !isBelvoApi(a) && !a.institution).sort(worstFirst);
-
   const sections: ReplySection[] = [
     {
-      heading: 'Belvo API',
+      heading: `Belvo API${incidentNote(apiIncident, ctx.now, silences)}`,
       lines: api.length
         ? capLines(
             api.map((a) => openAlertLine(a, ctx.now, silenceOf(a))),
@@ -95,11 +66,10 @@ export async function statusReply(ctx: CommandContext, visibility: ReplyVisibili
     sections.push({
       heading: `Institutions down or degraded (${institutions.length})`,
       lines: capLines(
-        institutions.map((alerts) => {
+        institutions.map(({ institution, alerts, incident }) => {
           const first = alerts[0]!;
           const what = alerts.map((a) => withinInstitution(a, ctx.now, silences)).join('; ');
-          const incident = incidentNote(incidents.get(first.institution!.name.toLowerCase()), ctx.now, silences);
-          return `${first.severity.toUpperCase()} ${institutionLabel(first.institution!)}${incident}: ${what}`;
+          return `${first.severity.toUpperCase()} ${institutionLabel(institution)}${incidentNote(incident, ctx.now, silences)}: ${what}`;
         }),
         STATUS_LINES,
         ` (${COMMAND} institution <name>)`,
@@ -158,7 +128,12 @@ export async function institutionReply(
     .filter((a) => a.state === 'resolved' && a.announced && a.incidentId === undefined)
     .slice(0, RECENT_PER_INSTITUTION);
   const inst = match.institution;
-  const incidentLine = incident ? [`Incident${incidentNote(incident, ctx.now, silences)}: ${incident.status}`] : [];
+  const impact = incident && impactText(incident);
+  const incidentLine = incident
+    ? [
+        `Incident${incidentNote(incident, ctx.now, silences)}: ${incident.status}${impact ? ` · affects ${impact}` : ''}`,
+      ]
+    : [];
   const sections: ReplySection[] = [
     {
       heading: 'Open',
@@ -201,17 +176,15 @@ const HISTORY_OVERFETCH = 5;
 export async function historyReply(ctx: CommandContext, limit: number, visibility: ReplyVisibility): Promise<Reply> {
   // An institution incident stands for its members (the spike, the status page's word): they are listed on it.
   const listed = await ctx.store.listAlerts({ announcedOnly: true, limit: limit * HISTORY_OVERFETCH });
-  const alerts = listed.filter((a) => a.incidentId === undefined).slice(0, limit);
+  // The store lists by creation; people read history by when things started.
+  const alerts = historyIncidents(listed.filter((a) => a.incidentId === undefined).slice(0, limit));
   if (alerts.length === 0) {
     return { visibility, title: 'No incidents yet', sections: [{ lines: ['No alert has been announced so far.'] }] };
   }
-  // The store lists by creation; people read history by when things started.
-  const started = (a: Alert) => Math.min(a.startedAt, a.firedAt ?? a.startedAt);
-  const sorted = [...alerts].sort((x, y) => started(y) - started(x));
   return {
     visibility,
     title: alerts.length === 1 ? 'The last incident' : `The last ${alerts.length} incidents`,
-    sections: [{ lines: sorted.map((a) => historyLine(a, ctx.now)) }],
+    sections: [{ lines: alerts.map((a) => historyLine(a, ctx.now)) }],
     footer: `Newest first · as of ${shortUtc(ctx.now)}`,
   };
 }

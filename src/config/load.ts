@@ -1,9 +1,11 @@
 // Reads the YAML file, applies environment overrides, validates, resolves secrets. Every problem is collected and
 // reported at once with its key path, so a user fixes the file in one go; secret values never appear in messages.
 import { readFileSync } from 'node:fs';
-import { parse as parseYaml, YAMLParseError } from 'yaml';
+import { LineCounter, parseDocument, parse as parseYaml } from 'yaml';
 import type { z } from 'zod';
+import { knownKeysAt, nearest } from './did-you-mean.js';
 import { type Config, configSchema, crossCheck } from './schema.js';
+import { lineOf } from './yaml-lines.js';
 
 export const ENV_PREFIX = 'BELVO_STATUS_';
 /** Variables with the prefix that are not overrides: the config file's own path. */
@@ -12,6 +14,8 @@ const NOT_OVERRIDES = new Set(['BELVO_STATUS_CONFIG']);
 export interface ConfigProblem {
   path: string;
   message: string;
+  /** The file's line the problem is on (the key's, or the mapping's for a missing key), when the file has it. */
+  line?: number;
 }
 
 export class ConfigError extends Error {
@@ -24,11 +28,11 @@ export class ConfigError extends Error {
     this.name = 'ConfigError';
   }
 
-  /** One line per problem: `sources[0].intervall: unknown key`. */
+  /** One line per problem: `line 7: sources[0].intervall: unknown key (did you mean `interval`?)`. */
   report(): string {
     return [
       `${this.file}: the configuration is invalid`,
-      ...this.problems.map((p) => `  ${p.path}: ${p.message}`),
+      ...this.problems.map((p) => `  ${p.line !== undefined ? `line ${p.line}: ` : ''}${p.path}: ${p.message}`),
     ].join('\n');
   }
 }
@@ -72,6 +76,8 @@ export function applyEnvOverrides(
   doc: Record<string, unknown>,
   env: Env,
   secretNames: Set<string> = new Set(),
+  /** Told of each key path an override set, so a problem there names the variable rather than a line of the file. */
+  onApplied?: (name: string, path: (string | number)[]) => void,
 ): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
   for (const [name, raw] of Object.entries(env)) {
@@ -90,6 +96,10 @@ export function applyEnvOverrides(
       const k = index !== undefined && Array.isArray(node) ? index : key;
       if (last) {
         container[k as string] = overrideValue(raw);
+        onApplied?.(
+          name,
+          keys.map((key) => (/^\d+$/.test(key) ? Number(key) : key)),
+        );
         break;
       }
       const next = container[k as string];
@@ -108,19 +118,60 @@ export function applyEnvOverrides(
   return problems;
 }
 
-function zodProblems(error: z.ZodError): ConfigProblem[] {
-  const problems: ConfigProblem[] = [];
+/** A problem at a key path, before it is placed in the file. */
+interface PathProblem {
+  path: readonly PropertyKey[];
+  message: string;
+}
+
+/** Whether the document has a key at `path`, and its value. */
+function valueAt(doc: unknown, path: readonly PropertyKey[]): { present: boolean; value?: unknown } {
+  let node: unknown = doc;
+  for (const seg of path) {
+    if (node === null || typeof node !== 'object' || !Object.hasOwn(node, seg)) return { present: false };
+    node = (node as Record<PropertyKey, unknown>)[seg];
+  }
+  return { present: node !== undefined, value: node };
+}
+
+const suggestion = (typed: unknown, candidates: readonly string[]) => {
+  const near = typeof typed === 'string' ? nearest(typed, candidates) : undefined;
+  return near !== undefined ? ` (did you mean \`${near}\`?)` : '';
+};
+
+/** Zod's issues in a person's words: a missing key is "required", a near-miss key or value gets "did you mean". */
+function zodProblems(error: z.ZodError, doc: unknown): PathProblem[] {
+  const problems: PathProblem[] = [];
   for (const issue of error.issues) {
+    const at = valueAt(doc, issue.path);
     if (issue.code === 'unrecognized_keys') {
+      const present = valueAt(doc, issue.path).value as Record<string, unknown> | undefined;
+      const known = knownKeysAt(configSchema, doc, issue.path).filter((k) => !present || !Object.hasOwn(present, k));
       for (const key of issue.keys) {
         const secretLike = /secret|token|password|api_?key/i.test(key);
         problems.push({
-          path: pathText([...issue.path, key]),
-          message: secretLike ? 'secrets are never written in the file: use `secretEnv: ENV_VAR_NAME`' : 'unknown key',
+          path: [...issue.path, key],
+          message: secretLike
+            ? 'secrets are never written in the file: use `secretEnv: ENV_VAR_NAME`'
+            : `unknown key${suggestion(key, known)}`,
         });
       }
+      continue;
+    }
+    const choices =
+      (issue as { options?: unknown[]; values?: unknown[] }).options ?? (issue as { values?: unknown[] }).values ?? [];
+    const words = choices.filter((c): c is string => typeof c === 'string');
+    const oneOf = words.length > 0 ? `one of ${words.join(', ')}` : '';
+    if (!at.present && (issue.code === 'invalid_type' || issue.code === 'invalid_union')) {
+      problems.push({ path: issue.path, message: oneOf ? `required: ${oneOf}` : 'required' });
+    } else if (words.length > 0 && (issue.code === 'invalid_union' || issue.code === 'invalid_value')) {
+      problems.push({
+        path: issue.path,
+        // The value is not repeated: it may have come from the environment, and the line shows it anyway.
+        message: `not ${oneOf}${suggestion(at.value, words)}`,
+      });
     } else {
-      problems.push({ path: pathText(issue.path), message: issue.message });
+      problems.push({ path: issue.path, message: issue.message });
     }
   }
   return problems;
@@ -158,9 +209,9 @@ function secretEnvNames(doc: unknown): Set<string> {
 }
 
 /** Walks the config for `{secretEnv}` references and resolves each one. */
-function resolveSecrets(config: unknown, env: Env): { secrets: Map<string, string>; problems: ConfigProblem[] } {
+function resolveSecrets(config: unknown, env: Env): { secrets: Map<string, string>; problems: PathProblem[] } {
   const secrets = new Map<string, string>();
-  const problems: ConfigProblem[] = [];
+  const problems: PathProblem[] = [];
   const walk = (node: unknown, path: PropertyKey[]) => {
     if (Array.isArray(node)) {
       for (const [i, child] of node.entries()) walk(child, [...path, i]);
@@ -169,7 +220,7 @@ function resolveSecrets(config: unknown, env: Env): { secrets: Map<string, strin
         if (key === 'secretEnv' && typeof child === 'string') {
           const { value, problem } = readSecret(child, env);
           if (value !== undefined) secrets.set(child, value);
-          else problems.push({ path: pathText([...path, key]), message: problem ?? 'missing' });
+          else problems.push({ path: [...path, key], message: problem ?? 'missing' });
         } else walk(child, [...path, key]);
       }
     }
@@ -179,23 +230,38 @@ function resolveSecrets(config: unknown, env: Env): { secrets: Map<string, strin
 }
 
 export function parseConfigText(text: string, file: string, env: Env = process.env): LoadedConfig {
-  let doc: unknown;
-  try {
-    doc = text.trim() === '' ? {} : parseYaml(text, { prettyErrors: true });
-  } catch (err) {
-    const where = err instanceof YAMLParseError && err.linePos ? `line ${err.linePos[0].line}` : '(file)';
-    throw new ConfigError(file, [{ path: where, message: `not valid YAML: ${(err as Error).message.split('\n')[0]}` }]);
+  const lines = new LineCounter();
+  const yaml = parseDocument(text, { prettyErrors: true, lineCounter: lines });
+  const broken = yaml.errors[0];
+  if (broken) {
+    const where = broken.linePos ? `line ${broken.linePos[0].line}` : '(file)';
+    throw new ConfigError(file, [{ path: where, message: `not valid YAML: ${broken.message.split('\n')[0]}` }]);
   }
+  const doc: unknown = text.trim() === '' ? {} : yaml.toJS();
   if (doc === null || typeof doc !== 'object' || Array.isArray(doc)) {
     throw new ConfigError(file, [{ path: '(root)', message: 'expected a mapping of keys at the top level' }]);
   }
-  const problems = applyEnvOverrides(doc as Record<string, unknown>, env, secretEnvNames(doc));
+  const overridden: { name: string; path: (string | number)[] }[] = [];
+  const problems = applyEnvOverrides(doc as Record<string, unknown>, env, secretEnvNames(doc), (name, path) =>
+    overridden.push({ name, path }),
+  );
   const parsed = configSchema.safeParse(doc);
-  if (!parsed.success) problems.push(...zodProblems(parsed.error));
-  for (const p of crossCheck(doc)) problems.push({ path: pathText(p.path), message: p.message });
+  const found: PathProblem[] = parsed.success ? [] : zodProblems(parsed.error, doc);
+  found.push(...crossCheck(doc));
   // Secrets are looked up in the document as written, so a missing one is named with the other problems.
   const { secrets, problems: secretProblems } = resolveSecrets(doc, env);
-  problems.push(...secretProblems);
+  found.push(...secretProblems);
+  // Each problem is placed: on the line of the file it comes from, or on the override that set its value.
+  for (const p of found) {
+    const override = overridden.find((o) => o.path.every((seg, i) => String(p.path[i]) === String(seg)));
+    if (override) problems.push({ path: pathText(p.path), message: `${p.message} (set by ${override.name})` });
+    else {
+      const line = lineOf(yaml, lines, p.path);
+      problems.push({ path: pathText(p.path), message: p.message, ...(line !== undefined && { line }) });
+    }
+  }
+  // Top to bottom, as the file reads; what has no line (the environment's) comes last.
+  problems.sort((a, b) => (a.line ?? Number.POSITIVE_INFINITY) - (b.line ?? Number.POSITIVE_INFINITY));
   if (!parsed.success || problems.length > 0) throw new ConfigError(file, problems);
   return { config: parsed.data, secrets, file };
 }

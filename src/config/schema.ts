@@ -235,6 +235,8 @@ const filterFields = {
   institutions: z.array(z.string()).optional(),
   countries: z.array(z.string().regex(/^[A-Za-z]{2}$/, 'a two-letter country code')).optional(),
   minSeverity: severity.optional(),
+  /** Only institution incidents touching at least this share of the team's links (0.1 = 10%). */
+  minLinkShare: ratio.optional(),
 };
 
 const subscription = z.strictObject({ destination: z.string(), ...filterFields, quietHours: quietHours.optional() });
@@ -305,6 +307,39 @@ const silence = z.strictObject({
   reason: z.string().min(1),
   createdBy: z.string().default('config'),
 });
+
+/**
+ * The web page (`GET /` and its data). Read-only, so open by default like /healthz; `auth` closes every route of it.
+ * Bearer suits a reverse proxy or a script that adds the header; basic makes a browser ask for a password.
+ */
+const webAuth = z.discriminatedUnion('type', [
+  z.strictObject({ type: z.literal('bearer'), token: secretRef }),
+  z.strictObject({
+    type: z.literal('basic'),
+    username: z
+      .string()
+      .min(1)
+      .regex(/^[^:]+$/, 'no colon (basic auth splits user and password on the first one)'),
+    password: secretRef,
+  }),
+]);
+
+const web = z
+  .strictObject({
+    enabled: z.boolean().default(true),
+    /** Where the page lives on the bot's port: "" serves it at /, "/status" at /status/. */
+    basePath: z
+      .string()
+      .regex(/^(\/[A-Za-z0-9._~-]+)*$/, 'empty, or a path such as /status (no trailing slash, no query)')
+      .default(''),
+    /** The page as people reach it (behind a proxy, with its base path): chat messages link to its incidents. */
+    publicUrl: z
+      .url({ protocol: /^https?$/ })
+      .refine((u) => !/^https?:\/\/[^/]*@/.test(u), { message: 'no credentials in the URL (it is posted in chat)' })
+      .optional(),
+    auth: webAuth.optional(),
+  })
+  .prefault({});
 
 const thresholds = z.strictObject({
   fail: z.number().int().min(1).optional(),
@@ -380,6 +415,7 @@ export const configSchema = z.strictObject({
   policy,
   subscriptions: z.array(subscription).default([]),
   silences: z.array(silence).default([]),
+  web,
 });
 
 type Problem = { path: (string | number)[]; message: string };
@@ -466,5 +502,6 @@ export function crossCheck(doc: unknown): Problem[] {
 export type Config = z.output<typeof configSchema>;
 export type StatuspageSourceConfig = z.output<typeof statuspageSource>;
 export type SourceConfig = Config['sources'][number];
+export type WebConfig = Config['web'];
 export type DestinationConfig = Config['destinations'][number];
 export type BelvoEnvironmentConfig = z.output<typeof belvoEnvironment>;

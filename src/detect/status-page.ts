@@ -5,7 +5,7 @@ import type { InstitutionCatalogue } from '../domain/catalogue.js';
 import { fingerprint } from '../domain/fingerprint.js';
 import { guessCountry, type InstitutionRef, slugify } from '../domain/institution.js';
 import type { Severity } from '../domain/severity.js';
-import type { MaintenanceRef, Signal, TimelineEntry } from '../domain/signal.js';
+import type { MaintenanceRef, ServiceRef, Signal, TimelineEntry } from '../domain/signal.js';
 import type {
   StatusPageComponent,
   StatusPageIncident,
@@ -72,6 +72,11 @@ function institutionOf(c: { name: string; groupName?: string }, catalogue?: Inst
   return ref;
 }
 
+/** The API page is the Belvo API: its incidents and components are evidence of one problem. */
+function serviceOf(src: StatusPageSourceInfo): ServiceRef {
+  return { id: src.id, name: src.name };
+}
+
 function timeline(incident: StatusPageIncident): TimelineEntry[] {
   return incident.updates.map((u) => ({
     id: u.id,
@@ -105,6 +110,7 @@ function componentSignal(
     url: src.url,
     ...(src.environment !== undefined && { environment: src.environment }),
     ...(src.role === 'institutions' && { institution: institutionOf(c, src.catalogue) }),
+    ...(src.role === 'api' && { service: serviceOf(src) }),
     evidence: { component: c.name, ...(c.groupName !== undefined && { group: c.groupName }) },
     ...(inMaintenance && { maintenance: inMaintenance }),
   };
@@ -144,6 +150,7 @@ function incidentSignal(
     ...(src.environment !== undefined && { environment: src.environment }),
     ...(inst && { institution: institutionOf(inst, src.catalogue) }),
     ...(several.length > 1 && { affects: several }),
+    ...(src.role === 'api' && { service: serviceOf(src) }),
     ...(i.startedAt !== undefined || i.createdAt !== undefined ? { startedAt: i.startedAt ?? i.createdAt } : {}),
     ...(closed && i.resolvedAt !== undefined && { resolvedAt: i.resolvedAt }),
     updates: timeline(i),

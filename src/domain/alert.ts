@@ -1,6 +1,6 @@
 import type { InstitutionRef } from './institution.js';
 import type { Severity } from './severity.js';
-import type { EvidenceValue, Figure, Lifecycle, MaintenanceRef, TimelineEntry } from './signal.js';
+import type { EvidenceValue, Figure, Lifecycle, MaintenanceRef, ServiceRef, TimelineEntry } from './signal.js';
 
 /**
  * - `pending`: bad observations seen, fewer than the fail threshold; never announced.
@@ -29,6 +29,8 @@ export interface GroupMember {
   institution?: InstitutionRef;
   severity: Severity;
   state: AlertState;
+  /** The member's own status word ("investigating", "partial_outage"). */
+  status?: string;
   /** When it joined the group (its own firing time, or the group's start for alerts absorbed at once). */
   since: number;
   resolvedAt?: number;
@@ -94,8 +96,15 @@ export interface Alert {
   url?: string;
   environment?: string;
   institution?: InstitutionRef;
-  /** A status-page incident naming several institutions: it keeps its own message and is listed on their incidents. */
+  /** A status-page incident naming several institutions: it is listed on their incidents. */
   affects?: InstitutionRef[];
+  /** The service it is about when not an institution (the Belvo API as one status page shows it). */
+  service?: ServiceRef;
+  /**
+   * A status-page incident naming several institutions that opened while their incidents were open: those
+   * incidents list it and page for it, so it has no message or page of its own.
+   */
+  listedOn?: string[];
   evidence: Record<string, EvidenceValue>;
   /** The figure that moves while it is open (a count, a ratio), shown beside the status. */
   figure?: FigureState;
@@ -169,9 +178,9 @@ export interface AlertEvent {
   updates?: TimelineEntry[];
 }
 
-/** The grouped alert or institution incident whose message speaks for this one, if any. */
+/** The grouped alert or incident whose message speaks for this one, if any. */
 export function speakerOf(alert: Alert): string | undefined {
-  return alert.groupId ?? alert.incidentId;
+  return alert.groupId ?? alert.incidentId ?? alert.listedOn?.[0];
 }
 
 export function isOpen(alert: Alert): boolean {

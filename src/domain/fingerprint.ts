@@ -10,6 +10,8 @@ export const fingerprint = {
   sourceHealth: (source: string) => `bot/source/${source}/unreachable`,
   /** One per institution (Belvo's name): a relapse reopens or follows the same incident. */
   institutionIncident: (institution: string) => `institution/${institution}`,
+  /** The Belvo API as one status page shows it (the page's source id): its incidents and components are one problem. */
+  serviceIncident: (source: string) => `belvo-api/${source}`,
 };
 
 /**
@@ -22,6 +24,13 @@ export const SOURCE_HEALTH_KIND = 'source.health';
 export const STORM_KIND = 'bot.storm';
 /** One institution's problem as every source sees it: the alerts about it are its members. */
 export const INCIDENT_KIND = 'institution.incident';
+/** The Belvo API's problem as its status page shows it: the page's incidents and degraded components are members. */
+export const SERVICE_INCIDENT_KIND = 'belvo-api.incident';
+
+/** An alert that speaks for members of one problem (an institution's, or the Belvo API's). */
+export function isIncidentKind(kind: string): boolean {
+  return kind === INCIDENT_KIND || kind === SERVICE_INCIDENT_KIND;
+}
 /** The kind of a quiet-hours digest: one message, keyed on the window it sums up; never stored as an alert. */
 export const DIGEST_KIND = 'bot.digest';
 /** The bot's own alert about a destination that refuses its messages. */

@@ -47,6 +47,11 @@ export interface Signal {
   institution?: InstitutionRef;
   /** The institutions a status-page incident names, when it names several. */
   affects?: InstitutionRef[];
+  /**
+   * The service this is about when it is not an institution: the Belvo API as one status page shows it. Its
+   * incidents and degraded components are one problem, one message, one page.
+   */
+  service?: ServiceRef;
   /** When the source says the problem started. */
   startedAt?: number;
   /** When the source says it ended (a page's `resolved_at`, a maintenance's completion): durations are the source's. */
@@ -75,6 +80,13 @@ export interface Signal {
   figure?: Figure;
   /** Per-signal override of the engine's thresholds (a source configured with its own failure count). */
   thresholds?: { fail?: number; ok?: number };
+}
+
+export interface ServiceRef {
+  /** The source id of the page that shows it. */
+  id: string;
+  /** How people call it ("Belvo API"). */
+  name: string;
 }
 
 export interface Figure {

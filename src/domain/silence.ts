@@ -1,5 +1,5 @@
 import type { Alert } from './alert.js';
-import { INCIDENT_KIND } from './fingerprint.js';
+import { isIncidentKind } from './fingerprint.js';
 
 export interface SilenceMatcher {
   fingerprint?: string;
@@ -50,7 +50,7 @@ function directSilenceFor(silences: Silence[], alert: Alert, now: number): Silen
  */
 export function activeSilenceFor(silences: Silence[], alert: Alert, now: number): Silence | undefined {
   const direct = directSilenceFor(silences, alert, now);
-  if (direct || alert.kind !== INCIDENT_KIND || !alert.members) return direct;
+  if (direct || !isIncidentKind(alert.kind) || !alert.members) return direct;
   // A resolved incident is judged by the members it had: its resolution is as muted as its opening was.
   const open = alert.members.filter((m) => m.state !== 'resolved');
   const judged = open.length > 0 ? open : alert.members;

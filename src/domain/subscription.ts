@@ -12,6 +12,11 @@ export interface SubscriptionFilter {
   institutions?: string[];
   countries?: string[];
   minSeverity?: Severity;
+  /**
+   * Only an institution incident touching at least this share of the team's links (0.1 = 10%): a page for the bank
+   * that carries a tenth of the account, not for one with a handful of users.
+   */
+  minLinkShare?: number;
   /** Outside urgent severities, messages wait during these hours and arrive as one digest when they end. */
   quietHours?: QuietHours;
 }
@@ -68,5 +73,9 @@ function singleMatches(filter: SubscriptionFilter, alert: Alert): boolean {
     if (!listMatches(filter.institutions, alert.institution?.displayName)) return false;
   }
   if (!listMatches(filter.countries, alert.institution?.country)) return false;
+  if (filter.minLinkShare !== undefined) {
+    const share = alert.evidence.linkShare;
+    if (typeof share !== 'number' || share < filter.minLinkShare) return false;
+  }
   return true;
 }

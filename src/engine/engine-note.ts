@@ -1,6 +1,7 @@
 // A change the bot itself makes to an alert (acknowledged, silenced, escalated, a reminder): a new version with a
 // note in the timeline, and the event that delivers it. Pure.
 import type { Alert, AlertEvent, AlertEventType } from '../domain/alert.js';
+import type { TimelineEntry } from '../domain/signal.js';
 
 export interface EngineNote {
   type: AlertEventType;
@@ -10,6 +11,8 @@ export interface EngineNote {
   quiet: boolean;
   noPage: boolean;
   bypassSilence?: boolean;
+  /** The source's updates this change carries (a member's page updates, quoted in the thread). */
+  updates?: TimelineEntry[];
 }
 
 /** `alert` is changed already (the caller set what the note is about); this bumps its version and notes it. */
@@ -29,6 +32,7 @@ export function withEngineNote(alert: Alert, note: EngineNote, now: number): { a
     quiet: note.quiet,
     noPage: note.noPage,
     ...(note.bypassSilence && { bypassSilence: true }),
+    ...(note.updates?.length && { updates: note.updates }),
   };
   return { alert: next, event };
 }

@@ -82,6 +82,7 @@ function newAlert(s: Signal, ctx: LifecycleContext): Alert {
     ...(s.environment !== undefined && { environment: s.environment }),
     ...(s.institution !== undefined && { institution: s.institution }),
     ...(s.affects !== undefined && { affects: s.affects }),
+    ...(s.service !== undefined && { service: s.service }),
     evidence: {},
     flapping: false,
     announced: false,
@@ -135,6 +136,7 @@ function mergeSignal(a: Alert, s: Signal, ctx: LifecycleContext): TimelineEntry[
   if (s.environment !== undefined) a.environment = s.environment;
   if (s.institution !== undefined) a.institution = s.institution;
   if (s.affects !== undefined) a.affects = s.affects;
+  if (s.service !== undefined) a.service = s.service;
   if (s.evidence !== undefined) a.evidence = { ...s.evidence };
   if (s.revision !== undefined) a.revision = s.revision;
   if (s.startedAt !== undefined && a.state !== 'resolved') a.startedAt = s.startedAt;
@@ -165,6 +167,15 @@ function prune(flips: number[], now: number, windowMs: number): number[] {
   return flips.filter((t) => now - t <= windowMs && t <= now);
 }
 
+/**
+ * Whether flapping can hold the alert open. A page's own word (`source`) is never flapping; nor is the bot's own
+ * "cannot be read": a page that reads again is readable, now, and two short outages must not keep it red for the
+ * flapping window (each relapse reopens the same message instead).
+ */
+function flaps(s: Signal): boolean {
+  return s.lifecycle === 'observed' && s.kind !== SOURCE_HEALTH_KIND;
+}
+
 /** Moves the state machine; returns a short reason. */
 function step(a: Alert, s: Signal, t: Thresholds, ctx: LifecycleContext): string {
   const { now, config } = ctx;
@@ -193,12 +204,14 @@ function step(a: Alert, s: Signal, t: Thresholds, ctx: LifecycleContext): string
     delete a.resolvedAt;
     a.flips.push(now);
     // Flapping guards against a page flipping a state; an incident's own lifecycle is the page's word.
-    if (reopening && s.lifecycle === 'observed' && a.flips.length >= config.flapping.flips) {
+    if (reopening && flaps(s) && a.flips.length >= config.flapping.flips) {
       a.flapping = true;
       return `${a.flips.length} state changes in ${durationText(flapWindow)}: flapping`;
     }
-    if (s.lifecycle === 'source' || (t.fail === 1 && s.kind !== SOURCE_HEALTH_KIND))
-      return `the source says ${s.status}`;
+    if (s.lifecycle === 'source') return `the source says ${s.status}`;
+    // A detector whose rule decides in one observation (a spike, an error ratio) is quoted: its numbers are why.
+    if (t.fail === 1 && typeof s.evidence?.rule === 'string') return s.evidence.rule;
+    if (t.fail === 1 && s.kind !== SOURCE_HEALTH_KIND) return `the source says ${s.status}`;
     return `${streak(a.counters.bad, 'bad', s)} (threshold ${t.fail})${ruleOf(s)}`;
   }
 
@@ -219,7 +232,7 @@ function step(a: Alert, s: Signal, t: Thresholds, ctx: LifecycleContext): string
   }
   const heldDown = t.holdDownMs > 0 && now - a.okSince >= t.holdDownMs;
   if (a.counters.ok < t.ok && !heldDown) return `${a.counters.ok} of ${t.ok} good observations before resolving`;
-  if (s.lifecycle === 'observed' && a.flips.length + 1 >= config.flapping.flips) {
+  if (flaps(s) && a.flips.length + 1 >= config.flapping.flips) {
     // Resolving now would be one flip too many: keep the message open and say it is flapping instead.
     a.flapping = true;
     a.flips.push(now);

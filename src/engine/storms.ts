@@ -72,11 +72,32 @@ function summarize(storm: Alert): void {
     storm.severity = worst;
     storm.peakSeverity = worstSeverity(storm.peakSeverity, worst);
   }
+  // What Belvo's status page says of them, when one of its incidents names several of the storm's institutions.
+  const page = storm.evidence.statusPage;
+  const said = Array.isArray(page) && page.length > 0 ? page : undefined;
+  if (said && down.length > 0) storm.status += ` · on Belvo's status page: ${said.join(', ')}`;
   storm.evidence = {
     down: down.length,
     recovered,
     countries: [...new Set(down.map((m) => m.institution?.country).filter((c) => c !== undefined))].join(', '),
+    ...(said && { statusPage: said }),
   };
+}
+
+/**
+ * Status-page incidents naming several of the storm's institutions (listed on their incidents): the storm's message
+ * names the open ones, so the page's own words are on the one message people read.
+ */
+function notePageIncidents(storm: Alert, events: AlertEvent[]): void {
+  const ids = new Set((storm.members ?? []).map((m) => m.id));
+  const page = storm.evidence.statusPage;
+  const titles = new Set(Array.isArray(page) ? page : []);
+  for (const e of events) {
+    if (!e.alert.listedOn?.some((id) => ids.has(id))) continue;
+    if (e.alert.state === 'resolved') titles.delete(e.alert.title);
+    else titles.add(e.alert.title);
+  }
+  storm.evidence = { ...storm.evidence, statusPage: [...titles] };
 }
 
 function newStorm(id: string, members: GroupMember[], startedAt: number, now: number): Alert {
@@ -177,6 +198,7 @@ export function groupStorms(input: StormInput): StormResult {
     if (!e.alert.groupId) kept.push(e);
   }
   group.members = members;
+  notePageIncidents(group, input.events);
   summarize(group);
 
   const parts: string[] = [];
@@ -193,7 +215,9 @@ export function groupStorms(input: StormInput): StormResult {
     notes.push(`storm ${group.id} formed: ${reason}`);
   } else if (down.length === 0) {
     group.state = 'resolved';
-    group.resolvedAt = now;
+    // When the last institution recovered, by its sources' clocks: the storm's duration is theirs.
+    const ends = members.map((m) => m.resolvedAt).filter((t): t is number => t !== undefined);
+    group.resolvedAt = ends.length ? Math.min(now, Math.max(group.startedAt, ...ends)) : now;
     const reason = `every institution recovered (last: ${names(recoveredNow)})`;
     result = withEngineNote(group, { type: 'resolved', status: 'resolved', reason, quiet: false, noPage: false }, now);
     notes.push(`storm ${group.id} over`);

@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import type { BelvoCall } from '../detect/error-ratios.js';
 import type { Logger } from '../ports/logger.js';
+import type { ReportedCallMetrics } from './reported-calls-metrics.js';
 import type { Router } from './router.js';
 import { sameSecret } from './same-secret.js';
 
@@ -42,6 +43,7 @@ export interface IngestDeps {
   token: string;
   accept: (calls: BelvoCall[]) => void;
   logger: Logger;
+  metrics?: ReportedCallMetrics;
 }
 
 export function mountCallsIngest(router: Router, deps: IngestDeps): void {
@@ -65,20 +67,20 @@ export function mountCallsIngest(router: Router, deps: IngestDeps): void {
     if (parsed.data.length > MAX_CALLS_PER_BATCH) {
       return { status: 413, body: { error: 'too_many_calls', max: MAX_CALLS_PER_BATCH } };
     }
-    deps.accept(
-      parsed.data.map((c) => ({
-        ts: c.ts,
-        method: c.method,
-        path: c.path,
-        status: c.status,
-        durationMs: c.duration_ms,
-        ...(c.code !== undefined && { code: c.code }),
-        ...(c.request_id !== undefined && { requestId: c.request_id }),
-        ...(c.institution !== undefined && { institution: c.institution }),
-        ...(c.link_id !== undefined && { linkId: c.link_id }),
-        ...(c.timeout !== undefined && { timeout: c.timeout }),
-      })),
-    );
+    const calls: BelvoCall[] = parsed.data.map((c) => ({
+      ts: c.ts,
+      method: c.method,
+      path: c.path,
+      status: c.status,
+      durationMs: c.duration_ms,
+      ...(c.code !== undefined && { code: c.code }),
+      ...(c.request_id !== undefined && { requestId: c.request_id }),
+      ...(c.institution !== undefined && { institution: c.institution }),
+      ...(c.link_id !== undefined && { linkId: c.link_id }),
+      ...(c.timeout !== undefined && { timeout: c.timeout }),
+    }));
+    deps.accept(calls);
+    deps.metrics?.ingested(calls);
     deps.logger.debug({ calls: parsed.data.length }, 'belvo calls ingested');
     return { status: 202, body: { accepted: parsed.data.length } };
   });

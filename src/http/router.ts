@@ -13,6 +13,11 @@ export interface RouteResponse {
   status: number;
   headers?: Record<string, string>;
   body?: string | Buffer | object;
+  /**
+   * A response that stays open (server-sent events): called after the status and headers are written, instead of
+   * sending `body`; it writes and ends the response itself (the server closes it on shutdown).
+   */
+  stream?: (res: ServerResponse) => void;
 }
 
 export type Handler = (r: RouteRequest) => Promise<RouteResponse> | RouteResponse;

@@ -43,6 +43,12 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
 }
 
 function send(res: ServerResponse, out: RouteResponse, head: boolean): void {
+  if (out.stream) {
+    res.writeHead(out.status, out.headers);
+    if (head) res.end();
+    else out.stream(res);
+    return;
+  }
   let body: string | Buffer | undefined;
   const headers: Record<string, string> = { ...out.headers };
   if (out.body === undefined) body = undefined;

@@ -1,11 +1,11 @@
 // One source's poll outcome -> evaluate -> institution incidents -> storms -> policy -> route -> commit: the state change and the
 // delivery intents it causes in one transaction. Shared by every poller (status pages, the Belvo account).
 import type { Alert, AlertEvent } from '../domain/alert.js';
-import { fingerprint, INCIDENT_KIND } from '../domain/fingerprint.js';
+import { fingerprint, isIncidentKind } from '../domain/fingerprint.js';
 import type { PollOutcome } from '../domain/signal.js';
 import type { EngineConfig } from '../engine/engine-config.js';
 import { evaluatePoll, fingerprintsToLoad } from '../engine/evaluate.js';
-import { correlateInstitutions, incidentFingerprints } from '../engine/institution-incidents.js';
+import { correlateInstitutions, incidentFingerprints } from '../engine/incidents.js';
 import { applyPolicy } from '../engine/policy.js';
 import { groupStorms } from '../engine/storms.js';
 import type { Clock } from '../ports/clock.js';
@@ -24,6 +24,8 @@ export interface PollDeps {
   routing: RoutingSources;
   /** Called after a commit that queued deliveries. */
   onIntents: () => void;
+  /** The team's links per institution, when a Belvo account is configured: every institution incident's impact. */
+  linkImpact?: () => Promise<{ byInstitution: Map<string, number>; total: number } | undefined>;
 }
 
 export interface OutcomeSource {
@@ -69,8 +71,9 @@ async function assignIds(result: { alerts: Alert[]; events: AlertEvent[] }, stor
     a.id = ids.get(a.id) ?? a.id;
     if (a.groupId) a.groupId = ids.get(a.groupId) ?? a.groupId;
     if (a.incidentId) a.incidentId = ids.get(a.incidentId) ?? a.incidentId;
+    if (a.listedOn) a.listedOn = a.listedOn.map((id) => ids.get(id) ?? id);
   };
-  for (const a of result.alerts) if (a.groupId || a.incidentId) rename(a);
+  for (const a of result.alerts) if (a.groupId || a.incidentId || a.listedOn) rename(a);
   for (const e of result.events) rename(e.alert);
 }
 
@@ -179,15 +182,19 @@ export class OutcomeCommitter {
   private async correlate(result: { alerts: Alert[]; events: AlertEvent[] }, now: number, newId: () => string) {
     const fingerprints = incidentFingerprints(result.events);
     if (fingerprints.length === 0) return result;
-    const stored = await this.deps.store.alertsForEvaluation('bot', fingerprints);
+    const [stored, links] = await Promise.all([
+      this.deps.store.alertsForEvaluation('bot', fingerprints),
+      this.deps.linkImpact?.(),
+    ]);
     const correlated = correlateInstitutions({
       events: result.events,
       alerts: result.alerts,
-      incidents: stored.filter((a) => a.kind === INCIDENT_KIND),
+      incidents: stored.filter((a) => isIncidentKind(a.kind)),
       now,
       newId,
       reopenWithinMs: this.deps.engine.flapping.windowMs,
       timelineLimit: this.deps.engine.timelineLimit,
+      ...(links && { links }),
     });
     for (const note of correlated.notes) this.deps.logger.info({ source: this.info.id }, note);
     return correlated;

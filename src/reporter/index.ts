@@ -1,8 +1,9 @@
 // For the team's app: wrap its Belvo calls so every failure's request_id is logged (Belvo's integration checklist
 // asks for it: support needs the id) and the calls are shipped to the bot's `POST /ingest/belvo-calls` in batches.
 // It never blocks the app and never throws into it: reporting is best effort, with a bounded queue.
+// Published on its own as `belvo-status-reporter` (npm run build:reporter): Node's built-ins only, no dependencies.
 //
-//   import { createBelvoCallReporter } from 'belvo-status-bot/reporter';
+//   import { createBelvoCallReporter } from 'belvo-status-reporter';
 //   const reporter = createBelvoCallReporter({ url: 'https://status-bot.internal', token: process.env.INGEST_TOKEN });
 //   const res = await reporter.fetch('https://api.belvo.com/api/links/', { method: 'POST', ... }, { institution });
 
@@ -32,6 +33,8 @@ export interface ReporterOptions {
   log?: (line: string) => void;
   /** The fetch to use (default the global one). */
   fetch?: typeof fetch;
+  /** The clock calls are stamped with (default Date.now): a test or a replay on its own clock. */
+  now?: () => number;
 }
 
 export interface CallContext {
@@ -50,28 +53,35 @@ export interface BelvoCallReporter {
   readonly dropped: number;
 }
 
-/** Belvo's error body: an array of `{code, message, request_id}`, sometimes `{detail}`. */
+/**
+ * The `code` and `request_id` of Belvo's error body (an array of `{code, message, request_id}`, sometimes one
+ * object), for apps whose HTTP client is not fetch (axios, undici.request) and report with `record`.
+ */
+export function belvoError(body: unknown): { code?: string; request_id?: string } {
+  const first = Array.isArray(body) ? body[0] : body;
+  if (!first || typeof first !== 'object') return {};
+  const f = first as { code?: unknown; request_id?: unknown };
+  return {
+    ...(typeof f.code === 'string' && { code: f.code }),
+    ...(typeof f.request_id === 'string' && { request_id: f.request_id }),
+  };
+}
+
 async function errorDetails(res: Response): Promise<{ code?: string; requestId?: string }> {
   try {
-    const body = (await res.clone().json()) as unknown;
-    const first = Array.isArray(body) ? body[0] : body;
-    if (first && typeof first === 'object') {
-      const f = first as { code?: unknown; request_id?: unknown };
-      return {
-        ...(typeof f.code === 'string' && { code: f.code }),
-        ...(typeof f.request_id === 'string' && { requestId: f.request_id }),
-      };
-    }
+    const { code, request_id } = belvoError(await res.clone().json());
+    return { ...(code && { code }), ...(request_id && { requestId: request_id }) };
   } catch {
     // Not JSON (Belvo's HTML 403 rate-limit page): nothing to read.
+    return {};
   }
-  return {};
 }
 
 const LOGGED_STATUSES = new Set([400, 401, 500]);
 
 export function createBelvoCallReporter(opts: ReporterOptions): BelvoCallReporter {
   const send = opts.fetch ?? fetch;
+  const now = opts.now ?? Date.now;
   const batchSize = opts.batchSize ?? 100;
   const maxQueue = opts.maxQueue ?? 10_000;
   const log = opts.log ?? ((line: string) => console.warn(line));
@@ -128,7 +138,7 @@ export function createBelvoCallReporter(opts: ReporterOptions): BelvoCallReporte
       await flush();
     },
     async fetch(input, init, context = {}) {
-      const started = Date.now();
+      const started = now();
       const url = new URL(String(input));
       const method = (init?.method ?? 'GET').toUpperCase();
       const base = {
@@ -143,8 +153,8 @@ export function createBelvoCallReporter(opts: ReporterOptions): BelvoCallReporte
         res = await send(input, init);
       } catch (err) {
         const timeout = err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError');
-        if (timeout) log(`belvo ${method} ${url.pathname} timed out after ${Date.now() - started} ms`);
-        record({ ...base, status: 0, duration_ms: Date.now() - started, ...(timeout && { timeout: true }) });
+        if (timeout) log(`belvo ${method} ${url.pathname} timed out after ${now() - started} ms`);
+        record({ ...base, status: 0, duration_ms: now() - started, ...(timeout && { timeout: true }) });
         throw err;
       }
       const details = res.status >= 400 ? await errorDetails(res) : {};
@@ -156,7 +166,7 @@ export function createBelvoCallReporter(opts: ReporterOptions): BelvoCallReporte
       record({
         ...base,
         status: res.status,
-        duration_ms: Date.now() - started,
+        duration_ms: now() - started,
         ...(details.code && { code: details.code }),
         ...(details.requestId && { request_id: details.requestId }),
       });

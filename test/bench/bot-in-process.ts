@@ -3,7 +3,7 @@
 // request handling is inside the timed polls (rendering is kept out: see prerender) and its memory is in the RSS.
 import { closeSync, openSync } from 'node:fs';
 import { join } from 'node:path';
-import { type SimulatedStatusPageServer, startSimulatedStatusPage } from '../../adapters/statuspage/simulator/index.js';
+import { type SimulatedStatusPageServer, startSimulatedStatusPage } from '../../simulators/statuspage/index.js';
 import { parseConfigText } from '../../src/config/load.js';
 import { createLogger } from '../../src/log.js';
 import { type App, buildApp } from '../../src/main.js';

@@ -12,7 +12,7 @@ export interface StampedLine {
   at: number;
 }
 
-/** dist/test/bench/child-bot.js -> dist/src/cli.js */
+/** dist-bench/test/bench/child-bot.js -> dist-bench/src/cli.js */
 const CLI = fileURLToPath(new URL('../../src/cli.js', import.meta.url));
 
 const MAX_LOG_LINES = 50_000;

@@ -3,11 +3,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  populateInstitutions,
-  type SimulatedInstitution,
-  SimulatedPage,
-} from '../../adapters/statuspage/simulator/index.js';
+import { populateInstitutions, type SimulatedInstitution, SimulatedPage } from '../../simulators/statuspage/index.js';
 
 export const COMPONENTS = 1000;
 export const SOURCE_ID = 'institutions';

@@ -14,7 +14,7 @@ import {
   type RecordedRequest,
   type SimulatedStatusPageServer,
   startSimulatedStatusPage,
-} from '../../adapters/statuspage/simulator/index.js';
+} from '../../simulators/statuspage/index.js';
 import { ChildBot } from './child-bot.js';
 import { benchConfigYaml, buildInstitutionsPage, makeTempDir, removeTempDir, SOURCE_ID } from './fixtures.js';
 import { type Summary, sleep, summarize, waitFor } from './stats.js';

@@ -12,7 +12,7 @@ import {
   renderMaintenancesJson,
   renderSummaryJson,
   type SimulatedPage,
-} from '../../adapters/statuspage/simulator/index.js';
+} from '../../simulators/statuspage/index.js';
 import { detectStatusPage, type StatusPageSourceInfo } from '../../src/detect/status-page.js';
 import type { Alert } from '../../src/domain/alert.js';
 import type { StatusPageSnapshot } from '../../src/domain/status-page.js';

@@ -1,4 +1,4 @@
-// Figure 6: push to chat. The bot runs as a user runs it (child process); Belvo, the status page and Slack are fakes
+// Figure 7: push to chat. The bot runs as a user runs it (child process); Belvo, the status page and Slack are fakes
 // in this process, so every time below is on one clock:
 //   spike      = the Belvo webhook that crosses an institution's token_required threshold is sent -> the fake Slack
 //                receives the institution's message (chat.postMessage arrives),
@@ -10,7 +10,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { SimulatedPage, startSimulatedStatusPage } from '../../adapters/statuspage/simulator/index.js';
+import { SimulatedPage, startSimulatedStatusPage } from '../../simulators/statuspage/index.js';
 import { type FakeBelvo, startFakeBelvo } from '../fakes/belvo-api.js';
 import { BelvoWebhookSender, belvoWebhooks } from '../fakes/belvo-webhook-sender.js';
 import { type FakeSlack, startFakeSlack } from '../fakes/slack-api.js';

@@ -1,4 +1,4 @@
-// `node dist/test/bench/push-only.js [trials]`: figure 6 alone, push to chat (spike and status-page push).
+// `node dist/test/bench/push-only.js [trials]`: figure 7 alone, push to chat (spike and status-page push).
 import '../setup/loopback-guard.js';
 import { benchPushLatency } from './push-latency.js';
 import { pushNotes, pushRows } from './push-rows.js';

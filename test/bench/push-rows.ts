@@ -1,4 +1,4 @@
-// Figure 6's rows and notes: push to chat, against its targets (1 s p50, of which 100 ms the bot's own).
+// Figure 7's rows and notes: push to chat, against its targets (1 s p50, of which 100 ms the bot's own).
 import type { PushLatencyResult } from './push-latency.js';
 import { ms } from './stats.js';
 import { type Row, verdict } from './table.js';
@@ -10,7 +10,7 @@ export function pushRows(r: PushLatencyResult): Row[] {
   const { spike, statuspage } = r;
   return [
     {
-      figure: `6. Spike webhook -> Slack post: p50 / p99 (n=${spike.samples.length}, missed ${spike.missed})`,
+      figure: `7. Spike webhook -> Slack post: p50 / p99 (n=${spike.samples.length}, missed ${spike.missed})`,
       measured: `${ms(spike.p50)} / ${ms(spike.p99)}`,
       target: `p50 < ${TARGET_MS} ms`,
       verdict: verdict(spike.missed === 0 && spike.p50 < TARGET_MS),
@@ -39,7 +39,7 @@ export function pushRows(r: PushLatencyResult): Row[] {
 export function pushNotes(r: PushLatencyResult): string[] {
   const sorted = (xs: number[]) => [...xs].sort((a, b) => a - b).map((x) => Math.round(x));
   return [
-    `6: bot as \`node dist/src/cli.js run\`, fake Belvo, simulated page and fake Slack in the bench process (one ` +
+    `7: bot as \`node dist/src/cli.js run\`, fake Belvo, simulated page and fake Slack in the bench process (one ` +
       `clock); ${r.trials} trials each, ${Math.round(r.wallMs / 1000)} s in all. Spike: 9 token_required webhooks ` +
       'for an institution (under belvo.spikes.minCount), a pause, then the 10th, timed from its send to the ' +
       "institution's chat.postMessage arriving (each institution its own channel); belvo spikeCheckInterval left at " +

@@ -1,4 +1,4 @@
-// `node dist/test/bench/webhooks-only.js`: figure 5 alone (under a minute), for working on ingestion.
+// `node dist-bench/test/bench/webhooks-only.js`: figure 5 alone (under a minute), for working on ingestion.
 import '../setup/loopback-guard.js';
 import { printTable } from './table.js';
 import { WEBHOOK_BENCH, webhookNotes, webhookRows } from './webhook-rows.js';

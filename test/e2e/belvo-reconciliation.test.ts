@@ -2,7 +2,7 @@
 // after a webhook, or never the account's) leave the counts, so the counts agree with Belvo's, `status` says what
 // Belvo says, and the full listing runs again only when something really changed, not on every cycle.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { storedBelvoView } from '../../src/belvo-account-view.js';
+import { withStoredContext } from '../../src/cli/stored-context.js';
 import { handleCommand } from '../../src/commands/handlers.js';
 import { toPlainText } from '../../src/commands/reply.js';
 import { BelvoLinksMonitor } from '../../src/poll/belvo-links.js';
@@ -96,20 +96,13 @@ subscriptions: [{ destination: console }]
     // The rows are kept, marked.
     expect((await app.app.store.getBelvoLink('sandbox', ids[10] as string))?.goneAt).toBeDefined();
 
-    // What `belvo-status status` prints (the same status answer, from the store) says what Belvo says.
-    const belvoView = storedBelvoView(app.app.config, app.app.store);
-    const reply = await handleCommand(
-      { kind: 'status', public: false },
-      {
-        store: app.app.store,
-        now: app.clock.now(),
-        channel: { platform: 'slack', id: 'cli', destination: 'cli' },
-        user: { id: 'cli' },
-        ...(belvoView && { belvo: belvoView }),
-        commitEvents: async () => {},
-      },
-    );
-    expect(toPlainText(reply)).toMatch(/sandbox: 28 links · 4 invalid · last webhook/);
+    // What `belvo-status status` prints beside the bot (its context: the store file, read-only) says what Belvo says.
+    let printed = '';
+    await withStoredContext(app.app.config, async (ctx) => {
+      printed = toPlainText(await handleCommand({ kind: 'status', public: false }, ctx));
+      return 0;
+    });
+    expect(printed).toMatch(/sandbox: 28 links · 4 invalid · last webhook/);
 
     // The deleted link comes back (restored at Belvo): named by the next listing, it counts again.
     belvo.addLinks(1, { id: ids[11] as string, institution: 'erebor_mx_retail', status: 'valid' });

@@ -140,7 +140,7 @@ discord:
     page.openIncident({ name: 'Link creation failing', impact: 'major', body: 'Investigating.' });
     await until(() => discord.messages(CHANNEL).length === 1, 15_000, 'the alert in the subscribed channel');
     const parent = discord.messages(CHANNEL)[0];
-    expect(parent?.embeds[0]?.title).toBe('Link creation failing');
+    expect(parent?.embeds[0]?.title).toBe('Belvo API: Link creation failing');
     const alertId = /^Alert (A\d+) /.exec(parent?.embeds[0]?.footer?.text ?? '')?.[1] ?? 'A?';
 
     const publicStatus = await answer(command('status', undefined, true));

@@ -63,8 +63,11 @@ subscriptions:
   });
 
   const firstLine = (m: FakeMessage | undefined) => m?.embeds[0]?.description?.split('\n')[0];
-  const parentOf = (name: string) => discord.messages(CHANNEL).find((m) => m.embeds[0]?.title === name);
-  const hookParentOf = (name: string) => discord.messages(HOOK.channel).find((m) => m.embeds[0]?.title === name);
+  // The page's incident is the Belvo API incident: its message is titled with the page's name.
+  const titled = (name: string) => `Belvo API: ${name}`;
+  const parentOf = (name: string) => discord.messages(CHANNEL).find((m) => m.embeds[0]?.title === titled(name));
+  const hookParentOf = (name: string) =>
+    discord.messages(HOOK.channel).find((m) => m.embeds[0]?.title === titled(name));
   const replies = (name: string) => discord.thread(parentOf(name)?.id ?? '').map(firstLine);
 
   /** Opens, updates twice (the second raises the severity) and resolves an incident; waits for the last reply. */
@@ -80,10 +83,12 @@ subscriptions:
     await until(() => /Resolved/.test(firstLine(hookParentOf(name)) ?? ''), 20_000, 'the webhook parent resolved');
   }
 
-  const EXPECTED_REPLIES = [
-    '**🔁 Update**: new update from the source',
-    '**🔁 Update**: severity major -> critical',
-    expect.stringMatching(/^\*\*✅ Resolved\*\*: the source says resolved \(after \d+s\)$/),
+  const expectedReplies = (name: string) => [
+    `**🔁 Update**: ${name}: identified`,
+    `**🔁 Update**: worse: ${name} now critical; ${name}: monitoring`,
+    expect.stringMatching(
+      new RegExp(`^\\*\\*✅ Resolved\\*\\*: ${name.replace(/\//g, '\\/')}: resolved \\(after \\d+s\\)$`),
+    ),
   ];
 
   it('one parent per channel, edited per version, updates in its thread, resolved in green; a webhook likewise', async () => {
@@ -95,8 +100,8 @@ subscriptions:
     expect(firstLine(parent)).toMatch(/^✅ \*\*Resolved\*\* after \d+s$/);
     expect(parent?.embeds[0]?.color).toBe(0x12b76a);
     expect(parent?.editCount).toBe(3);
-    expect(parent?.thread?.name).toMatch(/^A\d+ · Elevated 500s on \/api\/links$/);
-    expect(replies(name)).toEqual(EXPECTED_REPLIES);
+    expect(parent?.thread?.name).toMatch(/^A\d+ · Belvo API: Elevated 500s on \/api\/links$/);
+    expect(replies(name)).toEqual(expectedReplies(name));
 
     // The webhook's channel: one message, edited in place to the end, the story kept on it.
     expect(discord.messages(HOOK.channel)).toHaveLength(1);
@@ -118,9 +123,9 @@ subscriptions:
     await incidentLife(name);
     discord.faults.clear();
 
-    expect(discord.messages(CHANNEL).filter((m) => m.embeds[0]?.title === name)).toHaveLength(1);
-    expect(replies(name)).toEqual(EXPECTED_REPLIES);
-    expect(discord.messages(HOOK.channel).filter((m) => m.embeds[0]?.title === name)).toHaveLength(1);
+    expect(discord.messages(CHANNEL).filter((m) => m.embeds[0]?.title === titled(name))).toHaveLength(1);
+    expect(replies(name)).toEqual(expectedReplies(name));
+    expect(discord.messages(HOOK.channel).filter((m) => m.embeds[0]?.title === titled(name))).toHaveLength(1);
     expect(discord.calls.slice(from).filter((c) => c.fault === 'ratelimit').length).toBeGreaterThan(0);
     // Every 429's retry_after and every bucket was waited out: nothing was sent early.
     expect(discord.violations).toEqual([]);
@@ -140,9 +145,9 @@ subscriptions:
     await until(() => replies(name).length >= 2, 20_000, 'the resolution in the thread');
     await sleep(POLL_MS * 4);
 
-    expect(discord.messages(CHANNEL).filter((m) => m.embeds[0]?.title === name)).toHaveLength(1);
+    expect(discord.messages(CHANNEL).filter((m) => m.embeds[0]?.title === titled(name))).toHaveLength(1);
     expect(replies(name)).toEqual([
-      '**🔁 Update**: new update from the source',
+      `**🔁 Update**: ${name}: identified`,
       expect.stringMatching(/^\*\*✅ Resolved\*\*/),
     ]);
 

@@ -100,15 +100,20 @@ describe('an incident on the Belvo API status page, end to end', () => {
     });
     bot = new BotProcess(config(server.url));
     bot.start();
-    await bot.waitFor(/OPENED .*Webhooks delayed/);
-    await bot.waitFor(/OPENED +MINOR .*API: degraded performance/);
+    // The page's incident and the component it names are one Belvo API incident: one message.
+    await bot.waitFor(/OPENED +MINOR .*Belvo API: Webhooks delayed, API: degraded performance/);
     // `belvo-status status` reads the running bot's store and says the same.
     const status = await runCli(['status', '--config', bot.configFile]);
     expect(status.code).toBe(0);
     expect(status.stdout).toMatch(/^Belvo status: 2 open alerts, worst minor/);
     expect(status.stdout).toContain('Webhooks delayed');
     page.setComponentStatus(api?.id ?? '', 'operational');
-    await bot.waitFor(/RESOLVED .*API: operational after/);
+    // The component recovers: the one message is updated; the page's incident keeps it open.
+    const update = await bot.waitFor(/UPDATE +MINOR .*Belvo API: Webhooks delayed$/);
+    expect(bot.output[bot.output.indexOf(update) + 1]).toContain(
+      'recovered: API: degraded performance (1 still failing)',
+    );
+    expect(bot.count(/OPENED/)).toBe(1);
     expect(bot.count(/Old incident/)).toBe(0);
   });
 });

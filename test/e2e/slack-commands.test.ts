@@ -69,7 +69,7 @@ slack:
 
     page.openIncident({ name: 'Link creation failing', impact: 'major', body: 'Investigating.' });
     await until(() => slack.history(CHANNEL).length === 1, 15_000, 'the alert in the subscribed channel');
-    expect(slack.history(CHANNEL)[0]?.text).toBe('[MAJOR] Link creation failing');
+    expect(slack.history(CHANNEL)[0]?.text).toBe('[MAJOR] Belvo API: Link creation failing');
 
     const status = (await (await send(slashBody('status public'))).json()) as {
       response_type: string;
@@ -143,10 +143,11 @@ slack:
       ['subscriptions', /^This channel has no subscription made in chat$/],
       ['subscribe min:major country:MX', /^Subscribed: this channel will receive /],
       ['subscriptions', /^This channel's subscriptions \(1\)$/],
-      ['silence A1 2h maintenance window', /^Silenced \[A1\] .* until \d{4}-\d\d-\d\dT/],
+      // A1 is the page's incident, A2 the Belvo API incident whose message speaks for it (the id people see).
+      ['silence A2 2h maintenance window', /^Silenced \[A2\] .* until \d{4}-\d\d-\d\dT/],
       ['unsilence S1', /^Silence S1 ended$/],
-      ['ack A1', /^Acknowledged \[A1\] /],
-      ['ack A1', /^Not acknowledged: /],
+      ['ack A1', /^Acknowledged \[A2\] /],
+      ['ack A2', /^Not acknowledged: /],
       ['ack A999', /^No alert A999$/],
       ['history', /^(No incidents yet|The last incident)$/],
       ['audit', /^audit needs Belvo credentials configured$/],

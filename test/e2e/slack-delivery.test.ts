@@ -86,17 +86,20 @@ describe('alerts delivered to Slack', () => {
 
     expect(topLevel(ALL)).toHaveLength(1);
     const replies = slack?.replies(ALL, parentTs).map((r) => r.text) ?? [];
+    // The page's incident is the Belvo API incident: each thread reply says what the page now says, and quotes it.
     expect(replies).toEqual([
       expect.stringMatching(
-        /^:arrows_counterclockwise: Update: new update from the source\n> \*identified\*: Database failover/,
+        /^:arrows_counterclockwise: Update: Elevated 500s on \/api\/links: identified\n> \*identified\*: Database failover/,
       ),
       expect.stringMatching(
-        /^:arrows_counterclockwise: Update: severity major -&gt; critical\n> \*monitoring\*: Fix deployed/,
+        /^:arrows_counterclockwise: Update: worse: Elevated 500s on \/api\/links now critical; Elevated 500s on \/api\/links: monitoring\n> \*monitoring\*: Fix deployed/,
       ),
-      expect.stringMatching(/^:white_check_mark: Resolved: the source says resolved \(after \d+s\)/),
+      expect.stringMatching(
+        /^:white_check_mark: Resolved: Elevated 500s on \/api\/links: resolved \(after \d+s\)\n> \*resolved\*: Resolved\./,
+      ),
     ]);
     const parent = slack?.message(ALL, parentTs);
-    expect(parent?.text).toBe('[Resolved] Elevated 500s on /api/links');
+    expect(parent?.text).toBe('[Resolved] Belvo API: Elevated 500s on /api/links');
     expect((parent?.attachments?.[0] as { color?: string } | undefined)?.color).toBe('#12B76A');
     expect(slack?.updates(ALL)).toHaveLength(3);
 
@@ -117,8 +120,8 @@ describe('alerts delivered to Slack', () => {
     expect(topLevel(ALL)).toHaveLength(1);
     const replies = slack?.replies(ALL, parentTs).map((r) => r.text.split('\n')[0]) ?? [];
     expect(replies).toEqual([
-      ':arrows_counterclockwise: Update: new update from the source',
-      ':arrows_counterclockwise: Update: severity major -&gt; critical',
+      ':arrows_counterclockwise: Update: Elevated 500s on /api/links: identified',
+      ':arrows_counterclockwise: Update: worse: Elevated 500s on /api/links now critical; Elevated 500s on /api/links: monitoring',
       expect.stringMatching(/^:white_check_mark: Resolved/),
     ]);
     expect(slack?.calls.some((c) => c.status === 429)).toBe(true);
@@ -153,7 +156,7 @@ describe('alerts delivered to Slack', () => {
       expect(topLevel(channel)).toHaveLength(1);
       const replies = slack?.replies(channel, topLevel(channel)[0]?.ts ?? '').map((r) => r.text.split('\n')[0]) ?? [];
       expect(replies).toEqual([
-        ':arrows_counterclockwise: Update: new update from the source',
+        ':arrows_counterclockwise: Update: Webhooks delayed: identified',
         expect.stringMatching(/^:white_check_mark: Resolved/),
       ]);
     }

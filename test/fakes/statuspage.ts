@@ -1,2 +1,2 @@
 // Tests import fakes from test/fakes/; the Statuspage fake is the simulator that also ships for the demo.
-export * from '../../adapters/statuspage/simulator/index.js';
+export * from '../../simulators/statuspage/index.js';

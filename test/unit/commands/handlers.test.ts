@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createSqliteStore } from '../../../adapters/sqlite/sqlite-store.js';
+import { auditReport } from '../../../src/commands/audit-handlers.js';
 import type { BelvoAccountView } from '../../../src/commands/belvo-view.js';
 import { parseCommand } from '../../../src/commands/grammar.js';
 import { type CommandContext, handleCommand } from '../../../src/commands/handlers.js';
@@ -798,6 +799,35 @@ describe('audit, help and mistakes', () => {
     });
     expect(text).toContain('✗ production calls https://sandbox.belvo.com (expected https://api.belvo.com)');
     expect(text).toContain('✗ your app does not report its Belvo calls (belvo.ingest and the reporter module)');
+  });
+
+  it('audit tallies what is missing apart from what is worth a look, for the command line to fail on', async () => {
+    // From the account above: a duplicate user, sandbox without webhooks and 6 failures without request_id are
+    // missing; invalid, token_required and sandbox's unknown links are worth a look.
+    const report = await auditReport(context({ belvo: account() }), 'ephemeral');
+    expect({ failed: report.failed, warnings: report.warnings }).toEqual({ failed: 3, warnings: 3 });
+    const clean = account({
+      environments: [{ id: 'production', url: 'https://api.belvo.com', webhooksConfigured: true }],
+      duplicateLinks: async () => [],
+      calls: {
+        summary: () => ({ calls: 0, failures: 0 }),
+        failures: 3,
+        failuresWithoutRequestId: 0,
+        lastReportAt: NOW,
+      },
+    });
+    expect(await auditReport(context({ belvo: clean }), 'ephemeral')).toMatchObject({ failed: 0, warnings: 2 });
+  });
+
+  it('audit beside the bot says the reported calls are the running bot’s to check, not that the app sends none', async () => {
+    const text = toPlainText(
+      (await auditReport(context({ belvo: account({ calls: undefined, callsHeldElsewhere: true }) }), 'ephemeral'))
+        .reply,
+    );
+    expect(text).toContain(
+      'request_ids of failed calls:\n  ! your app reports its calls to the running bot, which alone holds them: /belvo-status audit in chat checks their request_ids',
+    );
+    expect(text).not.toContain('does not report');
   });
 
   it('help lists every subcommand with an example', async () => {

@@ -62,7 +62,7 @@ describe('config loading', () => {
     expect(found).toHaveLength(3);
     expect(found).toEqual(
       expect.arrayContaining([
-        'sources[0].intervall: unknown key',
+        'sources[0].intervall: unknown key (did you mean `interval`?)',
         'server.port: Invalid input: expected number, received string',
         'subscriptions[0].destination: no destination with id "slack" (known: console)',
       ]),
@@ -92,8 +92,8 @@ describe('config loading', () => {
       'destinations:\n  - id: console\n    type: console\n  - id: oncall\n    type: slack\n    channel: "#oncall"',
     );
     expect(problems(slackDest)).toEqual([
-      'destinations[1].channel: a Slack channel id such as C0123ABCD (not the #name)',
       'destinations[1].type: a slack destination needs the `slack:` section (bot token)',
+      'destinations[1].channel: a Slack channel id such as C0123ABCD (not the #name)',
     ]);
     const full = `${slackDest.replace('"#oncall"', 'C0123ABCD')}slack:\n  botToken: { secretEnv: SLACK_BOT_TOKEN }\n`;
     expect(problems(full)).toEqual([
@@ -129,7 +129,9 @@ describe('config loading', () => {
 
   it('an override that is not valid YAML is taken as a string, never echoed in an error', () => {
     const found = problems(base, { BELVO_STATUS_SERVER__PORT: 'a: b: c @secret' });
-    expect(found).toEqual(['server.port: Invalid input: expected number, received string']);
+    expect(found).toEqual([
+      'server.port: Invalid input: expected number, received string (set by BELVO_STATUS_SERVER__PORT)',
+    ]);
     const { config } = parseConfigText(base, 't', { BELVO_STATUS_STORAGE__PATH: '@data/x.db' });
     expect(config.storage.path).toBe('@data/x.db');
   });
@@ -147,7 +149,9 @@ describe('config loading', () => {
   });
 
   it('an override of an unknown key is named like any other', () => {
-    expect(problems(base, { BELVO_STATUS_SERVER__PROT: '1' })).toEqual(['server.prot: unknown key']);
+    expect(problems(base, { BELVO_STATUS_SERVER__PROT: '1' })).toEqual([
+      'server.prot: unknown key (did you mean `port`?) (set by BELVO_STATUS_SERVER__PROT)',
+    ]);
   });
 
   const pushed = base.replace(
@@ -178,10 +182,101 @@ describe('config loading', () => {
     );
     const found = problems(text);
     expect(found).toEqual([
-      'sources[0].push.secretEnv: Invalid input: expected string, received undefined',
+      'sources[0].push.secretEnv: required',
       'sources[0].push.secret: secrets are never written in the file: use `secretEnv: ENV_VAR_NAME`',
     ]);
     expect(found.join()).not.toContain('hunter2');
+  });
+
+  describe('problems a person fixes at once', () => {
+    function placed(text: string, env: Record<string, string> = {}) {
+      try {
+        parseConfigText(text, 'my.yaml', env);
+      } catch (err) {
+        if (err instanceof ConfigError) return err;
+        throw err;
+      }
+      throw new Error('the config loaded');
+    }
+
+    it('a near-miss key is answered with the key the schema knows at that place, and its line', () => {
+      const err = placed(`${base}server:\n  prot: 9090\n  hots: 127.0.0.1\n`);
+      expect(err.problems).toEqual([
+        { path: 'server.prot', message: 'unknown key (did you mean `port`?)', line: 13 },
+        { path: 'server.hots', message: 'unknown key (did you mean `host`?)', line: 14 },
+      ]);
+      expect(err.report()).toBe(
+        [
+          'my.yaml: the configuration is invalid',
+          '  line 13: server.prot: unknown key (did you mean `port`?)',
+          '  line 14: server.hots: unknown key (did you mean `host`?)',
+        ].join('\n'),
+      );
+    });
+
+    it('suggests at every depth and by the option `type` picks, never a key already set or a far one', () => {
+      const text = `
+sorces: []
+destinations:
+  - { id: s, type: slack, chanel: C0123ABCD }
+  - { id: p, type: pagerduty, routingKey: { secretEnv: PD }, eventUrl: "https://x.example" }
+belvo:
+  environments:
+    - { id: production, secretKeyId: { secretEnv: A }, secret_key_password: { secretEnv: B }, webhok: {} }
+server: { port: 1, porta: 2, colour: red }
+`;
+      const found = placed(text, { PD: 'x', A: 'a', B: 'b' }).problems.filter((p) =>
+        /unknown key|secrets are/.test(p.message),
+      );
+      expect(found.map((p) => `${p.line}: ${p.path}: ${p.message}`)).toEqual([
+        '2: sorces: unknown key (did you mean `sources`?)',
+        '4: destinations[0].chanel: unknown key (did you mean `channel`?)',
+        '5: destinations[1].eventUrl: unknown key (did you mean `eventsUrl`?)',
+        '8: belvo.environments[0].secret_key_password: secrets are never written in the file: use `secretEnv: ENV_VAR_NAME`',
+        '8: belvo.environments[0].webhok: unknown key (did you mean `webhook`?)',
+        // `port` is already there; `colour` is nothing the server knows.
+        '9: server.porta: unknown key',
+        '9: server.colour: unknown key',
+      ]);
+    });
+
+    it('problems are listed in the order of the file', () => {
+      const text = `server: { prot: 1 }\nsorces: []\nlog: { levl: info }\n`;
+      expect(placed(text).problems.map((p) => p.line)).toEqual([1, 2, 3]);
+    });
+
+    it('a missing key is "required", on the line of the mapping that should hold it', () => {
+      const text = 'sources:\n  - id: api\n    type: statuspage\n    url: https://status.belvo.com\n';
+      expect(placed(text).problems).toEqual([{ path: 'sources[0].name', message: 'required', line: 2 }]);
+      const noType = placed('destinations:\n  - id: c\n').problems;
+      expect(noType).toEqual([
+        {
+          path: 'destinations[0].type',
+          message: 'required: one of console, slack, discord, discord-webhook, pagerduty',
+          line: 2,
+        },
+      ]);
+    });
+
+    it('a near-miss value of a closed list is answered with the list and the nearest', () => {
+      const text = `${base.replace('type: console', 'type: consol')}log: { level: warning }\n`;
+      expect(placed(text).problems.map((p) => `${p.line}: ${p.path}: ${p.message}`)).toEqual(
+        expect.arrayContaining([
+          '9: destinations[0].type: not one of console, slack, discord, discord-webhook, pagerduty (did you mean `console`?)',
+          '12: log.level: not one of trace, debug, info, warn, error, fatal, silent (did you mean `warn`?)',
+        ]),
+      );
+    });
+
+    it('a problem set by an environment override names the variable, not a line of the file', () => {
+      const err = placed(base, { BELVO_STATUS_LOG__LEVEL: 'loud' });
+      expect(err.problems).toEqual([
+        {
+          path: 'log.level',
+          message: 'not one of trace, debug, info, warn, error, fatal, silent (set by BELVO_STATUS_LOG__LEVEL)',
+        },
+      ]);
+    });
   });
 
   it('broken YAML is reported with its line', () => {

@@ -82,11 +82,12 @@ policy:
       - { name: x, page: soon, to: [console] }
 `),
     ).toEqual([
-      'policy.paging.rules[0].page: "soon" is neither "immediately" nor a duration (e.g. 15m)',
+      // In the order of the file.
+      'subscriptions[0].destination: "pagerduty" is a pagerduty destination: what pages is decided by policy.paging.rules, not subscriptions',
       'subscriptions[1].quietHours.to: a time of day as HH:MM (e.g. 22:00)',
       'subscriptions[1].quietHours.tz: not an IANA time zone (e.g. America/Mexico_City, UTC)',
+      'policy.paging.rules[0].page: "soon" is neither "immediately" nor a duration (e.g. 15m)',
       'policy.paging.rules[0].to[0]: no pagerduty destination with id "console" (known: pagerduty)',
-      'subscriptions[0].destination: "pagerduty" is a pagerduty destination: what pages is decided by policy.paging.rules, not subscriptions',
     ]);
   });
 

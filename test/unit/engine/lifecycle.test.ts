@@ -351,3 +351,25 @@ describe('edge cases found in review', () => {
     expect(summary(run)).toBe('opened@1 resolved@2 reopened@3 resolved@4');
   });
 });
+
+describe("the bot's own 'cannot be read'", () => {
+  const health = (o: Observation) =>
+    componentSignal({
+      fingerprint: 'bot/source/api/unreachable',
+      kind: 'source.health',
+      title: 'Belvo API cannot be read',
+      status: o === 'bad' ? 'unreachable' : 'reachable',
+      severity: 'minor',
+      observation: o,
+      thresholds: { fail: 3, ok: 1 },
+    });
+
+  it('resolves as soon as the page reads again, however many short outages came before: never held as flapping', () => {
+    // Three outages of three failed polls each, a success between them, all within the flapping window.
+    const seq = 'B B B O B B B O B B B O'.split(' ');
+    const run = drive(seq.map((c, i) => ({ at: i * 10_000, signal: health(c === 'B' ? 'bad' : 'ok') })));
+    expect(summary(run)).toBe('opened@1 resolved@2 reopened@3 resolved@4 reopened@5 resolved@6');
+    expect(run.alert?.state).toBe('resolved');
+    expect(run.alert?.flapping).toBe(false);
+  });
+});

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createBelvoCallReporter, type ReportedCall } from '../../../src/reporter/index.js';
+import { belvoError, createBelvoCallReporter, type ReportedCall } from '../../../src/reporter/index.js';
 
 const call = (i: number): ReportedCall => ({ ts: i, method: 'GET', path: '/api/links/', status: 200, duration_ms: 5 });
 
@@ -47,5 +47,34 @@ describe('the call reporter', () => {
     await r.close();
     await r.flush();
     expect(f.received).toHaveLength(1);
+  });
+
+  it('reads the code and request_id of Belvo error bodies for clients other than fetch, and nothing else', () => {
+    expect(belvoError([{ code: 'token_required', message: 'MFA', request_id: 'abc123' }])).toEqual({
+      code: 'token_required',
+      request_id: 'abc123',
+    });
+    expect(belvoError({ code: 'invalid_link', request_id: 'r1' })).toEqual({ code: 'invalid_link', request_id: 'r1' });
+    expect(belvoError({ detail: 'Not found.' })).toEqual({});
+    expect(belvoError('<html>403</html>')).toEqual({});
+    expect(belvoError([{ code: 7, request_id: null }])).toEqual({});
+  });
+
+  it('stamps calls with its own clock when given one', async () => {
+    const sent = fakeFetch(() => 202);
+    const belvo = (async () => new Response('{}', { status: 200 })) as typeof fetch;
+    let t = 1_000;
+    const r = createBelvoCallReporter({
+      url: 'http://bot',
+      token: 't',
+      now: () => t,
+      fetch: async (input, init) =>
+        String(input).startsWith('http://bot') ? sent.impl(input, init) : belvo(input, init),
+    });
+    const pending = r.fetch('https://api.belvo.com/api/links/', { method: 'GET' });
+    t += 250;
+    await pending;
+    await r.close();
+    expect(sent.received.flat()).toMatchObject([{ ts: 1_000, method: 'GET', path: '/api/links/', status: 200 }]);
   });
 });
