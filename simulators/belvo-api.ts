@@ -145,6 +145,8 @@ export interface FakeBelvo {
   /** Sets the status of the links with these ids, or of those a predicate picks; returns how many changed. */
   setLinkStatus(which: string[] | ((link: FakeBelvoLink) => boolean), status: string): number;
   links(): FakeBelvoLink[];
+  /** Deletes the links with these ids (a user or the team deleted them); returns how many were there. */
+  removeLinks(ids: string[]): number;
   /** Answers the next requests (those matching each fault's `path`) with these, in order. */
   fail(...faults: FakeBelvoFault[]): void;
   /** Faults not yet used. */
@@ -403,6 +405,16 @@ export async function startFakeBelvo(options: StartFakeBelvoOptions = {}): Promi
       return changed;
     },
     links: () => links.map((l) => structuredClone(l)),
+    removeLinks(ids) {
+      let removed = 0;
+      for (let i = links.length - 1; i >= 0; i--) {
+        if (ids.includes(links[i]!.id)) {
+          links.splice(i, 1);
+          removed++;
+        }
+      }
+      return removed;
+    },
     fail(...more) {
       faults.push(...more);
     },

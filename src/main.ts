@@ -328,7 +328,8 @@ export async function buildApp(loaded: LoadedConfig, opts: AppOptions = {}): Pro
   const critical = criticalMatcher(config.policy.paging.criticalInstitutions);
   const belvoEnvironments = config.belvo?.environments ?? [];
   const belvoApis = belvoEnvironments.map((env) =>
-    belvoApiFor(env, secrets, logger.child({ component: 'belvo', environment: env.id })),
+    // The client names the environment in each of its lines itself: binding it here too wrote the key twice.
+    belvoApiFor(env, secrets, logger.child({ component: 'belvo' })),
   );
   const belvoPollers = belvoEnvironments.map(
     (env, i) =>
@@ -445,11 +446,18 @@ export async function buildApp(loaded: LoadedConfig, opts: AppOptions = {}): Pro
     logger: logger.child({ component: 'belvo-webhooks' }),
     clock,
     metrics: createBelvoWebhookMetrics(metrics.registry),
+    // Detection is pushed: links moved to token_required or invalid are judged at once, not at the next check.
+    onLinkTransitions: (envs) => {
+      for (const env of envs) linkMonitors[belvoEnvironments.findIndex((e) => e.id === env)]?.wake();
+    },
   });
   if (calls && config.belvo?.ingest) {
     mountCallsIngest(http.router, {
       token: secrets.get(config.belvo.ingest.token.secretEnv) ?? '',
-      accept: (batch) => calls.accept(batch),
+      accept: (batch) => {
+        calls.accept(batch);
+        calls.wake();
+      },
       logger: logger.child({ component: 'ingest' }),
       metrics: createReportedCallMetrics(metrics.registry),
     });
@@ -572,6 +580,8 @@ export async function buildApp(loaded: LoadedConfig, opts: AppOptions = {}): Pro
       await dispatcher.stop();
       await http.close();
       await belvoWebhooks.drain();
+      // What the last webhooks and calls woke finishes before the store closes.
+      await Promise.all([...linkMonitors.map((m) => m.idle()), calls?.idle()]);
       await store.close();
       logger.info({}, 'belvo-status-bot stopped');
     },

@@ -98,7 +98,7 @@ describe('renderConsole (golden lines, no colour, UTC)', () => {
     const e = makeEvent(incident(), { type: 'opened', reason: 'the source says investigating' });
     expect(renderConsole(e, plain)).toEqual([
       '2025-01-15 12:00:00 OPENED   MAJOR    [A12] Elevated API errors',
-      '    investigating: We are investigating elevated error rates. · the source says investigating  https://status.belvo.com/incidents/n4njzfn1mqy0',
+      '    [A12] investigating: We are investigating elevated error rates. · the source says investigating  https://status.belvo.com/incidents/n4njzfn1mqy0',
     ]);
   });
 
@@ -106,7 +106,7 @@ describe('renderConsole (golden lines, no colour, UTC)', () => {
     const e = makeEvent(component(), { type: 'opened', reason: 'the source says major_outage' });
     expect(renderConsole(e, plain)).toEqual([
       '2025-01-15 12:00:00 OPENED   CRITICAL [A3] Banco Erebor MX - Retail: major outage (MX)',
-      '    the source says major_outage  https://institutions.belvo.com',
+      '    [A3 Banco Erebor MX - Retail (MX)] the source says major_outage  https://institutions.belvo.com',
     ]);
   });
 
@@ -122,7 +122,7 @@ describe('renderConsole (golden lines, no colour, UTC)', () => {
     const e = makeEvent(a, { type: 'updated', at: T0 + 3 * MIN, reason: 'new update from the source' });
     expect(renderConsole(e, plain)).toEqual([
       '2025-01-15 12:03:00 UPDATE   MAJOR    [A12] Elevated API errors',
-      '    identified: The cause was found. A fix is being deployed. · new update from the source  https://status.belvo.com/incidents/n4njzfn1mqy0',
+      '    [A12] identified: The cause was found. A fix is being deployed. · new update from the source  https://status.belvo.com/incidents/n4njzfn1mqy0',
     ]);
   });
 
@@ -140,7 +140,7 @@ describe('renderConsole (golden lines, no colour, UTC)', () => {
     const e = makeEvent(a, { type: 'updated', reason: 'under maintenance: Erebor core migration', noPage: true });
     expect(renderConsole(e, plain)).toEqual([
       '2025-01-15 12:00:00 UPDATE   MAJOR    [A3] Banco Erebor MX - Retail: partial outage (MX) maintenance',
-      '    under maintenance: Erebor core migration  https://institutions.belvo.com',
+      '    [A3 Banco Erebor MX - Retail (MX)] under maintenance: Erebor core migration  https://institutions.belvo.com',
     ]);
   });
 
@@ -159,7 +159,7 @@ describe('renderConsole (golden lines, no colour, UTC)', () => {
     const e = makeEvent(a, { type: 'resolved', at: T0 + 42 * MIN + 30_000, reason: 'the source says resolved' });
     expect(renderConsole(e, plain)).toEqual([
       '2025-01-15 12:42:30 RESOLVED MAJOR    [A12] Elevated API errors after 47m 30s',
-      '    resolved: This incident has been resolved. · the source says resolved  https://status.belvo.com/incidents/n4njzfn1mqy0',
+      '    [A12] resolved: This incident has been resolved. · the source says resolved  https://status.belvo.com/incidents/n4njzfn1mqy0',
     ]);
   });
 
@@ -176,7 +176,7 @@ describe('renderConsole (golden lines, no colour, UTC)', () => {
     const e = makeEvent(a, { type: 'flapping', reason: '4 state changes in 30m: flapping' });
     expect(renderConsole(e, plain)).toEqual([
       '2025-01-15 12:00:00 FLAPPING CRITICAL [A3] Banco Erebor MX - Retail: major outage (MX)',
-      '    4 state changes in 30m: flapping  https://institutions.belvo.com',
+      '    [A3 Banco Erebor MX - Retail (MX)] 4 state changes in 30m: flapping  https://institutions.belvo.com',
     ]);
   });
 
@@ -192,7 +192,7 @@ describe('renderConsole (golden lines, no colour, UTC)', () => {
     const e = makeEvent(incident({ version: 5 }), { type: 'reopened', reason: 'the source says investigating' });
     expect(renderConsole(e, plain)).toEqual([
       '2025-01-15 12:00:00 REOPENED MAJOR    [A12] Elevated API errors',
-      '    investigating: We are investigating elevated error rates. · the source says investigating  https://status.belvo.com/incidents/n4njzfn1mqy0',
+      '    [A12] investigating: We are investigating elevated error rates. · the source says investigating  https://status.belvo.com/incidents/n4njzfn1mqy0',
     ]);
   });
 
@@ -200,7 +200,7 @@ describe('renderConsole (golden lines, no colour, UTC)', () => {
     const e = makeEvent(health(), { type: 'opened', reason: '4 failed polls in a row (threshold 4)' });
     expect(renderConsole(e, plain)).toEqual([
       '2025-01-15 12:00:00 OPENED   MINOR    [A5] Belvo API status page cannot be read',
-      '    last error: connect ECONNREFUSED 10.0.0.7:443 · 4 failed polls in a row (threshold 4)',
+      '    [A5] last error: connect ECONNREFUSED 10.0.0.7:443 · 4 failed polls in a row (threshold 4)',
     ]);
   });
 
@@ -209,14 +209,84 @@ describe('renderConsole (golden lines, no colour, UTC)', () => {
     const e = makeEvent(a, { type: 'resolved', reason: '1 consecutive good observations (threshold 1)' });
     expect(renderConsole(e, plain)).toEqual([
       '2025-01-15 12:00:00 RESOLVED MINOR    [A5] Belvo API status page cannot be read after 4m',
-      '    1 consecutive good observations (threshold 1)',
+      '    [A5] 1 consecutive good observations (threshold 1)',
     ]);
   });
 
   it('a long error is cut at 160 characters', () => {
     const e = makeEvent(health({ evidence: { lastError: `E${'r'.repeat(400)}` } }), { reason: 'r' });
     const detail = renderConsole(e, plain)[1]!;
-    expect(detail).toBe(`    last error: E${'r'.repeat(158)}… · r`);
+    expect(detail).toBe(`    [A5] last error: E${'r'.repeat(158)}… · r`);
+  });
+
+  it('every line names the alert and its institution: grep Erebor finds them all', () => {
+    const spike = makeAlert({
+      id: 'A9',
+      fingerprint: 'institution/erebor_mx_retail',
+      kind: 'institution.incident',
+      source: 'bot',
+      severity: 'critical',
+      title: 'erebor_mx_retail: token_required spike (production)',
+      status: 'firing',
+      url: undefined,
+      maintenance: undefined,
+      acknowledged: undefined,
+      resolvedAt: undefined,
+      institution: { name: 'erebor_mx_retail', displayName: 'Banco Erebor', country: 'MX' },
+      evidence: { exampleLinks: ['16f68516-bcbc-4cf7-b815-c500d4204e28'] },
+      timeline: [],
+    });
+    const lines = renderConsole(makeEvent(spike, { reason: '14 token_required in the last 1h' }), plain);
+    expect(lines).toEqual([
+      '2025-01-15 12:00:00 OPENED   CRITICAL [A9] erebor_mx_retail: token_required spike (production) · Banco Erebor',
+      '    [A9 Banco Erebor (MX)] 14 token_required in the last 1h · Example links: 16f68516-bcbc-4cf7-b815-c500d4204e28',
+    ]);
+    expect(lines.filter((l) => l.includes('Erebor'))).toHaveLength(lines.length);
+
+    // A storm: no institution of its own; each member line names the storm and its member.
+    const member = (id: string, displayName: string) => ({
+      id,
+      kind: 'institution.incident',
+      source: 'bot',
+      title: `${displayName}: down`,
+      institution: { name: id, displayName, country: 'MX' },
+      severity: 'major' as const,
+      state: 'firing' as const,
+      since: T0,
+    });
+    const storm = makeAlert({
+      id: 'A20',
+      kind: 'bot.storm',
+      source: 'bot',
+      title: '2 institutions down at once',
+      institution: undefined,
+      url: undefined,
+      maintenance: undefined,
+      acknowledged: undefined,
+      resolvedAt: undefined,
+      evidence: {},
+      timeline: [],
+      members: [member('A3', 'Banco Erebor'), member('A4', 'Banco Gondor')],
+    });
+    const stormLines = renderConsole(makeEvent(storm, { reason: '2 institutions within 2m' }), plain);
+    expect(stormLines.slice(1)).toEqual([
+      '    [A20] 2 institutions within 2m',
+      '      [A20] down Banco Erebor (MX) · major · A3',
+      '      [A20] down Banco Gondor (MX) · major · A4',
+    ]);
+    expect(stormLines.filter((l) => l.includes('Erebor'))).toEqual([stormLines[2]]);
+  });
+
+  it('a Belvo error: the message, and its request_id apart so a long message never cuts it off', () => {
+    const id = '0f3a9c1e5b7d4a2e8c6b1d3f5a7e9c2b';
+    const lastError = `Belvo sandbox: GET /api/institutions/?status=down -> HTTP 401 authentication_failed: ${'Invalid Secret Keys '.repeat(10)}(request_id ${id})`;
+    const e = makeEvent(health({ evidence: { lastError, errorCode: 'auth' } }), { reason: '3 failed polls' });
+    const detail = renderConsole(e, plain)[1] ?? '';
+    expect(detail).toMatch(
+      /^ {4}\[A5\] last error: Belvo sandbox: GET \/api\/institutions\/\?status=down -> HTTP 401 /,
+    );
+    expect(detail).toContain(` · request_id: ${id} · 3 failed polls`);
+    expect(detail.split(id)).toHaveLength(2); // once
   });
 
   it('a quiet (edit-only) event prints nothing', () => {
@@ -228,7 +298,7 @@ describe('renderConsole (golden lines, no colour, UTC)', () => {
     const long = `${'word '.repeat(100)}END`;
     const a = incident({ timeline: [update('u1', T0, 'investigating', long)] });
     const detail = renderConsole(makeEvent(a, { reason: 'why' }), plain)[1]!;
-    const text = detail.slice('    investigating: '.length, detail.indexOf(' · why'));
+    const text = detail.slice('    [A12] investigating: '.length, detail.indexOf(' · why'));
     expect(text).toHaveLength(240);
     expect(text).toBe(`${'word '.repeat(100).slice(0, 239)}…`);
     expect(detail).not.toContain('END');
@@ -238,7 +308,7 @@ describe('renderConsole (golden lines, no colour, UTC)', () => {
     const text = 'x'.repeat(240);
     const a = incident({ timeline: [update('u1', T0, 'investigating', text)] });
     expect(renderConsole(makeEvent(a, { reason: 'why' }), plain)[1]).toBe(
-      `    investigating: ${text} · why  https://status.belvo.com/incidents/n4njzfn1mqy0`,
+      `    [A12] investigating: ${text} · why  https://status.belvo.com/incidents/n4njzfn1mqy0`,
     );
   });
 
@@ -332,9 +402,9 @@ describe('createConsoleNotifier', () => {
     expect(readFileSync(file, 'utf8')).toBe(
       [
         '2025-01-15 12:00:00 OPENED   MAJOR    [A12] Elevated API errors',
-        '    investigating: We are investigating elevated error rates. · the source says investigating  https://status.belvo.com/incidents/n4njzfn1mqy0',
+        '    [A12] investigating: We are investigating elevated error rates. · the source says investigating  https://status.belvo.com/incidents/n4njzfn1mqy0',
         '2025-01-15 12:01:00 RESOLVED CRITICAL [A3] Banco Erebor MX - Retail: major outage (MX) after 6m',
-        '    2 consecutive good observations (threshold 2)  https://institutions.belvo.com',
+        '    [A3 Banco Erebor MX - Retail (MX)] 2 consecutive good observations (threshold 2)  https://institutions.belvo.com',
         '',
       ].join('\n'),
     );

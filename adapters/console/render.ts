@@ -1,8 +1,10 @@
-// One line (and an indented detail line) per alert event, for a person watching a terminal. Pure.
+// One line (and an indented detail line) per alert event, for a person watching a terminal. Pure. Every line names
+// the alert's id (and its institution, where it has one), so `grep A12` or `grep Erebor` finds all of its lines.
 import pc from 'picocolors';
 import { type AlertEvent, durationText } from '../../src/domain/alert.js';
 import { INCIDENT_KIND } from '../../src/domain/fingerprint.js';
 import { actionableEvidence, memberLines, pagingText } from '../../src/domain/group-text.js';
+import { healthError } from '../../src/domain/health-text.js';
 import { impactText } from '../../src/domain/incident-text.js';
 import type { Severity } from '../../src/domain/severity.js';
 
@@ -73,13 +75,23 @@ function oneLine(text: string, max = MAX_DETAIL): string {
   return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
 }
 
+/** `[A3 Banco Erebor MX - Retail (MX)]`: which alert a detail line belongs to, and what it is about. */
+function lineTag(a: AlertEvent['alert']): string {
+  const i = a.institution;
+  const about = i ? ` ${oneLine(i.displayName, 120)}${i.country ? ` (${i.country})` : ''}` : '';
+  return `[${a.id}${about}]`;
+}
+
 /** The lines printed for one event; empty for quiet (edit-only) events. */
 export function renderConsole(event: AlertEvent, opts: RenderOptions): string[] {
   if (event.quiet) return [];
   const { c, severity, type } = palette(opts.color);
   const a = event.alert;
   // An institution incident's title names its institution with the country already.
-  const where = a.institution?.country && a.kind !== INCIDENT_KIND ? ` (${a.institution.country})` : '';
+  let where = a.institution?.country && a.kind !== INCIDENT_KIND ? ` (${a.institution.country})` : '';
+  // A title that speaks of the API name (erebor_mx_retail) still gets the name people grep for.
+  const shown = a.institution?.displayName;
+  if (shown && !a.title.toLowerCase().includes(shown.toLowerCase())) where += ` · ${oneLine(shown, 120)}`;
   const tags = [
     a.maintenance ? c.blue('maintenance') : '',
     a.flapping && event.type !== 'flapping' ? c.magenta('flapping') : '',
@@ -107,9 +119,11 @@ export function renderConsole(event: AlertEvent, opts: RenderOptions): string[] 
       details.push(`${update.status.replace(/_/g, ' ')}: ${oneLine(update.text)}`);
     }
   }
-  const selfHealth = a.kind === 'source.health' || a.kind === 'destination.health';
-  if (selfHealth && event.type !== 'resolved' && typeof a.evidence.lastError === 'string') {
-    details.push(`last error: ${oneLine(String(a.evidence.lastError), 160)}`);
+  const failure = event.type !== 'resolved' ? healthError(a) : undefined;
+  if (failure) {
+    details.push(`last error: ${oneLine(failure.error, 160)}`);
+    // Apart from the message, so a long one never cuts off the id Belvo support asks for.
+    if (failure.requestId) details.push(`request_id: ${oneLine(failure.requestId, 100)}`);
   }
   details.push(oneLine(event.reason));
   const impact = event.type !== 'resolved' ? impactText(a) : undefined;
@@ -120,12 +134,13 @@ export function renderConsole(event: AlertEvent, opts: RenderOptions): string[] 
     for (const e of actionableEvidence(a)) details.push(`${e.label}: ${oneLine(e.values.join(', '), 400)}`);
   }
   const link = a.url ? `  ${c.underline(oneLine(a.url, 500))}` : '';
-  const lines = [head, `    ${c.dim(details.join(' · '))}${link}`];
-  // A storm or a digest lists its members, a line each, cut after a screenful.
+  const tag = lineTag(a);
+  const lines = [head, `    ${tag} ${c.dim(details.join(' · '))}${link}`];
+  // A storm or a digest lists its members, a line each (each names its institution), cut after a screenful.
   const members = memberLines(a);
   for (const m of members.slice(0, MAX_MEMBER_LINES)) {
-    lines.push(`      ${m.down ? c.red('down') : c.green('up  ')} ${oneLine(m.text)}`);
+    lines.push(`      ${tag} ${m.down ? c.red('down') : c.green('up  ')} ${oneLine(m.text)}`);
   }
-  if (members.length > MAX_MEMBER_LINES) lines.push(`      +${members.length - MAX_MEMBER_LINES} more`);
+  if (members.length > MAX_MEMBER_LINES) lines.push(`      ${tag} +${members.length - MAX_MEMBER_LINES} more`);
   return lines;
 }

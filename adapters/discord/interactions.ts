@@ -74,7 +74,9 @@ function callerOf(i: Interaction): DiscordCommandCaller | undefined {
 function buttonCommand(customId: string): ParsedCommand | undefined {
   const parsed = parseCustomId(customId);
   if (!parsed) return undefined;
-  if (parsed.action === 'ack') return { kind: 'ack', alertId: parsed.alertId, public: false };
+  if (parsed.action === 'ack') {
+    return { kind: 'ack', target: { type: 'alert', alertId: parsed.alertId }, public: false };
+  }
   return {
     kind: 'silence',
     target: { type: 'alert', alertId: parsed.alertId },

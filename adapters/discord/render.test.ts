@@ -131,6 +131,44 @@ describe('Discord parent message', () => {
   });
 });
 
+describe('a "cannot be read" alert', () => {
+  const REQUEST_ID = '0f3a9c1e5b7d4a2e8c6b1d3f5a7e9c2b';
+  const health = (lastError: string) =>
+    alert({
+      id: 'A5',
+      fingerprint: 'bot/source/belvo-sandbox/unreachable',
+      kind: 'source.health',
+      source: 'belvo-sandbox',
+      title: 'Belvo API (sandbox) cannot be read',
+      severity: 'minor',
+      status: 'unreachable',
+      institution: undefined,
+      url: undefined,
+      timeline: [],
+      evidence: { source: 'belvo-sandbox', lastError, errorCode: 'auth' },
+    });
+
+  it('shows the last error and its request_id in fields of their own, each once', () => {
+    const lastError = `Belvo sandbox: GET /api/institutions/ -> HTTP 401 authentication_failed: Invalid Secret Keys (request_id ${REQUEST_ID})`;
+    const m = renderParent(makeEvent(health(lastError), { reason: '3 failed polls in a row (threshold 3)' }));
+    const fields = fieldsOf(m);
+    expect(fields['Last error']).toBe(
+      'Belvo sandbox: GET /api/institutions/ -> HTTP 401 authentication\\_failed: Invalid Secret Keys',
+    );
+    expect(fields.request_id).toBe(`\`${REQUEST_ID}\``);
+    expect(fields).not.toHaveProperty('lastError');
+    expect(JSON.stringify(m).split(REQUEST_ID)).toHaveLength(2);
+    expectInsideLimits(m);
+  });
+
+  it('a huge error is cut to the field limit, the request_id kept whole', () => {
+    const m = renderParent(makeEvent(health(`${'x'.repeat(5000)} (request_id ${REQUEST_ID})`), { reason: 'r' }));
+    expect(fieldsOf(m)['Last error']?.length).toBe(DISCORD_LIMITS.fieldValue);
+    expect(fieldsOf(m).request_id).toBe(`\`${REQUEST_ID}\``);
+    expectInsideLimits(m);
+  });
+});
+
 describe('Discord thread reply', () => {
   it('says what changed, quotes the update, and names the alert and version', () => {
     const a = alert({ timeline: [{ id: 'u2', at: T0, status: 'identified', text: 'Cause found', origin: 'source' }] });

@@ -7,6 +7,7 @@ import { type Alert, type AlertEvent, durationText } from '../../src/domain/aler
 import { updatesToQuote } from '../../src/domain/event-updates.js';
 import { DIGEST_KIND } from '../../src/domain/fingerprint.js';
 import { fitLines, memberLines, pagingText } from '../../src/domain/group-text.js';
+import { healthError } from '../../src/domain/health-text.js';
 import { impactText, originLabel } from '../../src/domain/incident-text.js';
 import { statusText } from '../../src/domain/status-text.js';
 import { fitEmbed } from './fit.js';
@@ -151,6 +152,12 @@ function coreFields(event: AlertEvent, history: boolean, incidentUrl?: (alertId:
   if (a.state === 'resolved' && a.resolvedAt !== undefined) {
     fields.push(field('Duration', durationText(a.resolvedAt - a.startedAt)));
   }
+  // A "cannot be read" alert: what failed, and Belvo's request_id in a field of its own, never cut off.
+  const failure = healthError(a);
+  if (failure) {
+    fields.push(field('Last error', escapeMarkdown(failure.error), false));
+    if (failure.requestId) fields.push(field('request_id', `\`${failure.requestId.replace(/`/g, '')}\``, false));
+  }
   const update = latestUpdate(a);
   if (update) {
     const head = `**${escapeMarkdown(words(update.status))}** · ${discordTime(update.at, 'R')}\n`;
@@ -170,7 +177,11 @@ function coreFields(event: AlertEvent, history: boolean, incidentUrl?: (alertId:
 }
 
 function evidenceFields(a: Alert): APIEmbedField[] {
-  return Object.entries(a.evidence).map(([k, v]) => field(escapeMarkdown(k), escapeMarkdown(evidenceText(v))));
+  // The last error of a health alert has its own fields already.
+  const shownApart = healthError(a) ? new Set(['lastError', 'requestId']) : new Set<string>();
+  return Object.entries(a.evidence)
+    .filter(([k]) => !shownApart.has(k))
+    .map(([k, v]) => field(escapeMarkdown(k), escapeMarkdown(evidenceText(v))));
 }
 
 /** A storm's or a digest's members, down first, for the description (what room the rest leaves them). */

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { parseDedupKey } from '../../src/domain/dedup-key.js';
 import { DEDUP_KEY_PREFIX, dedupKeyFor } from './dedup-key.js';
 
 describe('dedupKeyFor', () => {
@@ -34,5 +35,16 @@ describe('dedupKeyFor', () => {
       // A lone surrogate does not survive a UTF-8 round trip.
       expect(Buffer.from(key, 'utf8').toString('utf8')).toBe(key);
     }
+  });
+});
+
+describe('parseDedupKey', () => {
+  it('gives back the fingerprint of a readable key, and says a long one was hashed', () => {
+    const short = 'belvo/production/institution/erebor_mx_retail/down';
+    expect(parseDedupKey(dedupKeyFor(short))).toEqual({ fingerprint: short });
+    expect(parseDedupKey(dedupKeyFor(`statuspage/belvo/incident/${'x'.repeat(400)}`))).toEqual({ hashed: true });
+    expect(parseDedupKey(dedupKeyFor(`${'p'.repeat(1)}${'🏦'.repeat(200)}`))).toEqual({ hashed: true });
+    expect(parseDedupKey('erebor')).toBeUndefined();
+    expect(parseDedupKey(DEDUP_KEY_PREFIX)).toBeUndefined();
   });
 });

@@ -106,6 +106,55 @@ describe('Slack parent message', () => {
   });
 });
 
+describe('a "cannot be read" alert', () => {
+  const REQUEST_ID = '0f3a9c1e5b7d4a2e8c6b1d3f5a7e9c2b';
+  const health = (lastError: string) =>
+    alert({
+      id: 'A5',
+      fingerprint: 'bot/source/belvo-sandbox/unreachable',
+      kind: 'source.health',
+      source: 'belvo-sandbox',
+      title: 'Belvo API (sandbox) cannot be read',
+      severity: 'minor',
+      status: 'unreachable',
+      institution: undefined,
+      url: undefined,
+      timeline: [],
+      evidence: { source: 'belvo-sandbox', lastError, errorCode: 'auth' },
+    });
+
+  it('shows the last error and its request_id, each once', () => {
+    const lastError = `Belvo sandbox: GET /api/institutions/?status=down -> HTTP 401 authentication_failed: Invalid Secret Keys (request_id ${REQUEST_ID})`;
+    const m = renderParent(makeEvent(health(lastError), { reason: '3 failed polls in a row (threshold 3)' }));
+    const failure = blocksOf(m).find((b) => String(b.text?.text).startsWith('*Last error*'));
+    expect(failure?.text.text).toBe(
+      '*Last error*: Belvo sandbox: GET /api/institutions/?status=down -&gt; HTTP 401 authentication_failed: ' +
+        `Invalid Secret Keys\n*request_id*: \`${REQUEST_ID}\``,
+    );
+    expect(allText(m).split(REQUEST_ID)).toHaveLength(2);
+  });
+
+  it('a huge error is cut inside the section limit, the request_id kept whole', () => {
+    const m = renderParent(makeEvent(health(`${'x'.repeat(5000)} (request_id ${REQUEST_ID})`), { reason: 'r' }));
+    const failure = blocksOf(m).find((b) => String(b.text?.text).startsWith('*Last error*'));
+    expect(failure?.text.text.length).toBeLessThanOrEqual(SLACK_LIMITS.sectionText);
+    expect(failure?.text.text).toMatch(/… \(\+\d+ more\)\n\*request_id\*: `0f3a9c1e5b7d4a2e8c6b1d3f5a7e9c2b`$/);
+  });
+
+  it('without a request_id (a status page that times out) the error alone', () => {
+    const m = renderParent(
+      makeEvent(health('GET https://status.belvo.com/api/v2/summary.json timed out'), { reason: 'r' }),
+    );
+    const failure = blocksOf(m).find((b) => String(b.text?.text).startsWith('*Last error*'));
+    expect(failure?.text.text).toBe('*Last error*: GET https://status.belvo.com/api/v2/summary.json timed out');
+  });
+
+  it('other alerts carry no such section', () => {
+    const m = renderParent(makeEvent(alert(), { reason: 'r' }));
+    expect(allText(m)).not.toContain('Last error');
+  });
+});
+
 describe('Slack thread reply', () => {
   it('says what changed and quotes the update', () => {
     const a = alert({ timeline: [{ id: 'u2', at: T0, status: 'identified', text: 'Cause found', origin: 'source' }] });

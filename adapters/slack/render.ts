@@ -4,6 +4,7 @@ import { type Alert, type AlertEvent, durationText } from '../../src/domain/aler
 import { updatesToQuote } from '../../src/domain/event-updates.js';
 import { DIGEST_KIND } from '../../src/domain/fingerprint.js';
 import { actionableEvidence, fitLines, memberLines, pagingText } from '../../src/domain/group-text.js';
+import { healthError } from '../../src/domain/health-text.js';
 import { impactText, originLabel } from '../../src/domain/incident-text.js';
 import { statusText } from '../../src/domain/status-text.js';
 import { ALERT_METADATA_TYPE, SLACK_LIMITS } from './limits.js';
@@ -106,6 +107,16 @@ function fields(a: Alert): Block[] {
     }));
 }
 
+/** What a "cannot be read" alert failed with: the error, and Belvo's request_id kept whole however long the error. */
+function failureBlock(a: Alert): Block | undefined {
+  const failure = healthError(a);
+  if (!failure) return undefined;
+  const id = failure.requestId ? `\n*request_id*: \`${escapeMrkdwn(failure.requestId)}\`` : '';
+  const head = '*Last error*: ';
+  const room = SLACK_LIMITS.sectionText - head.length - id.length;
+  return { type: 'section', text: { type: 'mrkdwn', text: `${head}${clip(escapeMrkdwn(failure.error), room)}${id}` } };
+}
+
 /** A storm's or a digest's members, down first; cut with "+N more" to fit one section. */
 function membersBlock(a: Alert): Block | undefined {
   if (!a.members?.length) return undefined;
@@ -172,6 +183,8 @@ export function renderParent(event: AlertEvent, opts: ParentOptions = {}): Slack
     },
     { type: 'section', fields: fields(a) },
   ];
+  const failure = failureBlock(a);
+  if (failure) blocks.push(failure);
   const members = membersBlock(a);
   if (members) blocks.push(members);
   const evidence = actionableEvidence(a).map(

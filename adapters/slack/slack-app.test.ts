@@ -119,7 +119,7 @@ describe('/belvo-status through the Bolt app on our own server', () => {
     const res = await post(body);
     expect(res.status).toBe(200);
     for (let i = 0; i < 40 && received.length === 0; i++) await new Promise((r) => setTimeout(r, 25));
-    expect(seen).toEqual([{ kind: 'ack', alertId: 'A7', public: false }]);
+    expect(seen).toEqual([{ kind: 'ack', target: { type: 'alert', alertId: 'A7' }, public: false }]);
     expect(received).toEqual([
       expect.objectContaining({ response_type: 'ephemeral', text: 'ran ack', replace_original: false }),
     ]);

@@ -85,7 +85,7 @@ export function createSlackApp(opts: SlackAppOptions): App {
       }
     });
   };
-  button(ACTIONS.ack, (alertId) => ({ kind: 'ack', alertId, public: false }));
+  button(ACTIONS.ack, (alertId) => ({ kind: 'ack', target: { type: 'alert', alertId }, public: false }));
   button(ACTIONS.silence, (alertId) => ({
     kind: 'silence',
     target: { type: 'alert', alertId },

@@ -1,4 +1,5 @@
-// The SQLite side of Belvo webhooks and link status (tables of migration 4): prepared once, merged into the store.
+// The SQLite side of Belvo webhooks and link status (tables of migrations 4 and 7): prepared once, merged into the
+// store.
 import type BetterSqlite3 from 'better-sqlite3';
 import {
   type BelvoDuplicateLinks,
@@ -37,6 +38,7 @@ interface LinkRow {
   status_changed_at: number;
   last_event_at: number | null;
   reconciled_at: number | null;
+  gone_at: number | null;
 }
 
 interface LinkEventRow {
@@ -84,6 +86,7 @@ function toLink(row: LinkRow): BelvoLinkState {
     statusChangedAt: row.status_changed_at,
     lastEventAt: row.last_event_at ?? undefined,
     reconciledAt: row.reconciled_at ?? undefined,
+    goneAt: row.gone_at ?? undefined,
   });
 }
 
@@ -149,7 +152,8 @@ export function prepareBelvoStatements(db: BetterSqlite3.Database) {
         external_id = COALESCE(excluded.external_id, belvo_links.external_id),
         status_changed_at = CASE WHEN belvo_links.status = excluded.status
           THEN belvo_links.status_changed_at ELSE excluded.status_changed_at END,
-        last_event_at = excluded.last_event_at`),
+        last_event_at = excluded.last_event_at,
+        gone_at = NULL`),
     upsertLinkFromListing: db.prepare(`
       INSERT INTO belvo_links (environment, link_id, status, institution, external_id, institution_user_id,
         status_changed_at, reconciled_at)
@@ -161,7 +165,15 @@ export function prepareBelvoStatements(db: BetterSqlite3.Database) {
         external_id = COALESCE(excluded.external_id, belvo_links.external_id),
         institution_user_id = COALESCE(excluded.institution_user_id, belvo_links.institution_user_id),
         status_changed_at = excluded.status_changed_at,
-        reconciled_at = excluded.reconciled_at`),
+        reconciled_at = excluded.reconciled_at,
+        gone_at = NULL`),
+    // Not named by the listing that started at @listedAt (every link it named was stored with reconciled_at =
+    // @listedAt), and no webhook about it since: Belvo no longer has it.
+    markLinksGone: db.prepare(`
+      UPDATE belvo_links SET gone_at = @listedAt
+      WHERE environment = @environment AND gone_at IS NULL
+        AND (reconciled_at IS NULL OR reconciled_at < @listedAt)
+        AND (last_event_at IS NULL OR last_event_at <= @listedAt)`),
     insertLinkEvent: db.prepare(`
       INSERT INTO belvo_link_events (environment, link_id, code, status, institution, external_id, webhook_id, source,
         at)
@@ -170,14 +182,14 @@ export function prepareBelvoStatements(db: BetterSqlite3.Database) {
       UPDATE belvo_link_events SET institution = @institution
       WHERE environment = @environment AND link_id = @linkId AND institution IS NULL`),
     linkStatusCounts: db.prepare(`
-      SELECT institution, status, COUNT(*) AS count FROM belvo_links WHERE environment = ?
+      SELECT institution, status, COUNT(*) AS count FROM belvo_links WHERE environment = ? AND gone_at IS NULL
       GROUP BY status, institution ORDER BY institution, status`),
     duplicateLinks: db.prepare(`
       SELECT institution, institution_user_id AS institutionUserId, COUNT(*) AS count FROM belvo_links
-      WHERE environment = ? AND institution_user_id IS NOT NULL AND institution IS NOT NULL
+      WHERE environment = ? AND institution_user_id IS NOT NULL AND institution IS NOT NULL AND gone_at IS NULL
       GROUP BY institution, institution_user_id HAVING COUNT(*) > 1 ORDER BY count DESC, institution LIMIT 100`),
     linkEvents: db.prepare(`
-      SELECT e.*, l.status = e.status AS still_in_status FROM belvo_link_events e
+      SELECT e.*, (l.status = e.status AND l.gone_at IS NULL) AS still_in_status FROM belvo_link_events e
         LEFT JOIN belvo_links l ON l.environment = e.environment AND l.link_id = e.link_id
       WHERE e.environment = @environment AND e.code = @code AND e.at >= @since AND e.at < @until
       ORDER BY e.at, e.seq`),
@@ -209,6 +221,7 @@ type BelvoStoreMethods = Pick<
   | 'linkEvents'
   | 'linkEventCounts'
   | 'upsertLinks'
+  | 'markLinksGone'
   | 'pruneBelvo'
 >;
 
@@ -387,6 +400,12 @@ export function belvoStoreMethods(open: () => { db: BetterSqlite3.Database; st: 
         return statusChanges;
       });
       return { statusChanges: run.immediate() };
+    },
+
+    async markLinksGone(environment: string, listedAt: number) {
+      const { db, st } = open();
+      const gone = db.transaction(() => st.markLinksGone.run({ environment, listedAt }).changes).immediate();
+      return { gone };
     },
   };
 }

@@ -191,6 +191,20 @@ export const MIGRATIONS: readonly Migration[] = [
         WHERE kind = 'institution.incident' AND state <> 'resolved';
     `,
   },
+  // Version 6 belongs to another change; versions apply by number, whatever order they arrive in.
+  {
+    version: 7,
+    name: 'links Belvo no longer lists are gone',
+    sql: `
+      -- A link a complete listing no longer names (deleted, or never the account's) keeps its row, for history and
+      -- for the webhook-vs-listing rules, but leaves the counts: otherwise they never agree with Belvo's and the
+      -- drift check lists every link on every cycle. A later webhook or listing naming it clears the mark.
+      ALTER TABLE belvo_links ADD COLUMN gone_at INTEGER;
+      DROP INDEX belvo_links_by_status;
+      CREATE INDEX belvo_links_present_by_status ON belvo_links (environment, status, institution)
+        WHERE gone_at IS NULL;
+    `,
+  },
 ];
 
 const CREATE_LEDGER = `

@@ -14,7 +14,17 @@ export interface OutcomeSource {
 
 export type AlertChange =
   /** What one read of a source saw (or that it could not be read), with the cursors to keep if it commits. */
-  | { type: 'poll'; outcome: PollOutcome; source: OutcomeSource; cursors?: FeedCursor[] }
+  | {
+      type: 'poll';
+      outcome: PollOutcome;
+      source: OutcomeSource;
+      cursors?: FeedCursor[];
+      /**
+       * The outcome judges data the bot already holds (a detector woken by a push), not a read of the source: the
+       * source's health (its "cannot be read" alert, its failure count) stays what its last read made it.
+       */
+      keepSourceHealth?: boolean;
+    }
   /** Changes already made to alerts (an acknowledgement from chat): the policy and routing decide who hears. */
   | { type: 'events'; events: AlertEvent[]; alerts: Alert[] }
   /** Time alone: escalations, reminders, silences ending, quiet-hours digests. */

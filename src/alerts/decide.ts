@@ -2,7 +2,7 @@
 // incidents and storms, apply the policy (silences, paging) and route it to destinations. New alerts get provisional
 // ids (`new:1`); the store gives them their public ids when it commits the decision.
 import type { Alert, AlertEvent } from '../domain/alert.js';
-import { isIncidentKind } from '../domain/fingerprint.js';
+import { fingerprint, isIncidentKind } from '../domain/fingerprint.js';
 import { provisionalIds } from '../domain/provisional-ids.js';
 import type { EngineConfig } from '../engine/engine-config.js';
 import { evaluatePoll } from '../engine/evaluate.js';
@@ -82,7 +82,16 @@ export function decide(
         failuresBeforeAlert: source.failuresBeforeAlert,
         sourceName: source.name,
       });
-      sourceState = nextSourceState(source.id, state, outcome.ok, now, outcome.ok ? undefined : outcome.error.message);
+      if (change.keepSourceHealth) {
+        const health = fingerprint.sourceHealth(source.id);
+        batch = {
+          alerts: batch.alerts.filter((a) => a.fingerprint !== health),
+          events: batch.events.filter((e) => e.alert.fingerprint !== health),
+        };
+      } else {
+        const error = outcome.ok ? undefined : outcome.error.message;
+        sourceState = nextSourceState(source.id, state, outcome.ok, now, error);
+      }
       break;
     }
     case 'observe': {

@@ -36,16 +36,17 @@ async function syncLinksNow(file: string | undefined, only: string | undefined):
   let failed = false;
   try {
     for (const env of environments) {
-      const api = belvoApiFor(env, secrets, logger.child({ environment: env.id }));
+      const api = belvoApiFor(env, secrets, logger); // its lines name the environment
       try {
         const started = Date.now();
-        const listed = await syncLinks(store, api, env.id, Date.now());
+        const { listed, gone } = await syncLinks(store, api, env.id, Date.now());
         const counts = await store.linkStatusCounts(env.id);
         const by = new Map<string, number>();
         for (const c of counts) by.set(c.status, (by.get(c.status) ?? 0) + c.count);
         const summary = [...by].map(([status, n]) => `${n} ${status}`).join(', ');
         process.stdout.write(
-          `${env.id}: ${listed} links listed in ${Date.now() - started} ms (${summary || 'none'})\n`,
+          `${env.id}: ${listed} links listed in ${Date.now() - started} ms (${summary || 'none'})` +
+            `${gone > 0 ? `; ${gone} no longer listed by Belvo, left out of the counts` : ''}\n`,
         );
       } catch (err) {
         failed = true;

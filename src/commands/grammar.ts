@@ -5,7 +5,16 @@ import { SEVERITIES, type Severity } from '../domain/severity.js';
 import type { QuietHours, SubscriptionFilter } from '../domain/subscription.js';
 import { overview, type Subcommand, usageOf } from './usage.js';
 
-export type SilenceTarget = { type: 'alert'; alertId: string } | { type: 'institution'; query: string };
+/**
+ * What `ack` and `silence` point at, as typed; the handlers find the alert. On-call types whatever it has at hand:
+ * the short id from a message (A12), a fingerprint or a PagerDuty dedup key (anything with a `/`), or an institution.
+ */
+export type AlertTarget =
+  | { type: 'alert'; alertId: string }
+  | { type: 'key'; key: string }
+  | { type: 'institution'; query: string };
+
+export type SilenceTarget = AlertTarget;
 
 export type ParsedCommand = (
   | { kind: 'status' }
@@ -15,7 +24,7 @@ export type ParsedCommand = (
   | { kind: 'subscriptions' }
   | { kind: 'silence'; target: SilenceTarget; durationMs: number; duration: string; reason?: string }
   | { kind: 'unsilence'; id: string }
-  | { kind: 'ack'; alertId: string }
+  | { kind: 'ack'; target: AlertTarget }
   | { kind: 'history'; limit: number }
   | { kind: 'audit' }
   | { kind: 'help' }
@@ -157,11 +166,10 @@ function parseSubcommand(sub: Subcommand, args: Token[], raw: string): Body {
       return { kind: 'unsilence', id: normalizeSilenceId(id.text) };
     }
     case 'ack': {
-      const [id, ...extra] = args;
-      if (!id || extra.length > 0) throw new Invalid('ack needs one alert id (A12)');
-      const alertId = alertIdOf(id.text);
-      if (!alertId) throw new Invalid(`"${id.text}" is not an alert id (alert ids look like A12)`);
-      return { kind: 'ack', alertId };
+      if (args.length === 0) {
+        throw new Invalid('ack what? An alert id (A12), its fingerprint, its PagerDuty dedup key or an institution');
+      }
+      return { kind: 'ack', target: targetOf(args, 'ack A12') };
     }
     case 'history': {
       const [n, ...extra] = args;
@@ -195,6 +203,17 @@ function normalizeSubscriptionId(text: string): string {
   return m ? `sub-${m[1]}` : text;
 }
 
+/** An alert id, a key (fingerprint or dedup key: one word with a `/`), or else the words of an institution's name. */
+function targetOf(tokens: Token[], example: string): AlertTarget {
+  const [only] = tokens;
+  const id = only && tokens.length === 1 ? alertIdOf(only.text) : undefined;
+  if (id) return { type: 'alert', alertId: id };
+  const sub = example.split(' ')[0];
+  if (tokens.some((t) => alertIdOf(t.text) !== undefined)) throw new Invalid(`${sub} one alert at a time (${example})`);
+  if (only && tokens.length === 1 && only.text.includes('/')) return { type: 'key', key: only.text.trim() };
+  return { type: 'institution', query: tokens.map((t) => t.text).join(' ') };
+}
+
 // A duration in chat needs a unit: a bare "30" would be 30 ms to parseDuration, never what anyone means.
 const DURATION_SHAPE = /^(\d+(\.\d+)?(ms|s|m|h|d))+$/i;
 
@@ -211,11 +230,7 @@ function parseSilence(args: Token[], raw: string): Body {
     throw new Invalid(`a silence lasts from 1m to 30d (got ${durationToken.text})`);
   }
 
-  const ids = targetTokens.map((t) => alertIdOf(t.text));
-  let target: SilenceTarget;
-  if (targetTokens.length === 1 && ids[0]) target = { type: 'alert', alertId: ids[0] };
-  else if (ids.some((id) => id !== undefined)) throw new Invalid('silence one alert at a time (silence A12 2h)');
-  else target = { type: 'institution', query: targetTokens.map((t) => t.text).join(' ') };
+  const target = targetOf(targetTokens, 'silence A12 2h');
 
   const reasonTokens = args.slice(at + 1);
   const first = reasonTokens[0];

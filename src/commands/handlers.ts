@@ -6,7 +6,7 @@ import { auditReply } from './audit-handlers.js';
 import type { BelvoAccountView } from './belvo-view.js';
 import type { ParsedCommand } from './grammar.js';
 import type { Reply, ReplyVisibility } from './reply.js';
-import { ackReply, silenceReply, unsilenceReply } from './silence-handlers.js';
+import { ackTargetReply, silenceReply, unsilenceReply } from './silence-handlers.js';
 import { historyReply, institutionReply, statusReply } from './status-handlers.js';
 import { subscribeReply, subscriptionsReply, unsubscribeReply } from './subscription-handlers.js';
 import { COMMAND, USAGE } from './usage.js';
@@ -63,7 +63,7 @@ export async function handleCommand(cmd: ParsedCommand, ctx: CommandContext): Pr
     case 'unsilence':
       return unsilenceReply(ctx, cmd.id, visibility);
     case 'ack':
-      return ackReply(ctx, cmd.alertId, visibility);
+      return ackTargetReply(ctx, cmd.target, visibility);
     case 'history':
       return historyReply(ctx, cmd.limit, visibility);
     case 'audit':

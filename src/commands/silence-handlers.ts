@@ -4,8 +4,9 @@ import { type Silence, type SilenceMatcher, silenceMatches } from '../domain/sil
 import { acknowledge } from '../engine/acknowledge.js';
 import { silenceNotice } from '../engine/silence-notice.js';
 import { StoreConflictError } from '../ports/store.js';
+import { resolveAlertTarget, type TargetResolution } from './alert-target.js';
 import { describeMatcher, isoUtc, orList, subjectOf, who } from './format.js';
-import type { SilenceTarget } from './grammar.js';
+import type { AlertTarget, SilenceTarget } from './grammar.js';
 import type { CommandContext } from './handlers.js';
 import { institutionLabel, loadInstitutionAlerts, resolveInstitution } from './institution-match.js';
 import type { Reply, ReplyVisibility } from './reply.js';
@@ -19,11 +20,37 @@ export function silenceId(n: number): string {
 const NO_REASON = 'no reason given';
 
 function noAlert(id: string): Reply {
+  return notFound({ found: 'none', title: `No alert ${id}`, hint: 'status lists the open alerts with their ids.' });
+}
+
+function notFound(r: Extract<TargetResolution, { found: 'none' }>): Reply {
+  return { visibility: 'ephemeral', title: r.title, sections: [{ lines: [`${COMMAND} ${r.hint}`] }] };
+}
+
+/** The name matches several open alerts: which one? Each with the id that names it unambiguously. */
+function whichOne(
+  query: string,
+  r: Extract<TargetResolution, { found: 'many' }>,
+  nothing: string,
+  usage: string,
+): Reply {
   return {
     visibility: 'ephemeral',
-    title: `No alert ${id}`,
-    sections: [{ lines: [`${COMMAND} status lists the open alerts with their ids.`] }],
+    title: `"${query}" matches ${r.choices.length} open alerts: which one?`,
+    sections: [
+      {
+        lines: r.choices
+          .slice(0, 10)
+          .map((c) => `[${c.alert.id}] ${c.label}: ${subjectOf(c.alert)}`)
+          .concat(r.choices.length > 10 ? [`+${r.choices.length - 10} more`] : []),
+      },
+    ],
+    footer: `Nothing was ${nothing}. ${usage}`,
   };
+}
+
+function targetText(target: AlertTarget): string {
+  return target.type === 'alert' ? target.alertId : target.type === 'key' ? target.key : target.query;
 }
 
 export interface SilenceRequest {
@@ -41,12 +68,15 @@ export async function silenceReply(
   let matcher: SilenceMatcher;
   let what: string;
   const notes: string[] = [];
-  if (req.target.type === 'alert') {
-    const alert = await ctx.store.getAlert(req.target.alertId);
-    if (!alert) return noAlert(req.target.alertId);
+  if (req.target.type !== 'institution') {
+    const r = await resolveAlertTarget(ctx.store, req.target);
+    if (r.found === 'none') return notFound(r);
+    if (r.found === 'many') {
+      return whichOne(targetText(req.target), r, 'silenced', `${COMMAND} silence <alert id> ${req.duration}`);
+    }
     // By fingerprint, not id: if the same thing relapses as a new alert inside the window, it stays muted.
-    matcher = { fingerprint: alert.fingerprint };
-    what = `[${alert.id}] ${subjectOf(alert)}`;
+    matcher = { fingerprint: r.alert.fingerprint };
+    what = `[${r.alert.id}] ${subjectOf(r.alert)}`;
   } else {
     const query = req.target.query;
     const r = resolveInstitution(query, await loadInstitutionAlerts(ctx.store));
@@ -55,7 +85,13 @@ export async function silenceReply(
         visibility: 'ephemeral',
         title: `"${query}" matches ${r.matches.length} institutions: which one?`,
         sections: [
-          { lines: r.matches.slice(0, 10).map((m) => `${institutionLabel(m.institution)} · ${m.institution.name}`) },
+          {
+            lines: r.matches.slice(0, 10).map((m) => {
+              const open = m.alerts.filter((a) => a.state === 'firing').map((a) => `[${a.id}]`);
+              const now = open.length ? `open: ${open.slice(0, 5).join(' ')}` : 'nothing open';
+              return `${institutionLabel(m.institution)} · ${m.institution.name} · ${now}`;
+            }),
+          },
         ],
         footer: `Nothing was silenced. ${COMMAND} silence <Belvo name> ${req.duration}`,
       };
@@ -157,6 +193,19 @@ export async function unsilenceReply(ctx: CommandContext, id: string, visibility
 
 /** A commit can lose a race with the engine writing the same alert; re-reading and trying again is safe. */
 const ACK_ATTEMPTS = 3;
+
+/** `ack` of whatever on-call has at hand: an alert id, a fingerprint, a PagerDuty dedup key, an institution. */
+export async function ackTargetReply(
+  ctx: CommandContext,
+  target: AlertTarget,
+  visibility: ReplyVisibility,
+): Promise<Reply> {
+  if (target.type === 'alert') return ackReply(ctx, target.alertId, visibility);
+  const r = await resolveAlertTarget(ctx.store, target);
+  if (r.found === 'none') return notFound(r);
+  if (r.found === 'many') return whichOne(targetText(target), r, 'acknowledged', `${COMMAND} ack <alert id>`);
+  return ackReply(ctx, r.alert.id, visibility);
+}
 
 export async function ackReply(ctx: CommandContext, alertId: string, visibility: ReplyVisibility): Promise<Reply> {
   const by = who(ctx.user);

@@ -35,7 +35,7 @@ export const USAGE = {
     what: "lists this channel's subscriptions",
   },
   silence: {
-    syntax: 'silence <alert id | institution> <duration> [reason...]',
+    syntax: 'silence <alert id | fingerprint | dedup key | institution> <duration> [reason...]',
     example: 'silence A12 2h bank announced a migration',
     what: 'mutes messages and paging for an alert or an institution (30m, 2h, 1d)',
   },
@@ -45,9 +45,9 @@ export const USAGE = {
     what: 'ends a silence now',
   },
   ack: {
-    syntax: 'ack <alert id>',
+    syntax: 'ack <alert id | fingerprint | PagerDuty dedup key | institution>',
     example: 'ack A12',
-    what: 'acknowledges an alert: its messages say who is on it, paging stops escalating',
+    what: 'acknowledges an alert (an institution: its open incident): its messages say who is on it, paging stops escalating',
   },
   history: {
     syntax: 'history [n]',

@@ -4,9 +4,10 @@
 //   2. the sender's address, when the allow-list is on (403),
 //   3. the fixed Authorization value, compared in constant time (401),
 //   4. the body: within the server's limit (413, answered by the server), a JSON object with webhook_id, type, code (400).
-// Then the webhook joins the next group commit; a retry of a stored webhook_id is answered 200 as well.
+// Then the webhook joins the next group commit; a retry of a stored webhook_id is answered 200 as well. A committed
+// batch that moved links into token_required or invalid wakes the spike check of their environment.
 import { BELVO_WEBHOOK_ADDRESSES, type Config } from '../config/schema.js';
-import type { BelvoWebhookOutcome, BelvoWebhookRecord } from '../ports/belvo-links.js';
+import { type BelvoWebhookOutcome, type BelvoWebhookRecord, LINK_STATUS_BY_CODE } from '../ports/belvo-links.js';
 import { type Clock, systemClock } from '../ports/clock.js';
 import type { Logger } from '../ports/logger.js';
 import type { Store } from '../ports/store.js';
@@ -44,6 +45,22 @@ export interface BelvoWebhookDeps {
    * near N per (wait + commit).
    */
   groupCommit?: { maxBatch?: number; maxDelayMs?: number };
+  /**
+   * Told, once per committed batch that changed a link's status to token_required or invalid, which environments
+   * that batch's link events came from: their spike checks run now instead of at the next scheduled check.
+   */
+  onLinkTransitions?: (environments: string[]) => void;
+}
+
+/** Environments with a new LINK event of a status-changing code in this batch (a batch is nearly always one). */
+function transitionEnvironments(batch: BelvoWebhookRecord[], outcomes: BelvoWebhookOutcome[]): string[] {
+  const envs = new Set<string>();
+  batch.forEach((w, i) => {
+    if (outcomes[i] === 'inserted' && w.type === 'LINK' && w.linkId && Object.hasOwn(LINK_STATUS_BY_CODE, w.code)) {
+      envs.add(w.environment);
+    }
+  });
+  return [...envs];
 }
 
 export interface BelvoWebhookReceiver {
@@ -96,6 +113,14 @@ export function mountBelvoWebhooks(router: Router, deps: BelvoWebhookDeps): Belv
       const started = performance.now();
       const result = await deps.store.recordBelvoWebhooks(batch);
       deps.metrics?.batchCommitted(batch.length, (performance.now() - started) / 1000, result.linkTransitions);
+      if (result.linkTransitions > 0 && deps.onLinkTransitions) {
+        try {
+          deps.onLinkTransitions(transitionEnvironments(batch, result.outcomes));
+        } catch (err) {
+          // Stored is stored: the scheduled check still sees these webhooks, and Belvo must get its 200.
+          deps.logger.error({ err }, 'could not wake the spike check after Belvo webhooks');
+        }
+      }
       return result.outcomes;
     },
     // Once per batch, not per request: a full disk would otherwise log hundreds of lines a second.

@@ -1,7 +1,6 @@
 // The team's own Belvo calls, as its app reports them: counted in minute windows as they arrive, judged on a
-// schedule like any source (the error-ratio alerts follow the same lifecycle, policy and delivery as the rest).
-
-import type { OutcomeSource } from '../alerts/change.js';
+// schedule like any source and at once when a batch arrives (`wake`); the error-ratio alerts follow the same
+// lifecycle, policy and delivery as the rest.
 import {
   type BelvoCall,
   CallWindows,
@@ -11,7 +10,9 @@ import {
   errorRatioSignals,
 } from '../detect/error-ratios.js';
 import type { InstitutionRef } from '../domain/institution.js';
+import type { OutcomeSource } from '../alerts/change.js';
 import type { CommitReport, PollDeps } from './poll-deps.js';
+import { OneAtATime, Wakeable } from './wake.js';
 
 export const CALLS_SOURCE = 'belvo-calls';
 
@@ -28,6 +29,9 @@ export class BelvoCallsMonitor {
   readonly windows: CallWindows;
   readonly reported: CallsReportState = { calls: 0, failures: 0, failuresWithoutRequestId: 0 };
   private readonly source: OutcomeSource = { id: CALLS_SOURCE, name: 'Belvo calls', failuresBeforeAlert: 1 };
+  /** The scheduled evaluation and the woken one take turns: never two at once. */
+  private readonly turns = new OneAtATime();
+  private readonly woken: Wakeable;
 
   constructor(
     private readonly deps: PollDeps,
@@ -35,6 +39,20 @@ export class BelvoCallsMonitor {
     private readonly institutions: () => Map<string, InstitutionRef>,
   ) {
     this.windows = new CallWindows(config.longMs + 2 * 60_000);
+    this.woken = new Wakeable(
+      () => this.poll(),
+      (err) => this.deps.logger.error({ source: CALLS_SOURCE, err }, 'evaluation after reported calls failed'),
+    );
+  }
+
+  /** A batch of calls arrived: judge the ratios now. Wakes during an evaluation cause exactly one more after it. */
+  wake(): void {
+    this.woken.wake();
+  }
+
+  /** Resolves once no woken evaluation runs or waits. */
+  idle(): Promise<void> {
+    return this.woken.idle();
   }
 
   accept(calls: BelvoCall[]): void {
@@ -61,7 +79,11 @@ export class BelvoCallsMonitor {
     return { calls, failures };
   }
 
-  async poll(): Promise<CommitReport> {
+  poll(): Promise<CommitReport> {
+    return this.turns.run(() => this.evaluate());
+  }
+
+  private async evaluate(): Promise<CommitReport> {
     const now = this.deps.clock.now();
     this.windows.prune(now);
     const signals = errorRatioSignals({

@@ -81,7 +81,8 @@ export class BelvoInstitutionsPoller {
     } catch (err) {
       const e = err instanceof BelvoApiError ? err : undefined;
       const message = err instanceof Error ? err.message : String(err);
-      const requestId = e?.requestId ? ` (request_id ${e.requestId})` : '';
+      // The Belvo client's messages carry the request_id already; say it once.
+      const requestId = e?.requestId && !message.includes(e.requestId) ? ` (request_id ${e.requestId})` : '';
       outcome = {
         ok: false,
         source: this.id,

@@ -1,8 +1,7 @@
 // The team's links in one Belvo environment: a slow reconciliation lists them all (webhooks can be missed, and some
-// environments send none), and a frequent check turns the token_required and invalid_credentials transitions (from
-// webhooks and reconciliation alike) into spike alerts per institution.
-
-import type { OutcomeSource } from '../alerts/change.js';
+// environments send none), and a check turns the token_required and invalid_credentials transitions (from webhooks
+// and reconciliation alike) into spike alerts per institution: on a schedule, and at once when a webhook batch that
+// changed a link's status is committed (`wake`).
 import {
   DEFAULT_SPIKE_CONFIG,
   type SpikeCode,
@@ -16,7 +15,9 @@ import type { BelvoApi } from '../ports/belvo.js';
 import { BelvoApiError } from '../ports/belvo.js';
 import type { BelvoLinkListing, LinkEventCode } from '../ports/belvo-links.js';
 import type { LinkCounts } from './belvo-institutions.js';
+import type { OutcomeSource } from '../alerts/change.js';
 import type { CommitReport, PollDeps } from './poll-deps.js';
+import { OneAtATime, Wakeable } from './wake.js';
 
 const LISTING_CHUNK = 1000;
 /** Belvo's link statuses, counted one `page_size=1` query each. */
@@ -51,14 +52,24 @@ export async function storedLinkCounts(
   return { byInstitution, total };
 }
 
-/** Lists every link of one environment into the store (the full sync); returns how many links Belvo listed. */
+export interface LinkSync {
+  /** Links Belvo listed. */
+  listed: number;
+  /** Links the store held that the listing no longer named, now marked gone. */
+  gone: number;
+}
+
+/**
+ * Lists every link of one environment into the store (the full sync). Once the listing has been read to its end,
+ * links it did not name are marked gone (out of the counts); a listing that fails part-way marks nothing.
+ */
 export async function syncLinks(
-  store: Pick<PollDeps['store'], 'upsertLinks'>,
+  store: Pick<PollDeps['store'], 'upsertLinks' | 'markLinksGone'>,
   api: BelvoApi,
   environment: string,
   now: number,
   signal?: AbortSignal,
-): Promise<number> {
+): Promise<LinkSync> {
   let chunk: BelvoLinkListing[] = [];
   let seen = 0;
   const flush = async () => {
@@ -78,7 +89,9 @@ export async function syncLinks(
     if (chunk.length >= LISTING_CHUNK) await flush();
   }
   await flush();
-  return seen;
+  // Reached only when every page was read: a failure above threw, and a partial listing says nothing about absence.
+  const { gone } = await store.markLinksGone(environment, now);
+  return { listed: seen, gone };
 }
 
 export class BelvoLinksMonitor {
@@ -86,6 +99,9 @@ export class BelvoLinksMonitor {
   private readonly source: OutcomeSource;
   private reconciledAt?: number;
   private reconciling = false;
+  /** The scheduled check and the woken one take turns: one evaluation of this environment at a time. */
+  private readonly turns = new OneAtATime();
+  private readonly woken: Wakeable;
 
   constructor(
     private readonly deps: PollDeps,
@@ -93,14 +109,37 @@ export class BelvoLinksMonitor {
   ) {
     this.id = `belvo-${opts.environment}-links`;
     this.source = { id: this.id, name: `Belvo links (${opts.environment})`, failuresBeforeAlert: 3 };
+    this.woken = new Wakeable(
+      () => this.checkWoken(),
+      (err) => this.deps.logger.error({ source: this.id, err }, 'spike check after a webhook failed'),
+    );
+  }
+
+  /**
+   * A committed webhook batch moved links into token_required or invalid: judge the spikes now rather than at the
+   * next scheduled check. Wakes during a check cause exactly one more check after it.
+   */
+  wake(): void {
+    this.woken.wake();
+  }
+
+  /** Resolves once no woken check runs or waits (a clean stop; a test awaiting what a webhook caused). */
+  idle(): Promise<void> {
+    return this.woken.idle();
   }
 
   /** Lists every link and stores what changed; a link newly in token_required or invalid is a transition. */
-  async reconcile(signal?: AbortSignal): Promise<number> {
+  async reconcile(signal?: AbortSignal): Promise<LinkSync> {
     const now = this.deps.clock.now();
-    const seen = await syncLinks(this.deps.store, this.opts.api, this.opts.environment, now, signal);
+    const sync = await syncLinks(this.deps.store, this.opts.api, this.opts.environment, now, signal);
     this.reconciledAt = now;
-    return seen;
+    if (sync.gone > 0) {
+      this.deps.logger.info(
+        { source: this.id, gone: sync.gone, listed: sync.listed },
+        'links Belvo no longer lists are left out of the counts',
+      );
+    }
+    return sync;
   }
 
   /**
@@ -120,6 +159,37 @@ export class BelvoLinksMonitor {
   }
 
   async poll(): Promise<CommitReport> {
+    const outcome = await this.read();
+    return this.turns.run(async () => {
+      // The read may have taken a while: the spikes are judged on what is stored when this turn comes.
+      if (!outcome.ok) return this.deps.alerts.commit({ type: 'poll', source: this.source, outcome });
+      const now = this.deps.clock.now();
+      const judged = { ...outcome, at: now, signals: await this.spikes(now) };
+      return this.deps.alerts.commit({ type: 'poll', source: this.source, outcome: judged });
+    });
+  }
+
+  /**
+   * The check a webhook woke: spikes from what the store holds, Belvo not asked. Belvo's reachability is the
+   * scheduled read's to judge, so this leaves the source's health as that read left it; and before the first read
+   * (first sight: what is already there is history) it waits for the schedule.
+   */
+  private async checkWoken(): Promise<CommitReport | undefined> {
+    return this.turns.run(async () => {
+      const state = await this.deps.store.getSourceState(this.id);
+      if (state?.firstSuccessAt === undefined) return undefined;
+      const now = this.deps.clock.now();
+      return this.deps.alerts.commit({
+        type: 'poll',
+        source: this.source,
+        outcome: { ok: true, source: this.id, at: now, signals: await this.spikes(now), completeScopes: this.scopes() },
+        keepSourceHealth: true,
+      });
+    });
+  }
+
+  /** Reconciles when due; the outcome's signals are filled in at commit time. */
+  private async read(): Promise<PollOutcome> {
     const now = this.deps.clock.now();
     let outcome: PollOutcome;
     try {
@@ -135,7 +205,7 @@ export class BelvoLinksMonitor {
       } else if (due) {
         this.reconciledAt = now;
       }
-      outcome = { ok: true, source: this.id, at: now, signals: await this.spikes(now), completeScopes: this.scopes() };
+      outcome = { ok: true, source: this.id, at: now, signals: [], completeScopes: this.scopes() };
     } catch (err) {
       const e = err instanceof BelvoApiError ? err : undefined;
       const message = err instanceof Error ? err.message : String(err);
@@ -145,7 +215,7 @@ export class BelvoLinksMonitor {
         'Belvo link reconciliation failed',
       );
     }
-    return this.deps.alerts.commit({ type: 'poll', source: this.source, outcome });
+    return outcome;
   }
 
   private scopes(): string[] {

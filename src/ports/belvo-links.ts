@@ -61,6 +61,11 @@ export interface BelvoLinkState {
   lastEventAt?: number;
   /** Last time a reconciliation listed it. */
   reconciledAt?: number;
+  /**
+   * When a complete listing no longer named it (deleted, or never the account's): it is left out of the counts
+   * until a webhook or a listing names it again.
+   */
+  goneAt?: number;
 }
 
 /**
@@ -78,7 +83,10 @@ export interface BelvoLinkEvent {
   webhookId?: string;
   source: 'webhook' | 'reconciliation';
   at: number;
-  /** Whether the link is still in `status` now (false once it was re-connected or left it otherwise). */
+  /**
+   * Whether the link is still in `status` now (false once it was re-connected or left it otherwise, or once Belvo no
+   * longer lists it).
+   */
   stillInStatus?: boolean;
 }
 
@@ -131,9 +139,15 @@ export interface BelvoLinkStore {
   /** When the newest webhook of an environment was received, if any. */
   lastBelvoWebhookAt(environment: string): Promise<number | undefined>;
   getBelvoLink(environment: string, linkId: string): Promise<BelvoLinkState | undefined>;
-  /** Links by (institution, status); institution null for links no reconciliation has listed yet. */
+  /**
+   * Links by (institution, status); institution null for links no reconciliation has listed yet. Gone links (see
+   * `markLinksGone`) are not counted.
+   */
   linkStatusCounts(environment: string): Promise<BelvoLinkStatusCount[]>;
-  /** Users linked more than once at one institution (by institution_user_id), most duplicated first, at most 100. */
+  /**
+   * Users linked more than once at one institution (by institution_user_id), most duplicated first, at most 100;
+   * gone links left out.
+   */
   duplicateLinks(environment: string): Promise<BelvoDuplicateLinks[]>;
   /** Links entering a status in [since, until), oldest first. */
   linkEvents(query: BelvoLinkEventQuery): Promise<BelvoLinkEvent[]>;
@@ -147,6 +161,13 @@ export interface BelvoLinkStore {
    */
   upsertLinks(environment: string, links: BelvoLinkListing[], observedAt: number): Promise<{ statusChanges: number }>;
   /**
+   * Closes a complete listing fetched from `listedAt` (every page read, each stored with `upsertLinks` at
+   * `listedAt`): a link of the environment that listing did not name, and that no webhook named after `listedAt`,
+   * is marked gone at `listedAt`. Its row stays (history, the webhook-vs-listing rules); a later webhook or listing
+   * naming it brings it back. Call it only when the listing ended without error. Returns how many were marked.
+   */
+  markLinksGone(environment: string, listedAt: number): Promise<{ gone: number }>;
+  /**
    * Forgets webhooks received before `webhooksBefore` and link events before `linkEventsBefore`, a bounded number of
    * rows per transaction so webhooks arriving meanwhile never wait long. Link states are kept. Returns how many went.
    */
@@ -155,3 +176,4 @@ export interface BelvoLinkStore {
     linkEventsBefore: number;
   }): Promise<{ webhooks: number; linkEvents: number }>;
 }
+

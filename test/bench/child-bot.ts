@@ -37,10 +37,11 @@ export class ChildBot {
   private exited = false;
   private readonly onExit = () => this.child.kill('SIGKILL');
 
-  constructor(configFile: string) {
+  /** `env`: the secrets the config names (`secretEnv`). */
+  constructor(configFile: string, env: Record<string, string> = {}) {
     this.child = spawn(process.execPath, [CLI, 'run', '--config', configFile], {
       stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...cleanEnv(), NO_COLOR: '1' },
+      env: { ...cleanEnv(), NO_COLOR: '1', ...env },
     });
     // Should the bench die before stop(), the child must not outlive it.
     process.once('exit', this.onExit);

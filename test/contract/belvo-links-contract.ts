@@ -321,6 +321,112 @@ export function describeBelvoLinkContract(store: () => Store): void {
     });
   });
 
+  describe('links Belvo no longer lists', () => {
+    const present = async (env = 'production') =>
+      Object.fromEntries(
+        (await store().linkStatusCounts(env)).map((c) => [`${c.institution ?? '?'}/${c.status}`, c.count]),
+      );
+
+    it('marks what a complete listing did not name as gone: out of the counts, the row kept', async () => {
+      await store().upsertLinks(
+        'production',
+        [
+          { id: 'a', status: 'valid', institution: 'erebor_mx_retail' },
+          { id: 'b', status: 'valid', institution: 'erebor_mx_retail' },
+          { id: 'c', status: 'invalid', institution: 'erebor_mx_retail' },
+        ],
+        T0,
+      );
+      // A webhook about a link this account's listing will never show, and one about c before it was deleted.
+      await store().recordBelvoWebhooks([
+        linkEvent('stranger', 'token_required', T0 + 10),
+        linkEvent('c', 'token_required', T0 + 20),
+      ]);
+      await store().upsertLinks('sandbox', [{ id: 'z', status: 'valid', institution: 'x' }], T0);
+      expect(await present()).toEqual({
+        'erebor_mx_retail/valid': 2,
+        'erebor_mx_retail/token_required': 1,
+        '?/token_required': 1,
+      });
+
+      // The next listing names a and b only (c was deleted); a webhook about a new link arrives while it runs.
+      const listedAt = T0 + 60_000;
+      await store().upsertLinks(
+        'production',
+        [
+          { id: 'a', status: 'valid', institution: 'erebor_mx_retail' },
+          { id: 'b', status: 'valid', institution: 'erebor_mx_retail' },
+        ],
+        listedAt,
+      );
+      await store().recordBelvoWebhooks([linkEvent('newcomer', 'token_required', listedAt + 500)]);
+      expect(await store().markLinksGone('production', listedAt)).toEqual({ gone: 2 });
+
+      expect(await present()).toEqual({ 'erebor_mx_retail/valid': 2, '?/token_required': 1 });
+      expect(await store().getBelvoLink('production', 'c')).toMatchObject({
+        status: 'token_required',
+        institution: 'erebor_mx_retail',
+        goneAt: listedAt,
+      });
+      expect(await store().getBelvoLink('production', 'stranger')).toMatchObject({ goneAt: listedAt });
+      expect(await store().getBelvoLink('production', 'newcomer')).not.toHaveProperty('goneAt');
+      expect(await store().getBelvoLink('production', 'a')).not.toHaveProperty('goneAt');
+      // Another environment is another account view: untouched.
+      expect(await present('sandbox')).toEqual({ 'x/valid': 1 });
+      // The transitions that happened stay history.
+      const events = await store().linkEvents({ environment: 'production', code: 'token_required', since: 0 });
+      expect(events.map((e) => e.linkId)).toEqual(['stranger', 'c', 'newcomer']);
+      // A link Belvo no longer has is not one still waiting to be reconnected.
+      expect(events.map((e) => e.stillInStatus)).toEqual([false, false, true]);
+      // Marking again changes nothing.
+      expect(await store().markLinksGone('production', listedAt)).toEqual({ gone: 0 });
+    });
+
+    it('brings a gone link back when a webhook or a listing names it again', async () => {
+      await store().upsertLinks(
+        'production',
+        [
+          { id: 'a', status: 'valid', institution: 'erebor_mx_retail' },
+          { id: 'b', status: 'valid', institution: 'erebor_mx_retail' },
+        ],
+        T0,
+      );
+      await store().upsertLinks('production', [], T0 + 1000);
+      expect(await store().markLinksGone('production', T0 + 1000)).toEqual({ gone: 2 });
+      expect(await present()).toEqual({});
+
+      await store().recordBelvoWebhooks([linkEvent('a', 'token_required', T0 + 2000)]);
+      await store().upsertLinks(
+        'production',
+        [{ id: 'b', status: 'valid', institution: 'erebor_mx_retail' }],
+        T0 + 3000,
+      );
+      expect(await present()).toEqual({ 'erebor_mx_retail/token_required': 1, 'erebor_mx_retail/valid': 1 });
+      expect(await store().getBelvoLink('production', 'a')).not.toHaveProperty('goneAt');
+      expect(await store().getBelvoLink('production', 'b')).not.toHaveProperty('goneAt');
+    });
+
+    it('leaves gone links out of the duplicates', async () => {
+      const user = 'u'.repeat(44);
+      await store().upsertLinks(
+        'production',
+        [
+          { id: 'a', status: 'valid', institution: 'erebor_mx_retail', institutionUserId: user },
+          { id: 'b', status: 'valid', institution: 'erebor_mx_retail', institutionUserId: user },
+        ],
+        T0,
+      );
+      expect(await store().duplicateLinks('production')).toHaveLength(1);
+      await store().upsertLinks(
+        'production',
+        [{ id: 'a', status: 'valid', institution: 'erebor_mx_retail', institutionUserId: user }],
+        T0 + 1000,
+      );
+      await store().markLinksGone('production', T0 + 1000);
+      expect(await store().duplicateLinks('production')).toEqual([]);
+    });
+  });
+
   describe('link event counts (spike detection)', () => {
     it('counts transitions per institution within [since, until)', async () => {
       await store().upsertLinks(

@@ -123,11 +123,10 @@ describe('SQLite store specifics', () => {
     const db = new BetterSqlite3(':memory:');
     try {
       expect(applyMigrations(db)).toEqual(MIGRATIONS.map((m) => m.version));
-      const next = [
-        ...MIGRATIONS,
-        { version: MIGRATIONS.length + 1, name: 'add note', sql: 'ALTER TABLE alerts ADD COLUMN note TEXT' },
-      ];
-      expect(applyMigrations(db, next)).toEqual([MIGRATIONS.length + 1]);
+      // Versions need not be contiguous (one can be reserved for a change that lands later).
+      const version = Math.max(...MIGRATIONS.map((m) => m.version)) + 1;
+      const next = [...MIGRATIONS, { version, name: 'add note', sql: 'ALTER TABLE alerts ADD COLUMN note TEXT' }];
+      expect(applyMigrations(db, next)).toEqual([version]);
       expect(applyMigrations(db, next)).toEqual([]);
       const cols = db.prepare('PRAGMA table_info(alerts)').all() as { name: string }[];
       expect(cols.map((c) => c.name)).toContain('note');
@@ -139,7 +138,8 @@ describe('SQLite store specifics', () => {
   it('rolls back every migration of a run when one fails', () => {
     const db = new BetterSqlite3(':memory:');
     try {
-      const broken = [...MIGRATIONS, { version: MIGRATIONS.length + 1, name: 'broken', sql: 'THIS IS NOT SQL' }];
+      const version = Math.max(...MIGRATIONS.map((m) => m.version)) + 1;
+      const broken = [...MIGRATIONS, { version, name: 'broken', sql: 'THIS IS NOT SQL' }];
       expect(() => applyMigrations(db, broken)).toThrow();
       const tables = db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'alerts'`).all();
       expect(tables).toEqual([]);

@@ -12,7 +12,7 @@ import { parseConfigText } from '../../src/config/load.js';
 import type { BelvoCall } from '../../src/detect/error-ratios.js';
 import { type App, buildApp } from '../../src/main.js';
 import { BelvoCallsMonitor } from '../../src/poll/belvo-calls.js';
-import { silentLogger } from '../../src/ports/logger.js';
+import { type Logger, silentLogger } from '../../src/ports/logger.js';
 
 export class ManualClock {
   constructor(public t: number) {}
@@ -40,11 +40,12 @@ export async function startApp(
   configYaml: (dir: string) => string,
   env: Record<string, string>,
   startAt: number,
+  opts: { logger?: Logger } = {},
 ): Promise<AppHarness> {
   const dir = mkdtempSync(join(tmpdir(), 'belvo-status-app-'));
   const clock = new ManualClock(startAt);
   const loaded = parseConfigText(configYaml(dir), 'test.yaml', env);
-  const app = await buildApp(loaded, { clock, logger: silentLogger });
+  const app = await buildApp(loaded, { clock, logger: opts.logger ?? silentLogger });
 
   async function deliverAll(): Promise<void> {
     for (let i = 0; i < 200; i++) {

@@ -114,13 +114,12 @@ subscriptions: [{ destination: console }]
     expect(query<{ n: number }>(invalid).n).toBe(7);
     expect(res.stdout + res.stderr).not.toContain(belvo.secretKeyPassword);
 
-    // `belvo-status status` beside the bot shows the account as the store holds it, webhooks included.
+    // `belvo-status status` beside the bot shows the account as Belvo has it: the token_required webhooks about
+    // links this account does not have were left out by the complete listing (Belvo lists none token_required).
     const status = await runCli(['status', '--config', bot.configFile], {
       env: { BELVO_ID: belvo.secretKeyId, BELVO_PASSWORD: belvo.secretKeyPassword, BELVO_WEBHOOK_AUTH: AUTH },
     });
     expect(status.code).toBe(0);
-    expect(status.stdout).toMatch(
-      /Your Belvo account:\n {2}sandbox: \d+ links · \d+ token_required · \d+ invalid · last webhook \d+s ago/,
-    );
+    expect(status.stdout).toMatch(/Your Belvo account:\n {2}sandbox: 400 links · 7 invalid · last webhook \d+s ago/);
   });
 });

@@ -30,6 +30,22 @@ describe('Belvo error bodies', () => {
     );
   });
 
+  it("a 428 is the link's condition: {detail: Token Required} is token_required, not unexpected", () => {
+    const error = httpError(ctx, 428, '{"detail": "Token Required"}');
+    expect(error).toMatchObject({ kind: 'link', status: 428, code: 'token_required' });
+    expect(error.message).toBe(
+      'Belvo production: GET /api/institutions/?status=down -> HTTP 428 token_required: Token Required',
+    );
+    // The documented body, with its session and code, keeps what it says.
+    const documented = `[{"code":"token_required","message":"A MFA token is required by the institution","request_id":"${RID}","session":"${'5'.repeat(32)}","expiry":9600,"link":"16f68516-bcbc-4cf7-b815-c500d4204e28","token_generation_data":{"instructions":"Use the code sent to your phone","type":"numeric","value":null,"expects_user_input":true}}]`;
+    expect(httpError(ctx, 428, documented)).toMatchObject({ kind: 'link', code: 'token_required', requestId: RID });
+    expect(httpError(ctx, 428, `[{"code":"activation_required","request_id":"${RID}"}]`)).toMatchObject({
+      kind: 'link',
+      code: 'activation_required',
+    });
+    expect(httpError(ctx, 428, '').kind).toBe('link');
+  });
+
   it('the HTML 403 page is rate_limited; a JSON 403 is access', () => {
     expect(httpError(ctx, 403, RATE_LIMIT_PAGE).kind).toBe('rate_limited');
     expect(httpError(ctx, 403, '').kind).toBe('rate_limited');

@@ -58,9 +58,17 @@ export function readErrorBody(body: string): BelvoErrorBody {
   return { json: true, ...fromEntry(first as Record<string, unknown>) };
 }
 
+/**
+ * Belvo's 428 means the link asks its user for something (a token, an activation): the body is not always the usual
+ * array, and `{"detail": "Token Required"}` has no code at all. Without a code it is the token_required condition.
+ */
+const PRECONDITION_REQUIRED = 428;
+const TOKEN_REQUIRED = 'token_required';
+
 /** The kind for an HTTP status and the body read from it. The status decides where it is unambiguous. */
 export function kindOf(status: number, body: BelvoErrorBody): BelvoErrorKind {
   if (status === 401) return 'auth';
+  if (status === PRECONDITION_REQUIRED) return 'link';
   // Belvo's rate limit answers with the edge proxy's HTML page, not JSON: it says nothing about the keys.
   if (status === 403) return body.json ? 'access' : 'rate_limited';
   if (status === 429) return 'rate_limited';
@@ -92,7 +100,8 @@ function describeBody(kind: BelvoErrorKind, body: BelvoErrorBody, raw: string): 
 
 /** A BelvoApiError for an HTTP answer that was not a success. `raw` is the (size-limited) body as text. */
 export function httpError(ctx: CallContext, status: number, raw: string): BelvoApiError {
-  const body = readErrorBody(raw);
+  const read = readErrorBody(raw);
+  const body = status === PRECONDITION_REQUIRED && read.code === undefined ? { ...read, code: TOKEN_REQUIRED } : read;
   const kind = kindOf(status, body);
   const requestId = body.requestId ? ` (request_id ${body.requestId})` : '';
   const field = body.field ? ` [field ${body.field}]` : '';

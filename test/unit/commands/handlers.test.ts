@@ -6,6 +6,7 @@ import { parseCommand } from '../../../src/commands/grammar.js';
 import { type CommandContext, handleCommand } from '../../../src/commands/handlers.js';
 import { type Reply, toPlainText } from '../../../src/commands/reply.js';
 import type { Alert, AlertEvent } from '../../../src/domain/alert.js';
+import { dedupKeyFor } from '../../../src/domain/dedup-key.js';
 import { INCIDENT_KIND } from '../../../src/domain/fingerprint.js';
 import { routeEvents } from '../../../src/engine/route.js';
 import { type Store, StoreConflictError } from '../../../src/ports/store.js';
@@ -551,10 +552,23 @@ describe('silence and unsilence', () => {
     expect((await store.getAlert('A2'))?.silenced).toBeUndefined();
   });
 
+  it('silences by fingerprint or PagerDuty dedup key too', async () => {
+    const reply = await run(`silence ${dedupKeyFor(bogotaDegraded.fingerprint)} 1h known`);
+    expect(reply.title).toBe('Silenced [A4] Banco de Bogotá CO: degraded performance until 2025-01-15T15:00:00Z');
+    await run(`silence ${apiOutage.fingerprint} 30m`);
+    expect((await store.listSilences(NOW)).map((x) => x.matcher)).toEqual([
+      { fingerprint: bogotaDegraded.fingerprint },
+      { fingerprint: apiOutage.fingerprint },
+    ]);
+  });
+
   it('refuses an unknown alert and an ambiguous institution, storing nothing', async () => {
     expect(await say('silence A99 1h')).toMatch(/^No alert A99\n\n\/belvo-status status lists the open alerts/);
     const ambiguous = await say('silence erebor 1h');
     expect(ambiguous).toMatch(/^"erebor" matches 2 institutions: which one\?/);
+    // Each with what is open there, by id.
+    expect(ambiguous).toContain('Banco Erebor MX - Retail (MX) · erebor_mx_retail · open: [A3] [A2]');
+    expect(ambiguous).toContain('Banco Erebor MX - Empresas (MX) · erebor_mx_empresas · nothing open');
     expect(ambiguous).toContain('Nothing was silenced. /belvo-status silence <Belvo name> 1h');
     expect(await store.listSilences()).toEqual([]);
   });
@@ -617,6 +631,62 @@ describe('ack', () => {
     expect((await run('ack A2', { commitEvents: racing })).title).toMatch(/^Acknowledged \[A2\]/);
     expect(calls).toBe(2);
     expect(await store.getAlert('A2')).toMatchObject({ status: 'partial_outage', acknowledged: { by: 'ana' } });
+  });
+
+  it('takes the fingerprint or the PagerDuty dedup key instead of the id', async () => {
+    expect((await run(`ack ${bogotaDegraded.fingerprint}`)).title).toBe(
+      'Acknowledged [A4] Banco de Bogotá CO: degraded performance',
+    );
+    expect((await run(`ack ${dedupKeyFor(ereborDown.fingerprint)}`)).title).toBe(
+      'Acknowledged [A2] Banco Erebor MX - Retail: major outage',
+    );
+    expect((await store.getAlert('A4'))?.acknowledged).toEqual({ by: 'ana', at: NOW });
+    expect(await say('ack belvo-status/statuspage/institutions/component/nope')).toBe(
+      'No alert with the fingerprint or dedup key belvo-status/statuspage/institutions/component/nope\n\n' +
+        '/belvo-status status lists the open alerts with their ids.',
+    );
+  });
+
+  it('finds the alert behind a hashed dedup key (a fingerprint past 255 characters)', async () => {
+    const long = open({
+      id: 'A30',
+      fingerprint: `statuspage/institutions/incident/${'x'.repeat(300)}`,
+      kind: 'statuspage.incident',
+      title: 'An incident with a very long id',
+      institution: undefined,
+    });
+    await seed([long]);
+    const key = dedupKeyFor(long.fingerprint);
+    expect(key).toHaveLength(255);
+    expect((await run(`ack ${key}`)).title).toBe('Acknowledged [A30] An incident with a very long id');
+  });
+
+  it('an institution name means its open alert; names with nothing open are not in the way', async () => {
+    // "bogota" names one institution, with one open alert.
+    expect((await run('ack bogota')).title).toBe('Acknowledged [A4] Banco de Bogotá CO: degraded performance');
+    // "empresas" names an institution whose only alert is resolved: nothing to acknowledge, said so.
+    expect(await say('ack empresas')).toBe(
+      'Nothing is open at Banco Erebor MX - Empresas (MX)\n\n/belvo-status history lists the incidents that ended.',
+    );
+    expect(await say('ack gringotts')).toMatch(/^No alert names an institution like "gringotts"/);
+  });
+
+  it('a name that matches several open alerts lists them with their ids and acknowledges nothing', async () => {
+    // Erebor Retail has two open alerts (no incident groups them in this store); Erebor Empresas none.
+    const reply = await run('ack erebor');
+    expect(toPlainText(reply)).toBe(
+      [
+        '"erebor" matches 2 open alerts: which one?',
+        [
+          '[A3] Banco Erebor MX - Retail (MX) · erebor_mx_retail: Slow connections',
+          '[A2] Banco Erebor MX - Retail (MX) · erebor_mx_retail: Banco Erebor MX - Retail: major outage',
+        ].join('\n'),
+        'Nothing was acknowledged. /belvo-status ack <alert id>',
+      ].join('\n\n'),
+    );
+    expect(reply.visibility).toBe('ephemeral');
+    expect((await store.getAlert('A2'))?.acknowledged).toBeUndefined();
+    expect((await store.getAlert('A3'))?.acknowledged).toBeUndefined();
   });
 
   it('gives up politely when the alert keeps changing', async () => {
@@ -791,7 +861,7 @@ describe('audit, help and mistakes', () => {
     expect(toPlainText(reply)).toBe(
       [
         'silence needs a duration with a unit: 30m, 2h or 1d',
-        'Usage:\n  /belvo-status silence <alert id | institution> <duration> [reason...]  (e.g. /belvo-status silence A12 2h bank announced a migration)',
+        'Usage:\n  /belvo-status silence <alert id | fingerprint | dedup key | institution> <duration> [reason...]  (e.g. /belvo-status silence A12 2h bank announced a migration)',
       ].join('\n\n'),
     );
   });
@@ -844,6 +914,44 @@ describe('institution incidents in chat', () => {
       'CRITICAL Banco Erebor MX - Retail (MX) [A9]: [A2] major outage · for 1h 0m; [A10] spike of token_required links (14 in 1h) · for 1h 10m',
     );
     expect(text).not.toContain('[A9] CRITICAL');
+  });
+
+  it('ack by institution name, incident fingerprint, dedup key or a member fingerprint: the incident', async () => {
+    for (const typed of [
+      'Banco Erebor',
+      'erebor',
+      'institution/erebor_mx_retail',
+      'belvo-status/institution/erebor_mx_retail',
+      spike.fingerprint,
+    ]) {
+      const reply = await run(`ack ${typed}`);
+      expect(reply.title, typed).toMatch(/^(Acknowledged \[A9\]|Not acknowledged: A9 was already acknowledged)/);
+    }
+    expect((await store.getAlert('A9'))?.acknowledged).toEqual({ by: 'ana', at: NOW });
+  });
+
+  it('a name that matches several institutions with open incidents: their incidents, by id', async () => {
+    await seed([
+      open({
+        id: 'A11',
+        fingerprint: 'institution/erebor_mx_empresas',
+        kind: INCIDENT_KIND,
+        source: 'bot',
+        title: "Banco Erebor MX - Empresas: down on Belvo's API (production)",
+        institution: EREBOR_EMPRESAS,
+      }),
+    ]);
+    expect(await say('ack erebor')).toBe(
+      [
+        '"erebor" matches 2 open alerts: which one?',
+        [
+          "[A11] Banco Erebor MX - Empresas (MX) · erebor_mx_empresas: Banco Erebor MX - Empresas: down on Belvo's API (production)",
+          "[A9] Banco Erebor MX - Retail (MX) · erebor_mx_retail: Banco Erebor MX - Retail: token_required spike (production), major outage on Belvo's status page",
+        ].join('\n'),
+        'Nothing was acknowledged. /belvo-status ack <alert id>',
+      ].join('\n\n'),
+    );
+    expect((await store.getAlert('A9'))?.acknowledged).toBeUndefined();
   });
 
   it('ack of a member acknowledges its incident, which is what pages and what the message shows', async () => {

@@ -32,7 +32,11 @@ afterEach(async () => {
 });
 
 async function startBot(
-  opts: { environments?: BelvoWebhookEnvironment[]; wrap?: (s: Store) => Store } = {},
+  opts: {
+    environments?: BelvoWebhookEnvironment[];
+    wrap?: (s: Store) => Store;
+    onLinkTransitions?: (environments: string[]) => void;
+  } = {},
 ): Promise<Harness> {
   const logs: Harness['logs'] = [];
   const logger: Logger = {
@@ -52,6 +56,7 @@ async function startBot(
     environments: opts.environments ?? [{ id: 'production', authorization: SECRET }],
     logger,
     metrics: createBelvoWebhookMetrics(registry),
+    ...(opts.onLinkTransitions && { onLinkTransitions: opts.onLinkTransitions }),
   });
   const { port } = await server.listen();
   const url = `http://127.0.0.1:${port}`;
@@ -155,6 +160,46 @@ describe('POST /webhooks/belvo/:environment', () => {
     expect(commits).toBeGreaterThan(0);
     expect(commits).toBeLessThan(2000);
     expect(elapsed).toBeLessThan(10_000);
+  });
+
+  it('wakes the spike check of an environment only for a batch that moved a link into token_required or invalid', async () => {
+    const woken: string[][] = [];
+    const bot = await startBot({
+      environments: [
+        { id: 'production', authorization: SECRET },
+        { id: 'sandbox', authorization: SECRET },
+      ],
+      onLinkTransitions: (envs) => woken.push(envs),
+    });
+    const production = bot.sender();
+    const sandbox = bot.sender('sandbox');
+    const first = belvoWebhooks.tokenRequired({ link_id: 'l-1' });
+    await production.send(first);
+    expect(woken).toEqual([['production']]);
+
+    // No status change: a retry, Belvo repeating token_required for a link already in it, other types and codes.
+    await production.send(first);
+    await production.send(belvoWebhooks.tokenRequired({ link_id: 'l-1' }));
+    await production.send(belvoWebhooks.historicalUpdate({ link_id: 'l-1' }));
+    await production.send(belvoWebhooks.newTransactions());
+    await production.send({ ...belvoWebhooks.tokenRequired(), webhook_code: 'link_created' });
+    expect(woken).toEqual([['production']]);
+
+    await production.send(belvoWebhooks.invalidCredentials({ link_id: 'l-1' }));
+    await sandbox.send(belvoWebhooks.tokenRequired({ link_id: 'l-1' }));
+    expect(woken).toEqual([['production'], ['production'], ['sandbox']]);
+  });
+
+  it('a failing wake does not fail the webhook: it is stored and answered 200', async () => {
+    const bot = await startBot({
+      onLinkTransitions: () => {
+        throw new Error('monitor gone');
+      },
+    });
+    const res = await bot.sender().send(belvoWebhooks.tokenRequired());
+    expect(res.status).toBe(200);
+    expect(await bot.store.listBelvoWebhooks()).toHaveLength(1);
+    expect(bot.logs.some((l) => l.level === 'error' && /could not wake the spike check/.test(l.msg ?? ''))).toBe(true);
   });
 
   describe('refusals change nothing', () => {
