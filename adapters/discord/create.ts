@@ -3,7 +3,7 @@
 // endpoint mounted on the bot's HTTP server.
 import type { ParsedCommand } from '../../src/commands/grammar.js';
 import type { Reply } from '../../src/commands/reply.js';
-import type { Router } from '../../src/http/router.js';
+import type { RouteMounter } from '../../src/ports/http-routes.js';
 import type { Logger } from '../../src/ports/logger.js';
 import type { Notifier } from '../../src/ports/notifier.js';
 import { createDiscordChannelNotifier } from './channel-notifier.js';
@@ -55,7 +55,7 @@ export function createDiscordApp(opts: DiscordAppOptions) {
       return channelId ? channel(destination, channelId) : undefined;
     },
     mountInteractions(
-      router: Router,
+      router: RouteMounter,
       run: (cmd: ParsedCommand, caller: DiscordCommandCaller) => Promise<Reply>,
       now?: () => number,
     ): void {

@@ -2,7 +2,7 @@
 // checked before anything in the body is read (401 otherwise), a request seen before is refused, PING is answered,
 // and commands and button clicks go to the interaction handler.
 import type { KeyObject } from 'node:crypto';
-import type { RouteResponse, Router } from '../../src/http/router.js';
+import type { RouteMounter, RouteResponse } from '../../src/ports/http-routes.js';
 import type { Logger } from '../../src/ports/logger.js';
 import type { InteractionResult } from './interactions.js';
 import { DISCORD_MAX_SKEW_SECONDS, verifyDiscordSignature } from './verify.js';
@@ -21,7 +21,7 @@ class ReplayGuard {
 }
 
 export function mountDiscordInteractions(
-  router: Router,
+  router: RouteMounter,
   opts: {
     publicKey: KeyObject;
     handle: (body: unknown) => Promise<InteractionResult>;

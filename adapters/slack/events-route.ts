@@ -1,7 +1,7 @@
 // POST /slack/events on the bot's own HTTP server: slash commands and button clicks, verified, then handed to a
 // Bolt App through a receiver of ours (Bolt's own HTTP receiver would want a port of its own).
 import type { App, Receiver, ReceiverEvent } from '@slack/bolt';
-import type { RouteResponse, Router } from '../../src/http/router.js';
+import type { RouteMounter, RouteResponse } from '../../src/ports/http-routes.js';
 import type { Logger } from '../../src/ports/logger.js';
 import { SLACK_MAX_SKEW_SECONDS, verifySlackSignature } from './verify.js';
 
@@ -74,7 +74,7 @@ class ReplayGuard {
 }
 
 export function mountSlackEvents(
-  router: Router,
+  router: RouteMounter,
   opts: { signingSecret: string; receiver: MountedReceiver; logger: Logger; now?: () => number },
 ): void {
   const replays = new ReplayGuard();

@@ -1,26 +1,9 @@
 // A tiny router on node:http: exact paths and `:param` segments. Adapters mount their routes here (Slack events,
 // Discord interactions, Belvo webhooks) so everything is served on one port.
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Handler, RouteMounter, RouteResponse } from '../ports/http-routes.js';
 
-export interface RouteRequest {
-  req: IncomingMessage;
-  params: Record<string, string>;
-  /** The raw body, read up to the server's limit (signatures are computed over these exact bytes). */
-  body: () => Promise<Buffer>;
-}
-
-export interface RouteResponse {
-  status: number;
-  headers?: Record<string, string>;
-  body?: string | Buffer | object;
-  /**
-   * A response that stays open (server-sent events): called after the status and headers are written, instead of
-   * sending `body`; it writes and ends the response itself (the server closes it on shutdown).
-   */
-  stream?: (res: ServerResponse) => void;
-}
-
-export type Handler = (r: RouteRequest) => Promise<RouteResponse> | RouteResponse;
+export type { Handler, RouteRequest, RouteResponse } from '../ports/http-routes.js';
 
 interface Route {
   method: string;
@@ -28,7 +11,7 @@ interface Route {
   handler: Handler;
 }
 
-export class Router {
+export class Router implements RouteMounter {
   private readonly routes: Route[] = [];
 
   add(method: string, path: string, handler: Handler): this {

@@ -1,6 +1,8 @@
 // The team's own Belvo calls, as its app reports them: counted in minute windows as they arrive, judged on a
 // schedule like any source and at once when a batch arrives (`wake`); the error-ratio alerts follow the same
 // lifecycle, policy and delivery as the rest.
+
+import type { OutcomeSource } from '../alerts/change.js';
 import {
   type BelvoCall,
   CallWindows,
@@ -10,7 +12,6 @@ import {
   errorRatioSignals,
 } from '../detect/error-ratios.js';
 import type { InstitutionRef } from '../domain/institution.js';
-import type { OutcomeSource } from '../alerts/change.js';
 import type { CommitReport, PollDeps } from './poll-deps.js';
 import { OneAtATime, Wakeable } from './wake.js';
 

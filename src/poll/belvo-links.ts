@@ -2,6 +2,8 @@
 // environments send none), and a check turns the token_required and invalid_credentials transitions (from webhooks
 // and reconciliation alike) into spike alerts per institution: on a schedule, and at once when a webhook batch that
 // changed a link's status is committed (`wake`).
+
+import type { OutcomeSource } from '../alerts/change.js';
 import {
   DEFAULT_SPIKE_CONFIG,
   type SpikeCode,
@@ -15,7 +17,6 @@ import type { BelvoApi } from '../ports/belvo.js';
 import { BelvoApiError } from '../ports/belvo.js';
 import type { BelvoLinkListing, LinkEventCode } from '../ports/belvo-links.js';
 import type { LinkCounts } from './belvo-institutions.js';
-import type { OutcomeSource } from '../alerts/change.js';
 import type { CommitReport, PollDeps } from './poll-deps.js';
 import { OneAtATime, Wakeable } from './wake.js';
 

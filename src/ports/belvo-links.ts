@@ -176,4 +176,3 @@ export interface BelvoLinkStore {
     linkEventsBefore: number;
   }): Promise<{ webhooks: number; linkEvents: number }>;
 }
-
