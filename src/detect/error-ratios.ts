@@ -3,7 +3,9 @@
 // a minimum number of calls. A burst fires within minutes, a blip in the short window alone does not, and the
 // alert resolves soon after recovery (the short window clears first). Counting lives in 10-second buckets in memory
 // (a restart forgets at most one long window; a window's edge is off by 10 s at most); the decision is pure.
+
 import { INSTITUTION_ERROR_CODES, LINK_ERROR_CODES } from '../domain/belvo-error-codes.js';
+import { fingerprint } from '../domain/fingerprint.js';
 import type { InstitutionRef } from '../domain/institution.js';
 import type { Signal } from '../domain/signal.js';
 
@@ -154,11 +156,11 @@ export const DEFAULT_ERROR_RATIO_CONFIG: ErrorRatioConfig = {
 };
 
 export function errorRatioScope(): string {
-  return 'belvo/calls/errors/';
+  return fingerprint.errorRatioScope();
 }
 
 export function errorRatioFingerprint(kind: ErrorKind, institution: string): string {
-  return `${errorRatioScope()}${kind}/${institution}`;
+  return fingerprint.errorRatio(kind, institution);
 }
 
 const pct = (r: number) => `${(r * 100).toFixed(1)}%`;

@@ -2,6 +2,7 @@
 // down is observed bad; one that is no longer listed is observed ok (the poll sees the whole list, so the scope is
 // complete). Severity follows what it means for the team: the share of its links there, one step up for an
 // institution on the critical list; an institution where the team has no links at all is only information. Pure.
+import { fingerprint } from '../domain/fingerprint.js';
 import type { InstitutionRef } from '../domain/institution.js';
 import { atLeast, type Severity } from '../domain/severity.js';
 import type { Signal } from '../domain/signal.js';
@@ -18,7 +19,7 @@ export interface InstitutionHealthInput {
 }
 
 export function institutionDownScope(environment: string): string {
-  return `belvo/${environment}/institution-down/`;
+  return fingerprint.institutionDownScope(environment);
 }
 
 export function institutionRefOf(i: BelvoInstitution): InstitutionRef {
@@ -55,7 +56,7 @@ export function institutionHealthSignals(input: InstitutionHealthInput): Signal[
         ? 'the team’s links there are not counted yet'
         : `${links} of the team’s links (${pct(share ?? 0)})`;
     return {
-      fingerprint: `${institutionDownScope(input.environment)}${i.name}`,
+      fingerprint: fingerprint.institutionDown(input.environment, i.name),
       kind: 'belvo.institution-down',
       source: input.source,
       lifecycle: 'observed',

@@ -2,6 +2,7 @@
 // same institution's own long-run rate. Fires only when the count is above a minimum AND far above what the baseline
 // predicts for the window, so a handful of links never pages and a slow steady rise (the baseline rises with it)
 // stays a trend for `/belvo-status status`. Pure: the caller reads the transitions from the store.
+import { fingerprint } from '../domain/fingerprint.js';
 import type { InstitutionRef } from '../domain/institution.js';
 import { atLeast, type Severity } from '../domain/severity.js';
 import type { Signal } from '../domain/signal.js';
@@ -125,12 +126,12 @@ function minutes(ms: number): string {
 }
 
 export function spikeFingerprint(environment: string, institution: string, code: SpikeCode): string {
-  return `${spikeScope(environment, code)}${institution}`;
+  return fingerprint.linkSpike(environment, code, institution);
 }
 
 /** Every spike alert of one code in one environment: a poll that counted every institution sees this scope whole. */
 export function spikeScope(environment: string, code: SpikeCode): string {
-  return `belvo/${environment}/${code}-spike/`;
+  return fingerprint.linkSpikeScope(environment, code);
 }
 
 /** A spike's severity: the share of the institution's links it touches, one step up for a critical institution. */

@@ -13,6 +13,20 @@ export const fingerprint = {
   institutionIncident: (institution: string) => `institution/${institution}`,
   /** The Belvo API as one status page shows it (the page's source id): its incidents and components are one problem. */
   serviceIncident: (source: string) => `belvo-api/${source}`,
+  /** An institution Belvo's API lists as down in one environment; the scope is every such alert of the environment. */
+  institutionDown: (environment: string, institution: string) => `belvo/${environment}/institution-down/${institution}`,
+  institutionDownScope: (environment: string) => `belvo/${environment}/institution-down/`,
+  /** A token_required (`token_required`) or invalid credentials (`invalid`) spike at one institution. */
+  linkSpike: (environment: string, code: string, institution: string) =>
+    `belvo/${environment}/${code}-spike/${institution}`,
+  linkSpikeScope: (environment: string, code: string) => `belvo/${environment}/${code}-spike/`,
+  /** The team's own calls failing: one alert per error kind and institution. */
+  errorRatio: (kind: string, institution: string) => `belvo/calls/errors/${kind}/${institution}`,
+  errorRatioScope: () => 'belvo/calls/errors/',
+  /** A storm (many institutions at once), named by when it formed. */
+  storm: (formedAt: number) => `bot/storm/${new Date(formedAt).toISOString()}`,
+  /** A quiet-hours digest, keyed on the subscription and the window it sums up. */
+  digest: (subscription: string, windowEnd: number) => `bot/digest/${subscription}/${windowEnd}`,
 };
 
 /**

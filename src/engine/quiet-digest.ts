@@ -1,7 +1,9 @@
 // When a channel's quiet hours end, one message sums up what it did not hear of during them. Pure.
 // The digest is keyed on (subscription, window end), so computing it again on every check is harmless: the outbox
 // keeps the first one.
+
 import { type Alert, type AlertEvent, type GroupMember, speakerOf } from '../domain/alert.js';
+import { fingerprint } from '../domain/fingerprint.js';
 import { DEFAULT_URGENT, inQuietHours, quietWindowAround } from '../domain/quiet-hours.js';
 import { atLeast, worstSeverity } from '../domain/severity.js';
 import { type Subscription, subscriptionMatches } from '../domain/subscription.js';
@@ -53,7 +55,7 @@ export function quietDigests(subscriptions: Subscription[], alerts: Alert[], now
     const id = `digest-${sub.id}-${compact(window.end)}`;
     const digest = groupAlert({
       id,
-      fingerprint: `bot/digest/${sub.id}/${window.end}`,
+      fingerprint: fingerprint.digest(sub.id, window.end),
       kind: DIGEST_KIND,
       members,
       startedAt: window.start,

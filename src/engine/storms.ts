@@ -5,7 +5,7 @@
 // tells their story. Alerts announced on their own before the storm formed keep their own message (and page); the
 // storm lists them too, so its count is the truth, and follows their recovery.
 import type { Alert, AlertEvent, GroupMember } from '../domain/alert.js';
-import { INCIDENT_KIND } from '../domain/fingerprint.js';
+import { fingerprint, INCIDENT_KIND } from '../domain/fingerprint.js';
 import { worstSeverity } from '../domain/severity.js';
 import { withEngineNote } from './engine-note.js';
 import { groupAlert } from './group-alert.js';
@@ -103,7 +103,7 @@ function notePageIncidents(storm: Alert, events: AlertEvent[]): void {
 function newStorm(id: string, members: GroupMember[], startedAt: number, now: number): Alert {
   const storm = groupAlert({
     id,
-    fingerprint: `bot/storm/${new Date(now).toISOString()}`,
+    fingerprint: fingerprint.storm(now),
     kind: STORM_KIND,
     members,
     startedAt,
