@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { createInteractionSigner, discordPublicKey, verifyDiscordSignature } from './verify.js';
+import { createInteractionSigner } from '../../test/support/signers.js';
+import { discordPublicKey, verifyDiscordSignature } from './verify.js';
 
 const signer = createInteractionSigner();
 const key = discordPublicKey(signer.publicKeyHex);

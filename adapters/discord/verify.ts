@@ -2,13 +2,13 @@
 // timestamp + raw body with the application's public key. Discord sends badly signed requests on purpose and turns
 // the endpoint off if one is accepted.
 // https://discord.com/developers/docs/interactions/overview#setting-up-an-endpoint-validating-security-request-headers
-import { createPublicKey, generateKeyPairSync, type KeyObject, sign, verify } from 'node:crypto';
+import { createPublicKey, type KeyObject, verify } from 'node:crypto';
 
 /** A request signed more than five minutes away from now is refused (a captured request replayed later). */
 export const DISCORD_MAX_SKEW_SECONDS = 5 * 60;
 
 /** DER prefix of an Ed25519 SubjectPublicKeyInfo; the raw 32-byte key follows (RFC 8410). */
-const ED25519_SPKI_PREFIX = Buffer.from('302a300506032b6570032100', 'hex');
+export const ED25519_SPKI_PREFIX = Buffer.from('302a300506032b6570032100', 'hex');
 
 export type VerifyResult = { ok: true } | { ok: false; reason: string };
 
@@ -50,18 +50,4 @@ export function verifyDiscordSignature(input: {
     // a key or signature Node cannot use: the same answer as a wrong signature
   }
   return { ok: false, reason: 'signature mismatch' };
-}
-
-/** For tests and tools: a key pair, its public key as Discord shows it, and a signer for request bodies. */
-export function createInteractionSigner() {
-  const { publicKey, privateKey } = generateKeyPairSync('ed25519');
-  const der = publicKey.export({ format: 'der', type: 'spki' });
-  return {
-    publicKeyHex: der.subarray(ED25519_SPKI_PREFIX.length).toString('hex'),
-    headers(rawBody: string | Buffer, timestampSeconds: number = Math.floor(Date.now() / 1000)) {
-      const ts = String(timestampSeconds);
-      const sig = sign(null, Buffer.concat([Buffer.from(ts), Buffer.from(rawBody)]), privateKey).toString('hex');
-      return { 'x-signature-ed25519': sig, 'x-signature-timestamp': ts };
-    },
-  };
 }

@@ -5,9 +5,9 @@ import type { ParsedCommand } from '../../src/commands/grammar.js';
 import type { Reply } from '../../src/commands/reply.js';
 import { HttpServer } from '../../src/http/server.js';
 import { silentLogger } from '../../src/ports/logger.js';
+import { signSlackRequest } from '../../test/support/signers.js';
 import { MountedReceiver, mountSlackEvents } from './events-route.js';
 import { createSlackApp } from './slack-app.js';
-import { signSlackRequest } from './verify.js';
 
 const SECRET = 'unit-signing-secret';
 

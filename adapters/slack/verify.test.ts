@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { signSlackRequest, verifySlackSignature } from './verify.js';
+import { signSlackRequest } from '../../test/support/signers.js';
+import { verifySlackSignature } from './verify.js';
 
 const SECRET = '8f742231b10e8888abcd99yyyzzz85a5';
 const NOW = Date.parse('2026-11-27T10:00:00Z');

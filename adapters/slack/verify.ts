@@ -35,10 +35,3 @@ export function verifySlackSignature(input: {
   if (given.length !== want.length || !timingSafeEqual(given, want)) return { ok: false, reason: 'signature mismatch' };
   return { ok: true };
 }
-
-/** For tests and tools: the headers Slack would send for this body. */
-export function signSlackRequest(signingSecret: string, rawBody: string | Buffer, timestampSeconds: number) {
-  const ts = String(timestampSeconds);
-  const sig = createHmac('sha256', signingSecret).update(`v0:${ts}:`).update(rawBody).digest('hex');
-  return { 'x-slack-request-timestamp': ts, 'x-slack-signature': `v0=${sig}` };
-}

@@ -34,8 +34,6 @@ export type ParsedCommand = (
   public: boolean;
 };
 
-export type InvalidCommand = Extract<ParsedCommand, { kind: 'invalid' }>;
-
 export const HISTORY_DEFAULT = 10;
 export const HISTORY_MAX = 50;
 /** Shorter is a typo for minutes; longer should be a config change, not a forgotten chat command. */

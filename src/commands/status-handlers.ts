@@ -188,8 +188,3 @@ export async function historyReply(ctx: CommandContext, limit: number, visibilit
     footer: `Newest first · as of ${shortUtc(ctx.now)}`,
   };
 }
-
-/** Exposed for the subscribe and silence answers: a short "[A7] title" for an alert. */
-export function alertLabel(a: Alert): string {
-  return `[${a.id}] ${subjectOf(a)}`;
-}

@@ -500,8 +500,5 @@ export function crossCheck(doc: unknown): Problem[] {
 }
 
 export type Config = z.output<typeof configSchema>;
-export type StatuspageSourceConfig = z.output<typeof statuspageSource>;
-export type SourceConfig = Config['sources'][number];
 export type WebConfig = Config['web'];
-export type DestinationConfig = Config['destinations'][number];
 export type BelvoEnvironmentConfig = z.output<typeof belvoEnvironment>;

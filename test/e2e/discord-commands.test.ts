@@ -2,9 +2,9 @@
 // program's /discord/interactions, answers as Discord shows them, and what they change (a channel subscribed, an
 // alert acknowledged). Then `belvo-status register-commands` against the same fake Discord.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createInteractionSigner } from '../../adapters/discord/verify.js';
 import { type FakeDiscord, startFakeDiscord } from '../fakes/discord-api.js';
 import { SimulatedPage, type SimulatedStatusPageServer, startSimulatedStatusPage } from '../fakes/statuspage.js';
+import { createInteractionSigner } from '../support/signers.js';
 import { BotProcess, runCli, sleep, until } from './bot-process.js';
 
 const POLL_MS = 150;

@@ -2,9 +2,9 @@
 // channel webhook, through an incident's whole life; then with Discord answering 429 to 30% of requests; then
 // killed while a post is in flight. One bot process for the whole file (restarted by the crash test).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createInteractionSigner } from '../../adapters/discord/verify.js';
 import { type FakeDiscord, type FakeMessage, startFakeDiscord } from '../fakes/discord-api.js';
 import { SimulatedPage, type SimulatedStatusPageServer, startSimulatedStatusPage } from '../fakes/statuspage.js';
+import { createInteractionSigner } from '../support/signers.js';
 import { BotProcess, sleep, until } from './bot-process.js';
 
 const POLL_MS = 150;

@@ -1,9 +1,9 @@
 // /belvo-status and the alert buttons in Slack, end to end: signed requests to the real program's /slack/events,
 // answers as Slack shows them, and what they change (a channel subscribed, an alert acknowledged).
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { signSlackRequest } from '../../adapters/slack/verify.js';
 import { type FakeSlack, startFakeSlack } from '../fakes/slack-api.js';
 import { SimulatedPage, type SimulatedStatusPageServer, startSimulatedStatusPage } from '../fakes/statuspage.js';
+import { signSlackRequest } from '../support/signers.js';
 import { BotProcess, sleep, until } from './bot-process.js';
 import { alertIdOf, slashCommandBody } from './slack-requests.js';
 

@@ -1,5 +1,5 @@
 // Signed requests as Slack sends them to a running bot's /slack/events: slash commands and button clicks.
-import { signSlackRequest } from '../../adapters/slack/verify.js';
+import { signSlackRequest } from '../support/signers.js';
 
 export function slashCommandBody(channel: string, text: string, user = { id: 'U0ANA', name: 'ana' }): string {
   return new URLSearchParams({

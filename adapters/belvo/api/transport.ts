@@ -144,5 +144,3 @@ export function createTransport(options: TransportOptions) {
 
   return { get };
 }
-
-export type Transport = ReturnType<typeof createTransport>;
