@@ -4,7 +4,7 @@ import { INCIDENT_KIND } from '../domain/fingerprint.js';
 import { impactText } from '../domain/incident-text.js';
 import { activeSilenceFor, type Silence } from '../domain/silence.js';
 import { accountSection } from './account-section.js';
-import { capLines, flags, historyLine, openAlertLine, plural, shortUtc, subjectOf, titleWithStatus } from './format.js';
+import { capLines, flags, historyLine, openAlertLine, plural, shortUtc, titleWithStatus } from './format.js';
 import type { CommandContext } from './handlers.js';
 import { historyIncidents } from './incident-history.js';
 import {

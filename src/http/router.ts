@@ -1,7 +1,7 @@
 // A tiny router on node:http: exact paths and `:param` segments. Adapters mount their routes here (Slack events,
 // Discord interactions, Belvo webhooks) so everything is served on one port.
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Handler, RouteMounter, RouteResponse } from '../ports/http-routes.js';
+import type { ServerResponse } from 'node:http';
+import type { Handler, RouteMounter } from '../ports/http-routes.js';
 
 export type { Handler, RouteRequest, RouteResponse } from '../ports/http-routes.js';
 

@@ -71,7 +71,7 @@ function shippedEdges(): { edges: Edge[]; packages: { file: string; name: string
 }
 
 /** The imports that break a rule, as `from -> to` lines (empty when the code keeps to them). */
-export function violations(edges: Edge[]): string[] {
+function violations(edges: Edge[]): string[] {
   const out: string[] = [];
   for (const { from, to } of edges) {
     const own = areaOf(from);
