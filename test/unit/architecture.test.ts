@@ -110,6 +110,19 @@ describe('architecture: who may import whom', () => {
     expect(core.filter((p) => !CORE_PACKAGES.has(p.name) && p.name !== 'belvo-status-reporter')).toEqual([]);
   });
 
+  it('every chat or paging adapter plugs in one way: its config slice and one factory', () => {
+    for (const name of ['console', 'slack', 'discord', 'pagerduty']) {
+      const config = readFileSync(`adapters/${name}/config.ts`, 'utf8');
+      const create = readFileSync(`adapters/${name}/create.ts`, 'utf8');
+      expect(config, name).toMatch(/export const \w+ConfigRules: AdapterConfigRules/);
+      expect(create, name).toMatch(
+        /export function create\w+Adapter\(slice: \w+Slice, (deps|_deps): \w*Deps\b[^)]*\): Adapter/,
+      );
+      expect(readFileSync('src/config/schema.ts', 'utf8'), name).toContain(`../../adapters/${name}/config.js`);
+      expect(readFileSync('src/app/adapters.ts', 'utf8'), name).toContain(`../../adapters/${name}/create.js`);
+    }
+  });
+
   it('catches what it is meant to catch', () => {
     expect(
       violations([
