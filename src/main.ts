@@ -29,6 +29,7 @@ import { createBelvoWebhookMetrics } from './http/belvo-webhook-metrics.js';
 import { mountHealthRoutes } from './http/health-routes.js';
 import { mountCallsIngest } from './http/ingest-calls.js';
 import { createMetrics } from './http/metrics.js';
+import { createRefusals } from './http/refusals.js';
 import { createReportedCallMetrics } from './http/reported-calls-metrics.js';
 import { HttpServer } from './http/server.js';
 import { mountStatuspageWebhook, type PushTarget } from './http/statuspage-webhook.js';
@@ -426,6 +427,7 @@ export async function buildApp(loaded: LoadedConfig, opts: AppOptions = {}): Pro
     port: config.server.port,
     bodyLimitBytes: config.server.bodyLimit,
     logger: logger.child({ component: 'http' }),
+    refusals: createRefusals(metrics.registry, logger.child({ component: 'http' }), () => clock.now()),
   });
   mountHealthRoutes(
     http.router,
@@ -453,6 +455,7 @@ export async function buildApp(loaded: LoadedConfig, opts: AppOptions = {}): Pro
   });
   if (calls && config.belvo?.ingest) {
     mountCallsIngest(http.router, {
+      now: () => clock.now(),
       token: secrets.get(config.belvo.ingest.token.secretEnv) ?? '',
       accept: (batch) => {
         calls.accept(batch);
@@ -505,6 +508,7 @@ export async function buildApp(loaded: LoadedConfig, opts: AppOptions = {}): Pro
         receiver,
         logger: logger.child({ component: 'slack' }),
         now: () => clock.now(),
+        seen: store,
       });
     }
   }
@@ -530,6 +534,7 @@ export async function buildApp(loaded: LoadedConfig, opts: AppOptions = {}): Pro
         ...(belvoView && { belvo: belvoView }),
       }),
     () => clock.now(),
+    store,
   );
 
   return {

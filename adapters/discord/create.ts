@@ -6,6 +6,7 @@ import type { Reply } from '../../src/commands/reply.js';
 import type { RouteMounter } from '../../src/ports/http-routes.js';
 import type { Logger } from '../../src/ports/logger.js';
 import type { Notifier } from '../../src/ports/notifier.js';
+import type { SeenRequests } from '../../src/ports/seen-requests.js';
 import { createDiscordChannelNotifier } from './channel-notifier.js';
 import { DiscordClient } from './client.js';
 import { DISCORD_CHANNEL_DESTINATION } from './destination.js';
@@ -58,6 +59,7 @@ export function createDiscordApp(opts: DiscordAppOptions) {
       router: RouteMounter,
       run: (cmd: ParsedCommand, caller: DiscordCommandCaller) => Promise<Reply>,
       now?: () => number,
+      seen?: SeenRequests,
     ): void {
       mountDiscordInteractions(router, {
         publicKey: discordPublicKey(opts.publicKey),
@@ -69,6 +71,7 @@ export function createDiscordApp(opts: DiscordAppOptions) {
         }),
         logger: opts.logger,
         ...(now && { now }),
+        ...(seen && { seen }),
       });
     },
   };

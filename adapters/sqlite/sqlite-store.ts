@@ -25,6 +25,7 @@ import {
 } from '../../src/ports/store.js';
 import { belvoStoreMethods, prepareBelvoStatements } from './belvo-links-store.js';
 import { applyMigrations } from './migrations.js';
+import { prepareSeenStatements, seenRequestMethods } from './seen-requests-store.js';
 
 export interface SqliteStoreOptions {
   /** File path (parent directory created if missing) or `:memory:`. */
@@ -327,6 +328,7 @@ function prepareStatements(db: BetterSqlite3.Database) {
         ends_at = excluded.ends_at, created_by = excluded.created_by, reason = excluded.reason`),
     deleteSilence: db.prepare('DELETE FROM silences WHERE id = ?'),
     belvo: prepareBelvoStatements(db),
+    seen: prepareSeenStatements(db),
   };
 }
 
@@ -669,6 +671,10 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     ...belvoStoreMethods(() => {
       const { db, st } = open();
       return { db, st: st.belvo };
+    }),
+    ...seenRequestMethods(() => {
+      const { db, st } = open();
+      return { db, st: st.seen };
     }),
   };
 }

@@ -8,6 +8,7 @@ import type { FeedCursor } from '../../src/ports/source.js';
 import { type AlertCommit, type CommitContextQuery, type Store, StoreConflictError } from '../../src/ports/store.js';
 import { makeAlert, makeIntent, T0 } from './alert-factory.js';
 import { describeBelvoLinkContract } from './belvo-links-contract.js';
+import { describeSeenRequestsContract } from './seen-requests-contract.js';
 
 /**
  * `makeStore` returns a fresh, empty store that has not been initialised yet; the suite calls `init()` and
@@ -772,5 +773,7 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
     describe('Belvo webhooks and links', () => {
       describeBelvoLinkContract(() => store);
     });
+
+    describeSeenRequestsContract(() => store);
   });
 }
