@@ -29,6 +29,7 @@ import { createBelvoWebhookMetrics } from './http/belvo-webhook-metrics.js';
 import { mountHealthRoutes } from './http/health-routes.js';
 import { mountCallsIngest } from './http/ingest-calls.js';
 import { createMetrics } from './http/metrics.js';
+import { createReadiness } from './http/readiness.js';
 import { createRefusals } from './http/refusals.js';
 import { createReportedCallMetrics } from './http/reported-calls-metrics.js';
 import { HttpServer } from './http/server.js';
@@ -431,11 +432,14 @@ export async function buildApp(loaded: LoadedConfig, opts: AppOptions = {}): Pro
   });
   mountHealthRoutes(
     http.router,
-    {
-      store,
-      scheduledSources: () => scheduler.scheduled,
-      expectedSources: config.sources.length + belvoPollers.length + (calls ? 1 : 0),
-    },
+    createReadiness({
+      polls: { scheduled: () => scheduler.scheduled, expected: () => scheduler.expected },
+      storeOpen: () => store.isOpen(),
+      probeWrite: () => store.probeWrite(clock.now()),
+      storagePath: config.storage.path,
+      minFreeBytes: config.storage.minFree,
+      now: () => clock.now(),
+    }),
     metrics.registry,
   );
   const pushTargets: PushTarget[] = config.sources.flatMap((s) =>

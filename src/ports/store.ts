@@ -28,4 +28,6 @@ export interface Store extends AlertStore, Outbox, ChannelSettings, FeedState, B
   init(): Promise<void>;
   close(): Promise<void>;
   isOpen(): boolean;
+  /** A small committed write (readiness): throws when the store cannot write (a full disk, a read-only file). */
+  probeWrite(now: number): Promise<void>;
 }
