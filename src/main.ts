@@ -13,6 +13,7 @@ import type { LoadedConfig } from './config/load.js';
 import { Dispatcher } from './delivery/dispatcher.js';
 import type { Alert, AlertEvent } from './domain/alert.js';
 import { createMetrics } from './http/metrics.js';
+import { createRefusals } from './http/refusals.js';
 import { HttpServer } from './http/server.js';
 import { createLogger } from './log.js';
 import { storedLinkCounts } from './poll/belvo-links.js';
@@ -61,6 +62,7 @@ export async function buildApp(loaded: LoadedConfig, opts: AppOptions = {}): Pro
     config,
     {
       secret: (env) => secrets.get(env) ?? '',
+      seen: store,
       logger,
       clock,
       ...(incidentUrl && { incidentUrl }),
@@ -92,6 +94,7 @@ export async function buildApp(loaded: LoadedConfig, opts: AppOptions = {}): Pro
     port: config.server.port,
     bodyLimitBytes: config.server.bodyLimit,
     logger: log('http'),
+    refusals: createRefusals(metrics.registry, log('http'), () => clock.now()),
   });
   const { configSilences } = routing;
   const routeDeps = { config, secrets, store, clock, logger, metrics, sources, adapters: adapters.all, changes };

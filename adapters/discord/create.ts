@@ -88,6 +88,7 @@ export function createDiscordAdapter(slice: DiscordSlice, deps: DiscordDeps): Ad
         }),
         logger,
         now: () => deps.clock.now(),
+        ...(deps.seen && { seen: deps.seen }),
       });
     },
     start: async () => {},

@@ -356,6 +356,26 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
       return rows.map(toAlert);
     },
 
+    async probeWrite(now: number) {
+      await query(
+        'probe-write',
+        `INSERT INTO counters (name, value) VALUES ('readiness_probe', $1)
+         ON CONFLICT (name) DO UPDATE SET value = excluded.value`,
+        [now],
+      );
+    },
+
+    async firstSeen(key: string, until: number, now: number) {
+      // Expired keys go as new ones arrive; a key whose time has passed is new again.
+      await query('forget-seen', 'DELETE FROM seen_requests WHERE until <= $1', [now]);
+      const { rowCount } = await query(
+        'first-seen',
+        'INSERT INTO seen_requests (key, until) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING',
+        [key, until],
+      );
+      return rowCount === 1;
+    },
+
     async nextSequence(name: SequenceName) {
       // Suffixed so a sequence can never share a row with the alert id counter.
       const { rows } = await query<{ value: number }>(

@@ -64,6 +64,7 @@ export function createSlackAdapter(slice: SlackSlice, deps: SlackDeps): Adapter 
         receiver,
         logger,
         now: () => deps.clock.now(),
+        ...(deps.seen && { seen: deps.seen }),
       });
     },
     async start() {

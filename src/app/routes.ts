@@ -8,6 +8,7 @@ import { createBelvoWebhookMetrics } from '../http/belvo-webhook-metrics.js';
 import { mountHealthRoutes } from '../http/health-routes.js';
 import { mountCallsIngest } from '../http/ingest-calls.js';
 import type { createMetrics } from '../http/metrics.js';
+import { createReadiness } from '../http/readiness.js';
 import { createReportedCallMetrics } from '../http/reported-calls-metrics.js';
 import type { HttpServer } from '../http/server.js';
 import { mountStatuspageWebhook, type PushTarget } from '../http/statuspage-webhook.js';
@@ -40,11 +41,14 @@ export function mountRoutes(http: HttpServer, d: RouteDeps): { drain(): Promise<
   const secret = (env: string) => secrets.get(env) ?? '';
   mountHealthRoutes(
     http.router,
-    {
-      store,
-      scheduledSources: () => sources.scheduler.scheduled,
-      expectedSources: config.sources.length + sources.institutions.length + (sources.calls ? 1 : 0),
-    },
+    createReadiness({
+      polls: { scheduled: () => sources.scheduler.scheduled, expected: () => sources.scheduler.expected },
+      storeOpen: () => store.isOpen(),
+      probeWrite: () => store.probeWrite(clock.now()),
+      storagePath: config.storage.path,
+      minFreeBytes: config.storage.minFree,
+      now: () => clock.now(),
+    }),
     d.metrics.registry,
   );
   const pushTargets: PushTarget[] = config.sources.flatMap((s) =>
@@ -65,6 +69,7 @@ export function mountRoutes(http: HttpServer, d: RouteDeps): { drain(): Promise<
   const ingest = config.belvo?.ingest;
   if (calls && ingest) {
     mountCallsIngest(http.router, {
+      now: () => clock.now(),
       token: secret(ingest.token.secretEnv),
       accept: (batch) => {
         calls.accept(batch);

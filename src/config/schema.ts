@@ -294,6 +294,9 @@ export const configSchema = z.strictObject({
     .strictObject({
       driver: z.literal('sqlite').default('sqlite'),
       path: z.string().min(1).default('./data/belvo-status.db'),
+      // Below this much free space beside the database, /readyz answers 503: stop sending webhooks here before a
+      // write fails.
+      minFree: size.default(64 * 1024 * 1024),
     })
     .prefault({}),
   log: z

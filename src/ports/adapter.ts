@@ -5,6 +5,7 @@ import type { Clock } from './clock.js';
 import type { RouteMounter } from './http-routes.js';
 import type { Logger } from './logger.js';
 import type { Notifier } from './notifier.js';
+import type { SeenRequests } from './seen-requests.js';
 
 export interface AdapterDeps {
   /** A secret's value by its environment variable name (`secretEnv:`); empty when unset. */
@@ -13,6 +14,8 @@ export interface AdapterDeps {
   clock: Clock;
   /** The incident's page on the bot's web page (`web.publicUrl`), linked from chat messages; absent without one. */
   incidentUrl?: (alertId: string) => string;
+  /** Signed requests already accepted (replay protection that survives a restart): the store. */
+  seen?: SeenRequests;
 }
 
 export interface Adapter {

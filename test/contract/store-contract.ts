@@ -7,6 +7,7 @@ import { describeBelvoLinkContract } from './belvo-links-contract.js';
 import { describeChannelSettingsContract } from './channel-settings-contract.js';
 import { describeFeedStateContract } from './feed-state-contract.js';
 import { describeOutboxContract } from './outbox-contract.js';
+import { describeSeenRequestsContract } from './seen-requests-contract.js';
 
 /**
  * `makeStore` returns a fresh, empty store that has not been initialised yet; the suite calls `init()` and
@@ -52,5 +53,7 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
     describe('Belvo webhooks and links', () => {
       describeBelvoLinkContract(() => store);
     });
+
+    describeSeenRequestsContract(() => store);
   });
 }
