@@ -181,9 +181,10 @@ export function prepareBelvoStatements(db: BetterSqlite3.Database) {
     fillEventInstitution: db.prepare(`
       UPDATE belvo_link_events SET institution = @institution
       WHERE environment = @environment AND link_id = @linkId AND institution IS NULL`),
+    // Kept by triggers (migration 9): one row per (institution, status), never a walk over the links.
     linkStatusCounts: db.prepare(`
-      SELECT institution, status, COUNT(*) AS count FROM belvo_links WHERE environment = ? AND gone_at IS NULL
-      GROUP BY status, institution ORDER BY institution, status`),
+      SELECT NULLIF(institution, '') AS institution, status, count FROM belvo_link_counts
+      WHERE environment = ? AND count > 0 ORDER BY institution, status`),
     duplicateLinks: db.prepare(`
       SELECT institution, institution_user_id AS institutionUserId, COUNT(*) AS count FROM belvo_links
       WHERE environment = ? AND institution_user_id IS NOT NULL AND institution IS NOT NULL AND gone_at IS NULL
