@@ -33,6 +33,7 @@ import { createReportedCallMetrics } from './http/reported-calls-metrics.js';
 import { HttpServer } from './http/server.js';
 import { mountStatuspageWebhook, type PushTarget } from './http/statuspage-webhook.js';
 import { createLogger } from './log.js';
+import { AlertRetention } from './poll/alert-retention.js';
 import { BelvoCallsMonitor } from './poll/belvo-calls.js';
 import { BelvoInstitutionsPoller } from './poll/belvo-institutions.js';
 import { BelvoLinksMonitor, storedLinkCounts } from './poll/belvo-links.js';
@@ -67,7 +68,7 @@ export interface App {
   /** Commits alert changes made outside a poll (chat commands) through the policy and routing. */
   readonly commitEvents: (events: AlertEvent[], alerts: Alert[]) => Promise<void>;
   readonly pollers: StatusPagePoller[];
-  /** Everything the scheduler polls: status pages, the Belvo account, the reported calls, the Belvo retention. */
+  /** Everything the scheduler polls: status pages, the Belvo account, the reported calls, the retentions. */
   readonly pollTargets: Pollable[];
   start(): Promise<{ port: number }>;
   stop(): Promise<void>;
@@ -83,7 +84,7 @@ function errorRatioConfigFrom(r: NonNullable<Config['belvo']>['errorRatios']): E
   };
 }
 
-/** How often old Belvo webhooks and link events are pruned: rarely enough to cost nothing, often enough to stay small. */
+/** How often old webhooks, link events and resolved alerts are pruned: rarely enough to cost nothing, often enough to stay small. */
 const RETENTION_EVERY_MS = 6 * 60 * 60_000;
 
 export function engineConfigFrom(config: Config): EngineConfig {
@@ -369,6 +370,7 @@ export async function buildApp(loaded: LoadedConfig, opts: AppOptions = {}): Pro
     ? new BelvoCallsMonitor(pollDeps, errorRatioConfigFrom(config.belvo.errorRatios), catalogue)
     : undefined;
   const retention = config.belvo && new BelvoRetention({ store, clock, logger }, config.belvo.retention);
+  const alertRetention = new AlertRetention({ store, clock, logger }, config.retention.alerts);
   const scheduler = new PollScheduler(
     [
       ...config.sources.map((source, i) => ({
@@ -391,6 +393,7 @@ export async function buildApp(loaded: LoadedConfig, opts: AppOptions = {}): Pro
         ? [{ target: calls, intervalMs: config.belvo.ingest.evaluateEvery, jitter: 0 }]
         : []),
       ...(retention ? [{ target: retention, intervalMs: RETENTION_EVERY_MS, jitter: 0.1 }] : []),
+      { target: alertRetention, intervalMs: RETENTION_EVERY_MS, jitter: 0.1 },
     ],
     logger.child({ component: 'scheduler' }),
   );
@@ -547,6 +550,7 @@ export async function buildApp(loaded: LoadedConfig, opts: AppOptions = {}): Pro
       ...linkMonitors,
       ...(calls ? [calls] : []),
       ...(retention ? [retention] : []),
+      alertRetention,
     ],
     async start() {
       const address = await http.listen();

@@ -229,6 +229,8 @@ type BelvoStoreMethods = Pick<
 /** Rows deleted per transaction while pruning: a few milliseconds each, so the webhook receiver barely waits. */
 const PRUNE_CHUNK = 2000;
 
+const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
 export function belvoStoreMethods(open: () => { db: BetterSqlite3.Database; st: BelvoStatements }): BelvoStoreMethods {
   return {
     async recordBelvoWebhooks(batch) {
@@ -301,18 +303,20 @@ export function belvoStoreMethods(open: () => { db: BetterSqlite3.Database; st: 
     },
 
     async pruneBelvo({ webhooksBefore, linkEventsBefore }) {
-      const { db, st } = open();
-      const drain = (statement: BetterSqlite3.Statement, before: number): number => {
+      // Webhooks arriving meanwhile get their commit between two chunks: the event loop runs between them.
+      const drain = async (pick: (st: BelvoStatements) => BetterSqlite3.Statement, before: number) => {
         let total = 0;
         for (;;) {
-          const n = db.transaction(() => statement.run({ before, limit: PRUNE_CHUNK }).changes).immediate();
+          const { db, st } = open();
+          const n = db.transaction(() => pick(st).run({ before, limit: PRUNE_CHUNK }).changes).immediate();
           total += n;
           if (n === 0) return total;
+          await yieldToEventLoop();
         }
       };
       return {
-        webhooks: drain(st.pruneWebhooks, webhooksBefore),
-        linkEvents: drain(st.pruneLinkEvents, linkEventsBefore),
+        webhooks: await drain((st) => st.pruneWebhooks, webhooksBefore),
+        linkEvents: await drain((st) => st.pruneLinkEvents, linkEventsBefore),
       };
     },
 

@@ -14,6 +14,7 @@ export type {
   AlertStore,
   CommitContext,
   CommitContextQuery,
+  PrunedAlerts,
 } from './alert-store.js';
 export { StoreConflictError } from './alert-store.js';
 export type { BelvoLinkStore } from './belvo-links.js';
