@@ -3,7 +3,8 @@
 import { ErrorCode } from '@slack/web-api';
 
 export type SlackFailure =
-  | { kind: 'retry'; error: string; retryAfterMs?: number }
+  /** `uncertain`: Slack may have applied the request anyway (a timeout, a dropped connection, a 5xx). */
+  | { kind: 'retry'; error: string; retryAfterMs?: number; uncertain?: boolean }
   | { kind: 'gone'; error: string }
   | { kind: 'permanent'; error: string };
 
@@ -50,14 +51,15 @@ export function classifySlackError(err: unknown): SlackFailure {
     if (code === 'message_not_found') return { kind: 'gone', error: code };
     if (code === 'ratelimited') return { kind: 'retry', error: code };
     if (PERMANENT.has(code)) return { kind: 'permanent', error: code };
-    // internal_error, fatal_error, service_unavailable, request_timeout and anything new: worth another try.
-    return { kind: 'retry', error: code };
+    // internal_error, fatal_error, service_unavailable, request_timeout and anything new: worth another try. Slack
+    // says of fatal_error that "some aspect of the operation" may have succeeded.
+    return { kind: 'retry', error: code, uncertain: true };
   }
   if (e.code === ErrorCode.HTTPError) {
     const status = e.statusCode ?? 0;
     if (status === 401 || status === 403) return { kind: 'permanent', error: `HTTP ${status}` };
-    return { kind: 'retry', error: `HTTP ${status}` };
+    return { kind: 'retry', error: `HTTP ${status}`, uncertain: status >= 500 };
   }
-  // Request errors (network, timeout) and anything unexpected.
-  return { kind: 'retry', error: e.message?.slice(0, 200) ?? 'request failed' };
+  // Request errors (network, timeout) and anything unexpected: the request may have reached Slack.
+  return { kind: 'retry', error: e.message?.slice(0, 200) ?? 'request failed', uncertain: true };
 }

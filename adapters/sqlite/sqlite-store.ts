@@ -263,16 +263,14 @@ function prepareStatements(db: BetterSqlite3.Database) {
           WHERE o.alert_id = i.alert_id AND o.destination = i.destination AND o.id < i.id
             AND o.status IN ('pending', 'in_flight'))
       ORDER BY i.id LIMIT @limit`),
-    leaseIntent: db.prepare(
-      `UPDATE intents SET status = 'in_flight', lease_until = @leaseUntil, attempts = attempts + 1 WHERE id = @id`,
-    ),
+    leaseIntent: db.prepare(`UPDATE intents SET status = 'in_flight', lease_until = @leaseUntil WHERE id = @id`),
     intentStatus: db.prepare('SELECT status FROM intents WHERE id = ?'),
+    countAttempt: db.prepare('UPDATE intents SET attempts = attempts + 1 WHERE id = ? RETURNING attempts'),
     markDelivered: db.prepare(
       `UPDATE intents SET status = 'delivered', delivered_at = @at, lease_until = NULL WHERE id = @id`,
     ),
     markDeferred: db.prepare(`
-      UPDATE intents SET status = 'pending', next_attempt_at = @nextAttemptAt, attempts = MAX(0, attempts - 1),
-        lease_until = NULL
+      UPDATE intents SET status = 'pending', next_attempt_at = @nextAttemptAt, lease_until = NULL
       WHERE id = @id`),
     markRetry: db.prepare(`
       UPDATE intents SET status = 'pending', next_attempt_at = @nextAttemptAt, last_error = @error, lease_until = NULL
@@ -570,10 +568,16 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
         const rows = st.dueIntents.all({ now: opts.now, limit: opts.limit }) as IntentRow[];
         return rows.map((row) => {
           st.leaseIntent.run({ id: row.id, leaseUntil });
-          return toIntent({ ...row, status: 'in_flight', lease_until: leaseUntil, attempts: row.attempts + 1 });
+          return toIntent({ ...row, status: 'in_flight', lease_until: leaseUntil });
         });
       });
       return run.immediate();
+    },
+
+    async countAttempt(id: number) {
+      const row = open().st.countAttempt.get(id) as { attempts: number } | undefined;
+      if (!row) throw new Error(`no outbox intent with id ${id}`);
+      return row.attempts;
     },
 
     async completeIntent(id: number, completion: IntentCompletion) {

@@ -122,7 +122,8 @@ export class Dispatcher {
     const ms = this.opts.deliveryTimeoutMs ?? 60_000;
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<DeliveryResult>((resolve) => {
-      timer = setTimeout(() => resolve({ outcome: 'retry', error: `no answer within ${ms} ms` }), ms);
+      // The call may still land: the retry waits as long again before it reads back.
+      timer = setTimeout(() => resolve({ outcome: 'retry', error: `no answer within ${ms} ms`, settleMs: ms }), ms);
     });
     return Promise.race([delivery, timeout]).finally(() => clearTimeout(timer));
   }
@@ -151,6 +152,8 @@ export class Dispatcher {
       await store.completeIntent(intent.id, { status: 'defer', nextAttemptAt: readyAt });
       return;
     }
+    // Counted now, durably, before the request goes: an attempt the bot dies in is known to the next one.
+    const attempt = await store.countAttempt(intent.id);
     let result: DeliveryResult;
     try {
       const refs = await store.listMessageRefs(intent.alertId);
@@ -163,9 +166,9 @@ export class Dispatcher {
           event: intent.event,
           ...(parent && { parent }),
           ...(related.length > 0 && { related }),
-          attempt: intent.attempts,
+          attempt,
           // A second attempt may follow one that reached the platform before the bot died or timed out.
-          maybeDelivered: intent.attempts > 1,
+          maybeDelivered: attempt > 1,
         }),
       );
     } catch (err) {
@@ -173,7 +176,7 @@ export class Dispatcher {
     }
     this.lastSend.set(destination, clock.now());
     const now = clock.now();
-    const log = { destination, alert: intent.alertId, version: intent.version, attempt: intent.attempts };
+    const log = { destination, alert: intent.alertId, version: intent.version, attempt };
     if (result.outcome === 'delivered') {
       await store.completeIntent(intent.id, {
         status: 'delivered',
@@ -183,8 +186,9 @@ export class Dispatcher {
       metrics.delivery(destination, 'delivered');
       logger.debug(log, 'delivered');
       await this.opts.health?.delivered(destination);
-    } else if (result.outcome === 'retry' && intent.attempts < backoff.maxAttempts) {
-      const delay = Math.max(result.retryAfterMs ?? 0, backoffDelay(backoff, intent.attempts));
+    } else if (result.outcome === 'retry' && attempt < backoff.maxAttempts) {
+      // A request the platform may still apply (it timed out, or a 5xx) is read back no sooner than it settles.
+      const delay = Math.max(result.retryAfterMs ?? 0, result.settleMs ?? 0, backoffDelay(backoff, attempt));
       if (result.retryAfterMs !== undefined) this.pausedUntil.set(destination, now + result.retryAfterMs);
       await store.completeIntent(intent.id, { status: 'retry', nextAttemptAt: now + delay, error: result.error });
       metrics.delivery(destination, 'retry');
@@ -195,7 +199,7 @@ export class Dispatcher {
       const why =
         result.outcome === 'failed'
           ? `refused: ${result.error} (a person must act: check the channel, the bot's membership and the token)`
-          : `still failing after ${intent.attempts} attempts: ${result.error}`;
+          : `still failing after ${attempt} attempts: ${result.error}`;
       logger.error({ ...log, error: result.error }, `delivery to ${destination} given up, ${why}`);
       await this.opts.health?.failed(destination, result.error);
     }
