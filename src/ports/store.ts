@@ -16,7 +16,7 @@ export type {
   CommitContext,
   CommitContextQuery,
 } from './alert-store.js';
-export { StoreConflictError } from './alert-store.js';
+export { LeadershipLostError, StoreConflictError } from './alert-store.js';
 export type { BelvoLinkStore } from './belvo-links.js';
 export type { ChannelSettings, SequenceName } from './channel-settings.js';
 export type { FeedState, SourceState } from './feed-state.js';
