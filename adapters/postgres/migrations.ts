@@ -170,6 +170,19 @@ export const PG_MIGRATIONS: readonly PgMigration[] = [
       );
     `,
   },
+  {
+    version: 6,
+    name: 'signed requests seen',
+    sql: `
+      -- A Slack or Discord request's signature, kept while the signature is accepted: a replay after a restart (or
+      -- at another replica) is refused like one replayed before it.
+      CREATE TABLE seen_requests (
+        key TEXT PRIMARY KEY,
+        until BIGINT NOT NULL
+      );
+      CREATE INDEX seen_requests_by_until ON seen_requests (until);
+    `,
+  },
 ];
 
 /** Any 64-bit number, the same for every replica: the advisory lock that serialises migrations. */

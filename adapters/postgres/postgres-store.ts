@@ -101,7 +101,7 @@ const CLAIM_INTENTS = `
           AND o.status IN ('pending', 'in_flight'))
     ORDER BY i.id LIMIT $2
     FOR UPDATE SKIP LOCKED)
-  UPDATE intents SET status = 'in_flight', lease_until = $3, attempts = attempts + 1, claimed_by = $4
+  UPDATE intents SET status = 'in_flight', lease_until = $3, claimed_by = $4
   FROM due WHERE intents.id = due.id
   RETURNING intents.*`;
 
@@ -154,6 +154,37 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
 
     isOpen() {
       return pool !== undefined;
+    },
+
+    async probeWrite(now: number) {
+      await query(
+        'probe-write',
+        `INSERT INTO counters (name, value) VALUES ('readiness_probe', $1)
+         ON CONFLICT (name) DO UPDATE SET value = excluded.value`,
+        [now],
+      );
+    },
+
+    async firstSeen(key: string, until: number, now: number) {
+      // Expired keys go as new ones arrive; a remembered key's upsert changes nothing and returns no row.
+      await query('seen-prune', 'DELETE FROM seen_requests WHERE until <= $1', [now]);
+      const { rowCount } = await query(
+        'seen-remember',
+        `INSERT INTO seen_requests (key, until) VALUES ($1, $2)
+         ON CONFLICT (key) DO UPDATE SET until = excluded.until WHERE seen_requests.until <= $3`,
+        [key, until, now],
+      );
+      return rowCount === 1;
+    },
+
+    async countAttempt(id: number) {
+      const { rows } = await query<{ attempts: number }>(
+        'count-attempt',
+        'UPDATE intents SET attempts = attempts + 1 WHERE id = $1 RETURNING attempts',
+        [id],
+      );
+      if (!rows[0]) throw new Error(`no outbox intent with id ${id}`);
+      return rows[0].attempts;
     },
 
     async loadCommitContext(q: CommitContextQuery): Promise<CommitContext> {
@@ -406,8 +437,7 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
           }
           case 'defer':
             await c.query(
-              `UPDATE intents SET status = 'pending', next_attempt_at = $2, attempts = GREATEST(0, attempts - 1),
-                 lease_until = NULL WHERE id = $1`,
+              `UPDATE intents SET status = 'pending', next_attempt_at = $2, lease_until = NULL WHERE id = $1`,
               [id, completion.nextAttemptAt],
             );
             return;

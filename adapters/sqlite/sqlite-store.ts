@@ -1,4 +1,3 @@
-import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import type { Alert } from '../../src/domain/alert.js';
@@ -24,6 +23,7 @@ import {
   StoreConflictError,
 } from '../../src/ports/store.js';
 import { belvoStoreMethods, prepareBelvoStatements } from './belvo-links-store.js';
+import { createDirectories } from './directories.js';
 import { applyMigrations } from './migrations.js';
 import { prepareSeenStatements, seenRequestMethods } from './seen-requests-store.js';
 
@@ -339,7 +339,7 @@ type Statements = ReturnType<typeof prepareStatements>;
 /** Opens the file with the pragmas the durability promise depends on. */
 function openDatabase(path: string, busyTimeoutMs: number): BetterSqlite3.Database {
   const inMemory = path === ':memory:' || path === '';
-  if (!inMemory && !path.startsWith('file:')) mkdirSync(dirname(path), { recursive: true });
+  if (!inMemory && !path.startsWith('file:')) createDirectories(dirname(path));
   const db = new BetterSqlite3(path);
   try {
     // WAL: readers (commands) never block the writer (engine, dispatcher). An in-memory database reports 'memory'.

@@ -7,8 +7,8 @@ import { belvoWebhookEnvironments, mountBelvoWebhooks } from '../http/belvo-webh
 import { createBelvoWebhookMetrics } from '../http/belvo-webhook-metrics.js';
 import { mountHealthRoutes } from '../http/health-routes.js';
 import { mountCallsIngest } from '../http/ingest-calls.js';
-import { createReadiness } from '../http/readiness.js';
 import type { createMetrics } from '../http/metrics.js';
+import { createReadiness } from '../http/readiness.js';
 import { createReportedCallMetrics } from '../http/reported-calls-metrics.js';
 import type { HttpServer } from '../http/server.js';
 import { mountStatuspageWebhook, type PushTarget } from '../http/statuspage-webhook.js';
