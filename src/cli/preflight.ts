@@ -1,16 +1,7 @@
 // What can be known about the machine before the bot starts: whether its port can be bound on its host, and whether
 // its data directory can be created and written. `run` refuses to start on either (before the database is created
 // or migrated), naming the config key; `check-config` warns.
-import {
-  accessSync,
-  closeSync,
-  constants,
-  existsSync,
-  fsyncSync,
-  openSync,
-  unlinkSync,
-  writeSync,
-} from 'node:fs';
+import { accessSync, closeSync, constants, existsSync, fsyncSync, openSync, unlinkSync, writeSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, resolve } from 'node:path';
 import { createDirectories } from '../../adapters/sqlite/directories.js';
