@@ -3,9 +3,13 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 
-const ROOT = resolve(import.meta.dirname, '../..');
+// The repository, whether this runs from its source (the tests) or compiled into dist/ (the chaos run).
+const ROOT = resolve(
+  import.meta.dirname,
+  basename(resolve(import.meta.dirname, '../..')) === 'dist' ? '../../..' : '../..',
+);
 export const CLI = join(ROOT, 'dist/src/cli.js');
 const GUARD = join(ROOT, 'dist/test/setup/loopback-guard.js');
 
