@@ -9,12 +9,13 @@ import { type FakeSlack, startFakeSlack } from '../../test/fakes/slack-api.js';
 import { createSlackNotifier } from './slack-notifier.js';
 
 const CHANNEL = 'C0ONCALL1';
-const TIMEOUT = 300;
+// Long enough that the request reaches the fake before the client gives up, even on a loaded machine.
+const TIMEOUT = 1500;
 
 const alert = (over: Partial<Alert> = {}) =>
   makeAlert({ id: 'A1', state: 'firing', maintenance: undefined, acknowledged: undefined, flapping: false, ...over });
 
-describe('posts Slack applies after the bot gave up', () => {
+describe('posts Slack applies after the bot gave up', { timeout: 60_000 }, () => {
   let slack: FakeSlack;
   let now = 1_000_000;
   beforeEach(async () => {
@@ -45,7 +46,7 @@ describe('posts Slack applies after the bot gave up', () => {
   };
   const parentOf = (r: DeliveryResult) => (r.outcome === 'delivered' ? r.parent : undefined);
   const parents = () => slack.history(CHANNEL).filter((m) => !m.thread_ts || m.thread_ts === m.ts);
-  const late = () => slack.faults.late({ afterMs: TIMEOUT + 200, methods: 'chat.postMessage' });
+  const late = () => slack.faults.late({ afterMs: TIMEOUT + 300, methods: 'chat.postMessage' });
 
   it('a timed-out post asks its retry to wait until it could have landed; the retry then adopts it', async () => {
     const n = notifier();

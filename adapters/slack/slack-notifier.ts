@@ -130,6 +130,7 @@ export function createSlackNotifier(opts: SlackNotifierOptions): Notifier {
   return {
     destination: opts.destination,
     minIntervalMs: SLACK_POST_INTERVAL_MS,
+    settleMs,
     async deliver(req: DeliveryRequest): Promise<DeliveryResult> {
       const { event } = req;
       const alertId = event.alert.id;

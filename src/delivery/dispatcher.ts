@@ -45,9 +45,11 @@ export class Dispatcher {
     this.pacing = opts.pacing ?? new LocalPacing();
   }
 
-  /** Takes over the outbox: what a previous holder left in flight is retried now, not after its lease. */
+  /** Takes over the outbox: what a previous holder left in flight is retried soon, not after its lease. */
   async start(): Promise<void> {
-    const recovered = await this.opts.store.recoverInFlight(this.opts.clock.now());
+    // A request the previous run sent may still land (Slack applying a post late): wait that long before reading back.
+    const settle = Math.max(0, ...[...this.notifiers.values()].map((n) => n.settleMs ?? 0));
+    const recovered = await this.opts.store.recoverInFlight(this.opts.clock.now() + settle);
     if (recovered > 0)
       this.opts.logger.warn({ recovered }, 'deliveries left in flight by a previous run: retrying them');
     this.started = true;

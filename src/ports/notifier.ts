@@ -43,6 +43,11 @@ export interface Notifier {
   readonly destination: string;
   /** Minimum gap between two sends to this destination (platform pacing); 0 for none. */
   readonly minIntervalMs: number;
+  /**
+   * How long a request this platform may apply after the client gave up takes to land at worst: what a previous
+   * run left in flight is retried (and read back) no sooner than this after a restart. Absent: at once.
+   */
+  readonly settleMs?: number;
   deliver(req: DeliveryRequest): Promise<DeliveryResult>;
 }
 

@@ -190,6 +190,21 @@ describe('outbox dispatcher', () => {
     ]);
   });
 
+  it('after a restart, what was in flight is retried only once a late answer could have landed', async () => {
+    await queue('A1', [1]);
+    const [sending] = await store.claimIntents({ now, limit: 10, leaseMs: 30_000 });
+    await store.countAttempt(sending?.id ?? -1); // sent, then the bot died
+    const chat = Object.assign(new ScriptedNotifier('chat'), { settleMs: 2000 });
+    const d = dispatcher([chat]);
+    await d.start();
+    await d.stop();
+    await d.drain();
+    expect(chat.received).toHaveLength(0);
+    now += 2000;
+    await d.drain();
+    expect(chat.received.map((r) => [r.attempt, r.maybeDelivered])).toEqual([[2, true]]);
+  });
+
   it('deliveries a dead holder had claimed but not sent are first attempts after it, not counted against them', async () => {
     await queue('A1', [1]);
     await queue('A2', [1]);
