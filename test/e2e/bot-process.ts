@@ -96,7 +96,7 @@ export class BotProcess {
     return this.events().filter((l) => pattern.test(l)).length;
   }
 
-  async waitFor(pattern: RegExp, timeoutMs = 10_000, times = 1): Promise<string> {
+  async waitFor(pattern: RegExp, timeoutMs = 30_000, times = 1): Promise<string> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const found = this.events().filter((l) => pattern.test(l));
@@ -114,7 +114,7 @@ export class BotProcess {
   }
 
   /** Waits for a log record of the current run (a restarted bot's earlier records do not count). */
-  async waitForLog(msg: string, timeoutMs = 10_000): Promise<Record<string, unknown>> {
+  async waitForLog(msg: string, timeoutMs = 60_000): Promise<Record<string, unknown>> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const found = this.current?.logs.find((l) => l.msg === msg);
