@@ -81,7 +81,9 @@ export function createSlackNotifier(opts: SlackNotifierOptions): Notifier {
     try {
       const res = await client.conversations.history({ channel, limit: LOOKBACK, include_all_metadata: true });
       return ((res.messages ?? []) as SlackListed[]).find((m) => isParentOf(m, alertId) && m.ts !== except)?.ts;
-    } catch {
+    } catch (err) {
+      // Slack busy (429, 5xx, a timeout) is no answer: the delivery is tried again later, it does not post blind.
+      if (classifySlackError(err).kind === 'retry') throw err;
       return undefined;
     }
   }
@@ -90,7 +92,8 @@ export function createSlackNotifier(opts: SlackNotifierOptions): Notifier {
   async function hasReply(parentTs: string, version: number): Promise<boolean> {
     try {
       return (await threadReplies(client, channel, parentTs)).some((m) => Number(metaOf(m)?.version) === version);
-    } catch {
+    } catch (err) {
+      if (classifySlackError(err).kind === 'retry') throw err;
       return false;
     }
   }
