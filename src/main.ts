@@ -62,10 +62,10 @@ export async function buildApp(loaded: LoadedConfig, opts: AppOptions = {}): Pro
     config,
     {
       secret: (env) => secrets.get(env) ?? '',
+      seen: store,
       logger,
       clock,
       ...(incidentUrl && { incidentUrl }),
-      seen: store,
       commands: (cmd, channel, user) =>
         handleCommand(cmd, { store, now: clock.now(), channel, user, commitEvents, ...(belvo && { belvo }) }),
     },

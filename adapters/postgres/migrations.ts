@@ -171,11 +171,11 @@ export const PG_MIGRATIONS: readonly PgMigration[] = [
     `,
   },
   {
-    version: 6,
+    version: 2,
     name: 'signed requests seen',
     sql: `
-      -- A Slack or Discord request's signature, kept while the signature is accepted: a replay after a restart (or
-      -- at another replica) is refused like one replayed before it.
+      -- A Slack or Discord request's signature, kept while the signature is accepted: a captured request replayed
+      -- after a restart (or to another replica) is refused like one replayed before it.
       CREATE TABLE seen_requests (
         key TEXT PRIMARY KEY,
         until BIGINT NOT NULL

@@ -2,10 +2,12 @@
 // on row locks: an alert is updated only from the rev it was read at (a stale decision is a StoreConflictError, and
 // the commit service decides again), intents are claimed with FOR UPDATE SKIP LOCKED under a lease, and leader work
 // carries a fencing token checked in the commit's own transaction.
+
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import type { Alert } from '../../src/domain/alert.js';
 import { isProvisional, renameAlertIds, renameEventIds } from '../../src/domain/provisional-ids.js';
+import { relatedAlertIds } from '../../src/domain/related-alerts.js';
 import type { Silence } from '../../src/domain/silence.js';
 import type { Subscription } from '../../src/domain/subscription.js';
 import { type Clock, systemClock } from '../../src/ports/clock.js';
@@ -19,6 +21,7 @@ import {
   type IntentCompletion,
   type IntentStatus,
   LeadershipLostError,
+  type PrunedAlerts,
   type SequenceName,
   type Store,
   StoreConflictError,
@@ -91,6 +94,9 @@ const UPSERT_ALERT = `
 
 // Due now, and the oldest undelivered one for its (alert, destination): versions go out in order. SKIP LOCKED: a
 // row another replica is claiming right now is left to it rather than waited for.
+/** Rows per retention transaction. */
+const PRUNE_BATCH = 500;
+
 const CLAIM_INTENTS = `
   WITH due AS (
     SELECT i.id FROM intents i
@@ -154,27 +160,6 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
 
     isOpen() {
       return pool !== undefined;
-    },
-
-    async probeWrite(now: number) {
-      await query(
-        'probe-write',
-        `INSERT INTO counters (name, value) VALUES ('readiness_probe', $1)
-         ON CONFLICT (name) DO UPDATE SET value = excluded.value`,
-        [now],
-      );
-    },
-
-    async firstSeen(key: string, until: number, now: number) {
-      // Expired keys go as new ones arrive; a remembered key's upsert changes nothing and returns no row.
-      await query('seen-prune', 'DELETE FROM seen_requests WHERE until <= $1', [now]);
-      const { rowCount } = await query(
-        'seen-remember',
-        `INSERT INTO seen_requests (key, until) VALUES ($1, $2)
-         ON CONFLICT (key) DO UPDATE SET until = excluded.until WHERE seen_requests.until <= $3`,
-        [key, until, now],
-      );
-      return rowCount === 1;
     },
 
     async countAttempt(id: number) {
@@ -385,6 +370,88 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
         values,
       );
       return rows.map(toAlert);
+    },
+
+    async pruneResolvedAlerts(before: number, options: { batchSize?: number } = {}): Promise<PrunedAlerts> {
+      const limit = Math.max(1, options.batchSize ?? PRUNE_BATCH);
+      const pruned: PrunedAlerts = { alerts: 0, intents: 0, messageRefs: 0 };
+      // What an open alert speaks through or is listed on, and the open alerts themselves, read once: alerts opened
+      // during the pass are newer than any candidate and point at no alert old enough to go.
+      const active = new Set<string>();
+      const linked = new Set<string>();
+      const live = await query<{ id: string; body: string }>(
+        'active-alert-bodies',
+        `SELECT id, body FROM alerts WHERE state <> 'resolved' OR held`,
+      );
+      for (const row of live.rows) {
+        active.add(row.id);
+        for (const id of relatedAlertIds(JSON.parse(row.body) as Alert)) linked.add(id);
+      }
+      let after = 0;
+      for (;;) {
+        const { rows: page } = await query<{
+          seq: string;
+          id: string;
+          updated_at: string;
+          held: boolean;
+          body: string;
+        }>(
+          'resolved-page',
+          `SELECT seq, id, updated_at, held, body FROM alerts WHERE state = 'resolved' AND seq > $1 ORDER BY seq LIMIT $2`,
+          [after, limit],
+        );
+        if (page.length === 0) break;
+        after = Number(page[page.length - 1]!.seq);
+        const doomed = page
+          .filter((row) => Number(row.updated_at) < before && !row.held && !linked.has(row.id))
+          .filter((row) => !relatedAlertIds(JSON.parse(row.body) as Alert).some((id) => active.has(id)))
+          .map((row) => row.id);
+        if (doomed.length > 0) {
+          // One small transaction per page: webhooks and commands arriving meanwhile wait for one page at most.
+          const client = await open().connect();
+          try {
+            await client.query('BEGIN');
+            const a = await client.query('DELETE FROM alerts WHERE id = ANY($1)', [doomed]);
+            // Undelivered intents of a forgotten alert stay: the dispatcher finishes them.
+            const i = await client.query(
+              `DELETE FROM intents WHERE alert_id = ANY($1) AND status NOT IN ('pending', 'in_flight')`,
+              [doomed],
+            );
+            const m = await client.query('DELETE FROM message_refs WHERE alert_id = ANY($1)', [doomed]);
+            await client.query('COMMIT');
+            pruned.alerts += a.rowCount ?? 0;
+            pruned.intents += i.rowCount ?? 0;
+            pruned.messageRefs += m.rowCount ?? 0;
+          } catch (err) {
+            await client.query('ROLLBACK').catch(() => {});
+            throw err;
+          } finally {
+            client.release();
+          }
+        }
+        if (page.length < limit) break;
+      }
+      return pruned;
+    },
+
+    async probeWrite(now: number) {
+      await query(
+        'probe-write',
+        `INSERT INTO counters (name, value) VALUES ('readiness_probe', $1)
+         ON CONFLICT (name) DO UPDATE SET value = excluded.value`,
+        [now],
+      );
+    },
+
+    async firstSeen(key: string, until: number, now: number) {
+      // Expired keys go as new ones arrive; a key whose time has passed is new again.
+      await query('forget-seen', 'DELETE FROM seen_requests WHERE until <= $1', [now]);
+      const { rowCount } = await query(
+        'first-seen',
+        'INSERT INTO seen_requests (key, until) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING',
+        [key, until],
+      );
+      return rowCount === 1;
     },
 
     async nextSequence(name: SequenceName) {

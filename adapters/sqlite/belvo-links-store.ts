@@ -175,9 +175,10 @@ export function prepareBelvoStatements(db: BetterSqlite3.Database) {
     fillEventInstitution: db.prepare(`
       UPDATE belvo_link_events SET institution = @institution
       WHERE environment = @environment AND link_id = @linkId AND institution IS NULL`),
+    // Kept by triggers (migration 9): one row per (institution, status), never a walk over the links.
     linkStatusCounts: db.prepare(`
-      SELECT institution, status, COUNT(*) AS count FROM belvo_links WHERE environment = ? AND gone_at IS NULL
-      GROUP BY status, institution ORDER BY institution, status`),
+      SELECT NULLIF(institution, '') AS institution, status, count FROM belvo_link_counts
+      WHERE environment = ? AND count > 0 ORDER BY institution, status`),
     duplicateLinks: db.prepare(`
       SELECT institution, institution_user_id AS institutionUserId, COUNT(*) AS count FROM belvo_links
       WHERE environment = ? AND institution_user_id IS NOT NULL AND institution IS NOT NULL AND gone_at IS NULL
@@ -221,6 +222,8 @@ type BelvoStoreMethods = Pick<
 
 /** Rows deleted per transaction while pruning: a few milliseconds each, so the webhook receiver barely waits. */
 const PRUNE_CHUNK = 2000;
+
+const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 export function belvoStoreMethods(open: () => { db: BetterSqlite3.Database; st: BelvoStatements }): BelvoStoreMethods {
   return {
@@ -295,18 +298,20 @@ export function belvoStoreMethods(open: () => { db: BetterSqlite3.Database; st: 
     },
 
     async pruneBelvo({ webhooksBefore, linkEventsBefore }) {
-      const { db, st } = open();
-      const drain = (statement: BetterSqlite3.Statement, before: number): number => {
+      // Webhooks arriving meanwhile get their commit between two chunks: the event loop runs between them.
+      const drain = async (pick: (st: BelvoStatements) => BetterSqlite3.Statement, before: number) => {
         let total = 0;
         for (;;) {
-          const n = db.transaction(() => statement.run({ before, limit: PRUNE_CHUNK }).changes).immediate();
+          const { db, st } = open();
+          const n = db.transaction(() => pick(st).run({ before, limit: PRUNE_CHUNK }).changes).immediate();
           total += n;
           if (n === 0) return total;
+          await yieldToEventLoop();
         }
       };
       return {
-        webhooks: drain(st.pruneWebhooks, webhooksBefore),
-        linkEvents: drain(st.pruneLinkEvents, linkEventsBefore),
+        webhooks: await drain((st) => st.pruneWebhooks, webhooksBefore),
+        linkEvents: await drain((st) => st.pruneLinkEvents, linkEventsBefore),
       };
     },
 

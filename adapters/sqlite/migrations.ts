@@ -217,6 +217,53 @@ export const MIGRATIONS: readonly Migration[] = [
         WHERE gone_at IS NULL;
     `,
   },
+  // Version 8 belongs to another change; versions apply by number, whatever order they arrive in.
+  {
+    version: 9,
+    name: 'link counts kept per institution and status',
+    sql: `
+      -- Spike checks, incident impact, the drift check and the web page ask for the present links per (institution,
+      -- status). Counted from belvo_links that is a walk over every link (100,000 for a large account) on every
+      -- webhook batch; kept here by triggers it is one row per (institution, status), whatever the number of links.
+      -- A link not yet listed has no institution: '' here (a primary key column cannot hold NULL as a value).
+      CREATE TABLE belvo_link_counts (
+        environment TEXT NOT NULL,
+        institution TEXT NOT NULL,
+        status TEXT NOT NULL,
+        count INTEGER NOT NULL,
+        PRIMARY KEY (environment, institution, status)
+      ) WITHOUT ROWID;
+      INSERT INTO belvo_link_counts (environment, institution, status, count)
+        SELECT environment, COALESCE(institution, ''), status, COUNT(*) FROM belvo_links WHERE gone_at IS NULL
+        GROUP BY environment, COALESCE(institution, ''), status;
+
+      CREATE TRIGGER belvo_link_counts_on_insert AFTER INSERT ON belvo_links WHEN new.gone_at IS NULL
+      BEGIN
+        INSERT INTO belvo_link_counts (environment, institution, status, count)
+          VALUES (new.environment, COALESCE(new.institution, ''), new.status, 1)
+          ON CONFLICT (environment, institution, status) DO UPDATE SET count = count + 1;
+      END;
+
+      -- Most listing upserts change nothing that is counted: the WHEN keeps them from touching this table.
+      CREATE TRIGGER belvo_link_counts_on_update AFTER UPDATE OF status, institution, gone_at ON belvo_links
+        WHEN old.status IS NOT new.status OR old.institution IS NOT new.institution
+          OR (old.gone_at IS NULL) <> (new.gone_at IS NULL)
+      BEGIN
+        UPDATE belvo_link_counts SET count = count - 1
+          WHERE old.gone_at IS NULL AND environment = old.environment
+            AND institution = COALESCE(old.institution, '') AND status = old.status;
+        INSERT INTO belvo_link_counts (environment, institution, status, count)
+          SELECT new.environment, COALESCE(new.institution, ''), new.status, 1 WHERE new.gone_at IS NULL
+          ON CONFLICT (environment, institution, status) DO UPDATE SET count = count + 1;
+      END;
+
+      CREATE TRIGGER belvo_link_counts_on_delete AFTER DELETE ON belvo_links WHEN old.gone_at IS NULL
+      BEGIN
+        UPDATE belvo_link_counts SET count = count - 1
+          WHERE environment = old.environment AND institution = COALESCE(old.institution, '') AND status = old.status;
+      END;
+    `,
+  },
 ];
 
 const CREATE_LEDGER = `

@@ -2,6 +2,7 @@ import { dirname } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import type { Alert } from '../../src/domain/alert.js';
 import { isProvisional, renameAlertIds, renameEventIds } from '../../src/domain/provisional-ids.js';
+import { relatedAlertIds } from '../../src/domain/related-alerts.js';
 import type { Silence } from '../../src/domain/silence.js';
 import type { Subscription } from '../../src/domain/subscription.js';
 import { type Clock, systemClock } from '../../src/ports/clock.js';
@@ -17,6 +18,7 @@ import {
   type Intent,
   type IntentCompletion,
   type IntentStatus,
+  type PrunedAlerts,
   type SequenceName,
   type SourceState,
   type Store,
@@ -97,7 +99,20 @@ interface MessageRefRow {
   extra: string | null;
 }
 
-/** Drops null columns so optional fields come back absent, as they went in. */
+interface ResolvedRow {
+  seq: number;
+  id: string;
+  updated_at: number;
+  held: number;
+  body: string;
+}
+
+/** Rows per retention transaction: a few milliseconds each. */
+const PRUNE_BATCH = 500;
+
+/** Lets timers and I/O callbacks (webhooks waiting for their commit) run between two retention transactions. */
+const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
 /**
  * Writes one alert row. A second open incident for the same institution (two sources opening it at once) breaks the
  * unique index on open incidents: that is the same race as a stale rev, and is answered the same way.
@@ -239,6 +254,17 @@ function prepareStatements(db: BetterSqlite3.Database) {
         severity = excluded.severity, updated_at = excluded.updated_at, rev = excluded.rev, body = excluded.body
       WHERE alerts.rev = @rev`),
     getAlert: db.prepare('SELECT rev, body FROM alerts WHERE id = ?'),
+    // Retention: resolved alerts in creation order from a cursor, a bounded page at a time (alerts_by_state).
+    resolvedPage: db.prepare(`
+      SELECT seq, id, updated_at, held, body FROM alerts WHERE state = 'resolved' AND seq > @after
+      ORDER BY seq LIMIT @limit`),
+    activeAlertBodies: db.prepare(`SELECT id, body FROM alerts WHERE state <> 'resolved' OR held`),
+    deleteAlert: db.prepare('DELETE FROM alerts WHERE seq = ?'),
+    // Undelivered intents of a forgotten alert stay: the dispatcher finishes them (and none should exist this late).
+    deleteFinishedIntents: db.prepare(
+      `DELETE FROM intents WHERE alert_id = ? AND status NOT IN ('pending', 'in_flight')`,
+    ),
+    deleteMessageRefs: db.prepare('DELETE FROM message_refs WHERE alert_id = ?'),
     listAlerts: (hasStates: boolean, hasSource: boolean, announcedOnly: boolean, hasSince: boolean) =>
       alertVariants.get(`${hasStates}/${hasSource}/${announcedOnly}/${hasSince}`)!,
     reserveAlertIds: db.prepare(`UPDATE counters SET value = value + @count WHERE name = 'alert_id' RETURNING value`),
@@ -553,6 +579,43 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
         limit: query.limit ?? -1,
       }) as AlertRow[];
       return rows.map(toAlert);
+    },
+
+    async pruneResolvedAlerts(before: number, options: { batchSize?: number } = {}): Promise<PrunedAlerts> {
+      const limit = Math.max(1, options.batchSize ?? PRUNE_BATCH);
+      const pruned: PrunedAlerts = { alerts: 0, intents: 0, messageRefs: 0 };
+      // What an open alert speaks through or is listed on, and the open alerts themselves, read once: alerts opened
+      // during the pass are newer than any candidate and point at no alert old enough to go.
+      const active = new Set<string>();
+      const linked = new Set<string>();
+      for (const row of open().st.activeAlertBodies.all() as { id: string; body: string }[]) {
+        active.add(row.id);
+        for (const id of relatedAlertIds(JSON.parse(row.body) as Alert)) linked.add(id);
+      }
+      let after = 0;
+      for (;;) {
+        const { db, st } = open();
+        const page = st.resolvedPage.all({ after, limit }) as ResolvedRow[];
+        if (page.length === 0) break;
+        after = page[page.length - 1]!.seq;
+        const doomed = page.filter((row) => {
+          if (row.updated_at >= before || row.held || linked.has(row.id)) return false;
+          return !relatedAlertIds(JSON.parse(row.body) as Alert).some((id) => active.has(id));
+        });
+        if (doomed.length > 0) {
+          const step = db.transaction(() => {
+            for (const row of doomed) {
+              pruned.alerts += st.deleteAlert.run(row.seq).changes;
+              pruned.intents += st.deleteFinishedIntents.run(row.id).changes;
+              pruned.messageRefs += st.deleteMessageRefs.run(row.id).changes;
+            }
+          });
+          step.immediate();
+        }
+        if (page.length < limit) break;
+        await yieldToEventLoop();
+      }
+      return pruned;
     },
 
     async nextSequence(name: SequenceName) {

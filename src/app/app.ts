@@ -26,7 +26,7 @@ export interface App {
   /** Commits alert changes made outside a poll (chat commands) through the policy and routing. */
   readonly commitEvents: (events: AlertEvent[], alerts: Alert[]) => Promise<void>;
   readonly pollers: StatusPagePoller[];
-  /** Everything the scheduler polls: status pages, the Belvo account, the reported calls, the Belvo retention. */
+  /** Everything the scheduler polls: status pages, the Belvo account, the reported calls, the retentions. */
   readonly pollTargets: Pollable[];
   start(): Promise<{ port: number }>;
   stop(): Promise<void>;

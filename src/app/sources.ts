@@ -5,6 +5,7 @@ import { createStatusPageReader } from '../../adapters/statuspage/reader.js';
 import type { Config } from '../config/schema.js';
 import { InstitutionCatalogue } from '../domain/catalogue.js';
 import type { InstitutionRef } from '../domain/institution.js';
+import { AlertRetention } from '../poll/alert-retention.js';
 import { BelvoCallsMonitor } from '../poll/belvo-calls.js';
 import { BelvoInstitutionsPoller } from '../poll/belvo-institutions.js';
 import { BelvoLinksMonitor, storedLinkCounts } from '../poll/belvo-links.js';
@@ -14,7 +15,7 @@ import { StatusPagePoller } from '../poll/poll-status-page.js';
 import { type Pollable, PollScheduler } from '../poll/scheduler.js';
 import { criticalMatcher, errorRatioConfigFrom, spikeConfigFrom } from './core-config.js';
 
-/** How often old Belvo webhooks and link events are pruned: rarely enough to cost nothing, often enough to stay small. */
+/** How often old webhooks, link events and resolved alerts are pruned: rarely enough to cost nothing, often enough to stay small. */
 const RETENTION_EVERY_MS = 6 * 60 * 60_000;
 
 export interface Sources {
@@ -89,6 +90,7 @@ export function buildSources(config: Config, secrets: Map<string, string>, deps:
       ? new BelvoCallsMonitor(deps, errorRatioConfigFrom(config.belvo.errorRatios), catalogue)
       : undefined;
   const retention = config.belvo && new BelvoRetention(deps, config.belvo.retention);
+  const alertRetention = new AlertRetention(deps, config.retention.alerts);
 
   const scheduler = new PollScheduler(
     [
@@ -106,6 +108,7 @@ export function buildSources(config: Config, secrets: Map<string, string>, deps:
       ...links.map((target, i) => ({ target, intervalMs: environments[i]?.spikeCheckInterval ?? 60_000, jitter: 0.1 })),
       ...(calls && ingest ? [{ target: calls, intervalMs: ingest.evaluateEvery, jitter: 0 }] : []),
       ...(retention ? [{ target: retention, intervalMs: RETENTION_EVERY_MS, jitter: 0.1 }] : []),
+      { target: alertRetention, intervalMs: RETENTION_EVERY_MS, jitter: 0.1 },
     ],
     deps.logger.child({ component: 'scheduler' }),
   );
@@ -115,7 +118,14 @@ export function buildSources(config: Config, secrets: Map<string, string>, deps:
     links,
     calls,
     scheduler,
-    targets: [...statusPages, ...institutions, ...links, ...(calls ? [calls] : []), ...(retention ? [retention] : [])],
+    targets: [
+      ...statusPages,
+      ...institutions,
+      ...links,
+      ...(calls ? [calls] : []),
+      ...(retention ? [retention] : []),
+      alertRetention,
+    ],
     catalogue,
     wakeLinks(envs) {
       for (const env of envs) links[environments.findIndex((e) => e.id === env)]?.wake();

@@ -299,6 +299,15 @@ export const configSchema = z.strictObject({
       minFree: size.default(64 * 1024 * 1024),
     })
     .prefault({}),
+  retention: z
+    .strictObject({
+      /**
+       * Resolved alerts last changed longer ago than this are forgotten, with their delivered outbox rows and message
+       * references: the history page and `/belvo-status history` reach back this far. Open alerts always stay.
+       */
+      alerts: duration.pipe(z.number().min(24 * 60 * 60_000, 'at least 1d')).default(180 * 24 * 60 * 60_000),
+    })
+    .prefault({}),
   log: z
     .strictObject({ level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info') })
     .prefault({}),

@@ -14,7 +14,7 @@ export interface AdapterDeps {
   clock: Clock;
   /** The incident's page on the bot's web page (`web.publicUrl`), linked from chat messages; absent without one. */
   incidentUrl?: (alertId: string) => string;
-  /** Signed requests already accepted (Slack, Discord), kept in the store: a replay is refused across restarts. */
+  /** Signed requests already accepted (replay protection that survives a restart): the store. */
   seen?: SeenRequests;
 }
 

@@ -97,4 +97,18 @@ export interface AlertStore {
   commitAlerts(commit: AlertCommit): Promise<AlertCommitResult>;
   getAlert(id: string): Promise<Alert | undefined>;
   listAlerts(query?: AlertQuery): Promise<Alert[]>;
+  /**
+   * Forgets alerts resolved and last written before `before`, with their delivered outbox rows and message
+   * references. Kept whatever their age: open alerts, alerts held by a maintenance, and resolved ones an open alert
+   * still speaks through or is listed on (an open incident's members, the incident of an open member). Works
+   * `batchSize` rows per transaction and lets the event loop run between transactions, so webhooks and commands
+   * arriving meanwhile wait for one small batch at most.
+   */
+  pruneResolvedAlerts(before: number, options?: { batchSize?: number }): Promise<PrunedAlerts>;
+}
+
+export interface PrunedAlerts {
+  alerts: number;
+  intents: number;
+  messageRefs: number;
 }

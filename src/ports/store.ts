@@ -15,6 +15,7 @@ export type {
   AlertStore,
   CommitContext,
   CommitContextQuery,
+  PrunedAlerts,
 } from './alert-store.js';
 export { LeadershipLostError, StoreConflictError } from './alert-store.js';
 export type { BelvoLinkStore } from './belvo-links.js';

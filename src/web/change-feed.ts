@@ -94,6 +94,12 @@ export function watchStore(store: Store, feed: ChangeFeed): Store {
       if (removed) feed.changed();
       return removed;
     },
+    async pruneResolvedAlerts(before, options) {
+      const pruned = await store.pruneResolvedAlerts(before, options);
+      // Pages open on a long history view lose those incidents.
+      if (pruned.alerts > 0) feed.changed();
+      return pruned;
+    },
   };
   return new Proxy(store, {
     get(target, prop, receiver) {

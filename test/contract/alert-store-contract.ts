@@ -359,4 +359,73 @@ export function describeAlertStoreContract(get: () => Store): void {
       expect(ids.get('new:1')).toBe('A1');
     });
   });
+
+  describe('retention of resolved alerts', () => {
+    const dest = 'slack-oncall';
+    /** Delivers every due intent, recording a message reference for each. */
+    async function deliverAll(): Promise<void> {
+      for (const intent of await store.claimIntents({ now: T0 + 10 ** 12, limit: 1000, leaseMs: 60_000 })) {
+        await store.completeIntent(intent.id, {
+          status: 'delivered',
+          at: T0,
+          parent: { alertId: intent.alertId, destination: intent.destination, messageId: `m-${intent.alertId}` },
+        });
+      }
+    }
+    const plain = (id: string, state: Alert['state'], extra: Partial<Alert> = {}) => {
+      const alert = makeAlert({ id, state, ...extra });
+      delete alert.maintenance;
+      return alert;
+    };
+
+    it('forgets resolved alerts with their outbox rows and references, keeps open ones and what they speak through', async () => {
+      const alerts = [
+        plain('A1', 'resolved'),
+        plain('A2', 'resolved'),
+        plain('A3', 'firing'),
+        // An open incident and its resolved member; a resolved incident and its open member.
+        plain('A4', 'firing', { kind: INCIDENT_KIND, fingerprint: 'institution/erebor_mx_retail' }),
+        plain('A5', 'resolved', { incidentId: 'A4' }),
+        plain('A6', 'resolved', { kind: INCIDENT_KIND, fingerprint: 'institution/gringotts_co_retail' }),
+        plain('A7', 'firing', { incidentId: 'A6' }),
+        // Resolved, but held by a maintenance window whose end still decides what is announced.
+        makeAlert({ id: 'A8', state: 'resolved' }),
+      ];
+      await commit({ alerts, intents: alerts.map((a) => makeIntent(a, dest)) });
+      await deliverAll();
+      // A later version of A2 still waiting for delivery stays in the outbox.
+      await commit({ intents: [makeIntent(alerts[1]!, dest, { version: 2 })] });
+
+      // Nothing was written before 0: nothing goes.
+      expect(await store.pruneResolvedAlerts(0)).toEqual({ alerts: 0, intents: 0, messageRefs: 0 });
+      const pruned = await store.pruneResolvedAlerts(Date.now() + 60_000, { batchSize: 2 });
+      expect(pruned).toEqual({ alerts: 2, intents: 2, messageRefs: 2 });
+      expect(await ids(store.listAlerts())).toEqual(['A3', 'A4', 'A5', 'A6', 'A7', 'A8']);
+      expect(await store.getAlert('A1')).toBeUndefined();
+      expect(await store.listMessageRefs('A1')).toEqual([]);
+      expect((await store.listIntents()).filter((i) => i.alertId === 'A1')).toEqual([]);
+      expect((await store.listIntents({ alertId: 'A2' })).map((i) => i.status)).toEqual(['pending']);
+      expect(await store.getMessageRef('A5', dest)).toMatchObject({ messageId: 'm-A5' });
+      // Again: nothing more to forget.
+      expect(await store.pruneResolvedAlerts(Date.now() + 60_000)).toEqual({ alerts: 0, intents: 0, messageRefs: 0 });
+    });
+
+    it('lets the event loop run between its batches', async () => {
+      const many = Array.from({ length: 40 }, (_, i) => plain(`A${i + 1}`, 'resolved'));
+      await commit({ alerts: many });
+      let turns = 0;
+      let done = false;
+      const spin = (): void => {
+        if (done) return;
+        turns++;
+        setImmediate(spin);
+      };
+      setImmediate(spin);
+      const pruned = await store.pruneResolvedAlerts(Date.now() + 60_000, { batchSize: 5 });
+      done = true;
+      expect(pruned.alerts).toBe(40);
+      // Eight batches: something else ran between them.
+      expect(turns).toBeGreaterThanOrEqual(7);
+    });
+  });
 }

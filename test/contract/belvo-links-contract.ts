@@ -57,6 +57,25 @@ export function describeBelvoLinkContract(store: () => Store): void {
         linkEvents: 0,
       });
     });
+
+    it('lets the event loop run between its chunks (webhooks arriving meanwhile wait for one chunk at most)', async () => {
+      const DAY = 86_400_000;
+      await store().recordBelvoWebhooks(
+        Array.from({ length: 4500 }, (_, i) => webhook({ receivedAt: T0 - 40 * DAY + i })),
+      );
+      let turns = 0;
+      let done = false;
+      const spin = (): void => {
+        if (done) return;
+        turns++;
+        setImmediate(spin);
+      };
+      setImmediate(spin);
+      const pruned = await store().pruneBelvo({ webhooksBefore: T0, linkEventsBefore: T0 });
+      done = true;
+      expect(pruned.webhooks).toBe(4500);
+      expect(turns).toBeGreaterThanOrEqual(2);
+    });
   });
 
   describe('webhooks', () => {
