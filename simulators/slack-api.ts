@@ -50,7 +50,7 @@ export interface FakeSlackIdentity {
   app_id: string;
 }
 
-export type FakeSlackFaultKind = 'ratelimit' | 'server_error' | 'once' | 'hang';
+export type FakeSlackFaultKind = 'ratelimit' | 'server_error' | 'once' | 'hang' | 'late';
 
 export interface FakeSlackCall {
   /** The Web API method (`chat.postMessage`), or the raw path for a request outside `/api/`. */
@@ -126,6 +126,14 @@ export interface HangOptions {
   times?: number;
   /** Apply the call (post the message) but never answer: the client times out on a message that exists. */
   process?: boolean;
+}
+
+export interface LateOptions {
+  /** The call is applied this long after it arrived; no answer is ever sent (the client has given up by then). */
+  afterMs: number;
+  /** Share of matching requests, drawn from the seeded RNG. Default 1. */
+  ratio?: number;
+  methods?: MethodFilter;
 }
 
 export interface FaultHandle {
@@ -253,6 +261,7 @@ interface InstalledFault {
   readonly limit: number;
   readonly ratio: number;
   readonly process: boolean;
+  readonly applyAfterMs?: number;
   readonly respond: ((method: string) => FaultResponse) | undefined;
   hits: number;
   active: boolean;
@@ -269,6 +278,8 @@ export interface FaultDecision {
   kind: FakeSlackFaultKind;
   /** Apply the call before answering with the fault (or before hanging). */
   process: boolean;
+  /** Apply the call this long after it arrived, and never answer ("applied after the client gave up"). */
+  applyAfterMs?: number;
   /** Undefined for a hang: nothing is ever sent. */
   response: FaultResponse | undefined;
 }
@@ -341,6 +352,22 @@ export class FakeSlackFaults {
     });
   }
 
+  /**
+   * Slack taking a request and applying it only after the client gave up: no answer, and the call (a post, an
+   * edit) happens `afterMs` later. A retry that reads back too early finds nothing and posts a second message.
+   */
+  late(options: LateOptions): FaultHandle {
+    return this.install(this.ratios, {
+      kind: 'late',
+      methods: methodSet(options.methods),
+      limit: Number.POSITIVE_INFINITY,
+      ratio: ratioOf(options.ratio),
+      process: false,
+      applyAfterMs: options.afterMs,
+      respond: undefined,
+    });
+  }
+
   /** Remove every fault. Requests already hanging stay hung until the client gives up or `close()`. */
   clear(): void {
     for (const f of [...this.onces, ...this.hangs, ...this.ratios]) f.active = false;
@@ -360,7 +387,12 @@ export class FakeSlackFaults {
         if (f.ratio < 1 && !(this.random() < f.ratio)) continue;
         f.hits += 1;
         if (f.hits >= f.limit) this.drop(f);
-        return { kind: f.kind, process: f.process, response: f.respond?.(method) };
+        return {
+          kind: f.kind,
+          process: f.process,
+          response: f.respond?.(method),
+          ...(f.applyAfterMs !== undefined && { applyAfterMs: f.applyAfterMs }),
+        };
       }
     }
     return undefined;
@@ -474,6 +506,8 @@ export async function startFakeSlack(options: StartFakeSlackOptions = {}): Promi
   const scopes = options.scopes ?? DEFAULT_SCOPES;
   const clock = options.now ?? Date.now;
   const faults = new FakeSlackFaults(seededRandom(options.seed ?? 1));
+  /** Calls applied late (after the client gave up) still waiting: `close()` drops them. */
+  const lateTimers = new Set<NodeJS.Timeout>();
   const calls: FakeSlackCall[] = [];
   const byId = new Map<string, Channel>();
   const byName = new Map<string, Channel>();
@@ -844,6 +878,14 @@ export async function startFakeSlack(options: StartFakeSlackOptions = {}): Promi
     if (decision) {
       call.fault = decision.kind;
       if (decision.process) apply(method, req, parsed, call);
+      if (decision.applyAfterMs !== undefined) {
+        const timer = setTimeout(() => {
+          lateTimers.delete(timer);
+          apply(method, req, parsed, call);
+        }, decision.applyAfterMs);
+        lateTimers.add(timer);
+        timer.unref();
+      }
       if (decision.response === undefined) return; // a hang: the client's timeout or close() ends it
       const { status, headers, body } = decision.response;
       if (!decision.process) {
@@ -933,6 +975,7 @@ export async function startFakeSlack(options: StartFakeSlackOptions = {}): Promi
       return true;
     },
     close() {
+      for (const t of lateTimers) clearTimeout(t);
       closing ??= new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();

@@ -107,7 +107,7 @@ const CLAIM_INTENTS = `
           AND o.status IN ('pending', 'in_flight'))
     ORDER BY i.id LIMIT $2
     FOR UPDATE SKIP LOCKED)
-  UPDATE intents SET status = 'in_flight', lease_until = $3, attempts = attempts + 1, claimed_by = $4
+  UPDATE intents SET status = 'in_flight', lease_until = $3, claimed_by = $4
   FROM due WHERE intents.id = due.id
   RETURNING intents.*`;
 
@@ -160,6 +160,16 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
 
     isOpen() {
       return pool !== undefined;
+    },
+
+    async countAttempt(id: number) {
+      const { rows } = await query<{ attempts: number }>(
+        'count-attempt',
+        'UPDATE intents SET attempts = attempts + 1 WHERE id = $1 RETURNING attempts',
+        [id],
+      );
+      if (!rows[0]) throw new Error(`no outbox intent with id ${id}`);
+      return rows[0].attempts;
     },
 
     async loadCommitContext(q: CommitContextQuery): Promise<CommitContext> {
@@ -494,8 +504,7 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
           }
           case 'defer':
             await c.query(
-              `UPDATE intents SET status = 'pending', next_attempt_at = $2, attempts = GREATEST(0, attempts - 1),
-                 lease_until = NULL WHERE id = $1`,
+              `UPDATE intents SET status = 'pending', next_attempt_at = $2, lease_until = NULL WHERE id = $1`,
               [id, completion.nextAttemptAt],
             );
             return;

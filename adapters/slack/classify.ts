@@ -4,7 +4,8 @@ import { ErrorCode } from '@slack/web-api';
 import { classifyHttpStatus } from '../../src/domain/http-outcome.js';
 
 export type SlackFailure =
-  | { kind: 'retry'; error: string; retryAfterMs?: number }
+  /** `uncertain`: Slack may have applied the request anyway (a timeout, a dropped connection, a 5xx). */
+  | { kind: 'retry'; error: string; retryAfterMs?: number; uncertain?: boolean }
   | { kind: 'gone'; error: string }
   | { kind: 'permanent'; error: string };
 
@@ -51,8 +52,9 @@ export function classifySlackError(err: unknown): SlackFailure {
     if (code === 'message_not_found') return { kind: 'gone', error: code };
     if (code === 'ratelimited') return { kind: 'retry', error: code };
     if (PERMANENT.has(code)) return { kind: 'permanent', error: code };
-    // internal_error, fatal_error, service_unavailable, request_timeout and anything new: worth another try.
-    return { kind: 'retry', error: code };
+    // internal_error, fatal_error, service_unavailable, request_timeout and anything new: worth another try. Slack
+    // says of fatal_error that "some aspect of the operation" may have succeeded.
+    return { kind: 'retry', error: code, uncertain: true };
   }
   if (e.code === ErrorCode.HTTPError) {
     // Slack answers its own errors with 200 and `ok: false`; a bare HTTP error is judged the way every client judges one.
@@ -63,8 +65,9 @@ export function classifySlackError(err: unknown): SlackFailure {
       kind: 'retry',
       error: `HTTP ${status}`,
       ...(outcome.retryAfterMs !== undefined && { retryAfterMs: outcome.retryAfterMs }),
+      uncertain: status >= 500,
     };
   }
-  // Request errors (network, timeout) and anything unexpected.
-  return { kind: 'retry', error: e.message?.slice(0, 200) ?? 'request failed' };
+  // Request errors (network, timeout) and anything unexpected: the request may have reached Slack.
+  return { kind: 'retry', error: e.message?.slice(0, 200) ?? 'request failed', uncertain: true };
 }

@@ -115,6 +115,23 @@ describe('Slack notifier against the fake Slack Web API', () => {
     expect(parent?.messageId).toBe(slack.posts(CHANNEL)[0]?.ts);
   });
 
+  it('a read-back Slack answers with 429 or 5xx is no answer: the delivery is retried, nothing is posted blind', async () => {
+    const n = notifier();
+    slack.faults.once('chat.postMessage', { status: 500, process: true });
+    expect((await n.deliver(req(makeEvent(alert({ version: 1 }), { version: 1 })))).outcome).toBe('retry');
+    slack.faults.once('conversations.history', { status: 429, retryAfter: 1 });
+    const busy = await n.deliver(req(makeEvent(alert({ version: 1 }), { version: 1 }), undefined, true));
+    expect(busy).toMatchObject({ outcome: 'retry', retryAfterMs: 1000 });
+    slack.faults.once('conversations.history', { status: 503 });
+    expect((await n.deliver(req(makeEvent(alert({ version: 1 }), { version: 1 }), undefined, true))).outcome).toBe(
+      'retry',
+    );
+    expect((await n.deliver(req(makeEvent(alert({ version: 1 }), { version: 1 }), undefined, true))).outcome).toBe(
+      'delivered',
+    );
+    expect(slack.posts(CHANNEL)).toHaveLength(1);
+  });
+
   it('a thread reply that reached Slack is not posted again on retry', async () => {
     const n = notifier();
     const first = await n.deliver(req(makeEvent(alert({ version: 1 }), { version: 1 })));

@@ -4,7 +4,8 @@
 import { LogLevel, WebClient } from '@slack/web-api';
 import type { DeliveryRequest, DeliveryResult, MessageRef, Notifier } from '../../src/ports/notifier.js';
 import { classifySlackError } from './classify.js';
-import { ALERT_METADATA_TYPE, SLACK_API_URL, SLACK_POST_INTERVAL_MS } from './limits.js';
+import { deleteDuplicates, isParentOf, LOOKBACK, metaOf, type SlackListed, threadReplies } from './heal-duplicates.js';
+import { SLACK_API_URL, SLACK_POST_INTERVAL_MS } from './limits.js';
 import { renderParent as renderParentWith, renderReply, type SlackMessage } from './render.js';
 
 export interface SlackNotifierOptions {
@@ -16,20 +17,20 @@ export interface SlackNotifierOptions {
   timeoutMs?: number;
   /** The incident's page on the bot's web page, linked from each parent message. */
   incidentUrl?: (alertId: string) => string;
+  /**
+   * How long a request Slack may still apply (it timed out, or a 5xx) is given to land before its retry reads the
+   * channel back. Default twice the timeout.
+   */
+  settleMs?: number;
+  now?: () => number;
 }
 
 interface Posted {
   ts: string;
 }
 
-/** How far back to look for our own message after a crash. */
-const RECOVERY_LOOKBACK = 100;
-/** Pages of 200 thread replies read at most when checking a thread (a 2,000-update incident is beyond reason). */
-const RECOVERY_PAGES = 10;
-
-function metaOf(m: { metadata?: { event_type?: string; event_payload?: Record<string, unknown> } }) {
-  return m.metadata?.event_type === ALERT_METADATA_TYPE ? m.metadata.event_payload : undefined;
-}
+/** Set on a message ref while a post may still land after the bot stopped waiting: `unsettled: <since, ms>`. */
+const UNSETTLED = 'unsettled';
 
 export function createSlackNotifier(opts: SlackNotifierOptions): Notifier {
   const renderParent = (event: DeliveryRequest['event']) =>
@@ -43,6 +44,8 @@ export function createSlackNotifier(opts: SlackNotifierOptions): Notifier {
     logLevel: LogLevel.ERROR,
   });
   const channel = opts.channel;
+  const now = opts.now ?? Date.now;
+  const settleMs = opts.settleMs ?? 2 * (opts.timeoutMs ?? 10_000);
 
   async function post(message: SlackMessage, threadTs?: string): Promise<Posted> {
     const res = await client.chat.postMessage({
@@ -76,12 +79,11 @@ export function createSlackNotifier(opts: SlackNotifierOptions): Notifier {
    */
   async function findParent(alertId: string, except?: string): Promise<string | undefined> {
     try {
-      const res = await client.conversations.history({ channel, limit: RECOVERY_LOOKBACK, include_all_metadata: true });
-      const found = (res.messages ?? []).find(
-        (m) => metaOf(m as never)?.alert_id === alertId && (!m.thread_ts || m.thread_ts === m.ts) && m.ts !== except,
-      );
-      return found?.ts;
-    } catch {
+      const res = await client.conversations.history({ channel, limit: LOOKBACK, include_all_metadata: true });
+      return ((res.messages ?? []) as SlackListed[]).find((m) => isParentOf(m, alertId) && m.ts !== except)?.ts;
+    } catch (err) {
+      // Slack busy (429, 5xx, a timeout) is no answer: the delivery is tried again later, it does not post blind.
+      if (classifySlackError(err).kind === 'retry') throw err;
       return undefined;
     }
   }
@@ -89,25 +91,26 @@ export function createSlackNotifier(opts: SlackNotifierOptions): Notifier {
   /** Whether the thread already has the reply for this version (every page of a long thread). */
   async function hasReply(parentTs: string, version: number): Promise<boolean> {
     try {
-      let cursor: string | undefined;
-      for (let page = 0; page < RECOVERY_PAGES; page++) {
-        const res = await client.conversations.replies({
-          channel,
-          ts: parentTs,
-          include_all_metadata: true,
-          limit: 200,
-          ...(cursor && { cursor }),
-        });
-        if ((res.messages ?? []).some((m) => m.ts !== parentTs && Number(metaOf(m as never)?.version) === version)) {
-          return true;
-        }
-        cursor = res.response_metadata?.next_cursor || undefined;
-        if (!cursor) return false;
-      }
-      return false;
-    } catch {
+      return (await threadReplies(client, channel, parentTs)).some((m) => Number(metaOf(m)?.version) === version);
+    } catch (err) {
+      if (classifySlackError(err).kind === 'retry') throw err;
       return false;
     }
+  }
+
+  /**
+   * While the alert's message is unsettled, duplicates that landed late are deleted; the mark stays until a
+   * look after the settle time found the channel clean. Best effort: a channel that cannot be read keeps the mark.
+   */
+  async function settle(alertId: string, parent: MessageRef): Promise<string | undefined> {
+    const since = Number(parent.extra?.[UNSETTLED]);
+    if (!Number.isFinite(since)) return undefined;
+    try {
+      await deleteDuplicates(client, channel, alertId, parent.messageId);
+    } catch {
+      return String(since);
+    }
+    return now() - since >= settleMs ? undefined : String(since);
   }
 
   /** A link people can open (a page links to it); best effort: a message without one is still delivered. */
@@ -120,19 +123,22 @@ export function createSlackNotifier(opts: SlackNotifierOptions): Notifier {
     }
   }
 
-  const ref = (alertId: string, ts: string, link?: string): MessageRef => ({
+  const ref = (alertId: string, ts: string, link?: string, unsettled?: string): MessageRef => ({
     alertId,
     destination: opts.destination,
     messageId: ts,
-    extra: { channel, ...(link !== undefined && { link }) },
+    extra: { channel, ...(link !== undefined && { link }), ...(unsettled !== undefined && { [UNSETTLED]: unsettled }) },
   });
 
   return {
     destination: opts.destination,
     minIntervalMs: SLACK_POST_INTERVAL_MS,
+    settleMs,
     async deliver(req: DeliveryRequest): Promise<DeliveryResult> {
       const { event } = req;
       const alertId = event.alert.id;
+      // An attempt after one that may have landed: what it posts is watched for a late duplicate from then on.
+      const mark = req.maybeDelivered ? String(now()) : undefined;
       try {
         const parentTs = req.parent?.messageId;
         if (!parentTs && req.maybeDelivered) {
@@ -140,7 +146,7 @@ export function createSlackNotifier(opts: SlackNotifierOptions): Notifier {
           const found = await findParent(alertId);
           if (found) {
             await update(found, renderParent(event));
-            return { outcome: 'delivered', parent: ref(alertId, found, await linkTo(found)) };
+            return { outcome: 'delivered', parent: ref(alertId, found, await linkTo(found), mark) };
           }
         }
         if (!parentTs) {
@@ -148,8 +154,9 @@ export function createSlackNotifier(opts: SlackNotifierOptions): Notifier {
           if (event.quiet || event.type === 'reminder') return { outcome: 'delivered' };
           const posted = await post(renderParent(event));
           // The first message for this channel is the parent itself; its thread starts with the next version.
-          return { outcome: 'delivered', parent: ref(alertId, posted.ts, await linkTo(posted.ts)) };
+          return { outcome: 'delivered', parent: ref(alertId, posted.ts, await linkTo(posted.ts), mark) };
         }
+        const unsettled = mark ?? (req.parent ? await settle(alertId, req.parent) : undefined);
         try {
           await update(parentTs, renderParent(event));
         } catch (err) {
@@ -158,12 +165,12 @@ export function createSlackNotifier(opts: SlackNotifierOptions): Notifier {
           // Someone deleted the parent: post a new one and keep the story there (unless a previous attempt did).
           const again = req.maybeDelivered ? await findParent(alertId, parentTs) : undefined;
           const ts = again ?? (await post(renderParent(event))).ts;
-          return { outcome: 'delivered', parent: ref(alertId, ts, await linkTo(ts)) };
+          return { outcome: 'delivered', parent: ref(alertId, ts, await linkTo(ts), unsettled) };
         }
         if (!event.quiet && !(req.maybeDelivered && (await hasReply(parentTs, event.version)))) {
           await post(renderReply(event), parentTs);
         }
-        return { outcome: 'delivered', parent: ref(alertId, parentTs, req.parent?.extra?.link) };
+        return { outcome: 'delivered', parent: ref(alertId, parentTs, req.parent?.extra?.link, unsettled) };
       } catch (err) {
         const failure = classifySlackError(err);
         if (failure.kind === 'retry') {
@@ -171,6 +178,8 @@ export function createSlackNotifier(opts: SlackNotifierOptions): Notifier {
             outcome: 'retry',
             error: failure.error,
             ...(failure.retryAfterMs !== undefined && { retryAfterMs: failure.retryAfterMs }),
+            // Slack may still apply it: the retry reads the channel back once it has had time to land.
+            ...(failure.uncertain && { settleMs }),
           };
         }
         return { outcome: 'failed', error: failure.error };

@@ -1,4 +1,3 @@
-import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import type { Alert } from '../../src/domain/alert.js';
@@ -26,6 +25,7 @@ import {
   StoreConflictError,
 } from '../../src/ports/store.js';
 import { belvoStoreMethods, prepareBelvoStatements } from './belvo-links-store.js';
+import { createDirectories } from './directories.js';
 import { applyMigrations } from './migrations.js';
 import { prepareSeenStatements, seenRequestMethods } from './seen-requests-store.js';
 
@@ -289,16 +289,14 @@ function prepareStatements(db: BetterSqlite3.Database) {
           WHERE o.alert_id = i.alert_id AND o.destination = i.destination AND o.id < i.id
             AND o.status IN ('pending', 'in_flight'))
       ORDER BY i.id LIMIT @limit`),
-    leaseIntent: db.prepare(
-      `UPDATE intents SET status = 'in_flight', lease_until = @leaseUntil, attempts = attempts + 1 WHERE id = @id`,
-    ),
+    leaseIntent: db.prepare(`UPDATE intents SET status = 'in_flight', lease_until = @leaseUntil WHERE id = @id`),
     intentStatus: db.prepare('SELECT status FROM intents WHERE id = ?'),
+    countAttempt: db.prepare('UPDATE intents SET attempts = attempts + 1 WHERE id = ? RETURNING attempts'),
     markDelivered: db.prepare(
       `UPDATE intents SET status = 'delivered', delivered_at = @at, lease_until = NULL WHERE id = @id`,
     ),
     markDeferred: db.prepare(`
-      UPDATE intents SET status = 'pending', next_attempt_at = @nextAttemptAt, attempts = MAX(0, attempts - 1),
-        lease_until = NULL
+      UPDATE intents SET status = 'pending', next_attempt_at = @nextAttemptAt, lease_until = NULL
       WHERE id = @id`),
     markRetry: db.prepare(`
       UPDATE intents SET status = 'pending', next_attempt_at = @nextAttemptAt, last_error = @error, lease_until = NULL
@@ -367,7 +365,7 @@ type Statements = ReturnType<typeof prepareStatements>;
 /** Opens the file with the pragmas the durability promise depends on. */
 function openDatabase(path: string, busyTimeoutMs: number): BetterSqlite3.Database {
   const inMemory = path === ':memory:' || path === '';
-  if (!inMemory && !path.startsWith('file:')) mkdirSync(dirname(path), { recursive: true });
+  if (!inMemory && !path.startsWith('file:')) createDirectories(dirname(path));
   const db = new BetterSqlite3(path);
   try {
     // WAL: readers (commands) never block the writer (engine, dispatcher). An in-memory database reports 'memory'.
@@ -633,10 +631,16 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
         const rows = st.dueIntents.all({ now: opts.now, limit: opts.limit }) as IntentRow[];
         return rows.map((row) => {
           st.leaseIntent.run({ id: row.id, leaseUntil });
-          return toIntent({ ...row, status: 'in_flight', lease_until: leaseUntil, attempts: row.attempts + 1 });
+          return toIntent({ ...row, status: 'in_flight', lease_until: leaseUntil });
         });
       });
       return run.immediate();
+    },
+
+    async countAttempt(id: number) {
+      const row = open().st.countAttempt.get(id) as { attempts: number } | undefined;
+      if (!row) throw new Error(`no outbox intent with id ${id}`);
+      return row.attempts;
     },
 
     async completeIntent(id: number, completion: IntentCompletion) {

@@ -1,8 +1,10 @@
 // `belvo-status check-config`: validates a config file the way `run` would, prints what it would watch and where it
 // would post, and (with --online) tries each Belvo environment's keys.
 import { Command } from 'commander';
+import type { Config } from '../config/schema.js';
 import { type Done, examples } from './define.js';
 import { configPath, EXIT, loadOrExit } from './load-config.js';
+import { dataDirectoryProblem, portProblem } from './preflight.js';
 
 export function checkConfigCommand(done: Done): Command {
   return new Command('check-config')
@@ -19,6 +21,15 @@ export function checkConfigCommand(done: Done): Command {
     .action(async (file: string | undefined, opts: { online?: boolean }) => done(await checkConfig(file, opts)));
 }
 
+/** What would stop `run` on this machine, or make it forget what it did. */
+async function machineRisks(config: Config): Promise<string[]> {
+  const risks = [await portProblem(config.server.host, config.server.port), dataDirectoryProblem(config.storage.path)];
+  if (config.storage.path === ':memory:') {
+    risks.push('storage.path is :memory:: a restart forgets every alert and message, and posts them again');
+  }
+  return risks.filter((r): r is string => r !== undefined);
+}
+
 async function checkConfig(explicit: string | undefined, values: { online?: boolean }): Promise<number> {
   const file = configPath(explicit);
   const { config, secrets } = loadOrExit(file);
@@ -32,6 +43,7 @@ async function checkConfig(explicit: string | undefined, values: { online?: bool
   if (config.sources.length === 0) lines.push('  warning: no sources: the bot would watch nothing');
   if (config.subscriptions.length === 0)
     lines.push('  warning: no subscriptions: alerts would be recorded but sent nowhere');
+  for (const risk of await machineRisks(config)) lines.push(`  warning: ${risk}`);
   let exit: number = EXIT.ok;
   if (config.belvo) {
     const { belvoConfigReport } = await import('../../adapters/belvo/api/check-keys.js');

@@ -2,6 +2,7 @@
 import { Command } from 'commander';
 import { configOption, type Done, examples } from './define.js';
 import { configPath, EXIT, loadOrExit } from './load-config.js';
+import { portProblem, prepareDataDirectory } from './preflight.js';
 
 export function runCommand(done: Done): Command {
   return new Command('run')
@@ -20,6 +21,13 @@ export function runCommand(done: Done): Command {
 
 async function runBot(file: string | undefined): Promise<number> {
   const loaded = loadOrExit(configPath(file));
+  // Before the database is created or migrated: a taken port or an unwritable directory is said at once, by name.
+  const { server, storage } = loaded.config;
+  const problem = (await portProblem(server.host, server.port)) ?? prepareDataDirectory(storage.path);
+  if (problem) {
+    process.stderr.write(`belvo-status: cannot start: ${problem}\n`);
+    return EXIT.usage;
+  }
   const { buildApp } = await import('../main.js');
   const app = await buildApp(loaded);
   let stopping = false;

@@ -45,9 +45,11 @@ export class Dispatcher {
     this.pacing = opts.pacing ?? new LocalPacing();
   }
 
-  /** Takes over the outbox: what a previous holder left in flight is retried now, not after its lease. */
+  /** Takes over the outbox: what a previous holder left in flight is retried soon, not after its lease. */
   async start(): Promise<void> {
-    const recovered = await this.opts.store.recoverInFlight(this.opts.clock.now());
+    // A request the previous run sent may still land (Slack applying a post late): wait that long before reading back.
+    const settle = Math.max(0, ...[...this.notifiers.values()].map((n) => n.settleMs ?? 0));
+    const recovered = await this.opts.store.recoverInFlight(this.opts.clock.now() + settle);
     if (recovered > 0)
       this.opts.logger.warn({ recovered }, 'deliveries left in flight by a previous run: retrying them');
     this.started = true;
@@ -118,7 +120,8 @@ export class Dispatcher {
     const ms = this.opts.deliveryTimeoutMs ?? 60_000;
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<DeliveryResult>((resolve) => {
-      timer = setTimeout(() => resolve({ outcome: 'retry', error: `no answer within ${ms} ms` }), ms);
+      // The call may still land: the retry waits as long again before it reads back.
+      timer = setTimeout(() => resolve({ outcome: 'retry', error: `no answer within ${ms} ms`, settleMs: ms }), ms);
     });
     return Promise.race([delivery, timeout]).finally(() => clearTimeout(timer));
   }
@@ -148,6 +151,8 @@ export class Dispatcher {
       await store.completeIntent(intent.id, { status: 'defer', nextAttemptAt: readyAt });
       return;
     }
+    // Counted now, durably, before the request goes: an attempt the bot dies in is known to the next one.
+    const attempt = await store.countAttempt(intent.id);
     let result: DeliveryResult;
     try {
       const refs = await store.listMessageRefs(intent.alertId);
@@ -160,9 +165,9 @@ export class Dispatcher {
           event: intent.event,
           ...(parent && { parent }),
           ...(related.length > 0 && { related }),
-          attempt: intent.attempts,
+          attempt,
           // A second attempt may follow one that reached the platform before the bot died or timed out.
-          maybeDelivered: intent.attempts > 1,
+          maybeDelivered: attempt > 1,
         }),
       );
     } catch (err) {
@@ -170,7 +175,7 @@ export class Dispatcher {
     }
     const now = clock.now();
     await this.pacing.sent(destination, notifier.minIntervalMs, now);
-    const log = { destination, alert: intent.alertId, version: intent.version, attempt: intent.attempts };
+    const log = { destination, alert: intent.alertId, version: intent.version, attempt };
     if (result.outcome === 'delivered') {
       await store.completeIntent(intent.id, {
         status: 'delivered',
@@ -180,8 +185,9 @@ export class Dispatcher {
       metrics.delivery(destination, 'delivered');
       logger.debug(log, 'delivered');
       await this.opts.health?.delivered(destination);
-    } else if (result.outcome === 'retry' && intent.attempts < backoff.maxAttempts) {
-      const delay = Math.max(result.retryAfterMs ?? 0, backoffDelay(backoff, intent.attempts));
+    } else if (result.outcome === 'retry' && attempt < backoff.maxAttempts) {
+      // A request the platform may still apply (it timed out, or a 5xx) is read back no sooner than it settles.
+      const delay = Math.max(result.retryAfterMs ?? 0, result.settleMs ?? 0, backoffDelay(backoff, attempt));
       if (result.retryAfterMs !== undefined) await this.pacing.pause(destination, now + result.retryAfterMs);
       await store.completeIntent(intent.id, { status: 'retry', nextAttemptAt: now + delay, error: result.error });
       metrics.delivery(destination, 'retry');
@@ -192,7 +198,7 @@ export class Dispatcher {
       const why =
         result.outcome === 'failed'
           ? `refused: ${result.error} (a person must act: check the channel, the bot's membership and the token)`
-          : `still failing after ${intent.attempts} attempts: ${result.error}`;
+          : `still failing after ${attempt} attempts: ${result.error}`;
       logger.error({ ...log, error: result.error }, `delivery to ${destination} given up, ${why}`);
       await this.opts.health?.failed(destination, result.error);
     }

@@ -25,7 +25,17 @@ export interface DeliveryRequest {
 
 export type DeliveryResult =
   | { outcome: 'delivered'; parent?: MessageRef }
-  | { outcome: 'retry'; error: string; retryAfterMs?: number }
+  | {
+      outcome: 'retry';
+      error: string;
+      /** The platform asked the whole destination to wait this long (Retry-After). */
+      retryAfterMs?: number;
+      /**
+       * The request may still be applied by the platform (it timed out, or answered 5xx after taking it): this
+       * message is tried again, and read back, no sooner than this. Other messages to the destination go on.
+       */
+      settleMs?: number;
+    }
   | { outcome: 'failed'; error: string };
 
 export interface Notifier {
@@ -33,6 +43,11 @@ export interface Notifier {
   readonly destination: string;
   /** Minimum gap between two sends to this destination (platform pacing); 0 for none. */
   readonly minIntervalMs: number;
+  /**
+   * How long a request this platform may apply after the client gave up takes to land at worst: what a previous
+   * run left in flight is retried (and read back) no sooner than this after a restart. Absent: at once.
+   */
+  readonly settleMs?: number;
   deliver(req: DeliveryRequest): Promise<DeliveryResult>;
 }
 

@@ -35,7 +35,7 @@ export interface ClaimOptions {
 export type IntentCompletion =
   | { status: 'delivered'; at: number; parent?: MessageRef }
   | { status: 'retry'; nextAttemptAt: number; error: string }
-  /** Not attempted after all (the destination must wait: pacing, Retry-After): back in line, attempt not counted. */
+  /** Not attempted after all (the destination must wait: pacing, Retry-After): back in line. */
   | { status: 'defer'; nextAttemptAt: number }
   | { status: 'failed'; error: string };
 
@@ -43,8 +43,15 @@ export interface Outbox {
   /**
    * Leases due intents: pending ones whose time has come, and in-flight ones whose lease expired (a crash).
    * Per (alert, destination) only the oldest undelivered intent is eligible, so versions go out in order.
+   * Claiming counts no attempt: a crash with fifty intents claimed must not bring fifty deliveries nearer to
+   * giving up.
    */
   claimIntents(opts: ClaimOptions): Promise<Intent[]>;
+  /**
+   * Counts an attempt, durably, just before its request is sent; returns the attempt's number (1 for the first).
+   * An attempt counted before a crash is how the next one knows the platform may already have it.
+   */
+  countAttempt(id: number): Promise<number>;
   completeIntent(id: number, completion: IntentCompletion): Promise<void>;
   /**
    * Makes in-flight intents left by a holder that is gone due now, keeping their attempt count (so the next attempt

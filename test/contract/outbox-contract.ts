@@ -46,7 +46,7 @@ export function describeOutboxContract(get: () => Store): void {
       await store.completeIntent(claimed?.id ?? -1, { status: 'defer', nextAttemptAt: T0 + 1000 });
       expect(await store.claimIntents({ now: T0 + 999, limit: 10, leaseMs: 60_000 })).toEqual([]);
       const [again] = await store.claimIntents({ now: T0 + 1000, limit: 10, leaseMs: 60_000 });
-      expect(again).toMatchObject({ alertId: 'A1', attempts: 1, status: 'in_flight' });
+      expect(again).toMatchObject({ alertId: 'A1', attempts: 0, status: 'in_flight' });
       expect(again?.lastError).toBeUndefined();
     });
 
@@ -54,13 +54,14 @@ export function describeOutboxContract(get: () => Store): void {
       const a1 = makeAlert({ id: 'A1' });
       const a2 = makeAlert({ id: 'A2' });
       await commit({ alerts: [a1, a2], intents: [makeIntent(a1, dest), makeIntent(a2, dest)] });
-      await store.claimIntents({ now: T0, limit: 1, leaseMs: 60_000 });
+      const [sent] = await store.claimIntents({ now: T0, limit: 1, leaseMs: 60_000 });
+      expect(await store.countAttempt(sent?.id ?? -1)).toBe(1);
 
       expect(await store.recoverInFlight(T0 + 5)).toBe(1);
       const reclaimed = await store.claimIntents({ now: T0 + 5, limit: 10, leaseMs: 60_000 });
       expect(reclaimed.map((i) => [i.alertId, i.attempts])).toEqual([
-        ['A1', 2],
-        ['A2', 1],
+        ['A1', 1],
+        ['A2', 0],
       ]);
       expect(await store.recoverInFlight(T0 + 6)).toBe(2);
     });
@@ -89,7 +90,7 @@ export function describeOutboxContract(get: () => Store): void {
       expect(await store.listIntents({ alertId: 'A1', status: 'delivered' })).toEqual([]);
     });
 
-    it('claims nothing before notBefore, then leases it with attempts counted', async () => {
+    it('claims nothing before notBefore, then leases it; an attempt counts only when counted (sent)', async () => {
       const alert = makeAlert({ id: 'A1' });
       const intent = makeIntent(alert, dest, { notBefore: T0 + 1000 });
       await commit({ alerts: [alert], intents: [intent] });
@@ -97,10 +98,13 @@ export function describeOutboxContract(get: () => Store): void {
       expect(await store.claimIntents({ now: T0 + 999, limit: 10, leaseMs: 30_000 })).toEqual([]);
       const claimed = await store.claimIntents({ now: T0 + 1000, limit: 10, leaseMs: 30_000 });
       expect(claimed).toHaveLength(1);
-      expect(claimed[0]).toMatchObject({ status: 'in_flight', attempts: 1, leaseUntil: T0 + 31_000 });
+      expect(claimed[0]).toMatchObject({ status: 'in_flight', attempts: 0, leaseUntil: T0 + 31_000 });
       expect(claimed[0]?.event).toEqual(intent.event);
       expect(await store.listIntents({ status: 'in_flight' })).toEqual(claimed);
       expect(await store.outboxDepth()).toBe(1);
+      expect(await store.countAttempt(claimed[0]?.id ?? -1)).toBe(1);
+      expect(await store.countAttempt(claimed[0]?.id ?? -1)).toBe(2);
+      expect(await store.listIntents({ status: 'in_flight' })).toMatchObject([{ attempts: 2 }]);
     });
 
     it('claims at most `limit`, oldest first', async () => {
@@ -151,15 +155,16 @@ export function describeOutboxContract(get: () => Store): void {
       expect(claimed.map((i) => i.version)).toEqual([1]);
     });
 
-    it('re-claims an intent whose lease expired (the holder crashed), counting the attempt', async () => {
+    it('re-claims an intent whose lease expired (the holder crashed), keeping the attempts it counted', async () => {
       const a = makeAlert({ id: 'A1' });
       await commit({ alerts: [a], intents: [makeIntent(a, dest)] });
       const [first] = await store.claimIntents({ now: T0, limit: 10, leaseMs: 5000 });
+      await store.countAttempt(first?.id ?? -1);
 
       expect(await store.claimIntents({ now: T0 + 4999, limit: 10, leaseMs: 5000 })).toEqual([]);
       const again = await store.claimIntents({ now: T0 + 5000, limit: 10, leaseMs: 5000 });
       expect(again).toHaveLength(1);
-      expect(again[0]).toMatchObject({ id: first?.id, status: 'in_flight', attempts: 2, leaseUntil: T0 + 10_000 });
+      expect(again[0]).toMatchObject({ id: first?.id, status: 'in_flight', attempts: 1, leaseUntil: T0 + 10_000 });
     });
 
     it('puts a retried intent back in line at nextAttemptAt with its error, still blocking later versions', async () => {
@@ -169,6 +174,7 @@ export function describeOutboxContract(get: () => Store): void {
         intents: [makeIntent(a, dest, { version: 1 }), makeIntent(a, dest, { version: 2 })],
       });
       const [v1] = await store.claimIntents({ now: T0, limit: 10, leaseMs: 30_000 });
+      await store.countAttempt(v1!.id);
       await store.completeIntent(v1!.id, { status: 'retry', nextAttemptAt: T0 + 5000, error: 'slack 503' });
 
       const [row] = await store.listIntents({ alertId: 'A1' });
@@ -176,7 +182,7 @@ export function describeOutboxContract(get: () => Store): void {
       expect(row?.leaseUntil).toBeUndefined();
       expect(await store.claimIntents({ now: T0 + 4999, limit: 10, leaseMs: 30_000 })).toEqual([]);
       const retried = await store.claimIntents({ now: T0 + 5000, limit: 10, leaseMs: 30_000 });
-      expect(retried.map((i) => [i.version, i.attempts])).toEqual([[1, 2]]);
+      expect(retried.map((i) => [i.version, i.attempts])).toEqual([[1, 1]]);
       expect(await store.outboxDepth()).toBe(2);
     });
 

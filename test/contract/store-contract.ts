@@ -32,6 +32,13 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
         await store.close();
         expect(store.isOpen()).toBe(false);
       });
+
+      it('takes a probe write while open, and refuses one once closed', async () => {
+        await expect(store.probeWrite(1)).resolves.toBeUndefined();
+        await expect(store.probeWrite(2)).resolves.toBeUndefined();
+        await store.close();
+        await expect(store.probeWrite(3)).rejects.toThrow();
+      });
     });
 
     describe('alerts and incidents (AlertStore)', () => {

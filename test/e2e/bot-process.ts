@@ -3,9 +3,13 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 
-const ROOT = resolve(import.meta.dirname, '../..');
+// The repository, whether this runs from its source (the tests) or compiled into dist/ (the chaos run).
+const ROOT = resolve(
+  import.meta.dirname,
+  basename(resolve(import.meta.dirname, '../..')) === 'dist' ? '../../..' : '../..',
+);
 export const CLI = join(ROOT, 'dist/src/cli.js');
 const GUARD = join(ROOT, 'dist/test/setup/loopback-guard.js');
 
@@ -92,7 +96,7 @@ export class BotProcess {
     return this.events().filter((l) => pattern.test(l)).length;
   }
 
-  async waitFor(pattern: RegExp, timeoutMs = 10_000, times = 1): Promise<string> {
+  async waitFor(pattern: RegExp, timeoutMs = 30_000, times = 1): Promise<string> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const found = this.events().filter((l) => pattern.test(l));
@@ -110,7 +114,7 @@ export class BotProcess {
   }
 
   /** Waits for a log record of the current run (a restarted bot's earlier records do not count). */
-  async waitForLog(msg: string, timeoutMs = 10_000): Promise<Record<string, unknown>> {
+  async waitForLog(msg: string, timeoutMs = 60_000): Promise<Record<string, unknown>> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const found = this.current?.logs.find((l) => l.msg === msg);

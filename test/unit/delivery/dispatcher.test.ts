@@ -159,7 +159,8 @@ describe('outbox dispatcher', () => {
 
   it('a delivery that never finished (the bot died) is retried once its lease expires, flagged as maybe delivered', async () => {
     await queue('A1', [1]);
-    await store.claimIntents({ now, limit: 10, leaseMs: 30_000 }); // the dead holder
+    const [sending] = await store.claimIntents({ now, limit: 10, leaseMs: 30_000 }); // the dead holder
+    await store.countAttempt(sending?.id ?? -1); // ... had sent its request
     const chat = new ScriptedNotifier('chat');
     const d = dispatcher([chat]);
     await d.drain();
@@ -167,6 +168,56 @@ describe('outbox dispatcher', () => {
     now += 31_000;
     await d.drain();
     expect(chat.received.map((r) => [r.attempt, r.maybeDelivered])).toEqual([[2, true]]);
+  });
+
+  it('a request the platform may still apply is retried, and read back, only once it could have landed', async () => {
+    await queue('A1', [1]);
+    await queue('A2', [1]);
+    const chat = new ScriptedNotifier('chat', [{ outcome: 'retry', error: 'timed out', settleMs: 20_000 }]);
+    const d = dispatcher([chat]);
+    await d.drain();
+    // The other alert's message is not held up by it.
+    expect(chat.received.map((r) => r.event.alert.id)).toEqual(['A1', 'A2']);
+    now += 19_999;
+    await d.drain();
+    expect(chat.received).toHaveLength(2);
+    now += 1;
+    await d.drain();
+    expect(chat.received.map((r) => [r.event.alert.id, r.attempt, r.maybeDelivered])).toEqual([
+      ['A1', 1, false],
+      ['A2', 1, false],
+      ['A1', 2, true],
+    ]);
+  });
+
+  it('after a restart, what was in flight is retried only once a late answer could have landed', async () => {
+    await queue('A1', [1]);
+    const [sending] = await store.claimIntents({ now, limit: 10, leaseMs: 30_000 });
+    await store.countAttempt(sending?.id ?? -1); // sent, then the bot died
+    const chat = Object.assign(new ScriptedNotifier('chat'), { settleMs: 2000 });
+    const d = dispatcher([chat]);
+    await d.start();
+    await d.stop();
+    await d.drain();
+    expect(chat.received).toHaveLength(0);
+    now += 2000;
+    await d.drain();
+    expect(chat.received.map((r) => [r.attempt, r.maybeDelivered])).toEqual([[2, true]]);
+  });
+
+  it('deliveries a dead holder had claimed but not sent are first attempts after it, not counted against them', async () => {
+    await queue('A1', [1]);
+    await queue('A2', [1]);
+    await queue('A3', [1]);
+    await store.claimIntents({ now, limit: 10, leaseMs: 30_000 }); // claimed all three, then died before sending
+    await store.recoverInFlight(now);
+    const chat = new ScriptedNotifier('chat');
+    await dispatcher([chat]).drain();
+    expect(chat.received.map((r) => [r.event.alert.id, r.attempt, r.maybeDelivered])).toEqual([
+      ['A1', 1, false],
+      ['A2', 1, false],
+      ['A3', 1, false],
+    ]);
   });
 
   it('a delivery that never answers is given up after the timeout and retried, without holding the others', async () => {

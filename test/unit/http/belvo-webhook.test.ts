@@ -147,9 +147,8 @@ describe('POST /webhooks/belvo/:environment', () => {
   it('takes a burst of 2,000 with 10% repeated webhook_ids: every one answered 2xx, each id stored once', async () => {
     const bot = await startBot();
     const { deliveries, distinct } = webhookBurst(2000, 0.1);
-    const started = Date.now();
+    // How fast is the bench's question (npm run bench); here, only that every one is answered and stored once.
     const { statuses, byStatus } = await bot.sender().sendBurst(deliveries);
-    const elapsed = Date.now() - started;
 
     expect(byStatus).toEqual({ 200: 2000 });
     expect(statuses.every((s) => s >= 200 && s < 300)).toBe(true);
@@ -166,7 +165,6 @@ describe('POST /webhooks/belvo/:environment', () => {
       batches.values.find((v) => (v as { metricName?: string }).metricName?.endsWith('_count'))?.value ?? 0;
     expect(commits).toBeGreaterThan(0);
     expect(commits).toBeLessThan(2000);
-    expect(elapsed).toBeLessThan(10_000);
   });
 
   it('wakes the spike check of an environment only for a batch that moved a link into token_required or invalid', async () => {

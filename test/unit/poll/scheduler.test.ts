@@ -1,4 +1,4 @@
-import { describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { PollScheduler } from '../../../src/poll/scheduler.js';
 import { silentLogger } from '../../../src/ports/logger.js';
 
@@ -21,7 +21,17 @@ function target(id: string, durationMs = 0) {
   return t;
 }
 
+// The test's own clock: on a loaded machine real timers run late and would blur what is measured.
+const advance = (ms: number) => vi.advanceTimersByTimeAsync(ms);
+
 describe('poll scheduler', () => {
+  beforeEach(() => {
+    vi.useFakeTimers();
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
   it('polls each source on its interval, never two polls of one source at once', async () => {
     const fast = target('fast', 5);
     const slow = target('slow', 120);
@@ -35,16 +45,18 @@ describe('poll scheduler', () => {
     );
     s.start();
     expect(s.scheduled).toBe(2);
-    await sleep(420);
-    await s.stop();
+    await advance(420);
+    const stopped = s.stop(); // waits for the slow poll running, on the test's clock
+    await advance(200);
+    await stopped;
     expect(s.scheduled).toBe(0);
-    // ~10 at 40 ms; loose bounds, timers run late on a loaded machine.
+    // ~10 at 40 ms.
     expect(fast.starts.length).toBeGreaterThanOrEqual(4);
     expect(fast.starts.length).toBeLessThanOrEqual(12);
     expect(slow.maxConcurrent).toBe(1);
     expect(slow.starts.length).toBeLessThanOrEqual(4);
     const after = fast.starts.length;
-    await sleep(100);
+    await advance(100);
     expect(fast.starts.length).toBe(after); // stopped means stopped
   });
 
@@ -52,20 +64,10 @@ describe('poll scheduler', () => {
     const t = target('t');
     let i = 0;
     const randoms = [0, 0, 1, 0, 1]; // first poll at once, then -50%, +50%, -50%, +50%
-    // The test's own clock: on a loaded machine real timers run late and would blur the spread being measured.
-    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
-    try {
-      const s = new PollScheduler(
-        [{ target: t, intervalMs: 100, jitter: 0.5 }],
-        silentLogger,
-        () => randoms[i++] ?? 0.5,
-      );
-      s.start();
-      await vi.advanceTimersByTimeAsync(420);
-      await s.stop();
-    } finally {
-      vi.useRealTimers();
-    }
+    const s = new PollScheduler([{ target: t, intervalMs: 100, jitter: 0.5 }], silentLogger, () => randoms[i++] ?? 0.5);
+    s.start();
+    await advance(420);
+    await s.stop();
     const gaps = t.starts.slice(1).map((at, k) => at - (t.starts[k] ?? 0));
     expect(gaps.slice(0, 4)).toEqual([50, 150, 50, 150]);
   });
@@ -74,10 +76,10 @@ describe('poll scheduler', () => {
     const t = target('t', 60);
     const s = new PollScheduler([{ target: t, intervalMs: 60_000, jitter: 0 }], silentLogger, () => 0);
     s.start();
-    await sleep(10); // first poll running
+    await advance(10); // first poll running
     expect(s.pollNow('t')).toBe(true);
     expect(s.pollNow('t')).toBe(true);
-    await sleep(200);
+    await advance(200);
     expect(t.starts).toHaveLength(2);
     expect(s.pollNow('unknown')).toBe(false);
     await s.stop();
@@ -105,7 +107,7 @@ describe('poll scheduler', () => {
       () => 0,
     );
     s.start();
-    await sleep(150);
+    await advance(150);
     await s.stop();
     expect(calls).toBeGreaterThanOrEqual(3);
     expect(errors.length).toBe(calls);
@@ -131,12 +133,12 @@ describe('poll scheduler', () => {
       () => 0,
     );
     s.start();
-    await sleep(30);
+    await advance(30);
     s.pollNow('limited');
-    await sleep(200);
+    await advance(200); // 230 ms after the first poll, which asked for 250
     expect(starts).toHaveLength(1);
-    await sleep(150);
-    await s.stop();
+    await advance(30);
     expect(starts).toHaveLength(2);
+    await s.stop();
   });
 });
