@@ -5,10 +5,10 @@ import { createConsoleNotifier } from '../adapters/console/console-notifier.js';
 import { discordChannelDestination } from '../adapters/discord/destination.js';
 import { createPagerDutyNotifier } from '../adapters/pagerduty/pagerduty-notifier.js';
 import type { SocketModeConnection } from '../adapters/slack/socket-mode.js';
-import { createSqliteStore } from '../adapters/sqlite/sqlite-store.js';
 import { createStatusPageReader } from '../adapters/statuspage/reader.js';
 import { AlertCommitter } from './alerts/commit-service.js';
 import { createDestinationHealth } from './alerts/destination-health.js';
+import { openStore } from './cli/open-store.js';
 import type { BelvoAccountView } from './commands/belvo-view.js';
 import { handleCommand } from './commands/handlers.js';
 import { storedBelvoView } from './commands/stored-belvo-view.js';
@@ -28,6 +28,7 @@ import { belvoWebhookEnvironments, mountBelvoWebhooks } from './http/belvo-webho
 import { createBelvoWebhookMetrics } from './http/belvo-webhook-metrics.js';
 import { mountHealthRoutes } from './http/health-routes.js';
 import { mountCallsIngest } from './http/ingest-calls.js';
+import { createLeadershipMetrics } from './http/leadership-metrics.js';
 import { createMetrics } from './http/metrics.js';
 import { createReportedCallMetrics } from './http/reported-calls-metrics.js';
 import { HttpServer } from './http/server.js';
@@ -37,6 +38,7 @@ import { BelvoCallsMonitor } from './poll/belvo-calls.js';
 import { BelvoInstitutionsPoller } from './poll/belvo-institutions.js';
 import { BelvoLinksMonitor, storedLinkCounts } from './poll/belvo-links.js';
 import { BelvoRetention } from './poll/belvo-retention.js';
+import { Leadership } from './poll/leadership.js';
 import { PolicyTicker } from './poll/policy-ticker.js';
 import { StatusPagePoller } from './poll/poll-status-page.js';
 import { type Pollable, PollScheduler } from './poll/scheduler.js';
@@ -177,10 +179,34 @@ export async function buildApp(loaded: LoadedConfig, opts: AppOptions = {}): Pro
 
   // The web page hears of every committed change through the store, to refresh the pages open on it.
   const changes = new ChangeFeed();
-  const store = watchStore(createSqliteStore({ path: config.storage.path, clock }), changes);
+  const opened = await openStore(config, secrets, {
+    clock,
+    logger: logger.child({ component: 'store' }),
+    migrate: config.storage.migrateOnStart,
+  });
+  const store = watchStore(opened.store, changes);
   const incidentUrl = incidentUrlFor(config.web.enabled ? config.web.publicUrl : undefined);
   await store.init();
   const metrics = createMetrics(store);
+  // Several replicas on PostgreSQL: every one serves HTTP and delivers; the lease holder alone polls and ticks.
+  const replicas = opened.replicas;
+  const leadership =
+    replicas &&
+    new Leadership({
+      lease: replicas.lease,
+      ttlMs: config.storage.leaderLease,
+      logger: logger.child({ component: 'leadership', replica: replicas.replicaId }),
+      metrics: createLeadershipMetrics(metrics.registry),
+      onGain: () => {
+        scheduler.start();
+        ticker.start();
+      },
+      onLose: async () => {
+        await Promise.all([scheduler.stop(), ticker.stop()]);
+      },
+    });
+  /** Leader work (a detector woken by a push) runs here only on the leader; with one process, always. */
+  const leads = () => !leadership || leadership.isLeader;
 
   // Slack's and Discord's libraries are loaded only when configured: tens of MB a console-only bot does not need.
   const slack = config.slack;
@@ -259,6 +285,7 @@ export async function buildApp(loaded: LoadedConfig, opts: AppOptions = {}): Pro
   // Every change to alerts (polls, chat commands, time, the bot's own health) goes through this one service;
   // late-bound wake of the dispatcher.
   let socketMode: SocketModeConnection | undefined;
+  let listener: { ready: Promise<void>; close(): Promise<void> } | undefined;
   const alerts = new AlertCommitter({
     store,
     clock,
@@ -267,6 +294,7 @@ export async function buildApp(loaded: LoadedConfig, opts: AppOptions = {}): Pro
     engine,
     routing,
     onIntents: () => dispatcher.wake(),
+    ...(leadership && { fence: () => leadership.fence() }),
     ...(impactEnvironment && { linkImpact: () => storedLinkCounts({ store }, impactEnvironment) }),
   });
   const commitEvents = async (events: AlertEvent[], changed: Alert[]) => {
@@ -286,6 +314,7 @@ export async function buildApp(loaded: LoadedConfig, opts: AppOptions = {}): Pro
     },
     leaseMs: config.delivery.lease,
     health,
+    ...(replicas && { pacing: replicas.pacing }),
     resolveNotifier: (destination) => {
       const channel = /^slack:(.+)$/.exec(destination)?.[1];
       return channel ? slackChannel(destination, channel) : discord?.resolve(destination);
@@ -432,6 +461,7 @@ export async function buildApp(loaded: LoadedConfig, opts: AppOptions = {}): Pro
     {
       store,
       scheduledSources: () => scheduler.scheduled,
+      ...(leadership && { role: () => leadership.role }),
       expectedSources: config.sources.length + belvoPollers.length + (calls ? 1 : 0),
     },
     metrics.registry,
@@ -439,7 +469,13 @@ export async function buildApp(loaded: LoadedConfig, opts: AppOptions = {}): Pro
   const pushTargets: PushTarget[] = config.sources.flatMap((s) =>
     s.push ? [{ sourceId: s.id, secret: secrets.get(s.push.secretEnv) ?? '' }] : [],
   );
-  mountStatuspageWebhook(http.router, pushTargets, (id) => scheduler.pollNow(id), logger.child({ component: 'push' }));
+  // A push reaching a follower is passed to the leader, which polls.
+  const pollNow = (id: string): boolean => {
+    if (leads()) return scheduler.pollNow(id);
+    void replicas?.notify(`poll:${id}`).catch((err: unknown) => logger.warn({ err }, 'push not passed on'));
+    return true;
+  };
+  mountStatuspageWebhook(http.router, pushTargets, pollNow, logger.child({ component: 'push' }));
   const belvoWebhooks = mountBelvoWebhooks(http.router, {
     store,
     environments: belvoWebhookEnvironments(config, secrets),
@@ -447,7 +483,9 @@ export async function buildApp(loaded: LoadedConfig, opts: AppOptions = {}): Pro
     clock,
     metrics: createBelvoWebhookMetrics(metrics.registry),
     // Detection is pushed: links moved to token_required or invalid are judged at once, not at the next check.
+    // With replicas the store's notification wakes the leader's detectors, whichever replica stored the batch.
     onLinkTransitions: (envs) => {
+      if (!leads()) return;
       for (const env of envs) linkMonitors[belvoEnvironments.findIndex((e) => e.id === env)]?.wake();
     },
   });
@@ -456,7 +494,7 @@ export async function buildApp(loaded: LoadedConfig, opts: AppOptions = {}): Pro
       token: secrets.get(config.belvo.ingest.token.secretEnv) ?? '',
       accept: (batch) => {
         calls.accept(batch);
-        calls.wake();
+        if (leads()) calls.wake();
       },
       logger: logger.child({ component: 'ingest' }),
       metrics: createReportedCallMetrics(metrics.registry),
@@ -551,8 +589,21 @@ export async function buildApp(loaded: LoadedConfig, opts: AppOptions = {}): Pro
     async start() {
       const address = await http.listen();
       await dispatcher.start();
-      scheduler.start();
-      ticker.start();
+      if (replicas && leadership) {
+        listener = replicas.listen(
+          (topic) => {
+            if (topic === 'intents') dispatcher.wake();
+            else if (topic === 'webhooks' && leads()) for (const m of linkMonitors) m.wake();
+            else if (topic.startsWith('poll:') && leads()) scheduler.pollNow(topic.slice('poll:'.length));
+          },
+          () => dispatcher.wake(),
+        );
+        await listener.ready;
+        await leadership.start();
+      } else {
+        scheduler.start();
+        ticker.start();
+      }
       if (slack?.socketMode && slackReceiver) {
         const { startSocketMode } = await import('../adapters/slack/socket-mode.js');
         socketMode = await startSocketMode({
@@ -567,7 +618,8 @@ export async function buildApp(loaded: LoadedConfig, opts: AppOptions = {}): Pro
           port: address.port,
           sources: config.sources.map((s) => `${s.id} (${s.url}, every ${s.interval / 1000}s)`),
           destinations: config.destinations.map((d) => d.id),
-          store: config.storage.path,
+          store: opened.where,
+          ...(leadership && { role: leadership.role }),
         },
         'belvo-status-bot started',
       );
@@ -575,6 +627,8 @@ export async function buildApp(loaded: LoadedConfig, opts: AppOptions = {}): Pro
     },
     async stop() {
       await socketMode?.stop();
+      await leadership?.stop();
+      await listener?.close();
       await scheduler.stop();
       await ticker.stop();
       await dispatcher.stop();

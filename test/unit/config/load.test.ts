@@ -34,7 +34,7 @@ describe('config loading', () => {
       'https://status.belvo.com',
       'https://institutions.belvo.com',
     ]);
-    expect(loaded.config.storage).toEqual({ driver: 'sqlite', path: './data/belvo-status.db' });
+    expect(loaded.config.storage).toMatchObject({ driver: 'sqlite', path: './data/belvo-status.db' });
     expect(loaded.config.server.port).toBe(8080);
     expect(loaded.config.destinations).toEqual([{ id: 'console', type: 'console', color: 'auto' }]);
   });
@@ -102,6 +102,24 @@ describe('config loading', () => {
     const ok = parseConfigText(full, 't', { SLACK_BOT_TOKEN: 'xoxb-test-token' });
     expect(ok.config.slack?.apiUrl).toBe('https://slack.com/api/');
     expect(ok.config.destinations[1]).toEqual({ id: 'oncall', type: 'slack', channel: 'C0123ABCD' });
+  });
+
+  it('stores in PostgreSQL when asked, the URL a secret, the schema and the lease checked', () => {
+    const pg = `${base}storage:\n  driver: postgres\n  url:\n    secretEnv: DATABASE_URL\n  leaderLease: 20s\n`;
+    expect(problems(pg)).toEqual([
+      'storage.url.secretEnv: environment variable DATABASE_URL (or DATABASE_URL_FILE) is not set',
+    ]);
+    const { config, secrets } = parseConfigText(pg, 't', { DATABASE_URL: 'postgres://bot:pw@db:5432/ops' });
+    expect(config.storage).toMatchObject({ driver: 'postgres', schema: 'belvo_status', leaderLease: 20_000 });
+    expect(secrets.get('DATABASE_URL')).toBe('postgres://bot:pw@db:5432/ops');
+    expect(problems(`${base}storage:\n  driver: postgres\n`)).toEqual([
+      'storage.url: driver postgres needs url: { secretEnv: DATABASE_URL }',
+    ]);
+    expect(
+      problems(`${base}storage:\n  driver: postgres\n  schema: Bad-Name\n  url:\n    secretEnv: DATABASE_URL\n`, {
+        DATABASE_URL: 'postgres://x',
+      }),
+    ).toEqual(['storage.schema: lower-case letters, digits and _, e.g. belvo_status']);
   });
 
   it('environment variables override the file', () => {
