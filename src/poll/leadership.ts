@@ -96,7 +96,7 @@ export class Leadership {
     this.token = token;
     if (!fresh) return;
     this.set('leader');
-    logger.info({ token }, 'this replica leads: polling and ticking');
+    logger.info({ term: token }, 'this replica leads: polling and ticking');
     try {
       await this.opts.onGain();
     } catch (err) {
