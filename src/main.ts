@@ -462,7 +462,8 @@ export async function buildApp(loaded: LoadedConfig, opts: AppOptions = {}): Pro
       store,
       scheduledSources: () => scheduler.scheduled,
       ...(leadership && { role: () => leadership.role }),
-      expectedSources: config.sources.length + belvoPollers.length + (calls ? 1 : 0),
+      // Everything the scheduler runs (status pages, Belvo checks, retention), not only status pages.
+      expectedSources: scheduler.configured,
     },
     metrics.registry,
   );

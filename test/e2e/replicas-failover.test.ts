@@ -106,8 +106,11 @@ describe('several replicas on PostgreSQL', () => {
     const second = await killLeaderAndWaitForTakeover(b, a);
 
     for (const channel of [ALL, CRIT]) {
-      await until(() => replies(channel).length >= 2, 30_000, `the resolution in ${channel}`, () =>
-        a.stderrTail().join('\n'),
+      await until(
+        () => replies(channel).length >= 2,
+        30_000,
+        `the resolution in ${channel}`,
+        () => a.stderrTail().join('\n'),
       );
     }
     await sleep(POLL_MS * 6); // anything late would show now
