@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 import { ConfigError, parseConfigText } from '../../../src/config/load.js';
 
 const base = `
@@ -102,6 +103,18 @@ describe('config loading', () => {
     const ok = parseConfigText(full, 't', { SLACK_BOT_TOKEN: 'xoxb-test-token' });
     expect(ok.config.slack?.apiUrl).toBe('https://slack.com/api/');
     expect(ok.config.destinations[1]).toEqual({ id: 'oncall', type: 'slack', channel: 'C0123ABCD' });
+  });
+
+  it('the shipped replicas config and docker-compose.yml agree: PostgreSQL, the URL from DATABASE_URL, two replicas', () => {
+    const compose = parse(readFileSync('docker-compose.yml', 'utf8')) as {
+      services: Record<string, { command?: string[]; environment?: Record<string, string> }>;
+    };
+    const env = compose.services['bot-1']?.environment ?? {};
+    expect(compose.services['bot-2']).toEqual(compose.services['bot-1']);
+    expect(compose.services['migrate']?.command).toEqual(['migrate']);
+    const file = env['BELVO_STATUS_CONFIG'] as string;
+    const { config } = parseConfigText(readFileSync(file, 'utf8'), file, env);
+    expect(config.storage).toMatchObject({ driver: 'postgres', url: { secretEnv: 'DATABASE_URL' } });
   });
 
   it('stores in PostgreSQL when asked, the URL a secret, the schema and the lease checked', () => {
