@@ -1,13 +1,14 @@
 // Composition root: what the bot is made of, built once and handed to the core. Each part is built in src/app/.
-import { createSqliteStore } from '../adapters/sqlite/sqlite-store.js';
 import { AlertCommitter } from './alerts/commit-service.js';
 import { createDestinationHealth } from './alerts/destination-health.js';
 import { loadAdapters } from './app/adapters.js';
 import type { App, AppOptions } from './app/app.js';
 import { belvoAccountView } from './app/belvo-view.js';
 import { configRouting, engineConfigFrom } from './app/core-config.js';
+import { buildReplicas } from './app/replicas.js';
 import { mountRoutes } from './app/routes.js';
 import { buildSources } from './app/sources.js';
+import { openStore } from './cli/open-store.js';
 import { handleCommand } from './commands/handlers.js';
 import type { LoadedConfig } from './config/load.js';
 import { Dispatcher } from './delivery/dispatcher.js';
@@ -32,7 +33,12 @@ export async function buildApp(loaded: LoadedConfig, opts: AppOptions = {}): Pro
 
   // The web page hears of every committed change through the store, to refresh the pages open on it.
   const changes = new ChangeFeed();
-  const store = watchStore(createSqliteStore({ path: config.storage.path, clock }), changes);
+  const opened = await openStore(config, secrets, {
+    clock,
+    logger: log('store'),
+    migrate: config.storage.migrateOnStart,
+  });
+  const store = watchStore(opened.store, changes);
   await store.init();
   const metrics = createMetrics(store);
   const routing = configRouting(config, clock.now());
@@ -49,6 +55,8 @@ export async function buildApp(loaded: LoadedConfig, opts: AppOptions = {}): Pro
     engine: engineConfigFrom(config),
     routing,
     onIntents: () => dispatcher.wake(),
+    // Several replicas: polls and ticks commit under the leader's token.
+    ...(opened.replicas && { fence: () => replicas.fence?.() }),
     ...(impactEnvironment && { linkImpact: () => storedLinkCounts({ store }, impactEnvironment) }),
   });
   const commitEvents = async (events: AlertEvent[], changed: Alert[]) => {
@@ -57,6 +65,7 @@ export async function buildApp(loaded: LoadedConfig, opts: AppOptions = {}): Pro
 
   const sources = buildSources(config, secrets, { store, clock, logger: log('poll'), metrics, alerts });
   const belvo = belvoAccountView(config, store, sources);
+  const replicas = buildReplicas(config, opened, sources, logger, metrics);
   const incidentUrl = incidentUrlFor(config.web.enabled ? config.web.publicUrl : undefined);
   const adapters = await loadAdapters(
     config,
@@ -86,6 +95,7 @@ export async function buildApp(loaded: LoadedConfig, opts: AppOptions = {}): Pro
     leaseMs: config.delivery.lease,
     health: createDestinationHealth({ store, alerts, logger: log('delivery') }),
     resolveNotifier: (destination) => adapters.resolve(destination),
+    ...(opened.replicas && { pacing: opened.replicas.pacing }),
   });
   const ticker = new PolicyTicker({ alerts, logger: log('policy'), intervalMs: config.policy.check });
 
@@ -98,7 +108,7 @@ export async function buildApp(loaded: LoadedConfig, opts: AppOptions = {}): Pro
   });
   const { configSilences } = routing;
   const routeDeps = { config, secrets, store, clock, logger, metrics, sources, adapters: adapters.all, changes };
-  const webhooks = mountRoutes(http, { ...routeDeps, belvo, configSilences });
+  const webhooks = mountRoutes(http, { ...routeDeps, belvo, configSilences, replicas });
 
   return {
     config,
@@ -113,21 +123,19 @@ export async function buildApp(loaded: LoadedConfig, opts: AppOptions = {}): Pro
     async start() {
       const address = await http.listen();
       await dispatcher.start();
-      sources.scheduler.start();
-      ticker.start();
+      await replicas.start({ dispatcher, ticker });
       for (const adapter of adapters.all) await adapter.start();
       const pages = config.sources.map((s) => `${s.id} (${s.url}, every ${s.interval / 1000}s)`);
       const destinations = config.destinations.map((d) => d.id);
       logger.info(
-        { port: address.port, sources: pages, destinations, store: config.storage.path },
+        { port: address.port, sources: pages, destinations, store: opened.where, role: replicas.role?.() },
         'belvo-status-bot started',
       );
       return { port: address.port };
     },
     async stop() {
       for (const adapter of adapters.all) await adapter.stop();
-      await sources.scheduler.stop();
-      await ticker.stop();
+      await replicas.stop();
       await dispatcher.stop();
       await http.close();
       await webhooks.drain();

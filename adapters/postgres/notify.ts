@@ -1,12 +1,9 @@
-// Wake-ups between replicas: a commit that queued deliveries, or a webhook batch that changed link states, NOTIFYs
-// the schema's channel; every replica LISTENs on one connection of its own, reconnecting when the database comes back.
+// Wake-ups between replicas: a commit that queued deliveries (`intents`), a webhook batch (`webhooks`), a push for a
+// source's poll (`poll:<source>`) NOTIFY the schema's channel; every replica LISTENs on one connection of its own, reconnecting when the database comes back.
 import pg from 'pg';
 import type { Logger } from '../../src/ports/logger.js';
 import { quoteIdent } from './migrations.js';
 import { connectionConfig, type PgConnectionOptions } from './pool.js';
-
-/** What a notification says happened. */
-export type WakeTopic = 'intents' | 'webhooks';
 
 /** One channel per schema: two bots sharing a database but not a schema do not wake each other. */
 export function notifyChannel(schema: string): string {
@@ -26,7 +23,7 @@ export interface Listener {
 export function listen(
   options: PgConnectionOptions,
   logger: Logger,
-  onTopic: (topic: WakeTopic) => void,
+  onTopic: (topic: string) => void,
   onReconnect: () => void,
   retryMs = 1000,
 ): Listener {
@@ -50,7 +47,7 @@ export function listen(
       timer = setTimeout(() => void connect(true), retryMs);
     });
     c.on('notification', (msg) => {
-      if (msg.payload === 'intents' || msg.payload === 'webhooks') onTopic(msg.payload);
+      if (msg.payload) onTopic(msg.payload);
     });
     try {
       await c.connect();

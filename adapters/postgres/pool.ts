@@ -10,7 +10,7 @@ export interface PgConnectionOptions {
   schema: string;
   /** Connections in the pool. */
   poolSize?: number;
-  /** Shown in pg_stat_activity, so a DBA can tell the bot's connections apart. */
+  /** Shown in pg_stat_activity, so a DBA can tell the bot's connections apart (default: `belvo-status:<schema>`). */
   applicationName?: string;
 }
 
@@ -27,7 +27,7 @@ export function connectionConfig(o: PgConnectionOptions): pg.ClientConfig {
     connectionString: o.url,
     // search_path set at connect time: no statement names the schema, and prepared statements stay valid.
     options: `-c search_path=${quoteIdent(o.schema)}`,
-    application_name: o.applicationName ?? 'belvo-status-bot',
+    application_name: o.applicationName ?? `belvo-status:${o.schema}`.slice(0, 63),
     types,
     connectionTimeoutMillis: 5_000,
     // A connection stuck behind a lock or a dead server fails instead of hanging a poll or a webhook for ever.

@@ -8,7 +8,7 @@ import type { EngineConfig } from '../engine/engine-config.js';
 import { fingerprintsToLoad } from '../engine/evaluate.js';
 import { problemOf } from '../engine/incidents.js';
 import type { AlertStore, CommitContextQuery } from '../ports/alert-store.js';
-import { StoreConflictError } from '../ports/alert-store.js';
+import { LeadershipLostError, StoreConflictError } from '../ports/alert-store.js';
 import type { Clock } from '../ports/clock.js';
 import type { Logger } from '../ports/logger.js';
 import type { Metrics } from '../ports/metrics.js';
@@ -27,6 +27,11 @@ export interface AlertCommitDeps {
   onIntents: () => void;
   /** The team's links per institution, when a Belvo account is configured: every institution incident's impact. */
   linkImpact?: () => Promise<DecideExtras['links']>;
+  /**
+   * Several replicas: the leadership token while this replica leads, else undefined. Polls and ticks are leader work:
+   * they commit under the token (the store refuses a token no longer current) and are refused here without one.
+   */
+  fence?: () => number | undefined;
 }
 
 /** Reads and decisions a change gets before it gives up on a store that keeps changing under it. */
@@ -64,6 +69,7 @@ export class AlertCommitter {
       ...(links && { links }),
       ...(changed && { changed }),
     });
+    const fence = this.fenceFor(change);
     if (
       decision.alerts.length === 0 &&
       decision.intents.length === 0 &&
@@ -77,6 +83,7 @@ export class AlertCommitter {
       intents: decision.intents,
       cursors: decision.cursors,
       ...(decision.sourceState && { sourceState: decision.sourceState }),
+      ...(fence !== undefined && { fence }),
     });
     const source = change.type === 'poll' ? change.source.id : undefined;
     for (const note of decision.notes) logger[note.level]({ source }, renameInText(note.text, ids));
@@ -93,6 +100,15 @@ export class AlertCommitter {
     }
     if (decision.intents.length > 0) this.deps.onIntents();
     return { events: decision.events.length, intents: decision.intents.length, stored: decision.alerts.length };
+  }
+
+  /** The token leader work commits under; none for other work, or with one process alone. */
+  private fenceFor(change: AlertChange): number | undefined {
+    if (!this.deps.fence || (change.type !== 'poll' && change.type !== 'tick')) return undefined;
+    const token = this.deps.fence();
+    if (token === undefined)
+      throw new LeadershipLostError(`a ${change.type} is leader work and this replica does not lead`);
+    return token;
   }
 
   /** The links an institution incident touches, read beside the alerts when a poll speaks of institutions. */

@@ -19,6 +19,7 @@ import type { Store } from '../ports/store.js';
 import type { ChangeFeed } from '../web/change-feed.js';
 import { mountWebPage } from '../web/routes.js';
 import { webSources } from '../web/sources.js';
+import type { Replicas } from './replicas.js';
 import type { Sources } from './sources.js';
 
 export interface RouteDeps {
@@ -33,6 +34,7 @@ export interface RouteDeps {
   changes: ChangeFeed;
   belvo: BelvoAccountView | undefined;
   configSilences: Silence[];
+  replicas: Replicas;
 }
 
 /** Mounts every route; returns what must finish before the store closes (webhooks being written). */
@@ -48,6 +50,7 @@ export function mountRoutes(http: HttpServer, d: RouteDeps): { drain(): Promise<
       storagePath: config.storage.path,
       minFreeBytes: config.storage.minFree,
       now: () => clock.now(),
+      ...(d.replicas.role && { role: d.replicas.role }),
     }),
     d.metrics.registry,
   );
@@ -55,7 +58,7 @@ export function mountRoutes(http: HttpServer, d: RouteDeps): { drain(): Promise<
     s.push ? [{ sourceId: s.id, secret: secret(s.push.secretEnv) }] : [],
   );
   const push = d.logger.child({ component: 'push' });
-  mountStatuspageWebhook(http.router, pushTargets, (id) => sources.scheduler.pollNow(id), push);
+  mountStatuspageWebhook(http.router, pushTargets, (id) => d.replicas.pollNow(id), push);
   const belvoWebhooks = mountBelvoWebhooks(http.router, {
     store,
     environments: belvoWebhookEnvironments(config, secrets),
@@ -63,7 +66,8 @@ export function mountRoutes(http: HttpServer, d: RouteDeps): { drain(): Promise<
     clock,
     metrics: createBelvoWebhookMetrics(d.metrics.registry),
     // Detection is pushed: links moved to token_required or invalid are judged at once, not at the next check.
-    onLinkTransitions: (envs) => sources.wakeLinks(envs),
+    // With replicas, the store's notification wakes the leader's detectors whichever replica stored the batch.
+    onLinkTransitions: (envs) => d.replicas.leads() && sources.wakeLinks(envs),
   });
   const calls = sources.calls;
   const ingest = config.belvo?.ingest;
@@ -73,7 +77,7 @@ export function mountRoutes(http: HttpServer, d: RouteDeps): { drain(): Promise<
       token: secret(ingest.token.secretEnv),
       accept: (batch) => {
         calls.accept(batch);
-        calls.wake();
+        if (d.replicas.leads()) calls.wake();
       },
       logger: d.logger.child({ component: 'ingest' }),
       metrics: createReportedCallMetrics(d.metrics.registry),

@@ -26,16 +26,20 @@ export function auditCommand(done: Done): Command {
 }
 
 async function audit(file: string | undefined): Promise<number> {
-  const { config } = loadOrExit(configPath(file));
+  const { config, secrets } = loadOrExit(configPath(file));
   if ((config.belvo?.environments ?? []).length === 0) {
     process.stderr.write(
       "belvo-status: the audit checks Belvo's integration checklist against your account: the config needs belvo.environments\n",
     );
     return EXIT.usage;
   }
-  return withStoredContext(config, async (ctx) => {
-    const report = await auditReport(ctx, 'ephemeral');
-    process.stdout.write(`${toPlainText(report.reply)}\n`);
-    return report.failed > 0 ? EXIT.failure : EXIT.ok;
-  });
+  return withStoredContext(
+    config,
+    async (ctx) => {
+      const report = await auditReport(ctx, 'ephemeral');
+      process.stdout.write(`${toPlainText(report.reply)}\n`);
+      return report.failed > 0 ? EXIT.failure : EXIT.ok;
+    },
+    secrets,
+  );
 }

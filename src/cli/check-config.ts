@@ -38,7 +38,7 @@ async function checkConfig(explicit: string | undefined, values: { online?: bool
     `  sources: ${config.sources.map((s) => `${s.id} (${s.type} ${s.format}, ${s.url}, every ${s.interval / 1000}s)`).join('; ') || 'none'}`,
     `  destinations: ${config.destinations.map((d) => `${d.id} (${d.type})`).join(', ') || 'none'}`,
     `  subscriptions: ${config.subscriptions.length}, silences: ${config.silences.length}`,
-    `  store: ${config.storage.driver} at ${config.storage.path}; http on ${config.server.host}:${config.server.port}`,
+    `  store: ${config.storage.driver === 'postgres' ? `postgres schema ${config.storage.schema}` : `sqlite at ${config.storage.path}`}; http on ${config.server.host}:${config.server.port}`,
   ];
   if (config.sources.length === 0) lines.push('  warning: no sources: the bot would watch nothing');
   if (config.subscriptions.length === 0)

@@ -8,6 +8,7 @@ import type { Done } from './define.js';
 import { demoCommand } from './demo.js';
 import { healthcheckCommand } from './healthcheck.js';
 import { institutionsCommand } from './institutions.js';
+import { migrateCommand } from './migrate.js';
 import { registerCommandsCommand } from './register-commands.js';
 import { runCommand } from './run.js';
 import { statusCommand } from './status.js';
@@ -64,6 +65,7 @@ export function buildProgram(done: Done, output?: ProgramOutput): Command {
     institutionsCommand,
     syncLinksCommand,
     registerCommandsCommand,
+    migrateCommand,
   ]) {
     const command = sub(done)
       .helpOption('-h, --help', 'show this help')

@@ -17,13 +17,17 @@ export function statusCommand(done: Done): Command {
 }
 
 async function printStatus(file: string | undefined): Promise<number> {
-  const { config } = loadOrExit(configPath(file));
-  return withStoredContext(config, async (ctx, store) => {
-    const reply = await handleCommand({ kind: 'status', public: false }, ctx);
-    const waiting = await store.outboxDepth();
-    process.stdout.write(
-      `${toPlainText(reply)}\n${waiting > 0 ? `${waiting} message(s) waiting to be delivered.\n` : ''}`,
-    );
-    return 0;
-  });
+  const { config, secrets } = loadOrExit(configPath(file));
+  return withStoredContext(
+    config,
+    async (ctx, store) => {
+      const reply = await handleCommand({ kind: 'status', public: false }, ctx);
+      const waiting = await store.outboxDepth();
+      process.stdout.write(
+        `${toPlainText(reply)}\n${waiting > 0 ? `${waiting} message(s) waiting to be delivered.\n` : ''}`,
+      );
+      return 0;
+    },
+    secrets,
+  );
 }

@@ -11,13 +11,15 @@ import type { Store } from '../ports/store.js';
 export async function withStoredContext(
   config: Config,
   use: (ctx: CommandContext, store: Store) => Promise<number>,
+  /** The config's secrets: a PostgreSQL store's URL is one. */
+  secrets: Map<string, string> = new Map(),
 ): Promise<number> {
-  if (config.storage.path !== ':memory:' && !existsSync(config.storage.path)) {
+  if (config.storage.driver === 'sqlite' && config.storage.path !== ':memory:' && !existsSync(config.storage.path)) {
     process.stderr.write(`no store at ${config.storage.path}: has the bot run with this config?\n`);
     return 1;
   }
-  const { createSqliteStore } = await import('../../adapters/sqlite/sqlite-store.js');
-  const store = createSqliteStore({ path: config.storage.path });
+  const { openStore } = await import('./open-store.js');
+  const { store } = await openStore(config, secrets);
   await store.init();
   const view = storedBelvoView(config, store, belvoBaseUrl);
   const belvo = view && (config.belvo?.ingest ? { ...view, callsHeldElsewhere: true } : view);

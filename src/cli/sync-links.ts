@@ -27,11 +27,11 @@ async function syncLinksNow(file: string | undefined, only: string | undefined):
     return 2;
   }
   const { belvoApiFor } = await import('../../adapters/belvo/api/for-environment.js');
-  const { createSqliteStore } = await import('../../adapters/sqlite/sqlite-store.js');
+  const { openStore } = await import('./open-store.js');
   const { createLogger } = await import('../log.js');
   const { syncLinks } = await import('../poll/belvo-links.js');
   const logger = createLogger({ level: 'warn', secrets: secrets.values() });
-  const store = createSqliteStore({ path: config.storage.path });
+  const { store } = await openStore(config, secrets);
   await store.init();
   let failed = false;
   try {

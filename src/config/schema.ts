@@ -292,11 +292,30 @@ export const configSchema = z.strictObject({
     .prefault({}),
   storage: z
     .strictObject({
-      driver: z.literal('sqlite').default('sqlite'),
+      /** sqlite: one process on one file. postgres: one database, one or several replicas. */
+      driver: z.enum(['sqlite', 'postgres']).default('sqlite'),
+      /** sqlite: the database file. */
       path: z.string().min(1).default('./data/belvo-status.db'),
       // Below this much free space beside the database, /readyz answers 503: stop sending webhooks here before a
       // write fails.
       minFree: size.default(64 * 1024 * 1024),
+      /** postgres: the connection URL, a secret (it may hold a password): `url: { secretEnv: DATABASE_URL }`. */
+      url: secretRef.optional(),
+      /** postgres: the schema the bot's tables live in (created if missing). */
+      schema: z
+        .string()
+        .regex(/^[a-z_][a-z0-9_]{0,40}$/, 'lower-case letters, digits and _, e.g. belvo_status')
+        .default('belvo_status'),
+      /** postgres: connections per replica. */
+      poolSize: z.number().int().min(2).max(100).default(10),
+      /** postgres: how long a leader that stops renewing keeps the lead before another replica takes over. */
+      leaderLease: duration.default(15_000),
+      /** postgres: apply migrations when the bot starts; false for teams that run `belvo-status migrate` as their own step. */
+      migrateOnStart: z.boolean().default(true),
+    })
+    .refine((s) => s.driver !== 'postgres' || s.url !== undefined, {
+      message: 'driver postgres needs url: { secretEnv: DATABASE_URL }',
+      path: ['url'],
     })
     .prefault({}),
   retention: z

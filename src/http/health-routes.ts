@@ -5,10 +5,15 @@ import type { Router } from './router.js';
 export function mountHealthRoutes(router: Router, readiness: () => Promise<ReadinessReport>, registry: Registry): void {
   router.add('GET', '/healthz', () => ({ status: 200, body: { status: 'ok' } }));
   router.add('GET', '/readyz', async () => {
-    const { ready, checks, problems } = await readiness();
+    const { ready, checks, problems, role } = await readiness();
     return {
       status: ready ? 200 : 503,
-      body: { status: ready ? 'ready' : 'not_ready', checks, ...(problems.length > 0 && { problems }) },
+      body: {
+        status: ready ? 'ready' : 'not_ready',
+        checks,
+        ...(role && { role }),
+        ...(problems.length > 0 && { problems }),
+      },
     };
   });
   router.add('GET', '/metrics', async () => ({

@@ -3,6 +3,7 @@
 // A full disk or a read-only file turns it to 503 (a webhook answered 2xx must be stored).
 import { statfs } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import type { Role } from '../ports/replicas.js';
 
 export interface ReadinessDeps {
   /** Polls running / polls the bot was built with (status pages, Belvo account, reported calls, retention). */
@@ -17,6 +18,8 @@ export interface ReadinessDeps {
   now?: () => number;
   /** The write probe runs at most this often; probes in between reuse its answer. Default 5 s. */
   probeEveryMs?: number;
+  /** Several replicas: this one's part. A follower polls nothing (the leader does); unreachable is not ready. */
+  role?: () => Role;
 }
 
 export interface ReadinessReport {
@@ -24,6 +27,8 @@ export interface ReadinessReport {
   checks: { store: boolean; sources: boolean; storageWritable: boolean; storageSpace: boolean };
   /** Why a check failed, for a person reading the answer. */
   problems: string[];
+  /** With several replicas: leader, follower or unreachable. */
+  role?: Role;
 }
 
 export function createReadiness(deps: ReadinessDeps): () => Promise<ReadinessReport> {
@@ -55,11 +60,13 @@ export function createReadiness(deps: ReadinessDeps): () => Promise<ReadinessRep
 
   return async () => {
     const problems: string[] = [];
-    const store = deps.storeOpen();
-    if (!store) problems.push('the store is not open');
+    const role = deps.role?.();
+    const store = deps.storeOpen() && role !== 'unreachable';
+    if (!store) problems.push(role === 'unreachable' ? 'the database cannot be reached' : 'the store is not open');
     const scheduled = deps.polls.scheduled();
     const expected = deps.polls.expected();
-    const sources = scheduled === expected;
+    // A follower polls nothing: the leader does.
+    const sources = role === 'follower' || scheduled === expected;
     if (!sources) problems.push(`${scheduled} of ${expected} polls scheduled`);
     const writeError = store ? await writable() : 'closed';
     if (store && writeError) problems.push(`the store cannot write (${writeError})`);
@@ -69,6 +76,6 @@ export function createReadiness(deps: ReadinessDeps): () => Promise<ReadinessRep
       problems.push(`${free} bytes free beside storage.path, under storage.minFree (${deps.minFreeBytes})`);
     }
     const checks = { store, sources, storageWritable: !writeError, storageSpace };
-    return { ready: Object.values(checks).every(Boolean), checks, problems };
+    return { ready: Object.values(checks).every(Boolean), checks, problems, ...(role && { role }) };
   };
 }

@@ -35,6 +35,11 @@ export class PollScheduler {
     for (const e of entries) this.slots.set(e.target.id, { ...e, again: false });
   }
 
+  /** How many sources it runs once started. */
+  get configured(): number {
+    return this.slots.size;
+  }
+
   get scheduled(): number {
     return this.stopped ? 0 : this.slots.size;
   }

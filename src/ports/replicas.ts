@@ -24,3 +24,12 @@ export interface SendPacing {
   /** The destination asked to be left alone until then (Retry-After). */
   pause(destination: string, until: number): Promise<void>;
 }
+
+/** A replica's part: it leads (polls and ticks), follows, or cannot reach the database to know. */
+export type Role = 'leader' | 'follower' | 'unreachable';
+
+export interface LeadershipMetrics {
+  role(role: Role): void;
+  renewed(): void;
+  lost(): void;
+}

@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 import { ConfigError, parseConfigText } from '../../../src/config/load.js';
 
 const base = `
@@ -34,7 +35,7 @@ describe('config loading', () => {
       'https://status.belvo.com',
       'https://institutions.belvo.com',
     ]);
-    expect(loaded.config.storage).toEqual({
+    expect(loaded.config.storage).toMatchObject({
       driver: 'sqlite',
       path: './data/belvo-status.db',
       minFree: 64 * 1024 * 1024,
@@ -106,6 +107,36 @@ describe('config loading', () => {
     const ok = parseConfigText(full, 't', { SLACK_BOT_TOKEN: 'xoxb-test-token' });
     expect(ok.config.slack?.apiUrl).toBe('https://slack.com/api/');
     expect(ok.config.destinations[1]).toEqual({ id: 'oncall', type: 'slack', channel: 'C0123ABCD' });
+  });
+
+  it('the shipped replicas config and docker-compose.yml agree: PostgreSQL, the URL from DATABASE_URL, two replicas', () => {
+    const compose = parse(readFileSync('docker-compose.yml', 'utf8')) as {
+      services: Record<string, { command?: string[]; environment?: Record<string, string> }>;
+    };
+    const env = compose.services['bot-1']?.environment ?? {};
+    expect(compose.services['bot-2']).toEqual(compose.services['bot-1']);
+    expect(compose.services['migrate']?.command).toEqual(['migrate']);
+    const file = env['BELVO_STATUS_CONFIG'] as string;
+    const { config } = parseConfigText(readFileSync(file, 'utf8'), file, env);
+    expect(config.storage).toMatchObject({ driver: 'postgres', url: { secretEnv: 'DATABASE_URL' } });
+  });
+
+  it('stores in PostgreSQL when asked, the URL a secret, the schema and the lease checked', () => {
+    const pg = `${base}storage:\n  driver: postgres\n  url:\n    secretEnv: DATABASE_URL\n  leaderLease: 20s\n`;
+    expect(problems(pg)).toEqual([
+      'storage.url.secretEnv: environment variable DATABASE_URL (or DATABASE_URL_FILE) is not set',
+    ]);
+    const { config, secrets } = parseConfigText(pg, 't', { DATABASE_URL: 'postgres://bot:pw@db:5432/ops' });
+    expect(config.storage).toMatchObject({ driver: 'postgres', schema: 'belvo_status', leaderLease: 20_000 });
+    expect(secrets.get('DATABASE_URL')).toBe('postgres://bot:pw@db:5432/ops');
+    expect(problems(`${base}storage:\n  driver: postgres\n`)).toEqual([
+      'storage.url: driver postgres needs url: { secretEnv: DATABASE_URL }',
+    ]);
+    expect(
+      problems(`${base}storage:\n  driver: postgres\n  schema: Bad-Name\n  url:\n    secretEnv: DATABASE_URL\n`, {
+        DATABASE_URL: 'postgres://x',
+      }),
+    ).toEqual(['storage.schema: lower-case letters, digits and _, e.g. belvo_status']);
   });
 
   it('environment variables override the file', () => {
