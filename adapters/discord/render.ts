@@ -93,7 +93,8 @@ function stateLine(event: AlertEvent): string {
   if (a.flapping) parts.push('🔁 flapping');
   if (a.acknowledged) parts.push(`👀 acknowledged by ${escapeMarkdown(a.acknowledged.by)}`);
   if (a.silenced && a.silenced.until > event.at) {
-    parts.push(`💤 silenced by ${escapeMarkdown(a.silenced.by)} until ${discordTime(a.silenced.until)}`);
+    const every = a.silenced.every ? ` (${escapeMarkdown(a.silenced.every)})` : '';
+    parts.push(`💤 silenced by ${escapeMarkdown(a.silenced.by)} until ${discordTime(a.silenced.until)}${every}`);
   }
   const paging = pagingText(a, event.at);
   if (paging) parts.push(`🚨 ${escapeMarkdown(paging)}`);

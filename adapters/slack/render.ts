@@ -66,7 +66,8 @@ function stateLine(event: AlertEvent): string {
   if (a.flapping) parts.push(':arrows_counterclockwise: flapping');
   if (a.acknowledged) parts.push(`:eyes: acknowledged by ${escapeMrkdwn(a.acknowledged.by)}`);
   if (a.silenced && a.silenced.until > event.at) {
-    parts.push(`:zzz: silenced by ${escapeMrkdwn(a.silenced.by)} until ${slackDate(a.silenced.until)}`);
+    const every = a.silenced.every ? ` (${escapeMrkdwn(a.silenced.every)})` : '';
+    parts.push(`:zzz: silenced by ${escapeMrkdwn(a.silenced.by)} until ${slackDate(a.silenced.until)}${every}`);
   }
   const paging = pagingText(a, event.at);
   if (paging) parts.push(`:rotating_light: ${escapeMrkdwn(paging)}`);

@@ -205,6 +205,15 @@ export const MIGRATIONS: readonly Migration[] = [
         WHERE gone_at IS NULL;
     `,
   },
+  {
+    version: 8,
+    name: 'recurring silences',
+    sql: `
+      -- A silence that repeats weekly on a local clock ({days, from, to, tz} as JSON); starts_at/ends_at are then the
+      -- span its windows repeat in, so "live" (ends_at > now) still selects what may mute.
+      ALTER TABLE silences ADD COLUMN recurrence TEXT;
+    `,
+  },
 ];
 
 const CREATE_LEDGER = `

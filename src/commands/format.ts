@@ -3,7 +3,7 @@ import { type Alert, durationText } from '../domain/alert.js';
 import { INCIDENT_KIND } from '../domain/fingerprint.js';
 import { leadTimeText } from '../domain/incident-text.js';
 import { DEFAULT_URGENT } from '../domain/quiet-hours.js';
-import type { Silence, SilenceMatcher } from '../domain/silence.js';
+import { type Silence, type SilenceMatcher, silenceUntil } from '../domain/silence.js';
 import type { SubscriptionFilter } from '../domain/subscription.js';
 import { incidentStartedAt } from './incident-history.js';
 
@@ -65,12 +65,12 @@ export function titleWithStatus(alert: Alert): string {
 }
 
 /** What else on-call should know at a glance: flapping, maintenance, who acknowledged, silenced until. */
-export function flags(alert: Alert, silence?: Silence): string[] {
+export function flags(alert: Alert, silence: Silence | undefined, now: number): string[] {
   const out: string[] = [];
   if (alert.flapping) out.push('flapping');
   if (alert.maintenance) out.push(`under maintenance: ${alert.maintenance.title}`);
   if (alert.acknowledged) out.push(`acked by ${alert.acknowledged.by}`);
-  if (silence) out.push(`silenced until ${isoUtc(silence.endsAt)}`);
+  if (silence) out.push(`silenced until ${isoUtc(silenceUntil(silence, now))}`);
   return out;
 }
 
@@ -86,7 +86,7 @@ export function openAlertLine(alert: Alert, now: number, silence?: Silence): str
   const parts = [
     `[${alert.id}] ${alert.severity.toUpperCase()} ${titleWithStatus(alert)}${country}`,
     `for ${durationText(now - alert.startedAt)}`,
-    ...flags(alert, silence),
+    ...flags(alert, silence, now),
   ];
   return parts.join(' · ');
 }

@@ -1,9 +1,10 @@
 // `subscribe`, `unsubscribe`, `subscriptions`: the subscriptions of the channel the command was typed in.
 import { type Subscription, type SubscriptionFilter, subscriptionMatches } from '../domain/subscription.js';
-import { describeFilter, orList, plural, quietHoursNote, shortUtc, who } from './format.js';
+import { capLines, describeFilter, orList, plural, quietHoursNote, shortUtc, who } from './format.js';
 import type { CommandContext } from './handlers.js';
 import { institutionLabel, loadInstitutionAlerts, resolveInstitution } from './institution-match.js';
 import type { Reply, ReplyVisibility } from './reply.js';
+import { liveSilences, silenceLine } from './silences-list.js';
 import { COMMAND } from './usage.js';
 
 /** Ids typed in chat (`unsubscribe sub-3`); config subscriptions are `config:N`, so they never collide. */
@@ -165,20 +166,32 @@ export async function unsubscribeReply(
 }
 
 export async function subscriptionsReply(ctx: CommandContext, visibility: ReplyVisibility): Promise<Reply> {
-  const mine = await channelSubscriptions(ctx);
+  const [mine, silences] = await Promise.all([channelSubscriptions(ctx), liveSilences(ctx)]);
   const footer = 'Subscriptions from the config file are not listed here.';
+  // What the channel will not hear is part of what it hears: silences mute every destination.
+  const silenced = silences.length
+    ? [
+        {
+          heading: 'Silences',
+          lines: capLines(
+            silences.map((s) => silenceLine(s, ctx.now)),
+            10,
+          ),
+        },
+      ]
+    : [];
   if (mine.length === 0) {
     return {
       visibility,
       title: 'This channel has no subscription made in chat',
-      sections: [{ lines: [`Start with ${COMMAND} subscribe min:major (or ${COMMAND} help).`] }],
+      sections: [{ lines: [`Start with ${COMMAND} subscribe min:major (or ${COMMAND} help).`] }, ...silenced],
       footer,
     };
   }
   return {
     visibility,
     title: `This channel's subscriptions (${mine.length})`,
-    sections: [{ lines: mine.map(subscriptionLine) }],
+    sections: [{ lines: mine.map(subscriptionLine) }, ...silenced],
     footer,
   };
 }

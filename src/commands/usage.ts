@@ -35,9 +35,16 @@ export const USAGE = {
     what: "lists this channel's subscriptions",
   },
   silence: {
-    syntax: 'silence <alert id | fingerprint | dedup key | institution> <duration> [reason...]',
+    syntax:
+      'silence <alert id | fingerprint | dedup key | institution:name> <duration | every <days> HH:MM-HH:MM tz:Zone> ' +
+      '[reason...]',
     example: 'silence A12 2h bank announced a migration',
-    what: 'mutes messages and paging for an alert or an institution (30m, 2h, 1d)',
+    what: 'mutes messages and paging for an alert or an institution, for a while (30m, 2h, 1d) or in a weekly window',
+  },
+  silences: {
+    syntax: 'silences',
+    example: 'silences',
+    what: 'lists the silences set in chat: what they mute, until when, and the next window of the weekly ones',
   },
   unsilence: {
     syntax: 'unsilence <silence id>',

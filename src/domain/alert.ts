@@ -113,7 +113,14 @@ export interface Alert {
   maintenance?: MaintenanceWindowState;
   acknowledged?: Acknowledgement;
   /** The silence muting it, as its message shows it (kept for display; routing reads the silences themselves). */
-  silenced?: { id: string; by: string; until: number; reason: string };
+  silenced?: {
+    id: string;
+    by: string;
+    until: number;
+    reason: string;
+    /** A recurring silence's schedule (`every Sun 02:00-04:00 America/Sao_Paulo`); `until` is this window's end. */
+    every?: string;
+  };
   /** A grouped alert (kind `bot.storm`): the alerts it carries, in the order they joined. */
   members?: GroupMember[];
   /** The grouped alert speaking for this one: its own events go nowhere while it is a member. */

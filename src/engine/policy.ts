@@ -1,7 +1,7 @@
 // The policy stage between the lifecycle and delivery: silences are recorded on the alerts they mute, the paging
 // policy decides what each pager is told, and routing decides which channels hear of what. Pure, clock injected.
 import type { Alert, AlertEvent } from '../domain/alert.js';
-import { activeSilenceFor } from '../domain/silence.js';
+import { activeSilenceFor, silenceShown } from '../domain/silence.js';
 import type { NewIntent } from '../ports/store.js';
 import { pagingStep } from './paging.js';
 import type { PolicyConfig } from './policy-config.js';
@@ -24,7 +24,7 @@ export interface PolicyResult extends RouteResult {
 function recordSilence(alert: Alert, ctx: PolicyContext): boolean {
   const silence = activeSilenceFor(ctx.silences, alert, ctx.now);
   if (silence) {
-    alert.silenced = { id: silence.id, by: silence.createdBy, until: silence.endsAt, reason: silence.reason };
+    alert.silenced = silenceShown(silence, ctx.now);
   } else {
     delete alert.silenced;
   }

@@ -2,7 +2,7 @@
 // Paging and grouping happen before (engine/policy.ts); quiet hours hold what is not urgent for the digest.
 import { type AlertEvent, speakerOf } from '../domain/alert.js';
 import { heldByQuietHours } from '../domain/quiet-hours.js';
-import { activeSilenceFor, type Silence } from '../domain/silence.js';
+import { activeSilenceFor, type Silence, silenceReason } from '../domain/silence.js';
 import { type Subscription, subscriptionMatches } from '../domain/subscription.js';
 import type { NewIntent } from '../ports/store.js';
 
@@ -49,7 +49,7 @@ export function routeEvents(events: AlertEvent[], ctx: RouteContext): RouteResul
       result.suppressed.push({
         alertId: event.alert.id,
         version: event.version,
-        reason: `silenced by ${silence.createdBy} until ${new Date(silence.endsAt).toISOString()}: ${silence.reason}`,
+        reason: silenceReason(silence, ctx.now),
       });
       event = { ...event, quiet: true, noPage: true };
     }
