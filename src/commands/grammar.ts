@@ -1,6 +1,7 @@
 // The `/belvo-status` text -> a typed command. Pure and total: anything it cannot understand becomes
 // `{ kind: 'invalid' }` with a message and the usage line, never an exception (a user must never see a stack trace).
 import { parseDuration } from '../config/units.js';
+import { describeMention, type MentionLevel, type MentionTarget, parseMentionTarget } from '../domain/mention.js';
 import { SEVERITIES, type Severity } from '../domain/severity.js';
 import type { SilenceRecurrence } from '../domain/silence.js';
 import type { QuietHours, SubscriptionFilter } from '../domain/subscription.js';
@@ -348,25 +349,29 @@ function parseRecurringSilence(args: Token[], every: number, raw: string): Body 
   };
 }
 
-const FILTER_KEYS: Record<string, 'kinds' | 'countries' | 'institutions' | 'sources' | 'env' | 'min' | 'quiet' | 'tz'> =
-  {
-    kind: 'kinds',
-    kinds: 'kinds',
-    country: 'countries',
-    countries: 'countries',
-    institution: 'institutions',
-    institutions: 'institutions',
-    source: 'sources',
-    sources: 'sources',
-    env: 'env',
-    environment: 'env',
-    environments: 'env',
-    min: 'min',
-    severity: 'min',
-    quiet: 'quiet',
-    tz: 'tz',
-    timezone: 'tz',
-  };
+const FILTER_KEYS: Record<
+  string,
+  'kinds' | 'countries' | 'institutions' | 'sources' | 'env' | 'min' | 'quiet' | 'tz' | 'mention' | 'mentionFrom'
+> = {
+  kind: 'kinds',
+  kinds: 'kinds',
+  country: 'countries',
+  countries: 'countries',
+  institution: 'institutions',
+  institutions: 'institutions',
+  source: 'sources',
+  sources: 'sources',
+  env: 'env',
+  environment: 'env',
+  environments: 'env',
+  min: 'min',
+  severity: 'min',
+  quiet: 'quiet',
+  tz: 'tz',
+  timezone: 'tz',
+  mention: 'mention',
+  'mention-from': 'mentionFrom',
+};
 
 const KIND_SHAPE = /^[a-z][a-z0-9_]*(\.[a-z0-9_]+)*$/;
 const ENV_SHAPE = /^[a-z][a-z0-9_-]*$/;
@@ -398,6 +403,8 @@ function parseFilter(args: Token[]): SubscriptionFilter {
     minSeverity?: Severity;
     quiet?: { from: string; to: string };
     tz?: string;
+    mention?: MentionTarget[];
+    mentionFrom?: MentionLevel;
   } = {};
   for (const token of args) {
     const colon = token.text.indexOf(':');
@@ -409,7 +416,9 @@ function parseFilter(args: Token[]): SubscriptionFilter {
     const value = token.text.slice(colon + 1);
     const field = FILTER_KEYS[key.toLowerCase()];
     if (!field) {
-      throw new Invalid(`unknown filter "${key}:" (known: country, institution, source, env, min, quiet, tz)`);
+      throw new Invalid(
+        `unknown filter "${key}:" (known: country, institution, source, env, min, quiet, tz, mention, mention-from)`,
+      );
     }
     switch (field) {
       case 'kinds':
@@ -449,8 +458,24 @@ function parseFilter(args: Token[]): SubscriptionFilter {
         f.tz = parseTimeZone(value);
         break;
       }
+      case 'mention': {
+        const targets = listOf(key, value).map((item) => {
+          const t = parseMentionTarget(item);
+          if ('error' in t) throw new Invalid(t.error);
+          return t;
+        });
+        const known = new Set((f.mention ?? []).map(describeMention));
+        f.mention = [...(f.mention ?? []), ...targets.filter((t) => !known.has(describeMention(t)))];
+        break;
+      }
+      case 'mentionFrom': {
+        if (f.mentionFrom) throw new Invalid('mention-from: given twice');
+        f.mentionFrom = value.toLowerCase() === 'paged' ? 'paged' : parseSeverity(value);
+        break;
+      }
     }
   }
+  if (f.mentionFrom && !f.mention) throw new Invalid('mention-from: says from when to mention: add mention:@group');
   if (f.quiet && !f.tz) throw new Invalid('quiet hours need a time zone: add tz:America/Mexico_City (or tz:UTC)');
   if (f.tz && !f.quiet) throw new Invalid('tz: is the time zone of quiet hours: add quiet:22:00-07:00');
 
@@ -463,6 +488,7 @@ function parseFilter(args: Token[]): SubscriptionFilter {
   if (f.countries) filter.countries = f.countries;
   if (f.minSeverity) filter.minSeverity = f.minSeverity;
   if (f.quiet && f.tz) filter.quietHours = { ...f.quiet, tz: f.tz } satisfies QuietHours;
+  if (f.mention) filter.mention = { to: f.mention, ...(f.mentionFrom && { from: f.mentionFrom }) };
   return filter;
 }
 

@@ -1,6 +1,16 @@
 // `subscribe`, `unsubscribe`, `subscriptions`: the subscriptions of the channel the command was typed in.
 import { type Subscription, type SubscriptionFilter, subscriptionMatches } from '../domain/subscription.js';
-import { capLines, describeFilter, orList, plural, quietHoursNote, shortUtc, who } from './format.js';
+import {
+  capLines,
+  describeFilter,
+  mentionNote,
+  mentionText,
+  orList,
+  plural,
+  quietHoursNote,
+  shortUtc,
+  who,
+} from './format.js';
 import type { CommandContext } from './handlers.js';
 import { institutionLabel, loadInstitutionAlerts, resolveInstitution } from './institution-match.js';
 import type { Reply, ReplyVisibility } from './reply.js';
@@ -31,8 +41,10 @@ function sameFilter(a: SubscriptionFilter, b: SubscriptionFilter): boolean {
 function subscriptionLine(s: Subscription): string {
   const q = s.filter.quietHours;
   const quiet = q ? ` · quiet ${q.from}-${q.to} ${q.tz}` : '';
+  const mention = mentionText(s.filter);
+  const mentions = mention ? ` · mentions ${mention}` : '';
   const by = s.createdBy ? ` · by ${s.createdBy}` : '';
-  return `${s.id}: ${describeFilter(s.filter)}${quiet}${by} on ${shortUtc(s.createdAt).slice(0, 10)}`;
+  return `${s.id}: ${describeFilter(s.filter)}${quiet}${mentions}${by} on ${shortUtc(s.createdAt).slice(0, 10)}`;
 }
 
 export async function subscribeReply(
@@ -101,6 +113,8 @@ export async function subscribeReply(
   const lines = [`Subscription ${sub.id}.`, ...notes];
   const quiet = quietHoursNote(filter);
   if (quiet) lines.push(quiet);
+  const mention = mentionNote(filter);
+  if (mention) lines.push(mention);
   const matching = alerts.filter((a) => a.state === 'firing' && subscriptionMatches(filter, a));
   if (matching.length) {
     // Routing happens on change: an alert already open reaches this channel with its next update, not now.

@@ -1,5 +1,6 @@
 // The whole configuration, validated once at start. Strict objects: a misspelt key is an error, never ignored.
 import { z } from 'zod';
+import { parseMentionTarget } from '../domain/mention.js';
 import { SEVERITIES } from '../domain/severity.js';
 import { parseDuration, parseSize } from './units.js';
 
@@ -246,7 +247,28 @@ const filterFields = {
   minLinkShare: ratio.optional(),
 };
 
-const subscription = z.strictObject({ destination: z.string(), ...filterFields, quietHours: quietHours.optional() });
+/** `group:S0123ABCD` (a Slack user group or a Discord role), `user:U0123ABCD`, `here`, or the platform's own syntax. */
+const mentionTarget = z.string().transform((text, ctx) => {
+  const target = parseMentionTarget(text);
+  if ('error' in target) {
+    ctx.addIssue({ code: 'custom', message: target.error });
+    return z.NEVER;
+  }
+  return target;
+});
+
+const mention = z.strictObject({
+  to: z.array(mentionTarget).min(1),
+  /** A severity (default critical), or `paged`: only alerts that page on-call. */
+  from: z.union([severity, z.literal('paged')]).optional(),
+});
+
+const subscription = z.strictObject({
+  destination: z.string(),
+  ...filterFields,
+  quietHours: quietHours.optional(),
+  mention: mention.optional(),
+});
 
 const pagingRule = z.strictObject({
   name: z.string().min(1),

@@ -95,6 +95,33 @@ describe('parseCommand: what it understands', () => {
     ['silence A7 2h it happens every night', { kind: 'silence', reason: 'it happens every night' }],
     ['silence institution:erebor 2h', { kind: 'silence', target: { type: 'institution', query: 'erebor' } }],
     ['silences', { kind: 'silences', public: false }],
+    [
+      'subscribe min:major mention:<!subteam^S0123|@oncall-belvo>,<@U0456|ana> mention-from:critical',
+      {
+        kind: 'subscribe',
+        filter: {
+          minSeverity: 'major',
+          mention: {
+            to: [
+              { kind: 'group', id: 'S0123' },
+              { kind: 'user', id: 'U0456' },
+            ],
+            from: 'critical',
+          },
+        },
+      },
+    ],
+    [
+      'subscribe mention:<@&123456789012345678> mention:here mention-from:paged',
+      {
+        filter: {
+          mention: {
+            to: [{ kind: 'group', id: '123456789012345678' }, { kind: 'here' }],
+            from: 'paged',
+          },
+        },
+      },
+    ],
     ['unsilence S4', { kind: 'unsilence', id: 'S4' }],
     ['unsilence s04', { kind: 'unsilence', id: 'S4' }],
     ['unsilence config:0', { kind: 'unsilence', id: 'config:0' }],
@@ -175,6 +202,11 @@ describe('parseCommand: what it refuses, and how it says so', () => {
     ['silence every sun 02:00-04:00 tz:UTC', /silence what\?/, /silence/],
     ['silence institution: 2h', /institution: needs a name/, /silence/],
     ['silences S1', /silences takes no arguments/, /silences/],
+    ['subscribe mention:@everyone', /would notify everyone in the channel/, /subscribe/],
+    ['subscribe mention:<!channel>', /would notify everyone/, /subscribe/],
+    ['subscribe mention:@oncall-belvo', /pick the group from the @ menu/, /subscribe/],
+    ['subscribe mention-from:critical', /add mention:/, /subscribe/],
+    ['subscribe mention:here mention-from:urgent', /not a severity/, /subscribe/],
     ['silence A12 30', /needs a duration with a unit/, /silence/],
     ['silence 2h', /silence what\?/, /silence/],
     ['silence A12 30s', /from 1m to 30d \(got 30s\)/, /silence/],
