@@ -25,6 +25,7 @@ import {
 } from '../../src/ports/store.js';
 import { belvoStoreMethods, prepareBelvoStatements } from './belvo-links-store.js';
 import { applyMigrations } from './migrations.js';
+import { prepareSeenStatements, seenRequestMethods } from './seen-requests-store.js';
 
 export interface SqliteStoreOptions {
   /** File path (parent directory created if missing) or `:memory:`. */
@@ -330,7 +331,12 @@ function prepareStatements(db: BetterSqlite3.Database) {
         ends_at = excluded.ends_at, created_by = excluded.created_by, reason = excluded.reason,
         recurrence = excluded.recurrence`),
     deleteSilence: db.prepare('DELETE FROM silences WHERE id = ?'),
+    // A real commit (fsync included), as small as one can be: the readiness probe.
+    probeWrite: db.prepare(`
+      INSERT INTO counters (name, value) VALUES ('readiness_probe', ?)
+      ON CONFLICT (name) DO UPDATE SET value = excluded.value`),
     belvo: prepareBelvoStatements(db),
+    seen: prepareSeenStatements(db),
   };
 }
 
@@ -394,6 +400,10 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
 
     isOpen() {
       return db?.open === true;
+    },
+
+    async probeWrite(now: number) {
+      open().st.probeWrite.run(now);
     },
 
     async loadCommitContext(query: CommitContextQuery): Promise<CommitContext> {
@@ -674,6 +684,10 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     ...belvoStoreMethods(() => {
       const { db, st } = open();
       return { db, st: st.belvo };
+    }),
+    ...seenRequestMethods(() => {
+      const { db, st } = open();
+      return { db, st: st.seen };
     }),
   };
 }
