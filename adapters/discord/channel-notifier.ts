@@ -47,8 +47,8 @@ export function messageLink(guildId: string | undefined, channelId: string, mess
 const footerOf = (m: APIMessage) => m.embeds?.[0]?.footer?.text;
 
 export function createDiscordChannelNotifier(opts: DiscordChannelNotifierOptions): Notifier {
-  const parent = (event: AlertEvent) =>
-    renderParent(event, { buttons: true, ...(opts.incidentUrl && { incidentUrl: opts.incidentUrl }) });
+  const parent = (event: AlertEvent, mention = false) =>
+    renderParent(event, { buttons: true, mention, ...(opts.incidentUrl && { incidentUrl: opts.incidentUrl }) });
   const { client, channel } = opts;
   let guild: Promise<{ id?: string } | undefined> | undefined;
 
@@ -136,7 +136,7 @@ export function createDiscordChannelNotifier(opts: DiscordChannelNotifierOptions
 
   async function postParent(req: DeliveryRequest, replacing?: string): Promise<MessageRef> {
     const a = req.event.alert;
-    const posted = await create(channel, parent(req.event), nonceFor(opts.destination, a.id, replacing ?? ''));
+    const posted = await create(channel, parent(req.event, true), nonceFor(opts.destination, a.id, replacing ?? ''));
     return ref(a.id, posted.id);
   }
 
@@ -173,7 +173,9 @@ export function createDiscordChannelNotifier(opts: DiscordChannelNotifierOptions
         if (!event.quiet) {
           thread ??= await ensureThread(parentId, a);
           if (!(req.maybeDelivered && (await hasReply(thread, a.id, event.version)))) {
-            await create(thread, renderReply(event), nonceFor(opts.destination, a.id, event.version, 'reply'));
+            // A mention on an escalation pings its role or users in the thread, which Discord adds them to.
+            const reply = renderReply(event, { mention: true });
+            await create(thread, reply, nonceFor(opts.destination, a.id, event.version, 'reply'));
           }
         }
         return { outcome: 'delivered', parent: await ref(a.id, parentId, thread) };

@@ -20,7 +20,11 @@ const ARGS: Record<Subcommand, { required: boolean; description: string } | unde
   subscribe: { required: false, description: 'filters, e.g. statuspage country:MX min:major (none: every alert)' },
   unsubscribe: { required: false, description: "a subscription id (none: all of this channel's)" },
   subscriptions: undefined,
-  silence: { required: true, description: '<alert id | institution> <duration> [reason], e.g. A12 2h migration' },
+  silence: {
+    required: true,
+    description: 'e.g. A12 2h migration, or institution:erebor every sun 02:00-04:00 tz:America/Sao_Paulo',
+  },
+  silences: undefined,
   unsilence: { required: true, description: 'the silence id, e.g. S4' },
   ack: { required: true, description: 'the alert id, e.g. A12' },
   history: { required: false, description: 'how many incidents (default 10, at most 50)' },

@@ -275,3 +275,29 @@ describe('Discord parent message with the web page', () => {
     expect(fieldsOf(m).Link).toBe('[Incident page](https://x.example/a%28b%29/A7)');
   });
 });
+
+describe('mentions', () => {
+  const loud = alert({ title: 'Banco Erebor @everyone <@&111111111111111111>', severity: 'critical' });
+  const event = {
+    ...makeEvent(loud),
+    mention: [
+      { kind: 'group' as const, id: '222222222222222222' },
+      { kind: 'user' as const, id: '333333333333333333' },
+      { kind: 'here' as const },
+    ],
+  };
+
+  it('a parent that takes the mention names exactly its role and user, and allows only those to ping', () => {
+    const m = renderParent(event, { buttons: true, mention: true });
+    expect(m.content).toBe('<@&222222222222222222> <@333333333333333333>');
+    // No parsing: @everyone or a role written by the status page (in the embed) stays text.
+    expect(m.allowed_mentions).toEqual({ parse: [], roles: ['222222222222222222'], users: ['333333333333333333'] });
+  });
+
+  it('an edit, or a message not taking the mention, pings nobody', () => {
+    expect(renderParent(event, { buttons: true })).toMatchObject({ allowed_mentions: { parse: [] } });
+    expect(renderParent(event, { buttons: true }).content).toBeUndefined();
+    expect(renderReply(makeEvent(loud), { mention: true }).allowed_mentions).toEqual({ parse: [] });
+    expect(renderReply(event, { mention: true }).allowed_mentions.roles).toEqual(['222222222222222222']);
+  });
+});

@@ -19,8 +19,29 @@ export interface DiscordMessage {
   embeds: APIEmbed[];
   /** Always sent on a bot's messages (empty removes the buttons once an alert is resolved). */
   components?: APIActionRowComponent<APIButtonComponent>[];
-  /** Nothing a status page wrote may ping anyone. */
-  allowed_mentions: { parse: [] };
+  /**
+   * Nothing a status page wrote may ping anyone: no parsing at all, and only the roles and users a subscription
+   * names (in `content`, written by the bot) are allowed.
+   */
+  allowed_mentions: { parse: []; roles?: string[]; users?: string[] };
+}
+
+/**
+ * The event's mention as Discord content and the allow-list that lets exactly those ping. Slack's `here` has no
+ * safe Discord twin (`@here` needs `parse: ['everyone']`), so it is left out: name a role instead.
+ */
+export function discordMention(
+  event: AlertEvent,
+  on: boolean | undefined,
+): Pick<DiscordMessage, 'content' | 'allowed_mentions'> {
+  const targets = on ? (event.mention ?? []) : [];
+  const roles = targets.flatMap((t) => (t.kind === 'group' ? [t.id] : []));
+  const users = targets.flatMap((t) => (t.kind === 'user' ? [t.id] : []));
+  if (roles.length + users.length === 0) return { allowed_mentions: { parse: [] } };
+  return {
+    content: [...roles.map((r) => `<@&${r}>`), ...users.map((u) => `<@${u}>`)].join(' '),
+    allowed_mentions: { parse: [], ...(roles.length && { roles }), ...(users.length && { users }) },
+  };
 }
 
 export const COLORS = {
@@ -93,7 +114,8 @@ function stateLine(event: AlertEvent): string {
   if (a.flapping) parts.push('🔁 flapping');
   if (a.acknowledged) parts.push(`👀 acknowledged by ${escapeDiscord(a.acknowledged.by)}`);
   if (a.silenced && a.silenced.until > event.at) {
-    parts.push(`💤 silenced by ${escapeDiscord(a.silenced.by)} until ${discordTime(a.silenced.until)}`);
+    const every = a.silenced.every ? ` (${escapeDiscord(a.silenced.every)})` : '';
+    parts.push(`💤 silenced by ${escapeDiscord(a.silenced.by)} until ${discordTime(a.silenced.until)}${every}`);
   }
   const paging = pagingText(a, event.at);
   if (paging) parts.push(`🚨 ${escapeDiscord(paging)}`);
@@ -209,6 +231,8 @@ export interface RenderOptions {
   history?: boolean;
   /** The incident's page on the bot's web page (`web.publicUrl`), linked from the message when set. */
   incidentUrl?: (alertId: string) => string;
+  /** The event's mention goes on this message (a parent being posted; an edit never pings anyone). */
+  mention?: boolean;
 }
 
 /** A URL inside `[text](url)`: parentheses and spaces would end the link early, so they are percent-encoded. */
@@ -239,7 +263,7 @@ export function renderParent(event: AlertEvent, opts: RenderOptions = { buttons:
   return {
     embeds: [embed],
     ...(opts.buttons && { components: buttons(a) }),
-    allowed_mentions: { parse: [] },
+    ...discordMention(event, opts.mention),
   };
 }
 
@@ -253,7 +277,7 @@ const HEAD: Record<AlertEvent['type'], string> = {
 };
 
 /** What a thread reply says: the change, in one short embed. */
-export function renderReply(event: AlertEvent): DiscordMessage {
+export function renderReply(event: AlertEvent, opts: { mention?: boolean } = {}): DiscordMessage {
   const a = event.alert;
   let head = `**${HEAD[event.type]}**: ${escapeDiscord(event.reason)}`;
   if (event.type === 'resolved' && a.resolvedAt !== undefined) {
@@ -271,7 +295,7 @@ export function renderReply(event: AlertEvent): DiscordMessage {
     footer: replyFooter(a.id, event.version),
     timestamp: new Date(event.at).toISOString(),
   });
-  return { embeds: [embed], allowed_mentions: { parse: [] } };
+  return { embeds: [embed], ...discordMention(event, opts.mention) };
 }
 
 /** The thread started from a parent: its name says which alert it follows. */

@@ -85,6 +85,7 @@ export function createDiscordWebhookNotifier(opts: DiscordWebhookNotifierOptions
     const body = renderParent(req.event, {
       buttons: false,
       history: true,
+      mention: true,
       ...(opts.incidentUrl && { incidentUrl: opts.incidentUrl }),
     });
     try {
@@ -138,7 +139,14 @@ export function createDiscordWebhookNotifier(opts: DiscordWebhookNotifierOptions
           await client.post(Routes.webhook(parts.id, parts.token), {
             auth: false,
             query: query(thread),
-            body: renderReply(event),
+            body: renderReply(event, { mention: true }),
+          });
+        } else if (!event.quiet && event.mention?.length) {
+          // No thread to reply in: an escalation that wakes someone is said in the channel itself.
+          await client.post(Routes.webhook(parts.id, parts.token), {
+            auth: false,
+            query: query(),
+            body: renderReply(event, { mention: true }),
           });
         }
         return { outcome: 'delivered', parent: { ...parent, extra: { ...parent.extra } } };

@@ -183,6 +183,16 @@ export const PG_MIGRATIONS: readonly PgMigration[] = [
       CREATE INDEX seen_requests_by_until ON seen_requests (until);
     `,
   },
+  // Numbered as SQLite's: the same change has the same number in both, whatever order changes land in.
+  {
+    version: 8,
+    name: 'recurring silences',
+    sql: `
+      -- A silence that repeats weekly on a local clock ({days, from, to, tz} as JSON); starts_at/ends_at are then the
+      -- span its windows repeat in, so "live" (ends_at > now) still selects what may mute.
+      ALTER TABLE silences ADD COLUMN recurrence TEXT;
+    `,
+  },
 ];
 
 /** Any 64-bit number, the same for every replica: the advisory lock that serialises migrations. */

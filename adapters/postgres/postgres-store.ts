@@ -604,9 +604,11 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
 
     async addSilence(silence: Silence) {
       await open().query(
-        `INSERT INTO silences (id, matcher, starts_at, ends_at, created_by, reason) VALUES ($1, $2, $3, $4, $5, $6)
+        `INSERT INTO silences (id, matcher, starts_at, ends_at, created_by, reason, recurrence)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)
          ON CONFLICT (id) DO UPDATE SET matcher = excluded.matcher, starts_at = excluded.starts_at,
-           ends_at = excluded.ends_at, created_by = excluded.created_by, reason = excluded.reason`,
+           ends_at = excluded.ends_at, created_by = excluded.created_by, reason = excluded.reason,
+           recurrence = excluded.recurrence`,
         [
           silence.id,
           JSON.stringify(silence.matcher),
@@ -614,6 +616,7 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
           silence.endsAt,
           silence.createdBy,
           silence.reason,
+          silence.recurrence ? JSON.stringify(silence.recurrence) : null,
         ],
       );
     },

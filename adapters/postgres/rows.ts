@@ -59,6 +59,7 @@ export interface SilenceRow {
   ends_at: number;
   created_by: string;
   reason: string;
+  recurrence: string | null;
 }
 
 export interface MessageRefRow {
@@ -127,7 +128,7 @@ export function toSubscription(row: SubscriptionRow): Subscription {
 }
 
 export function toSilence(row: SilenceRow): Silence {
-  return {
+  const silence: Silence = {
     id: row.id,
     matcher: JSON.parse(row.matcher) as Silence['matcher'],
     startsAt: row.starts_at,
@@ -135,6 +136,8 @@ export function toSilence(row: SilenceRow): Silence {
     createdBy: row.created_by,
     reason: row.reason,
   };
+  if (row.recurrence !== null) silence.recurrence = JSON.parse(row.recurrence) as Silence['recurrence'];
+  return silence;
 }
 
 export function toMessageRef(row: MessageRefRow): MessageRef {

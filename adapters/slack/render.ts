@@ -6,6 +6,7 @@ import { DIGEST_KIND } from '../../src/domain/fingerprint.js';
 import { actionableEvidence, fitLines, memberLines, pagingText } from '../../src/domain/group-text.js';
 import { healthError } from '../../src/domain/health-text.js';
 import { impactText, originLabel } from '../../src/domain/incident-text.js';
+import type { MentionTarget } from '../../src/domain/mention.js';
 import { statusText } from '../../src/domain/status-text.js';
 import { clip, escapeSlack } from '../../src/domain/text.js';
 import { ALERT_METADATA_TYPE, SLACK_LIMITS } from './limits.js';
@@ -52,7 +53,8 @@ function stateLine(event: AlertEvent): string {
   if (a.flapping) parts.push(':arrows_counterclockwise: flapping');
   if (a.acknowledged) parts.push(`:eyes: acknowledged by ${escapeSlack(a.acknowledged.by)}`);
   if (a.silenced && a.silenced.until > event.at) {
-    parts.push(`:zzz: silenced by ${escapeSlack(a.silenced.by)} until ${slackDate(a.silenced.until)}`);
+    const every = a.silenced.every ? ` (${escapeSlack(a.silenced.every)})` : '';
+    parts.push(`:zzz: silenced by ${escapeSlack(a.silenced.by)} until ${slackDate(a.silenced.until)}${every}`);
   }
   const paging = pagingText(a, event.at);
   if (paging) parts.push(`:rotating_light: ${escapeSlack(paging)}`);
@@ -152,6 +154,18 @@ export function fallbackText(event: AlertEvent): string {
 export interface ParentOptions {
   /** The incident's page on the bot's web page (`web.publicUrl`), linked from the message when set. */
   incidentUrl?: (alertId: string) => string;
+  /** The event's mention goes on this message (a parent being posted; an edit never pings anyone). */
+  mention?: boolean;
+}
+
+/** Slack's syntax for a mention: the only `<!…>` and `<@…>` a message carries (page text is escaped). */
+export function slackMention(t: MentionTarget): string {
+  return t.kind === 'group' ? `<!subteam^${t.id}>` : t.kind === 'user' ? `<@${t.id}>` : '<!here>';
+}
+
+/** `<!subteam^S0123> <@U0456> ` before a message's text, when the event carries a mention and this message takes it. */
+function mentionPrefix(event: AlertEvent, on: boolean | undefined): string {
+  return on && event.mention?.length ? `${event.mention.map(slackMention).join(' ')} ` : '';
 }
 
 /** A URL inside `<url|text>`: the characters that would end the link are percent-encoded. */
@@ -199,16 +213,19 @@ export function renderParent(event: AlertEvent, opts: ParentOptions = {}): Slack
   });
   const actions = buttons(a);
   if (actions) blocks.push(actions);
-  const text = fallbackText(event);
+  const fallback = fallbackText(event);
   return {
-    text,
-    attachments: [{ color: colorOf(a), fallback: text, blocks: blocks.slice(0, SLACK_LIMITS.blocksPerMessage) }],
+    text: mentionPrefix(event, opts.mention) + fallback,
+    attachments: [{ color: colorOf(a), fallback, blocks: blocks.slice(0, SLACK_LIMITS.blocksPerMessage) }],
     metadata: metadata(event),
   };
 }
 
-/** What a thread reply says: the change, in one short message. */
-export function renderReply(event: AlertEvent): SlackMessage {
+/**
+ * What a thread reply says: the change, in one short message. With `mention`, the reply names who it wakes up (the
+ * notifier also shows it in the channel: an escalation must not hide in a thread).
+ */
+export function renderReply(event: AlertEvent, opts: { mention?: boolean } = {}): SlackMessage {
   const a = event.alert;
   const head: Record<AlertEvent['type'], string> = {
     opened: ':red_circle: Opened',
@@ -218,7 +235,7 @@ export function renderReply(event: AlertEvent): SlackMessage {
     resolved: ':white_check_mark: Resolved',
     reminder: ':bell: Reminder',
   };
-  const lines = [`${head[event.type]}: ${escapeSlack(event.reason)}`];
+  const lines = [`${mentionPrefix(event, opts.mention)}${head[event.type]}: ${escapeSlack(event.reason)}`];
   if (event.type === 'resolved' && a.resolvedAt !== undefined)
     lines[0] += ` (after ${durationText(a.resolvedAt - a.startedAt)})`;
   // Every update the page made since the last message, in order (a poll can bring several).

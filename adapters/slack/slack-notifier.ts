@@ -33,8 +33,8 @@ interface Posted {
 const UNSETTLED = 'unsettled';
 
 export function createSlackNotifier(opts: SlackNotifierOptions): Notifier {
-  const renderParent = (event: DeliveryRequest['event']) =>
-    renderParentWith(event, opts.incidentUrl ? { incidentUrl: opts.incidentUrl } : {});
+  const renderParent = (event: DeliveryRequest['event'], mention = false) =>
+    renderParentWith(event, { ...(opts.incidentUrl && { incidentUrl: opts.incidentUrl }), mention });
   const client = new WebClient(opts.token, {
     slackApiUrl: opts.apiUrl ?? SLACK_API_URL,
     // The outbox retries, with its own backoff and Retry-After; the client must not retry underneath it.
@@ -47,17 +47,21 @@ export function createSlackNotifier(opts: SlackNotifierOptions): Notifier {
   const now = opts.now ?? Date.now;
   const settleMs = opts.settleMs ?? 2 * (opts.timeoutMs ?? 10_000);
 
-  async function post(message: SlackMessage, threadTs?: string): Promise<Posted> {
-    const res = await client.chat.postMessage({
+  async function post(message: SlackMessage, threadTs?: string, broadcast = false): Promise<Posted> {
+    const base = {
       channel,
       text: message.text,
       ...(message.blocks && { blocks: message.blocks }),
       ...(message.attachments && { attachments: message.attachments }),
       metadata: message.metadata,
-      unfurl_links: false,
-      unfurl_media: false,
-      ...(threadTs && { thread_ts: threadTs }),
-    });
+      unfurl_links: false as const,
+      unfurl_media: false as const,
+    };
+    const res = !threadTs
+      ? await client.chat.postMessage(base)
+      : broadcast
+        ? await client.chat.postMessage({ ...base, thread_ts: threadTs, reply_broadcast: true })
+        : await client.chat.postMessage({ ...base, thread_ts: threadTs });
     return { ts: String(res.ts) };
   }
 
@@ -152,7 +156,7 @@ export function createSlackNotifier(opts: SlackNotifierOptions): Notifier {
         if (!parentTs) {
           // An edit, or a reminder, of a message this channel never got: a reminder is never a new parent.
           if (event.quiet || event.type === 'reminder') return { outcome: 'delivered' };
-          const posted = await post(renderParent(event));
+          const posted = await post(renderParent(event, true));
           // The first message for this channel is the parent itself; its thread starts with the next version.
           return { outcome: 'delivered', parent: ref(alertId, posted.ts, await linkTo(posted.ts), mark) };
         }
@@ -164,11 +168,13 @@ export function createSlackNotifier(opts: SlackNotifierOptions): Notifier {
           if (failure.kind !== 'gone') throw err;
           // Someone deleted the parent: post a new one and keep the story there (unless a previous attempt did).
           const again = req.maybeDelivered ? await findParent(alertId, parentTs) : undefined;
-          const ts = again ?? (await post(renderParent(event))).ts;
+          const ts = again ?? (await post(renderParent(event, true))).ts;
           return { outcome: 'delivered', parent: ref(alertId, ts, await linkTo(ts), unsettled) };
         }
         if (!event.quiet && !(req.maybeDelivered && (await hasReply(parentTs, event.version)))) {
-          await post(renderReply(event), parentTs);
+          // A mention on an escalation: the reply wakes them and shows in the channel too (reply_broadcast).
+          const mention = (event.mention?.length ?? 0) > 0;
+          await post(renderReply(event, { mention }), parentTs, mention);
         }
         return { outcome: 'delivered', parent: ref(alertId, parentTs, req.parent?.extra?.link, unsettled) };
       } catch (err) {

@@ -217,7 +217,15 @@ export const MIGRATIONS: readonly Migration[] = [
         WHERE gone_at IS NULL;
     `,
   },
-  // Version 8 belongs to another change; versions apply by number, whatever order they arrive in.
+  {
+    version: 8,
+    name: 'recurring silences',
+    sql: `
+      -- A silence that repeats weekly on a local clock ({days, from, to, tz} as JSON); starts_at/ends_at are then the
+      -- span its windows repeat in, so "live" (ends_at > now) still selects what may mute.
+      ALTER TABLE silences ADD COLUMN recurrence TEXT;
+      `,
+    },
   {
     version: 9,
     name: 'link counts kept per institution and status',

@@ -90,6 +90,7 @@ interface SilenceRow {
   ends_at: number;
   created_by: string;
   reason: string;
+  recurrence: string | null;
 }
 
 interface MessageRefRow {
@@ -190,7 +191,7 @@ function toSubscription(row: SubscriptionRow): Subscription {
 }
 
 function toSilence(row: SilenceRow): Silence {
-  return {
+  const silence: Silence = {
     id: row.id,
     matcher: JSON.parse(row.matcher) as Silence['matcher'],
     startsAt: row.starts_at,
@@ -198,6 +199,8 @@ function toSilence(row: SilenceRow): Silence {
     createdBy: row.created_by,
     reason: row.reason,
   };
+  if (row.recurrence !== null) silence.recurrence = JSON.parse(row.recurrence) as Silence['recurrence'];
+  return silence;
 }
 
 function toMessageRef(row: MessageRefRow): MessageRef {
@@ -346,10 +349,11 @@ function prepareStatements(db: BetterSqlite3.Database) {
     listSilences: db.prepare('SELECT * FROM silences ORDER BY starts_at, id'),
     listLiveSilences: db.prepare('SELECT * FROM silences WHERE ends_at > ? ORDER BY starts_at, id'),
     upsertSilence: db.prepare(`
-      INSERT INTO silences (id, matcher, starts_at, ends_at, created_by, reason)
-      VALUES (@id, @matcher, @startsAt, @endsAt, @createdBy, @reason)
+      INSERT INTO silences (id, matcher, starts_at, ends_at, created_by, reason, recurrence)
+      VALUES (@id, @matcher, @startsAt, @endsAt, @createdBy, @reason, @recurrence)
       ON CONFLICT (id) DO UPDATE SET matcher = excluded.matcher, starts_at = excluded.starts_at,
-        ends_at = excluded.ends_at, created_by = excluded.created_by, reason = excluded.reason`),
+        ends_at = excluded.ends_at, created_by = excluded.created_by, reason = excluded.reason,
+        recurrence = excluded.recurrence`),
     deleteSilence: db.prepare('DELETE FROM silences WHERE id = ?'),
     // A real commit (fsync included), as small as one can be: the readiness probe.
     probeWrite: db.prepare(`
@@ -736,6 +740,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
         endsAt: silence.endsAt,
         createdBy: silence.createdBy,
         reason: silence.reason,
+        recurrence: silence.recurrence ? JSON.stringify(silence.recurrence) : null,
       });
     },
 

@@ -4,7 +4,7 @@ import { type Config, destinationKeyOf } from '../config/schema.js';
 import type { ErrorRatioConfig } from '../detect/error-ratios.js';
 import { DEFAULT_SPIKE_CONFIG, type SpikeConfig } from '../detect/link-spikes.js';
 import type { InstitutionRef } from '../domain/institution.js';
-import type { Silence } from '../domain/silence.js';
+import { NO_END, type Silence } from '../domain/silence.js';
 import type { Subscription } from '../domain/subscription.js';
 import { DEFAULT_ENGINE_CONFIG, type EngineConfig, type Thresholds } from '../engine/engine-config.js';
 import { type PolicyConfig, STORM_KIND } from '../engine/policy-config.js';
@@ -86,9 +86,10 @@ export function configSilences(config: Config): Silence[] {
     id: `config:${i}`,
     matcher: s.match,
     startsAt: s.from ? Date.parse(s.from) : 0,
-    endsAt: Date.parse(s.until),
+    endsAt: s.until ? Date.parse(s.until) : NO_END,
     createdBy: s.createdBy,
     reason: s.reason,
+    ...(s.every && { recurrence: { ...s.every, days: [...new Set(s.every.days)].sort((a, b) => a - b) } }),
   }));
 }
 

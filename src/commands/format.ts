@@ -2,8 +2,9 @@
 import { type Alert, durationText } from '../domain/alert.js';
 import { INCIDENT_KIND } from '../domain/fingerprint.js';
 import { leadTimeText } from '../domain/incident-text.js';
+import { DEFAULT_MENTION_LEVEL, describeMention } from '../domain/mention.js';
 import { DEFAULT_URGENT } from '../domain/quiet-hours.js';
-import type { Silence, SilenceMatcher } from '../domain/silence.js';
+import { type Silence, type SilenceMatcher, silenceUntil } from '../domain/silence.js';
 import type { SubscriptionFilter } from '../domain/subscription.js';
 import { incidentStartedAt } from './incident-history.js';
 
@@ -65,12 +66,12 @@ export function titleWithStatus(alert: Alert): string {
 }
 
 /** What else on-call should know at a glance: flapping, maintenance, who acknowledged, silenced until. */
-export function flags(alert: Alert, silence?: Silence): string[] {
+export function flags(alert: Alert, silence: Silence | undefined, now: number): string[] {
   const out: string[] = [];
   if (alert.flapping) out.push('flapping');
   if (alert.maintenance) out.push(`under maintenance: ${alert.maintenance.title}`);
   if (alert.acknowledged) out.push(`acked by ${alert.acknowledged.by}`);
-  if (silence) out.push(`silenced until ${isoUtc(silence.endsAt)}`);
+  if (silence) out.push(`silenced until ${isoUtc(silenceUntil(silence, now))}`);
   return out;
 }
 
@@ -86,7 +87,7 @@ export function openAlertLine(alert: Alert, now: number, silence?: Silence): str
   const parts = [
     `[${alert.id}] ${alert.severity.toUpperCase()} ${titleWithStatus(alert)}${country}`,
     `for ${durationText(now - alert.startedAt)}`,
-    ...flags(alert, silence),
+    ...flags(alert, silence, now),
   ];
   return parts.join(' · ');
 }
@@ -122,6 +123,26 @@ export function quietHoursNote(f: SubscriptionFilter): string | undefined {
   if (!q) return undefined;
   const urgent = q.urgent ?? DEFAULT_URGENT;
   return `Quiet hours ${q.from}-${q.to} (${q.tz}): only ${urgent} alerts arrive during them; the rest comes as one digest at ${q.to}. Pages are not affected.`;
+}
+
+/** `group:S0123, user:U0456 from critical`: who a subscription wakes up (plain words, never a ping). */
+export function mentionText(f: SubscriptionFilter): string | undefined {
+  const m = f.mention;
+  if (!m) return undefined;
+  const from = m.from ?? DEFAULT_MENTION_LEVEL;
+  return `${m.to.map(describeMention).join(', ')} ${from === 'paged' ? 'when it pages' : `from ${from}`}`;
+}
+
+/** What a mention does, at subscribe time: when it pings, and that edits never do. */
+export function mentionNote(f: SubscriptionFilter): string | undefined {
+  const m = f.mention;
+  if (!m) return undefined;
+  const from = m.from ?? DEFAULT_MENTION_LEVEL;
+  const when =
+    from === 'paged'
+      ? 'when an alert pages on-call'
+      : `when an alert opens at ${from} or worse, or escalates to it (a reply shown in the channel)`;
+  return `Mentions ${m.to.map(describeMention).join(', ')} ${when}; edits and other updates mention nobody.`;
 }
 
 export function describeMatcher(m: SilenceMatcher): string {

@@ -1,7 +1,9 @@
 // The `/belvo-status` text -> a typed command. Pure and total: anything it cannot understand becomes
 // `{ kind: 'invalid' }` with a message and the usage line, never an exception (a user must never see a stack trace).
 import { parseDuration } from '../config/units.js';
+import { describeMention, type MentionLevel, type MentionTarget, parseMentionTarget } from '../domain/mention.js';
 import { SEVERITIES, type Severity } from '../domain/severity.js';
+import type { SilenceRecurrence } from '../domain/silence.js';
 import type { QuietHours, SubscriptionFilter } from '../domain/subscription.js';
 import { overview, type Subcommand, usageOf } from './usage.js';
 
@@ -23,6 +25,8 @@ export type ParsedCommand = (
   | { kind: 'unsubscribe'; id?: string }
   | { kind: 'subscriptions' }
   | { kind: 'silence'; target: SilenceTarget; durationMs: number; duration: string; reason?: string }
+  | { kind: 'recurring-silence'; target: SilenceTarget; recurrence: SilenceRecurrence; reason?: string }
+  | { kind: 'silences' }
   | { kind: 'unsilence'; id: string }
   | { kind: 'ack'; target: AlertTarget }
   | { kind: 'history'; limit: number }
@@ -95,6 +99,7 @@ const ALIASES: Record<string, Subcommand> = {
   unsubscribe: 'unsubscribe',
   subscriptions: 'subscriptions',
   silence: 'silence',
+  silences: 'silences',
   unsilence: 'unsilence',
   ack: 'ack',
   acknowledge: 'ack',
@@ -141,6 +146,7 @@ function parseSubcommand(sub: Subcommand, args: Token[], raw: string): Body {
   switch (sub) {
     case 'status':
     case 'subscriptions':
+    case 'silences':
     case 'audit':
     case 'help':
       noArguments(sub, args);
@@ -215,8 +221,30 @@ function targetOf(tokens: Token[], example: string): AlertTarget {
 // A duration in chat needs a unit: a bare "30" would be 30 ms to parseDuration, never what anyone means.
 const DURATION_SHAPE = /^(\d+(\.\d+)?(ms|s|m|h|d))+$/i;
 
+/** The free text from `tokens[from]` on, as typed (quotes, punctuation), not re-joined words. */
+function restAsTyped(tokens: Token[], from: number, raw: string): string {
+  const first = tokens[from];
+  const last = tokens[tokens.length - 1];
+  return first && last && from < tokens.length ? raw.slice(first.start, last.end).trim() : '';
+}
+
+/** `institution:Banco Erebor` says outright what the words name; the rest is read as `ack` reads it. */
+function silenceTargetOf(tokens: Token[], example: string): SilenceTarget {
+  const first = tokens[0];
+  const m = first && /^institution:(.*)$/i.exec(first.text);
+  if (m) {
+    const query = [m[1] ?? '', ...tokens.slice(1).map((t) => t.text)].join(' ').trim();
+    if (!query) throw new Invalid('institution: needs a name (institution:erebor)');
+    return { type: 'institution', query };
+  }
+  return targetOf(tokens, example);
+}
+
 function parseSilence(args: Token[], raw: string): Body {
+  const every = args.findIndex((t) => t.text.toLowerCase() === 'every');
   const at = args.findIndex((t) => DURATION_SHAPE.test(t.text));
+  // "every" before any duration: a weekly window; after one, it is only a word of the reason.
+  if (every >= 0 && (at < 0 || every < at)) return parseRecurringSilence(args, every, raw);
   if (at < 0) throw new Invalid('silence needs a duration with a unit: 30m, 2h or 1d');
   const targetTokens = args.slice(0, at);
   if (targetTokens.length === 0)
@@ -228,13 +256,8 @@ function parseSilence(args: Token[], raw: string): Body {
     throw new Invalid(`a silence lasts from 1m to 30d (got ${durationToken.text})`);
   }
 
-  const target = targetOf(targetTokens, 'silence A12 2h');
-
-  const reasonTokens = args.slice(at + 1);
-  const first = reasonTokens[0];
-  const last = reasonTokens[reasonTokens.length - 1];
-  // The reason is free text: keep it as typed (quotes, punctuation), not re-joined words.
-  const reason = first && last ? raw.slice(first.start, last.end).trim() : '';
+  const target = silenceTargetOf(targetTokens, 'silence A12 2h');
+  const reason = restAsTyped(args, at + 1, raw);
   return {
     kind: 'silence',
     target,
@@ -244,25 +267,111 @@ function parseSilence(args: Token[], raw: string): Body {
   };
 }
 
-const FILTER_KEYS: Record<string, 'kinds' | 'countries' | 'institutions' | 'sources' | 'env' | 'min' | 'quiet' | 'tz'> =
-  {
-    kind: 'kinds',
-    kinds: 'kinds',
-    country: 'countries',
-    countries: 'countries',
-    institution: 'institutions',
-    institutions: 'institutions',
-    source: 'sources',
-    sources: 'sources',
-    env: 'env',
-    environment: 'env',
-    environments: 'env',
-    min: 'min',
-    severity: 'min',
-    quiet: 'quiet',
-    tz: 'tz',
-    timezone: 'tz',
+const DAYS: Record<string, number[]> = {
+  daily: [0, 1, 2, 3, 4, 5, 6],
+  day: [0, 1, 2, 3, 4, 5, 6],
+  weekdays: [1, 2, 3, 4, 5],
+  weekends: [0, 6],
+};
+const DAY_PREFIXES = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'];
+
+/** `sun`, `Sunday`, `sundays`, `sábado` is not: English names or their first three letters. */
+function dayOf(word: string): number | undefined {
+  const w = word.toLowerCase().replace(/s$/, '');
+  const i = DAY_PREFIXES.findIndex((p) => w.startsWith(p));
+  if (i < 0) return undefined;
+  const full = ['sunday', 'monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday'][i] ?? '';
+  return full.startsWith(w) ? i : undefined;
+}
+
+/** `sun`, `sat,sun`, `mon-fri`, `weekdays`, `daily` -> days of the week (0 = Sunday), or undefined if not days. */
+function daysOf(text: string): number[] | undefined {
+  const named = DAYS[text.toLowerCase()];
+  if (named) return named;
+  const out = new Set<number>();
+  for (const part of text.split(',').filter((p) => p.length > 0)) {
+    const range = /^([a-z]+)-([a-z]+)$/i.exec(part);
+    if (range) {
+      const from = dayOf(range[1] ?? '');
+      const to = dayOf(range[2] ?? '');
+      if (from === undefined || to === undefined) return undefined;
+      for (let d = from; ; d = (d + 1) % 7) {
+        out.add(d);
+        if (d === to) break;
+      }
+      continue;
+    }
+    const d = dayOf(part);
+    if (d === undefined) return undefined;
+    out.add(d);
+  }
+  return out.size ? [...out].sort((a, b) => a - b) : undefined;
+}
+
+const RECURRING_EXAMPLE = 'silence institution:erebor every sun 02:00-04:00 tz:America/Sao_Paulo core banking window';
+
+/** `silence <target> every <days> HH:MM-HH:MM [tz:]<zone> [reason]`: a weekly window on a local clock. */
+function parseRecurringSilence(args: Token[], every: number, raw: string): Body {
+  const targetTokens = args.slice(0, every);
+  if (targetTokens.length === 0) throw new Invalid(`silence what? Give an alert id or an institution before "every"`);
+  const target = silenceTargetOf(targetTokens, RECURRING_EXAMPLE);
+  let i = every + 1;
+  const days = new Set<number>();
+  for (; i < args.length; i++) {
+    const d = daysOf(args[i]?.text ?? '');
+    if (!d) break;
+    for (const x of d) days.add(x);
+  }
+  if (days.size === 0) {
+    throw new Invalid(`every what day? sun, sat,sun, mon-fri, weekdays or daily (${RECURRING_EXAMPLE})`);
+  }
+  const windowToken = args[i];
+  const window = windowToken && QUIET_SHAPE.exec(windowToken.text);
+  if (!windowToken || !window) {
+    throw new Invalid(`a recurring silence needs its local time window after the days: 02:00-04:00`);
+  }
+  const hhmm = (h: string | undefined, min: string | undefined) => `${(h ?? '0').padStart(2, '0')}:${min ?? '00'}`;
+  const from = hhmm(window[1], window[2]);
+  const to = hhmm(window[3], window[4]);
+  if (from === to) throw new Invalid(`the window ${from}-${to} is empty: give two different times`);
+  const tzToken = args[i + 1];
+  const tzText = tzToken?.text.replace(/^(tz|timezone):/i, '');
+  if (!tzToken || !tzText || !(/^(tz|timezone):/i.test(tzToken.text) || /\/|^utc$/i.test(tzText))) {
+    throw new Invalid('a recurring silence needs the time zone of its window: add tz:America/Sao_Paulo (or tz:UTC)');
+  }
+  const tz = parseTimeZone(tzText);
+  const reason = restAsTyped(args, i + 2, raw);
+  return {
+    kind: 'recurring-silence',
+    target,
+    recurrence: { days: [...days].sort((a, b) => a - b), from, to, tz },
+    ...(reason && { reason }),
   };
+}
+
+const FILTER_KEYS: Record<
+  string,
+  'kinds' | 'countries' | 'institutions' | 'sources' | 'env' | 'min' | 'quiet' | 'tz' | 'mention' | 'mentionFrom'
+> = {
+  kind: 'kinds',
+  kinds: 'kinds',
+  country: 'countries',
+  countries: 'countries',
+  institution: 'institutions',
+  institutions: 'institutions',
+  source: 'sources',
+  sources: 'sources',
+  env: 'env',
+  environment: 'env',
+  environments: 'env',
+  min: 'min',
+  severity: 'min',
+  quiet: 'quiet',
+  tz: 'tz',
+  timezone: 'tz',
+  mention: 'mention',
+  'mention-from': 'mentionFrom',
+};
 
 const KIND_SHAPE = /^[a-z][a-z0-9_]*(\.[a-z0-9_]+)*$/;
 const ENV_SHAPE = /^[a-z][a-z0-9_-]*$/;
@@ -294,6 +403,8 @@ function parseFilter(args: Token[]): SubscriptionFilter {
     minSeverity?: Severity;
     quiet?: { from: string; to: string };
     tz?: string;
+    mention?: MentionTarget[];
+    mentionFrom?: MentionLevel;
   } = {};
   for (const token of args) {
     const colon = token.text.indexOf(':');
@@ -305,7 +416,9 @@ function parseFilter(args: Token[]): SubscriptionFilter {
     const value = token.text.slice(colon + 1);
     const field = FILTER_KEYS[key.toLowerCase()];
     if (!field) {
-      throw new Invalid(`unknown filter "${key}:" (known: country, institution, source, env, min, quiet, tz)`);
+      throw new Invalid(
+        `unknown filter "${key}:" (known: country, institution, source, env, min, quiet, tz, mention, mention-from)`,
+      );
     }
     switch (field) {
       case 'kinds':
@@ -345,8 +458,24 @@ function parseFilter(args: Token[]): SubscriptionFilter {
         f.tz = parseTimeZone(value);
         break;
       }
+      case 'mention': {
+        const targets = listOf(key, value).map((item) => {
+          const t = parseMentionTarget(item);
+          if ('error' in t) throw new Invalid(t.error);
+          return t;
+        });
+        const known = new Set((f.mention ?? []).map(describeMention));
+        f.mention = [...(f.mention ?? []), ...targets.filter((t) => !known.has(describeMention(t)))];
+        break;
+      }
+      case 'mentionFrom': {
+        if (f.mentionFrom) throw new Invalid('mention-from: given twice');
+        f.mentionFrom = value.toLowerCase() === 'paged' ? 'paged' : parseSeverity(value);
+        break;
+      }
     }
   }
+  if (f.mentionFrom && !f.mention) throw new Invalid('mention-from: says from when to mention: add mention:@group');
   if (f.quiet && !f.tz) throw new Invalid('quiet hours need a time zone: add tz:America/Mexico_City (or tz:UTC)');
   if (f.tz && !f.quiet) throw new Invalid('tz: is the time zone of quiet hours: add quiet:22:00-07:00');
 
@@ -359,6 +488,7 @@ function parseFilter(args: Token[]): SubscriptionFilter {
   if (f.countries) filter.countries = f.countries;
   if (f.minSeverity) filter.minSeverity = f.minSeverity;
   if (f.quiet && f.tz) filter.quietHours = { ...f.quiet, tz: f.tz } satisfies QuietHours;
+  if (f.mention) filter.mention = { to: f.mention, ...(f.mentionFrom && { from: f.mentionFrom }) };
   return filter;
 }
 

@@ -6,7 +6,8 @@ import { auditReply } from './audit-handlers.js';
 import type { BelvoAccountView } from './belvo-view.js';
 import type { ParsedCommand } from './grammar.js';
 import type { Reply, ReplyVisibility } from './reply.js';
-import { ackTargetReply, silenceReply, unsilenceReply } from './silence-handlers.js';
+import { ackTargetReply, recurringSilenceReply, silenceReply, unsilenceReply } from './silence-handlers.js';
+import { silencesReply } from './silences-list.js';
 import { historyReply, institutionReply, statusReply } from './status-handlers.js';
 import { subscribeReply, subscriptionsReply, unsubscribeReply } from './subscription-handlers.js';
 import { COMMAND, USAGE } from './usage.js';
@@ -63,6 +64,10 @@ export async function handleCommand(cmd: ParsedCommand, ctx: CommandContext): Pr
       return subscriptionsReply(ctx, visibility);
     case 'silence':
       return silenceReply(ctx, cmd, visibility);
+    case 'recurring-silence':
+      return recurringSilenceReply(ctx, cmd, visibility);
+    case 'silences':
+      return silencesReply(ctx, visibility);
     case 'unsilence':
       return unsilenceReply(ctx, cmd.id, visibility);
     case 'ack':

@@ -1,6 +1,14 @@
 // `silence`, `unsilence`, `ack`: the commands that change how an alert is delivered.
 import type { Alert } from '../domain/alert.js';
-import { type Silence, type SilenceMatcher, silenceMatches } from '../domain/silence.js';
+import {
+  describeRecurrence,
+  NO_END,
+  nextSilenceWindow,
+  type Silence,
+  type SilenceMatcher,
+  type SilenceRecurrence,
+  silenceMatches,
+} from '../domain/silence.js';
 import { acknowledge } from '../engine/acknowledge.js';
 import { silenceNotice } from '../engine/silence-notice.js';
 import { StoreConflictError } from '../ports/store.js';
@@ -60,28 +68,22 @@ export interface SilenceRequest {
   reason?: string;
 }
 
-export async function silenceReply(
-  ctx: CommandContext,
-  req: SilenceRequest,
-  visibility: ReplyVisibility,
-): Promise<Reply> {
-  let matcher: SilenceMatcher;
-  let what: string;
-  const notes: string[] = [];
-  if (req.target.type !== 'institution') {
-    const r = await resolveAlertTarget(ctx.store, req.target);
-    if (r.found === 'none') return notFound(r);
-    if (r.found === 'many') {
-      return whichOne(targetText(req.target), r, 'silenced', `${COMMAND} silence <alert id> ${req.duration}`);
-    }
+/** What a silence will match, as the command named it, or the reply that asks which one was meant. */
+type MatcherResolution = { matcher: SilenceMatcher; what: string; notes: string[] } | { reply: Reply };
+
+async function resolveMatcher(ctx: CommandContext, target: SilenceTarget, usage: string): Promise<MatcherResolution> {
+  if (target.type !== 'institution') {
+    const r = await resolveAlertTarget(ctx.store, target);
+    if (r.found === 'none') return { reply: notFound(r) };
+    if (r.found === 'many') return { reply: whichOne(targetText(target), r, 'silenced', usage) };
     // By fingerprint, not id: if the same thing relapses as a new alert inside the window, it stays muted.
-    matcher = { fingerprint: r.alert.fingerprint };
-    what = `[${r.alert.id}] ${subjectOf(r.alert)}`;
-  } else {
-    const query = req.target.query;
-    const r = resolveInstitution(query, await loadInstitutionAlerts(ctx.store));
-    if (r.found === 'many') {
-      return {
+    return { matcher: { fingerprint: r.alert.fingerprint }, what: `[${r.alert.id}] ${subjectOf(r.alert)}`, notes: [] };
+  }
+  const query = target.query;
+  const r = resolveInstitution(query, await loadInstitutionAlerts(ctx.store));
+  if (r.found === 'many') {
+    return {
+      reply: {
         visibility: 'ephemeral',
         title: `"${query}" matches ${r.matches.length} institutions: which one?`,
         sections: [
@@ -93,18 +95,37 @@ export async function silenceReply(
             }),
           },
         ],
-        footer: `Nothing was silenced. ${COMMAND} silence <Belvo name> ${req.duration}`,
-      };
-    }
-    if (r.found === 'one') {
-      matcher = { institution: r.institution.name };
-      what = `every alert about ${institutionLabel(r.institution)}`;
-    } else {
-      matcher = { institution: query };
-      what = `every alert about an institution named "${query}"`;
-      notes.push(`No alert has named an institution like "${query}" yet: this matches one named exactly that.`);
-    }
+        footer: `Nothing was silenced. ${usage}`,
+      },
+    };
   }
+  if (r.found === 'one') {
+    return {
+      matcher: { institution: r.institution.name },
+      what: `every alert about ${institutionLabel(r.institution)}`,
+      notes: [],
+    };
+  }
+  return {
+    matcher: { institution: query },
+    what: `every alert about an institution named "${query}"`,
+    notes: [`No alert has named an institution like "${query}" yet: this matches one named exactly that.`],
+  };
+}
+
+function openNowLine(open: Alert[]): string {
+  const more = open.length > 10 ? ` (+${open.length - 10} more)` : '';
+  return `Open now: ${orList(open.slice(0, 10).map((a) => `[${a.id}]`))}${more}.`;
+}
+
+export async function silenceReply(
+  ctx: CommandContext,
+  req: SilenceRequest,
+  visibility: ReplyVisibility,
+): Promise<Reply> {
+  const resolved = await resolveMatcher(ctx, req.target, `${COMMAND} silence <Belvo name> ${req.duration}`);
+  if ('reply' in resolved) return resolved.reply;
+  const { matcher, what, notes } = resolved;
 
   const silence: Silence = {
     id: silenceId(await ctx.store.nextSequence('silence')),
@@ -123,16 +144,62 @@ export async function silenceReply(
     'Messages and paging are muted; the alert state is still tracked.',
     ...notes,
   ];
-  if (req.target.type === 'institution' && open.length) {
-    lines.push(
-      `Open now: ${orList(open.slice(0, 10).map((a) => `[${a.id}]`))}${open.length > 10 ? ` (+${open.length - 10} more)` : ''}.`,
-    );
-  }
+  if (req.target.type === 'institution' && open.length) lines.push(openNowLine(open));
   return {
     visibility,
     title: `Silenced ${what} until ${isoUtc(silence.endsAt)}`,
     sections: [{ lines }],
     footer: `End it early: ${COMMAND} unsilence ${silence.id}`,
+  };
+}
+
+export interface RecurringSilenceRequest {
+  target: SilenceTarget;
+  recurrence: SilenceRecurrence;
+  reason?: string;
+}
+
+/** A silence that mutes in a weekly window on a local clock, until it is removed. */
+export async function recurringSilenceReply(
+  ctx: CommandContext,
+  req: RecurringSilenceRequest,
+  visibility: ReplyVisibility,
+): Promise<Reply> {
+  const every = describeRecurrence(req.recurrence);
+  const resolved = await resolveMatcher(ctx, req.target, `${COMMAND} silence institution:<Belvo name> ${every}`);
+  if ('reply' in resolved) return resolved.reply;
+  const { matcher, what, notes } = resolved;
+
+  const silence: Silence = {
+    id: silenceId(await ctx.store.nextSequence('silence')),
+    matcher,
+    startsAt: ctx.now,
+    endsAt: NO_END,
+    createdBy: who(ctx.user),
+    reason: req.reason ?? NO_REASON,
+    recurrence: req.recurrence,
+  };
+  await ctx.store.addSilence(silence);
+
+  const lines = [
+    `Silence ${silence.id} by ${silence.createdBy}: ${silence.reason}.`,
+    'Inside each window messages and paging are muted; the alert state is still tracked.',
+    ...notes,
+  ];
+  const window = nextSilenceWindow(silence, ctx.now);
+  if (window && window.start <= ctx.now) {
+    const open = (await ctx.store.listAlerts({ states: ['firing'] })).filter((a) => silenceMatches(silence, a));
+    await showOnMessages(ctx, open, silence);
+    lines.push(`A window is open now, until ${isoUtc(window.end)}.`);
+    if (open.length) lines.push(openNowLine(open));
+  } else if (window) {
+    lines.push(`Next window: ${isoUtc(window.start)} to ${isoUtc(window.end)}.`);
+  }
+  return {
+    visibility,
+    title: `Silenced ${what} ${every}`,
+    sections: [{ lines }],
+    footer: `Remove it: ${COMMAND} unsilence ${silence.id}`,
   };
 }
 
@@ -175,6 +242,7 @@ export async function unsilenceReply(ctx: CommandContext, id: string, visibility
     };
   }
   const ended = silence.endsAt <= ctx.now;
+  const every = silence.recurrence ? ` ${describeRecurrence(silence.recurrence)}` : '';
   const shown = (await ctx.store.listAlerts({ states: ['firing'] })).filter((a) => a.silenced?.id === id);
   await showOnMessages(ctx, shown, undefined);
   return {
@@ -183,8 +251,14 @@ export async function unsilenceReply(ctx: CommandContext, id: string, visibility
     sections: [
       {
         lines: [
-          `It matched ${describeMatcher(silence.matcher)}, set by ${silence.createdBy}: ${silence.reason}.`,
-          ended ? `It ended at ${isoUtc(silence.endsAt)}.` : `It would have lasted until ${isoUtc(silence.endsAt)}.`,
+          `It matched ${describeMatcher(silence.matcher)}${every}, set by ${silence.createdBy}: ${silence.reason}.`,
+          ...(silence.recurrence
+            ? []
+            : [
+                ended
+                  ? `It ended at ${isoUtc(silence.endsAt)}.`
+                  : `It would have lasted until ${isoUtc(silence.endsAt)}.`,
+              ]),
         ],
       },
     ],

@@ -22,7 +22,7 @@ function withinInstitution(a: Alert, now: number, silences: Silence[]): string {
   const name = a.institution?.displayName ?? '';
   let text = titleWithStatus(a);
   if (name && text.startsWith(`${name}: `)) text = text.slice(name.length + 2);
-  const extra = flags(a, activeSilenceFor(silences, a, now));
+  const extra = flags(a, activeSilenceFor(silences, a, now), now);
   return [`[${a.id}] ${text}`, `for ${durationText(now - a.startedAt)}`, ...extra].join(' · ');
 }
 
@@ -32,7 +32,7 @@ export const STATUS_LINES = 20;
 /** " [A9] · acked by ana": the incident's id (the one in chat) and what was done to it, for an institution's line. */
 function incidentNote(incident: Alert | undefined, now: number, silences: Silence[]): string {
   if (!incident) return '';
-  const extra = flags(incident, activeSilenceFor(silences, incident, now));
+  const extra = flags(incident, activeSilenceFor(silences, incident, now), now);
   return ` [${incident.id}]${extra.length ? ` (${extra.join(', ')})` : ''}`;
 }
 

@@ -1,9 +1,20 @@
 // `subscribe`, `unsubscribe`, `subscriptions`: the subscriptions of the channel the command was typed in.
 import { type Subscription, type SubscriptionFilter, subscriptionMatches } from '../domain/subscription.js';
-import { describeFilter, orList, plural, quietHoursNote, shortUtc, who } from './format.js';
+import {
+  capLines,
+  describeFilter,
+  mentionNote,
+  mentionText,
+  orList,
+  plural,
+  quietHoursNote,
+  shortUtc,
+  who,
+} from './format.js';
 import type { CommandContext } from './handlers.js';
 import { institutionLabel, loadInstitutionAlerts, resolveInstitution } from './institution-match.js';
 import type { Reply, ReplyVisibility } from './reply.js';
+import { liveSilences, silenceLine } from './silences-list.js';
 import { COMMAND } from './usage.js';
 
 /** Ids typed in chat (`unsubscribe sub-3`); config subscriptions are `config:N`, so they never collide. */
@@ -30,8 +41,10 @@ function sameFilter(a: SubscriptionFilter, b: SubscriptionFilter): boolean {
 function subscriptionLine(s: Subscription): string {
   const q = s.filter.quietHours;
   const quiet = q ? ` · quiet ${q.from}-${q.to} ${q.tz}` : '';
+  const mention = mentionText(s.filter);
+  const mentions = mention ? ` · mentions ${mention}` : '';
   const by = s.createdBy ? ` · by ${s.createdBy}` : '';
-  return `${s.id}: ${describeFilter(s.filter)}${quiet}${by} on ${shortUtc(s.createdAt).slice(0, 10)}`;
+  return `${s.id}: ${describeFilter(s.filter)}${quiet}${mentions}${by} on ${shortUtc(s.createdAt).slice(0, 10)}`;
 }
 
 export async function subscribeReply(
@@ -100,6 +113,8 @@ export async function subscribeReply(
   const lines = [`Subscription ${sub.id}.`, ...notes];
   const quiet = quietHoursNote(filter);
   if (quiet) lines.push(quiet);
+  const mention = mentionNote(filter);
+  if (mention) lines.push(mention);
   const matching = alerts.filter((a) => a.state === 'firing' && subscriptionMatches(filter, a));
   if (matching.length) {
     // Routing happens on change: an alert already open reaches this channel with its next update, not now.
@@ -165,20 +180,32 @@ export async function unsubscribeReply(
 }
 
 export async function subscriptionsReply(ctx: CommandContext, visibility: ReplyVisibility): Promise<Reply> {
-  const mine = await channelSubscriptions(ctx);
+  const [mine, silences] = await Promise.all([channelSubscriptions(ctx), liveSilences(ctx)]);
   const footer = 'Subscriptions from the config file are not listed here.';
+  // What the channel will not hear is part of what it hears: silences mute every destination.
+  const silenced = silences.length
+    ? [
+        {
+          heading: 'Silences',
+          lines: capLines(
+            silences.map((s) => silenceLine(s, ctx.now)),
+            10,
+          ),
+        },
+      ]
+    : [];
   if (mine.length === 0) {
     return {
       visibility,
       title: 'This channel has no subscription made in chat',
-      sections: [{ lines: [`Start with ${COMMAND} subscribe min:major (or ${COMMAND} help).`] }],
+      sections: [{ lines: [`Start with ${COMMAND} subscribe min:major (or ${COMMAND} help).`] }, ...silenced],
       footer,
     };
   }
   return {
     visibility,
     title: `This channel's subscriptions (${mine.length})`,
-    sections: [{ lines: mine.map(subscriptionLine) }],
+    sections: [{ lines: mine.map(subscriptionLine) }, ...silenced],
     footer,
   };
 }

@@ -20,7 +20,7 @@ export const USAGE = {
   subscribe: {
     syntax:
       'subscribe [kinds...] [country:MX,CO] [institution:a,b] [source:x] [env:production] [min:major] ' +
-      '[quiet:22:00-07:00 tz:America/Mexico_City]',
+      '[quiet:22:00-07:00 tz:America/Mexico_City] [mention:@group,@user|here] [mention-from:critical|major|paged]',
     example: 'subscribe statuspage country:MX min:major',
     what: 'this channel receives the alerts that match (no filter: every alert)',
   },
@@ -35,9 +35,16 @@ export const USAGE = {
     what: "lists this channel's subscriptions",
   },
   silence: {
-    syntax: 'silence <alert id | fingerprint | dedup key | institution> <duration> [reason...]',
+    syntax:
+      'silence <alert id | fingerprint | dedup key | institution:name> <duration | every <days> HH:MM-HH:MM tz:Zone> ' +
+      '[reason...]',
     example: 'silence A12 2h bank announced a migration',
-    what: 'mutes messages and paging for an alert or an institution (30m, 2h, 1d)',
+    what: 'mutes messages and paging for an alert or an institution, for a while (30m, 2h, 1d) or in a weekly window',
+  },
+  silences: {
+    syntax: 'silences',
+    example: 'silences',
+    what: 'lists the silences set in chat: what they mute, until when, and the next window of the weekly ones',
   },
   unsilence: {
     syntax: 'unsilence <silence id>',

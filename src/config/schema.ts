@@ -9,6 +9,7 @@ import {
 } from '../../adapters/discord/config.js';
 import { pagerdutyConfigRules, pagerdutyDestination } from '../../adapters/pagerduty/config.js';
 import { slackApp, slackConfigRules, slackDestination } from '../../adapters/slack/config.js';
+import { parseMentionTarget } from '../domain/mention.js';
 import {
   type AdapterConfigRules,
   duration,
@@ -48,6 +49,13 @@ const statuspageSource = z.strictObject({
   failuresBeforeAlert: z.number().int().min(1).default(3),
   push: secretRef.optional(),
 });
+
+const WEEKDAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'] as const;
+/** `sun`, `Sunday`: the day of the week, 0 = Sunday. */
+const weekday = z
+  .string()
+  .transform((d) => WEEKDAYS.indexOf(d.slice(0, 3).toLowerCase() as (typeof WEEKDAYS)[number]))
+  .pipe(z.number().min(0, 'a day of the week: sun, mon, tue, wed, thu, fri or sat'));
 
 const hhmm = z.string().regex(/^([01]?\d|2[0-3]):[0-5]\d$/, 'a time of day as HH:MM (e.g. 22:00)');
 
@@ -174,7 +182,28 @@ const filterFields = {
   minLinkShare: ratio.optional(),
 };
 
-const subscription = z.strictObject({ destination: z.string(), ...filterFields, quietHours: quietHours.optional() });
+/** `group:S0123ABCD` (a Slack user group or a Discord role), `user:U0123ABCD`, `here`, or the platform's own syntax. */
+const mentionTarget = z.string().transform((text, ctx) => {
+  const target = parseMentionTarget(text);
+  if ('error' in target) {
+    ctx.addIssue({ code: 'custom', message: target.error });
+    return z.NEVER;
+  }
+  return target;
+});
+
+const mention = z.strictObject({
+  to: z.array(mentionTarget).min(1),
+  /** A severity (default critical), or `paged`: only alerts that page on-call. */
+  from: z.union([severity, z.literal('paged')]).optional(),
+});
+
+const subscription = z.strictObject({
+  destination: z.string(),
+  ...filterFields,
+  quietHours: quietHours.optional(),
+  mention: mention.optional(),
+});
 
 const pagingRule = z.strictObject({
   name: z.string().min(1),
@@ -228,20 +257,36 @@ const policy = z
   })
   .prefault({});
 
-const silence = z.strictObject({
-  match: z
-    .strictObject({
-      fingerprint: z.string().optional(),
-      institution: z.string().optional(),
-      source: z.string().optional(),
-      kind: z.string().optional(),
-    })
-    .refine((m) => Object.values(m).some((v) => v !== undefined), 'a silence must match on at least one field'),
-  from: z.iso.datetime({ offset: true }).optional(),
-  until: z.iso.datetime({ offset: true }),
-  reason: z.string().min(1),
-  createdBy: z.string().default('config'),
-});
+const silence = z
+  .strictObject({
+    match: z
+      .strictObject({
+        fingerprint: z.string().optional(),
+        institution: z.string().optional(),
+        source: z.string().optional(),
+        kind: z.string().optional(),
+      })
+      .refine((m) => Object.values(m).some((v) => v !== undefined), 'a silence must match on at least one field'),
+    from: z.iso.datetime({ offset: true }).optional(),
+    /** Required for a one-off silence; a weekly one (`every`) lasts until removed when it has none. */
+    until: z.iso.datetime({ offset: true }).optional(),
+    /** Mute only in a weekly window on a local clock: a bank's known Sunday 02:00-04:00 maintenance. */
+    every: z
+      .strictObject({
+        days: z.array(weekday).min(1),
+        from: hhmm,
+        to: hhmm,
+        tz: timeZone,
+      })
+      .refine((e) => e.from !== e.to, 'from and to are the same time: the window would be empty')
+      .optional(),
+    reason: z.string().min(1),
+    createdBy: z.string().default('config'),
+  })
+  .refine((s) => s.until !== undefined || s.every !== undefined, {
+    path: ['until'],
+    message: 'a silence needs an end (until), unless it repeats weekly (every)',
+  });
 
 /**
  * The web page (`GET /` and its data). Read-only, so open by default like /healthz; `auth` closes every route of it.

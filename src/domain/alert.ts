@@ -1,4 +1,5 @@
 import type { InstitutionRef } from './institution.js';
+import type { Loudness, MentionTarget } from './mention.js';
 import type { Severity } from './severity.js';
 import type { EvidenceValue, Figure, Lifecycle, MaintenanceRef, ServiceRef, TimelineEntry } from './signal.js';
 
@@ -113,7 +114,16 @@ export interface Alert {
   maintenance?: MaintenanceWindowState;
   acknowledged?: Acknowledgement;
   /** The silence muting it, as its message shows it (kept for display; routing reads the silences themselves). */
-  silenced?: { id: string; by: string; until: number; reason: string };
+  silenced?: {
+    id: string;
+    by: string;
+    until: number;
+    reason: string;
+    /** A recurring silence's schedule (`every Sun 02:00-04:00 America/Sao_Paulo`); `until` is this window's end. */
+    every?: string;
+  };
+  /** How loud its messages have been since it (re)opened: a mention is for the event that goes past that. */
+  mentioned?: Loudness;
   /** A grouped alert (kind `bot.storm`): the alerts it carries, in the order they joined. */
   members?: GroupMember[];
   /** The grouped alert speaking for this one: its own events go nowhere while it is a member. */
@@ -172,6 +182,8 @@ export interface AlertEvent {
   noPage: boolean;
   /** Delivered even where a silence matches: the notice that the silence began or ended (an edit, never a page). */
   bypassSilence?: boolean;
+  /** Set per chat destination: who this message wakes up (its subscription's mention, at the level it crossed). */
+  mention?: MentionTarget[];
   /** Set on intents for pager destinations only (chat and console never see it). */
   page?: PageAction;
   /** The source's updates that are news in this event, oldest first (a poll can bring several). */

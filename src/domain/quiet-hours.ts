@@ -2,6 +2,7 @@
 // what is urgent; the rest waits for one digest when the window ends. Pure; the time zone rules come from Intl, so
 // daylight-saving changes are handled by the platform's tz database, not by hand.
 import { atLeast, type Severity } from './severity.js';
+import { dayFrom, instantOf, minutesOf, wallClock } from './wall-clock.js';
 
 /** A daily window in a time zone, `from` to `to` as `HH:MM`; `from > to` spans midnight (22:00-07:00). */
 export interface QuietHours {
@@ -15,46 +16,6 @@ export interface QuietHours {
 
 export const DEFAULT_URGENT: Severity = 'critical';
 
-function minutesOf(hhmm: string): number {
-  const [h, m] = hhmm.split(':').map(Number);
-  return (h ?? 0) * 60 + (m ?? 0);
-}
-
-const formatters = new Map<string, Intl.DateTimeFormat>();
-
-/** Wall-clock date and minute of the day of `at` in `tz`. */
-function wallClock(at: number, tz: string): { y: number; mo: number; d: number; minute: number } {
-  let f = formatters.get(tz);
-  if (!f) {
-    f = new Intl.DateTimeFormat('en-CA', {
-      timeZone: tz,
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      hourCycle: 'h23',
-    });
-    formatters.set(tz, f);
-  }
-  const parts = f.formatToParts(new Date(at));
-  const get = (t: string) => Number(parts.find((p) => p.type === t)?.value ?? 0);
-  return { y: get('year'), mo: get('month'), d: get('day'), minute: get('hour') * 60 + get('minute') };
-}
-
-/** The instant a wall-clock time happens in `tz` (the first one, when a DST change repeats it). */
-function instantOf(y: number, mo: number, d: number, minute: number, tz: string): number {
-  // Guess as if UTC, then correct by the zone's offset at the guess; twice, for guesses near a DST change.
-  const naive = Date.UTC(y, mo - 1, d, Math.floor(minute / 60), minute % 60);
-  let t = naive;
-  for (let i = 0; i < 2; i++) {
-    const w = wallClock(t, tz);
-    const seen = Date.UTC(w.y, w.mo - 1, w.d, Math.floor(w.minute / 60), w.minute % 60);
-    t += naive - seen;
-  }
-  return t;
-}
-
 export function inQuietHours(q: QuietHours, at: number): boolean {
   const from = minutesOf(q.from);
   const to = minutesOf(q.to);
@@ -67,12 +28,8 @@ export function quietWindowAround(q: QuietHours, at: number): { start: number; e
   const from = minutesOf(q.from);
   const to = minutesOf(q.to);
   const w = wallClock(at, q.tz);
-  const day = (offset: number) => {
-    const base = new Date(Date.UTC(w.y, w.mo - 1, w.d + offset));
-    return { y: base.getUTCFullYear(), mo: base.getUTCMonth() + 1, d: base.getUTCDate() };
-  };
   const at_ = (offset: number, minute: number) => {
-    const x = day(offset);
+    const x = dayFrom(w, offset);
     return instantOf(x.y, x.mo, x.d, minute, q.tz);
   };
   // Candidate windows starting yesterday, today: the latest one that started at or before `at`.

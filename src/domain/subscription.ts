@@ -1,4 +1,5 @@
 import type { Alert } from './alert.js';
+import type { SubscriptionMention } from './mention.js';
 import type { QuietHours } from './quiet-hours.js';
 import { atLeast, type Severity } from './severity.js';
 
@@ -19,6 +20,8 @@ export interface SubscriptionFilter {
   minLinkShare?: number;
   /** Outside urgent severities, messages wait during these hours and arrive as one digest when they end. */
   quietHours?: QuietHours;
+  /** Who the channel's messages wake up, from which level: delivery only, never part of what matches. */
+  mention?: SubscriptionMention;
 }
 
 export interface Subscription {

@@ -1,7 +1,9 @@
 // The policy stage between the lifecycle and delivery: silences are recorded on the alerts they mute, the paging
 // policy decides what each pager is told, and routing decides which channels hear of what. Pure, clock injected.
 import type { Alert, AlertEvent } from '../domain/alert.js';
-import { activeSilenceFor } from '../domain/silence.js';
+import { loudnessOf } from '../domain/mention.js';
+import { atLeast } from '../domain/severity.js';
+import { activeSilenceFor, silenceShown } from '../domain/silence.js';
 import type { NewIntent } from '../ports/store.js';
 import { pagingStep } from './paging.js';
 import type { PolicyConfig } from './policy-config.js';
@@ -24,11 +26,30 @@ export interface PolicyResult extends RouteResult {
 function recordSilence(alert: Alert, ctx: PolicyContext): boolean {
   const silence = activeSilenceFor(ctx.silences, alert, ctx.now);
   if (silence) {
-    alert.silenced = { id: silence.id, by: silence.createdBy, until: silence.endsAt, reason: silence.reason };
+    alert.silenced = silenceShown(silence, ctx.now);
   } else {
     delete alert.silenced;
   }
   return silence !== undefined;
+}
+
+/**
+ * After routing: what the alert's messages have now shown (its severity, whether it paged), so the next event
+ * mentions only when it goes past it; a resolution forgets it, so a relapse is an opening again.
+ */
+function rememberLoudness(event: AlertEvent, stored: Alert | undefined): void {
+  if (event.type === 'resolved' || event.alert.state === 'resolved') {
+    if (stored) delete stored.mentioned;
+    return;
+  }
+  if (event.quiet || event.alert.state !== 'firing') return;
+  const now = loudnessOf(event.alert);
+  const before = event.alert.mentioned;
+  const next = {
+    severity: before && atLeast(before.severity, now.severity) ? before.severity : now.severity,
+    paged: now.paged || (before?.paged ?? false),
+  };
+  if (stored) stored.mentioned = next;
 }
 
 export function applyPolicy(events: AlertEvent[], alerts: Alert[], ctx: PolicyContext): PolicyResult {
@@ -66,5 +87,6 @@ export function applyPolicy(events: AlertEvent[], alerts: Alert[], ctx: PolicyCo
   const pagers = new Set(ctx.policy.paging.rules.flatMap((r) => r.destinations));
   const heard = ctx.heard && new Map([...ctx.heard].map(([id, ds]) => [id, ds.filter((d) => !pagers.has(d))]));
   const routed = routeEvents(out, { ...ctx, ...(heard && { heard }) });
+  for (const event of out) rememberLoudness(event, stored.get(event.alert.id));
   return { alerts, events: out, intents: [...pages, ...routed.intents], suppressed: routed.suppressed };
 }

@@ -1,8 +1,9 @@
 // Events to delivery intents: which destinations hear about which change. Pure.
 // Paging and grouping happen before (engine/policy.ts); quiet hours hold what is not urgent for the digest.
 import { type AlertEvent, speakerOf } from '../domain/alert.js';
+import { DEFAULT_MENTION_LEVEL, describeMention, type MentionTarget, mentionDue } from '../domain/mention.js';
 import { heldByQuietHours } from '../domain/quiet-hours.js';
-import { activeSilenceFor, type Silence } from '../domain/silence.js';
+import { activeSilenceFor, type Silence, silenceReason } from '../domain/silence.js';
 import { type Subscription, subscriptionMatches } from '../domain/subscription.js';
 import type { NewIntent } from '../ports/store.js';
 
@@ -49,16 +50,23 @@ export function routeEvents(events: AlertEvent[], ctx: RouteContext): RouteResul
       result.suppressed.push({
         alertId: event.alert.id,
         version: event.version,
-        reason: `silenced by ${silence.createdBy} until ${new Date(silence.endsAt).toISOString()}: ${silence.reason}`,
+        reason: silenceReason(silence, ctx.now),
       });
       event = { ...event, quiet: true, noPage: true };
     }
     // A destination hears of it when one of its subscriptions matches and does not hold it for quiet hours.
     const matched = new Map<string, boolean>();
+    const mentions = new Map<string, MentionTarget[]>();
     for (const sub of ctx.subscriptions) {
       if (!subscriptionMatches(sub.filter, event.alert)) continue;
       const held = !event.quiet && heldByQuietHours(sub.filter.quietHours, event.alert.severity, ctx.now);
       matched.set(sub.destination, (matched.get(sub.destination) ?? true) && held);
+      const mention = sub.filter.mention;
+      if (mention && mentionDue(event, mention.from ?? DEFAULT_MENTION_LEVEL)) {
+        const known = mentions.get(sub.destination) ?? [];
+        const seen = new Set(known.map(describeMention));
+        mentions.set(sub.destination, [...known, ...mention.to.filter((t) => !seen.has(describeMention(t)))]);
+      }
     }
     if (matched.size === 0 && !(event.type === 'resolved' && ctx.heard?.get(event.alert.id)?.length)) {
       result.suppressed.push({ alertId: event.alert.id, version: event.version, reason: 'no subscription matches' });
@@ -76,7 +84,14 @@ export function routeEvents(events: AlertEvent[], ctx: RouteContext): RouteResul
       });
     }
     for (const destination of destinations) {
-      result.intents.push({ alertId: event.alert.id, version: event.version, destination, event, notBefore: event.at });
+      const mention = mentions.get(destination);
+      result.intents.push({
+        alertId: event.alert.id,
+        version: event.version,
+        destination,
+        event: mention?.length ? { ...event, mention } : event,
+        notBefore: event.at,
+      });
     }
   }
   return result;

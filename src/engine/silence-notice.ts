@@ -2,7 +2,7 @@
 // and nothing pages. Lifting one (by hand or because it ended) announces the alert if it is still firing: a channel
 // that never heard of it because of the silence hears of it now, and what has resolved meanwhile stays quiet. Pure.
 import type { Alert, AlertEvent } from '../domain/alert.js';
-import type { Silence } from '../domain/silence.js';
+import { type Silence, silenceReason, silenceShown } from '../domain/silence.js';
 import { withEngineNote } from './engine-note.js';
 
 export function silenceNotice(
@@ -15,8 +15,8 @@ export function silenceNotice(
   if (!silence && !alert.silenced) return undefined;
   const next = structuredClone(alert);
   if (silence) {
-    next.silenced = { id: silence.id, by: silence.createdBy, until: silence.endsAt, reason: silence.reason };
-    const reason = `silenced by ${silence.createdBy} until ${new Date(silence.endsAt).toISOString()}: ${silence.reason}`;
+    next.silenced = silenceShown(silence, now);
+    const reason = silenceReason(silence, now);
     return withEngineNote(
       next,
       { type: 'updated', status: 'silenced', reason, quiet: true, noPage: true, bypassSilence: true },

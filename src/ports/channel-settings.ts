@@ -10,6 +10,10 @@ export interface ChannelSettings {
   listSubscriptions(): Promise<Subscription[]>;
   addSubscription(sub: Subscription): Promise<void>;
   removeSubscription(id: string): Promise<boolean>;
+  /**
+   * Every silence, or with `now` those not yet over (`endsAt > now`). A recurring silence is listed, with its weekly
+   * schedule, for as long as its windows repeat, whether or not one is open at `now` (`silenceActive` says that).
+   */
   listSilences(now?: number): Promise<Silence[]>;
   addSilence(silence: Silence): Promise<void>;
   removeSilence(id: string): Promise<boolean>;

@@ -81,6 +81,26 @@ export function describeChannelSettingsContract(get: () => Store): void {
       expect(await store.listSilences(T0 + 3_600_000)).toEqual([]);
     });
 
+    it('keeps a recurring silence with its weekly schedule, listed as long as its windows repeat', async () => {
+      const weekly: Silence = {
+        id: 's3',
+        matcher: { institution: 'erebor_mx_retail' },
+        startsAt: T0,
+        endsAt: T0 + 30 * 86_400_000,
+        createdBy: 'ana',
+        reason: 'weekly core banking window',
+        recurrence: { days: [0], from: '02:00', to: '04:00', tz: 'America/Sao_Paulo' },
+      };
+      await store.addSilence(weekly);
+      await store.addSilence(short);
+      expect(await store.listSilences(T0 + 86_400_000)).toEqual([weekly]);
+      expect(await store.listSilences(T0 + 30 * 86_400_000)).toEqual([]);
+      // Replacing it (same id) keeps one row; a one-off written over it loses the schedule.
+      const { recurrence: _, ...once } = weekly;
+      await store.addSilence(once);
+      expect(await store.listSilences(T0 + 86_400_000)).toEqual([once]);
+    });
+
     it('removes a silence by id', async () => {
       await store.addSilence(active);
       expect(await store.removeSilence('s1')).toBe(true);

@@ -217,6 +217,7 @@ discord:
       'unsubscribe',
       'subscriptions',
       'silence',
+      'silences',
       'unsilence',
       'ack',
       'history',

@@ -194,6 +194,50 @@ policy:
     expect(actions()).toEqual(['trigger']);
   });
 
+  it('a weekly silence set in chat mutes only inside its window, every week, and `silences` says it is muting', async () => {
+    // Sunday 1 March 2026, 01:30 in São Paulo (UTC-3): the bank's window is Sundays 02:00-04:00 local.
+    const app = await start(Date.parse('2026-03-01T04:30:00Z'));
+    const reply = await app.chat(
+      'silence institution:Banco Erebor MX - Retail every sun 02:00-04:00 tz:America/Sao_Paulo core banking window',
+      CHANNEL,
+    );
+    expect(reply.title).toBe(
+      'Silenced every alert about an institution named "Banco Erebor MX - Retail" every Sun 02:00-04:00 America/Sao_Paulo',
+    );
+    set('Banco Gondor MX - Business', 'major_outage'); // another bank, not silenced: heard at once
+    await app.cycle(MIN);
+    expect(parents().map((m) => m.text)).toEqual([
+      "[CRITICAL] Banco Gondor MX - Business: major outage on Belvo's status page",
+    ]);
+
+    await app.cycle(40 * MIN); // 02:11 local: inside the window
+    set('Banco Erebor MX - Retail', 'major_outage');
+    await app.cycle(MIN);
+    expect(parents()).toHaveLength(1); // Erebor, critical, is neither posted nor paged inside the window
+    expect(pd.events.filter((e) => JSON.stringify(e.body).includes('Erebor'))).toHaveLength(0);
+
+    await app.cycle(2 * 60 * MIN); // 04:12 local: the window is over and Erebor still fails
+    expect(parents()).toHaveLength(2);
+    expect(parents()[1]?.text).toBe("[CRITICAL] Banco Erebor MX - Retail: major outage on Belvo's status page");
+    expect(textOf(parents()[1])).toContain('silence S1 ended; still firing');
+
+    set('Banco Erebor MX - Retail', 'operational');
+    await app.cycle(MIN);
+    // The next Sunday 02:30 local: the same window mutes again, and the open Gondor message is untouched by it.
+    app.clock.t = Date.parse('2026-03-08T05:30:00Z');
+    set('Banco Erebor MX - Retail', 'partial_outage');
+    await app.cycle(MIN);
+    expect(parents()).toHaveLength(2);
+    const erebor = (await app.app.store.listAlerts({ states: ['firing'] })).find(
+      (a) => a.kind === INCIDENT_KIND && a.institution?.displayName === 'Banco Erebor MX - Retail',
+    );
+    expect(erebor?.silenced).toMatchObject({ id: 'S1', every: 'every Sun 02:00-04:00 America/Sao_Paulo' });
+    const listed = await app.chat('silences', CHANNEL);
+    expect(listed.sections[0]?.lines[0]).toMatch(
+      /^S1: institution Banco Erebor MX - Retail · every Sun 02:00-04:00 America\/Sao_Paulo · muting now, until 2026-03-08 07:00 UTC/,
+    );
+  });
+
   it('a channel that unsubscribes while an incident is open still sees its message turn green at the end', async () => {
     // The file's subscription covers only Colombia; the channel subscribes to everything from chat.
     const app = await start(Date.now(), { subscription: '{ destination: oncall, countries: [CO] }' });

@@ -124,7 +124,7 @@ export function alertView(a: Alert, now: number, silences: Silence[]): AlertView
     ...(ended !== undefined && { endedAt: ended }),
     duration: ended !== undefined ? `lasted ${durationText(ended - started)}` : `for ${durationText(now - started)}`,
     ...(lead && { leadTime: lead }),
-    flags: a.state === 'resolved' ? [] : flags(a, activeSilenceFor(silences, a, now)),
+    flags: a.state === 'resolved' ? [] : flags(a, activeSilenceFor(silences, a, now), now),
     ...(a.acknowledged && { acknowledgedBy: a.acknowledged.by }),
     sources,
     evidence: members.length

@@ -4,6 +4,7 @@ import { describeMatcher, plural } from '../../commands/format.js';
 import { isBelvoApi, worstFirst } from '../../commands/open-alerts.js';
 import { speakerOf } from '../../domain/alert.js';
 import type { Severity } from '../../domain/severity.js';
+import { silenceUntil } from '../../domain/silence.js';
 import type { PageData } from '../page-data.js';
 import { type AlertView, alertView, type Level } from './alert-view.js';
 
@@ -53,7 +54,7 @@ export function buildNowView(data: PageData): NowView {
       .map((s) => ({
         id: s.id,
         matches: describeMatcher(s.matcher),
-        until: s.endsAt,
+        until: silenceUntil(s, now),
         by: s.createdBy,
         reason: s.reason,
       }))

@@ -63,6 +63,65 @@ describe('parseCommand: what it understands', () => {
       { target: { type: 'institution', query: 'erebor_mx_retail' }, durationMs: 5_400_000 },
     ],
     ['silence A7 1h known public', { kind: 'silence', reason: 'known', public: true }],
+    [
+      'silence institution:erebor every sun 02:00-04:00 tz:America/Sao_Paulo core banking window',
+      {
+        kind: 'recurring-silence',
+        target: { type: 'institution', query: 'erebor' },
+        recurrence: { days: [0], from: '02:00', to: '04:00', tz: 'America/Sao_Paulo' },
+        reason: 'core banking window',
+      },
+    ],
+    [
+      'silence institution:Banco Erebor every Sunday 2:00-4:00 America/Mexico_City',
+      {
+        kind: 'recurring-silence',
+        target: { type: 'institution', query: 'Banco Erebor' },
+        recurrence: { days: [0], from: '02:00', to: '04:00', tz: 'America/Mexico_City' },
+      },
+    ],
+    [
+      'silence A12 every sat,sun mon-tue 22:00-01:00 tz:utc',
+      {
+        kind: 'recurring-silence',
+        target: { type: 'alert', alertId: 'A12' },
+        recurrence: { days: [0, 1, 2, 6], from: '22:00', to: '01:00', tz: 'UTC' },
+      },
+    ],
+    [
+      'silence erebor every weekdays 09:00-10:00 UTC',
+      { recurrence: { days: [1, 2, 3, 4, 5], from: '09:00', to: '10:00', tz: 'UTC' } },
+    ],
+    ['silence A7 2h it happens every night', { kind: 'silence', reason: 'it happens every night' }],
+    ['silence institution:erebor 2h', { kind: 'silence', target: { type: 'institution', query: 'erebor' } }],
+    ['silences', { kind: 'silences', public: false }],
+    [
+      'subscribe min:major mention:<!subteam^S0123|@oncall-belvo>,<@U0456|ana> mention-from:critical',
+      {
+        kind: 'subscribe',
+        filter: {
+          minSeverity: 'major',
+          mention: {
+            to: [
+              { kind: 'group', id: 'S0123' },
+              { kind: 'user', id: 'U0456' },
+            ],
+            from: 'critical',
+          },
+        },
+      },
+    ],
+    [
+      'subscribe mention:<@&123456789012345678> mention:here mention-from:paged',
+      {
+        filter: {
+          mention: {
+            to: [{ kind: 'group', id: '123456789012345678' }, { kind: 'here' }],
+            from: 'paged',
+          },
+        },
+      },
+    ],
     ['unsilence S4', { kind: 'unsilence', id: 'S4' }],
     ['unsilence s04', { kind: 'unsilence', id: 'S4' }],
     ['unsilence config:0', { kind: 'unsilence', id: 'config:0' }],
@@ -133,8 +192,21 @@ describe('parseCommand: what it refuses, and how it says so', () => {
     [
       'silence A12',
       /needs a duration with a unit/,
-      /silence <alert id \| fingerprint \| dedup key \| institution> <duration>/,
+      /silence <alert id \| fingerprint \| dedup key \| institution:name> <duration \| every/,
     ],
+    ['silence erebor every 02:00-04:00 tz:UTC', /every what day\?/, /silence/],
+    ['silence erebor every sun tz:UTC', /needs its local time window/, /silence/],
+    ['silence erebor every sun 02:00-04:00', /needs the time zone of its window/, /silence/],
+    ['silence erebor every sun 02:00-04:00 tz:Mars/Olympus_Mons', /not an IANA time zone/, /silence/],
+    ['silence erebor every sun 02:00-02:00 tz:UTC', /is empty/, /silence/],
+    ['silence every sun 02:00-04:00 tz:UTC', /silence what\?/, /silence/],
+    ['silence institution: 2h', /institution: needs a name/, /silence/],
+    ['silences S1', /silences takes no arguments/, /silences/],
+    ['subscribe mention:@everyone', /would notify everyone in the channel/, /subscribe/],
+    ['subscribe mention:<!channel>', /would notify everyone/, /subscribe/],
+    ['subscribe mention:@oncall-belvo', /pick the group from the @ menu/, /subscribe/],
+    ['subscribe mention-from:critical', /add mention:/, /subscribe/],
+    ['subscribe mention:here mention-from:urgent', /not a severity/, /subscribe/],
     ['silence A12 30', /needs a duration with a unit/, /silence/],
     ['silence 2h', /silence what\?/, /silence/],
     ['silence A12 30s', /from 1m to 30d \(got 30s\)/, /silence/],

@@ -590,6 +590,79 @@ describe('silence and unsilence', () => {
   });
 });
 
+describe('recurring silences', () => {
+  beforeEach(() => seed(ALL));
+
+  it('a weekly window on a local clock: stored until removed, the reply says when it next mutes', async () => {
+    const text = await say('silence institution:bogota every sun 02:00-04:00 tz:America/Bogota core banking window');
+    expect(text).toBe(
+      [
+        'Silenced every alert about Banco de Bogotá CO (CO) every Sun 02:00-04:00 America/Bogota',
+        [
+          'Silence S1 by ana: core banking window.',
+          'Inside each window messages and paging are muted; the alert state is still tracked.',
+          // Wednesday 15 January: the next Sunday 02:00 in Bogotá (UTC-5) is 07:00Z on the 19th.
+          'Next window: 2025-01-19T07:00:00Z to 2025-01-19T09:00:00Z.',
+        ].join('\n'),
+        'Remove it: /belvo-status unsilence S1',
+      ].join('\n\n'),
+    );
+    const [stored] = await store.listSilences(NOW);
+    expect(stored).toMatchObject({
+      id: 'S1',
+      matcher: { institution: 'banco_de_bogota_co' },
+      startsAt: NOW,
+      recurrence: { days: [0], from: '02:00', to: '04:00', tz: 'America/Bogota' },
+    });
+    // Nothing open is touched outside the window.
+    expect(await store.listIntents()).toEqual([]);
+  });
+
+  it('silences and subscriptions list it with its schedule and next window, beside the one-off silences', async () => {
+    await run('silence A2 2h bank migration');
+    await run('silence institution:bogota every sat,sun 02:00-04:00 tz:America/Bogota weekly window');
+    const lines = [
+      'S1: alert statuspage/institutions/component/erebor · muting now, until 2025-01-15 16:00 UTC · by ana: bank migration',
+      'S2: institution banco_de_bogota_co · every Sun,Sat 02:00-04:00 America/Bogota · next 2025-01-18 07:00 UTC to 2025-01-18 09:00 UTC · by ana: weekly window',
+    ];
+    expect(await say('silences')).toBe(
+      [
+        'Silences (2)',
+        lines.join('\n'),
+        'Silences from the config file are not listed here. End one: /belvo-status unsilence <id>',
+      ].join('\n\n'),
+    );
+    expect(await say('subscriptions')).toContain(['Silences:', ...lines.map((l) => `  ${l}`)].join('\n'));
+    expect(await say('unsilence S2')).toContain(
+      'It matched institution banco_de_bogota_co every Sun,Sat 02:00-04:00 America/Bogota, set by ana: weekly window.',
+    );
+    expect((await store.listSilences()).map((x) => x.id)).toEqual(['S1']);
+  });
+
+  it('set while its window is open: the open alerts show it at once, until the window ends', async () => {
+    await run('subscribe');
+    // Wednesday 14:00 UTC is inside every Wednesday 13:00-15:00 UTC.
+    const text = await say('silence A2 every wed 13:00-15:00 tz:UTC deploy window');
+    expect(text).toContain('A window is open now, until 2025-01-15T15:00:00Z.');
+    expect((await store.getAlert('A2'))?.silenced).toEqual({
+      id: 'S1',
+      by: 'ana',
+      until: NOW + HOUR,
+      reason: 'deploy window',
+      every: 'every Wed 13:00-15:00 UTC',
+    });
+    const [intent] = await store.listIntents({ alertId: 'A2' });
+    expect(intent?.event).toMatchObject({
+      quiet: true,
+      reason: expect.stringMatching(/^silenced by ana until .* \(every Wed 13:00-15:00 UTC\): deploy window$/),
+    });
+  });
+
+  it('says so when nothing is silenced', async () => {
+    expect(await say('silences')).toMatch(/^No silence set in chat\n/);
+  });
+});
+
 describe('ack', () => {
   beforeEach(() => seed(ALL));
 
@@ -861,7 +934,7 @@ describe('audit, help and mistakes', () => {
     expect(toPlainText(reply)).toBe(
       [
         'silence needs a duration with a unit: 30m, 2h or 1d',
-        'Usage:\n  /belvo-status silence <alert id | fingerprint | dedup key | institution> <duration> [reason...]  (e.g. /belvo-status silence A12 2h bank announced a migration)',
+        'Usage:\n  /belvo-status silence <alert id | fingerprint | dedup key | institution:name> <duration | every <days> HH:MM-HH:MM tz:Zone> [reason...]  (e.g. /belvo-status silence A12 2h bank announced a migration)',
       ].join('\n\n'),
     );
   });
