@@ -7,6 +7,7 @@ import { actionableEvidence, memberLines, pagingText } from '../../src/domain/gr
 import { healthError } from '../../src/domain/health-text.js';
 import { impactText } from '../../src/domain/incident-text.js';
 import type { Severity } from '../../src/domain/severity.js';
+import { oneLine } from '../../src/domain/text.js';
 
 export interface RenderOptions {
   color: boolean;
@@ -63,18 +64,6 @@ function clock(at: number, timeZone?: string): string {
   return `${get('year')}-${get('month')}-${get('day')} ${get('hour')}:${get('minute')}:${get('second')}`;
 }
 
-// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are exactly what is removed
-const CONTROL = /[\u0000-\u001f\u007f-\u009f]+/g;
-
-/**
- * Page text reaches a terminal: whitespace collapsed and control characters (escape sequences, carriage returns)
- * removed, so a title cannot forge lines or recolour the screen.
- */
-function oneLine(text: string, max = MAX_DETAIL): string {
-  const flat = text.replace(CONTROL, ' ').replace(/\s+/g, ' ').trim();
-  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
-}
-
 /** `[A3 Banco Erebor MX - Retail (MX)]`: which alert a detail line belongs to, and what it is about. */
 function lineTag(a: AlertEvent['alert']): string {
   const i = a.institution;
@@ -116,7 +105,7 @@ export function renderConsole(event: AlertEvent, opts: RenderOptions): string[] 
     // The news of this event; without any (an event queued before events carried them), the latest as context.
     const latest = a.timeline.filter((e) => e.origin === 'source').at(-1);
     for (const update of event.updates ?? (latest ? [latest] : [])) {
-      details.push(`${update.status.replace(/_/g, ' ')}: ${oneLine(update.text)}`);
+      details.push(`${update.status.replace(/_/g, ' ')}: ${oneLine(update.text, MAX_DETAIL)}`);
     }
   }
   const failure = event.type !== 'resolved' ? healthError(a) : undefined;
@@ -125,7 +114,7 @@ export function renderConsole(event: AlertEvent, opts: RenderOptions): string[] 
     // Apart from the message, so a long one never cuts off the id Belvo support asks for.
     if (failure.requestId) details.push(`request_id: ${oneLine(failure.requestId, 100)}`);
   }
-  details.push(oneLine(event.reason));
+  details.push(oneLine(event.reason, MAX_DETAIL));
   const impact = event.type !== 'resolved' ? impactText(a) : undefined;
   if (impact) details.push(`affects ${impact}`);
   const paging = pagingText(a, event.at);
@@ -139,7 +128,7 @@ export function renderConsole(event: AlertEvent, opts: RenderOptions): string[] 
   // A storm or a digest lists its members, a line each (each names its institution), cut after a screenful.
   const members = memberLines(a);
   for (const m of members.slice(0, MAX_MEMBER_LINES)) {
-    lines.push(`      ${tag} ${m.down ? c.red('down') : c.green('up  ')} ${oneLine(m.text)}`);
+    lines.push(`      ${tag} ${m.down ? c.red('down') : c.green('up  ')} ${oneLine(m.text, MAX_DETAIL)}`);
   }
   if (members.length > MAX_MEMBER_LINES) lines.push(`      ${tag} +${members.length - MAX_MEMBER_LINES} more`);
   return lines;

@@ -8,8 +8,8 @@ import {
   type RESTPutAPIApplicationCommandsJSONBody,
 } from 'discord-api-types/v10';
 import { type Subcommand, USAGE } from '../../src/commands/usage.js';
+import { clip } from '../../src/domain/text.js';
 import { DISCORD_LIMITS } from './limits.js';
-import { clip } from './text.js';
 
 export const COMMAND_NAME = 'belvo-status';
 

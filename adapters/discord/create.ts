@@ -1,75 +1,97 @@
-// The Discord adapter as the composition root sees it: one REST client for the bot token (so every channel shares
-// Discord's buckets and the pause after a refused token), channel notifiers built on demand, and the interactions
-// endpoint mounted on the bot's HTTP server.
-import type { ParsedCommand } from '../../src/commands/grammar.js';
-import type { Reply } from '../../src/commands/reply.js';
-import type { RouteMounter } from '../../src/ports/http-routes.js';
-import type { Logger } from '../../src/ports/logger.js';
+// The Discord adapter: one REST client for the bot token (so every channel shares Discord's buckets and the pause
+// after a refused token), channel notifiers built on demand, channel webhooks (no bot needed), and /belvo-status over
+// the interactions endpoint mounted on the bot's HTTP server.
+import type { CommandRunner } from '../../src/commands/handlers.js';
+import type { Adapter, AdapterDeps } from '../../src/ports/adapter.js';
 import type { Notifier } from '../../src/ports/notifier.js';
 import { createDiscordChannelNotifier } from './channel-notifier.js';
 import { DiscordClient } from './client.js';
-import { DISCORD_CHANNEL_DESTINATION } from './destination.js';
-import { createInteractionHandler, type DiscordCommandCaller } from './interactions.js';
+import {
+  DISCORD_CHANNEL_DESTINATION,
+  type DiscordApp,
+  type DiscordDestination,
+  type DiscordWebhookDestination,
+  discordChannelDestination,
+  discordConfigRules,
+} from './config.js';
+import { createInteractionHandler } from './interactions.js';
 import { mountDiscordInteractions } from './interactions-route.js';
 import { discordPublicKey } from './verify.js';
+import { createDiscordWebhookNotifier } from './webhook-notifier.js';
 
-export interface DiscordAppOptions {
-  apiUrl: string;
-  timeoutMs: number;
-  /** Needed to post to channels; commands and their follow-ups work without it. */
-  botToken?: string;
-  applicationId: string;
-  /** Hex, from the application's "General Information" page. */
-  publicKey: string;
-  logger: Logger;
-  /** The incident's page on the bot's web page (`web.publicUrl`), linked from each parent message. */
-  incidentUrl?: (alertId: string) => string;
+export interface DiscordSlice {
+  /** The `discord:` section: the application (bot token, public key); webhooks work without it. */
+  app: DiscordApp | undefined;
+  destinations: (DiscordDestination | DiscordWebhookDestination)[];
 }
 
-/** `discord:<channel id>`: how a Discord channel is named as a destination (config or /belvo-status subscribe). */
+export interface DiscordDeps extends AdapterDeps {
+  commands: CommandRunner;
+}
 
-export function createDiscordApp(opts: DiscordAppOptions) {
-  const bot = opts.botToken
-    ? new DiscordClient({ apiUrl: opts.apiUrl, token: opts.botToken, timeoutMs: opts.timeoutMs, logger: opts.logger })
-    : undefined;
-  // Interaction follow-ups authenticate with the interaction's token in the URL, never with the bot token.
-  const interactions = new DiscordClient({ apiUrl: opts.apiUrl, timeoutMs: opts.timeoutMs });
+const DEFAULT_TIMEOUT_MS = 10_000;
+
+const CANNOT_POST =
+  'this bot has no Discord bot token (discord.botToken), so it can answer here but not post alerts; ' +
+  'set the token, or send alerts to this channel through a discord-webhook destination in the config';
+
+export function createDiscordAdapter(slice: DiscordSlice, deps: DiscordDeps): Adapter {
+  const app = slice.app;
+  const logger = deps.logger.child({ component: 'discord' });
+  const timeoutMs = app?.timeout ?? DEFAULT_TIMEOUT_MS;
+  const botToken = app?.botToken && deps.secret(app.botToken.secretEnv);
+  const bot =
+    app && botToken ? new DiscordClient({ apiUrl: app.apiUrl, token: botToken, timeoutMs, logger }) : undefined;
+  const incidentUrl = deps.incidentUrl && { incidentUrl: deps.incidentUrl };
   /** A channel's notifier; undefined without a bot token (nothing could post there). */
   const channel = (destination: string, channelId: string): Notifier | undefined => {
     if (!bot) {
-      opts.logger.error({ destination }, 'a Discord channel needs discord.botToken to be posted to');
+      logger.error({ destination }, 'a Discord channel needs discord.botToken to be posted to');
       return undefined;
     }
-    return createDiscordChannelNotifier({
-      destination,
-      channel: channelId,
-      client: bot,
-      ...(opts.incidentUrl && { incidentUrl: opts.incidentUrl }),
-    });
+    return createDiscordChannelNotifier({ destination, channel: channelId, client: bot, ...incidentUrl });
   };
+  const notifiers = slice.destinations.flatMap((d): Notifier[] => {
+    if (d.type === 'discord') return [channel(discordChannelDestination(d.channel), d.channel)].flatMap((n) => n ?? []);
+    const url = deps.secret(d.url.secretEnv);
+    return [createDiscordWebhookNotifier({ destination: d.id, url, timeoutMs, ...incidentUrl })];
+  });
   return {
-    channel,
+    notifiers,
+    destinationKey: discordConfigRules.destinationKey,
     /** For the dispatcher: a `discord:<channel>` destination subscribed from chat. */
-    resolve(destination: string): Notifier | undefined {
+    resolve(destination) {
       const channelId = DISCORD_CHANNEL_DESTINATION.exec(destination)?.[1];
-      return channelId ? channel(destination, channelId) : undefined;
+      return channelId && app ? channel(destination, channelId) : undefined;
     },
-    mountInteractions(
-      router: RouteMounter,
-      run: (cmd: ParsedCommand, caller: DiscordCommandCaller) => Promise<Reply>,
-      now?: () => number,
-    ): void {
+    mount(router) {
+      if (!app) return;
+      // Interaction follow-ups authenticate with the interaction's token in the URL, never with the bot token.
+      const interactions = new DiscordClient({ apiUrl: app.apiUrl, timeoutMs });
       mountDiscordInteractions(router, {
-        publicKey: discordPublicKey(opts.publicKey),
+        publicKey: discordPublicKey(app.publicKey),
         handle: createInteractionHandler({
-          applicationId: opts.applicationId,
+          applicationId: app.applicationId,
           client: interactions,
-          logger: opts.logger,
-          run,
+          logger,
+          run: (cmd, caller) =>
+            deps.commands(
+              cmd,
+              {
+                platform: 'discord',
+                id: caller.channelId,
+                destination: discordChannelDestination(caller.channelId),
+                ...(!bot && { cannotPost: CANNOT_POST }),
+              },
+              { id: caller.userId, ...(caller.userName && { name: caller.userName }) },
+            ),
         }),
-        logger: opts.logger,
-        ...(now && { now }),
+        logger,
+        now: () => deps.clock.now(),
+        ...(deps.seen && { seen: deps.seen }),
       });
     },
+    start: async () => {},
+    stop: async () => {},
   };
 }

@@ -2,6 +2,7 @@
 // that is safe to log: never a URL (a webhook's or an interaction's URL carries its token) and never the token.
 // https://discord.com/developers/docs/topics/opcodes-and-status-codes#json
 import { DiscordAPIError, HTTPError, RateLimitError } from '@discordjs/rest';
+import { classifyHttpStatus } from '../../src/domain/http-outcome.js';
 
 export type DiscordFailureKind = 'rate_limited' | 'auth' | 'not_found' | 'client' | 'server' | 'timeout' | 'network';
 
@@ -56,11 +57,10 @@ export class DiscordCallError extends Error {
     if (err instanceof DiscordAPIError) {
       const code = typeof err.code === 'number' ? err.code : undefined;
       const text = `HTTP ${err.status} ${err.message.split('\n').slice(0, 2).join('; ')}${code ? ` (code ${code})` : ''}`;
-      if (err.status === 401 || err.status === 403) return new DiscordCallError('auth', err.status, code, text);
+      // Discord's own meaning first (an unknown channel, message or webhook), then the shared classification.
       if (err.status === 404) return new DiscordCallError('not_found', 404, code, text);
-      if (err.status === 429) return new DiscordCallError('rate_limited', 429, code, text);
-      if (err.status === 408) return new DiscordCallError('timeout', 408, code, text);
-      return new DiscordCallError(err.status >= 500 ? 'server' : 'client', err.status, code, text);
+      const kind = classifyHttpStatus(err.status).kind;
+      return new DiscordCallError(kind === 'ok' || kind === 'network' ? 'client' : kind, err.status, code, text);
     }
     if (err instanceof HTTPError) return new DiscordCallError('server', err.status, undefined, `HTTP ${err.status}`);
     const e = err as { name?: string; message?: string; code?: string };

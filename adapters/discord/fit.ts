@@ -2,8 +2,8 @@
 // description, field names and values, footer and author. Fields past what fits are summed up as "+N more".
 // https://discord.com/developers/docs/resources/message#embed-object-embed-limits
 import type { APIEmbed, APIEmbedField } from 'discord-api-types/v10';
+import { clip } from '../../src/domain/text.js';
 import { DISCORD_LIMITS } from './limits.js';
-import { clip } from './text.js';
 
 export interface EmbedDraft {
   title?: string;

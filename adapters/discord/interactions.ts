@@ -9,6 +9,7 @@ import {
   InteractionType,
   Routes,
 } from 'discord-api-types/v10';
+import { z } from 'zod';
 import { answerInTime } from '../../src/commands/answer-in-time.js';
 import { type ParsedCommand, parseCommand } from '../../src/commands/grammar.js';
 import type { Reply } from '../../src/commands/reply.js';
@@ -40,7 +41,40 @@ export interface InteractionHandlerOptions {
 export type InteractionResponse = { type: number; data?: Record<string, unknown> };
 
 /** What the route needs to answer: the response, or "that is not something we understand". */
-export type InteractionResult = { ok: true; response: InteractionResponse } | { ok: false; reason: string };
+export type InteractionResult =
+  | { ok: true; response: InteractionResponse }
+  | { ok: false; reason: string; malformed?: boolean };
+
+// The parts of an interaction this bot reads, with the types it reads them as: a signed body that does not fit
+// (an option or custom_id of another type) is the sender's mistake, a 400, never a crash. Unknown fields pass.
+const option = z.looseObject({
+  name: z.string(),
+  type: z.number(),
+  value: z.unknown().optional(),
+  get options() {
+    return z.array(option).optional();
+  },
+});
+const user = z.looseObject({
+  id: z.string().optional(),
+  username: z.string().optional(),
+  global_name: z.string().nullish(),
+});
+const interactionShape = z.looseObject({
+  type: z.number(),
+  token: z.string().optional(),
+  channel_id: z.string().optional(),
+  channel: z.looseObject({ id: z.string().optional() }).optional(),
+  member: z.looseObject({ nick: z.string().nullish(), user: user.optional() }).optional(),
+  user: user.optional(),
+  data: z
+    .looseObject({
+      name: z.string().optional(),
+      custom_id: z.string().optional(),
+      options: z.array(option).optional(),
+    })
+    .optional(),
+});
 
 interface Interaction {
   type: number;
@@ -123,7 +157,12 @@ export function createInteractionHandler(opts: InteractionHandlerOptions) {
   }
 
   return async function handle(body: unknown): Promise<InteractionResult> {
-    const i = body as Interaction;
+    const shape = interactionShape.safeParse(body);
+    if (!shape.success) {
+      const where = shape.error.issues[0]?.path.join('.') || '(body)';
+      return { ok: false, malformed: true, reason: `malformed interaction at ${where}` };
+    }
+    const i = shape.data as Interaction;
     if (i.type === InteractionType.Ping) return { ok: true, response: { type: InteractionResponseType.Pong } };
     const caller = callerOf(i);
     if (i.type === InteractionType.ApplicationCommand) {

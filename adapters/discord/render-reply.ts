@@ -1,9 +1,9 @@
 // A neutral /belvo-status reply as a Discord interaction message: one embed (title, sections, footer), private to
 // the person who asked unless the reply is for the channel. Pure; inside Discord's limits.
 import type { Reply } from '../../src/commands/reply.js';
+import { clip, escapeDiscord } from '../../src/domain/text.js';
 import { fitEmbed } from './fit.js';
 import { DISCORD_LIMITS, EPHEMERAL_FLAG } from './limits.js';
-import { clip, escapeMarkdown } from './text.js';
 
 export interface DiscordReply {
   embeds: ReturnType<typeof fitEmbed>[];
@@ -18,8 +18,8 @@ const REPLY_COLOR = 0x5865f2;
 export function renderCommandReply(reply: Reply): DiscordReply {
   const blocks: string[] = [];
   for (const section of reply.sections) {
-    const head = section.heading ? `**${escapeMarkdown(section.heading)}**` : '';
-    const body = section.lines.map(escapeMarkdown).join('\n');
+    const head = section.heading ? `**${escapeDiscord(section.heading)}**` : '';
+    const body = section.lines.map(escapeDiscord).join('\n');
     if (!head && !body) continue;
     blocks.push([head, body].filter(Boolean).join('\n'));
   }

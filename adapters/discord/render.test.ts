@@ -4,7 +4,6 @@ import { makeAlert, makeEvent, T0 } from '../../test/contract/alert-factory.js';
 import { embedLength } from './fit.js';
 import { DISCORD_LIMITS } from './limits.js';
 import { COLORS, customIdFor, parseCustomId, renderParent, renderReply, threadName } from './render.js';
-import { clip, escapeMarkdown } from './text.js';
 
 const MIN = 60_000;
 
@@ -201,25 +200,6 @@ describe('Discord thread reply', () => {
     const r = renderReply(makeEvent(a, { type: 'resolved', reason: '2 good observations' }));
     expect(r.embeds[0]?.description).toBe('**✅ Resolved**: 2 good observations (after 1h 30m)');
     expect(r.embeds[0]?.color).toBe(COLORS.resolved);
-  });
-});
-
-describe('text from elsewhere', () => {
-  it('cannot restyle the message, disguise a link or render a mention', () => {
-    expect(escapeMarkdown('**bold** [status](https://evil.example) <@123> `x` ||spoiler||')).toBe(
-      '\\*\\*bold\\*\\* \\[status\\](https://evil.example) <\u200b@123> \\`x\\` \\|\\|spoiler\\|\\|',
-    );
-    expect(escapeMarkdown('# heading\n> quote')).toBe('\\# heading\n\\> quote');
-  });
-
-  it('clip cuts to the limit exactly and never splits an emoji', () => {
-    expect(clip('short', 10)).toBe('short');
-    expect(clip('y'.repeat(100), 40)).toHaveLength(40);
-    for (let max = 12; max < 30; max++) {
-      const cut = clip('🔴'.repeat(50), max);
-      expect(cut.length).toBeLessThanOrEqual(max);
-      expect(cut).not.toMatch(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])/);
-    }
   });
 });
 

@@ -10,9 +10,9 @@ import { fitLines, memberLines, pagingText } from '../../src/domain/group-text.j
 import { healthError } from '../../src/domain/health-text.js';
 import { impactText, originLabel } from '../../src/domain/incident-text.js';
 import { statusText } from '../../src/domain/status-text.js';
+import { clip, escapeDiscord } from '../../src/domain/text.js';
 import { fitEmbed } from './fit.js';
 import { DISCORD_LIMITS } from './limits.js';
-import { clip, escapeMarkdown } from './text.js';
 
 export interface DiscordMessage {
   content?: string;
@@ -89,14 +89,14 @@ function stateLine(event: AlertEvent): string {
     return `✅ **Resolved**${took}`;
   }
   const parts = [`🔴 **${a.severity.toUpperCase()}**`];
-  if (a.maintenance) parts[0] = `🔵 **Under maintenance**: ${escapeMarkdown(a.maintenance.title)}`;
+  if (a.maintenance) parts[0] = `🔵 **Under maintenance**: ${escapeDiscord(a.maintenance.title)}`;
   if (a.flapping) parts.push('🔁 flapping');
-  if (a.acknowledged) parts.push(`👀 acknowledged by ${escapeMarkdown(a.acknowledged.by)}`);
+  if (a.acknowledged) parts.push(`👀 acknowledged by ${escapeDiscord(a.acknowledged.by)}`);
   if (a.silenced && a.silenced.until > event.at) {
-    parts.push(`💤 silenced by ${escapeMarkdown(a.silenced.by)} until ${discordTime(a.silenced.until)}`);
+    parts.push(`💤 silenced by ${escapeDiscord(a.silenced.by)} until ${discordTime(a.silenced.until)}`);
   }
   const paging = pagingText(a, event.at);
-  if (paging) parts.push(`🚨 ${escapeMarkdown(paging)}`);
+  if (paging) parts.push(`🚨 ${escapeDiscord(paging)}`);
   return parts.join('  ·  ');
 }
 
@@ -131,8 +131,8 @@ function earlierUpdates(a: Alert): APIEmbedField[] {
     .reverse();
   if (earlier.length === 0) return [];
   const shown = earlier.slice(0, EARLIER_UPDATES_SHOWN).map((u) => {
-    const head = `**${escapeMarkdown(words(u.status))}** · ${discordTime(u.at, 'R')}: `;
-    return head + clip(escapeMarkdown(u.text.replace(/\s+/g, ' ')), 200);
+    const head = `**${escapeDiscord(words(u.status))}** · ${discordTime(u.at, 'R')}: `;
+    return head + clip(escapeDiscord(u.text.replace(/\s+/g, ' ')), 200);
   });
   if (earlier.length > EARLIER_UPDATES_SHOWN) shown.push(`+${earlier.length - EARLIER_UPDATES_SHOWN} more`);
   return [field('Earlier updates', shown.join('\n'), false)];
@@ -142,10 +142,10 @@ const EARLIER_UPDATES_SHOWN = 4;
 
 function coreFields(event: AlertEvent, history: boolean, incidentUrl?: (alertId: string) => string): APIEmbedField[] {
   const a = event.alert;
-  const fields: APIEmbedField[] = [field('Severity', a.severity), field('Status', escapeMarkdown(statusText(a)))];
-  if (a.institution) fields.push(field('Institution', escapeMarkdown(a.institution.displayName)));
+  const fields: APIEmbedField[] = [field('Severity', a.severity), field('Status', escapeDiscord(statusText(a)))];
+  if (a.institution) fields.push(field('Institution', escapeDiscord(a.institution.displayName)));
   if (a.institution?.country) fields.push(field('Country', a.institution.country));
-  if (a.environment) fields.push(field('Environment', escapeMarkdown(a.environment)));
+  if (a.environment) fields.push(field('Environment', escapeDiscord(a.environment)));
   const impact = impactText(a);
   if (impact) fields.push(field('Impact', impact));
   fields.push(field('Started', `${discordTime(a.startedAt)} (${discordTime(a.startedAt, 'R')})`));
@@ -155,14 +155,14 @@ function coreFields(event: AlertEvent, history: boolean, incidentUrl?: (alertId:
   // A "cannot be read" alert: what failed, and Belvo's request_id in a field of its own, never cut off.
   const failure = healthError(a);
   if (failure) {
-    fields.push(field('Last error', escapeMarkdown(failure.error), false));
+    fields.push(field('Last error', escapeDiscord(failure.error), false));
     if (failure.requestId) fields.push(field('request_id', `\`${failure.requestId.replace(/`/g, '')}\``, false));
   }
   const update = latestUpdate(a);
   if (update) {
-    const head = `**${escapeMarkdown(words(update.status))}** · ${discordTime(update.at, 'R')}\n`;
+    const head = `**${escapeDiscord(words(update.status))}** · ${discordTime(update.at, 'R')}\n`;
     fields.push(
-      field('Latest update', head + clip(escapeMarkdown(update.text), DISCORD_LIMITS.fieldValue - head.length), false),
+      field('Latest update', head + clip(escapeDiscord(update.text), DISCORD_LIMITS.fieldValue - head.length), false),
     );
   }
   if (history) fields.push(...earlierUpdates(a));
@@ -181,12 +181,12 @@ function evidenceFields(a: Alert): APIEmbedField[] {
   const shownApart = healthError(a) ? new Set(['lastError', 'requestId']) : new Set<string>();
   return Object.entries(a.evidence)
     .filter(([k]) => !shownApart.has(k))
-    .map(([k, v]) => field(escapeMarkdown(k), escapeMarkdown(evidenceText(v))));
+    .map(([k, v]) => field(escapeDiscord(k), escapeDiscord(evidenceText(v))));
 }
 
 /** A storm's or a digest's members, down first, for the description (what room the rest leaves them). */
 function memberList(a: Alert, room: number): string {
-  const lines = memberLines(a).map((l) => `${l.down ? '🔴' : '✅'} ${escapeMarkdown(l.text)}`);
+  const lines = memberLines(a).map((l) => `${l.down ? '🔴' : '✅'} ${escapeDiscord(l.text)}`);
   return lines.length ? fitLines(lines, room) : '';
 }
 
@@ -217,7 +217,7 @@ function markdownTarget(url: string): string {
 }
 
 function description(event: AlertEvent): string {
-  const head = clip(`${stateLine(event)}\nRule: ${escapeMarkdown(event.reason)}`, DISCORD_LIMITS.description);
+  const head = clip(`${stateLine(event)}\nRule: ${escapeDiscord(event.reason)}`, DISCORD_LIMITS.description);
   // The member list gets what is left of the description, and no more than half the whole message's budget.
   const room = Math.min(DISCORD_LIMITS.description - head.length - 2, 3000);
   const members = room > 50 ? memberList(event.alert, room) : '';
@@ -255,14 +255,14 @@ const HEAD: Record<AlertEvent['type'], string> = {
 /** What a thread reply says: the change, in one short embed. */
 export function renderReply(event: AlertEvent): DiscordMessage {
   const a = event.alert;
-  let head = `**${HEAD[event.type]}**: ${escapeMarkdown(event.reason)}`;
+  let head = `**${HEAD[event.type]}**: ${escapeDiscord(event.reason)}`;
   if (event.type === 'resolved' && a.resolvedAt !== undefined) {
     head += ` (after ${durationText(a.resolvedAt - a.startedAt)})`;
   }
   const lines = [head];
   // Every update the page made since the last message, in order (a poll can bring several).
   for (const update of updatesToQuote(event)) {
-    lines.push(`> **${escapeMarkdown(words(update.status))}**: ${escapeMarkdown(update.text).replace(/\n/g, '\n> ')}`);
+    lines.push(`> **${escapeDiscord(words(update.status))}**: ${escapeDiscord(update.text).replace(/\n/g, '\n> ')}`);
   }
   const embed = fitEmbed({
     description: clip(lines.join('\n'), DISCORD_LIMITS.description),

@@ -3,8 +3,8 @@
 // from every error string, since those end up in logs, the store and chat (a destination "keeps refusing" alert).
 import { type Dispatcher, request } from 'undici';
 import { classifyHttpStatus } from '../../src/domain/http-outcome.js';
+import { clip, oneLine } from '../../src/domain/text.js';
 import type { DeliveryResult } from '../../src/ports/notifier.js';
-import { clip, oneLine } from './text.js';
 
 export interface PostEventOptions {
   url: string;
@@ -100,7 +100,7 @@ async function readErrorBody(body: Dispatcher.ResponseData['body']): Promise<str
   } catch {
     // Not JSON (an HTML error page from a proxy): quote its start.
   }
-  return clip(oneLine(quote), ERROR_CHARS);
+  return clip(oneLine(quote), ERROR_CHARS, 'ellipsis');
 }
 
 async function readLimited(body: Dispatcher.ResponseData['body'], limit: number): Promise<string> {
@@ -124,7 +124,7 @@ function transportError(error: unknown, where: string, timedOut: boolean, timeou
   }
   const name = typeof code === 'string' ? code : error instanceof Error ? error.name : 'error';
   const message = error instanceof Error ? error.message : String(error);
-  return `${where}: ${name}: ${clip(oneLine(message), ERROR_CHARS)}`;
+  return `${where}: ${name}: ${clip(oneLine(message), ERROR_CHARS, 'ellipsis')}`;
 }
 
 function scrubbed(result: PostEventResult, scrub: (text: string) => string): PostEventResult {

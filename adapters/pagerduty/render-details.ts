@@ -3,8 +3,8 @@
 // hundreds of institutions can never push the event past PagerDuty's size limit.
 import type { Alert, AlertEvent, GroupMember } from '../../src/domain/alert.js';
 import type { EvidenceValue } from '../../src/domain/signal.js';
+import { clip } from '../../src/domain/text.js';
 import { institutionLabel } from './render-summary.js';
-import { clip } from './text.js';
 
 export const DETAIL_LIMITS = {
   /** Serialized size of the evidence object. */
@@ -25,8 +25,8 @@ export function renderDetails(event: AlertEvent): CustomDetails {
     alert_id: a.id,
     fingerprint: a.fingerprint,
     kind: a.kind,
-    reason: clip(event.reason, DETAIL_LIMITS.text),
-    status: clip(a.status, DETAIL_LIMITS.text),
+    reason: clip(event.reason, DETAIL_LIMITS.text, 'ellipsis'),
+    status: clip(a.status, DETAIL_LIMITS.text, 'ellipsis'),
     severity: a.severity,
     started: new Date(a.startedAt).toISOString(),
   };
@@ -41,9 +41,11 @@ export function renderDetails(event: AlertEvent): CustomDetails {
 }
 
 function boundedValue(value: EvidenceValue): EvidenceValue {
-  if (typeof value === 'string') return clip(value, DETAIL_LIMITS.evidenceString);
+  if (typeof value === 'string') return clip(value, DETAIL_LIMITS.evidenceString, 'ellipsis');
   if (!Array.isArray(value)) return value;
-  const kept = value.slice(0, DETAIL_LIMITS.evidenceItems).map((v) => clip(String(v), DETAIL_LIMITS.evidenceItem));
+  const kept = value
+    .slice(0, DETAIL_LIMITS.evidenceItems)
+    .map((v) => clip(String(v), DETAIL_LIMITS.evidenceItem, 'ellipsis'));
   const more = value.length - kept.length;
   return more > 0 ? [...kept, `+${more} more`] : kept;
 }
@@ -55,7 +57,7 @@ function boundedEvidence(evidence: Alert['evidence']): Record<string, EvidenceVa
   let used = 2;
   let kept = 0;
   for (const [key, value] of entries) {
-    const name = clip(key, DETAIL_LIMITS.evidenceItem);
+    const name = clip(key, DETAIL_LIMITS.evidenceItem, 'ellipsis');
     const bounded = boundedValue(value);
     const size = Buffer.byteLength(JSON.stringify({ [name]: bounded })) - 1;
     if (used + size > DETAIL_LIMITS.evidenceBytes) break;
@@ -72,7 +74,7 @@ function boundedMembers(members: GroupMember[]): CustomDetails {
   const ordered = [...members.filter((m) => m.state !== 'resolved'), ...members.filter((m) => m.state === 'resolved')];
   const listed = ordered.slice(0, DETAIL_LIMITS.members).map((m) => ({
     id: m.id,
-    name: clip(m.institution ? institutionLabel(m.institution) : m.title, DETAIL_LIMITS.evidenceString),
+    name: clip(m.institution ? institutionLabel(m.institution) : m.title, DETAIL_LIMITS.evidenceString, 'ellipsis'),
     severity: m.severity,
     state: m.state,
     since: new Date(m.since).toISOString(),

@@ -4,8 +4,8 @@ import type { Alert, GroupMember } from '../../src/domain/alert.js';
 import { impactText } from '../../src/domain/incident-text.js';
 import type { InstitutionRef } from '../../src/domain/institution.js';
 import { statusText } from '../../src/domain/status-text.js';
+import { clip, oneLine } from '../../src/domain/text.js';
 import { PAGERDUTY_LIMITS } from './limits.js';
-import { clip, oneLine } from './text.js';
 
 export const STORM_KIND = 'bot.storm';
 /** Names listed in a storm's summary before "+N more". */
@@ -15,7 +15,7 @@ const STORM_NAMES = 5;
 export function renderSummary(alert: Alert): string {
   const tag = `[${alert.id} · ${alert.severity}]`;
   const storm = alert.kind === STORM_KIND && alert.members?.length ? stormLine(alert, alert.members) : undefined;
-  return clip(oneLine(`${tag} ${storm ?? alertLine(alert)}`), PAGERDUTY_LIMITS.summary);
+  return clip(oneLine(`${tag} ${storm ?? alertLine(alert)}`), PAGERDUTY_LIMITS.summary, 'ellipsis');
 }
 
 export function institutionLabel(institution: InstitutionRef): string {

@@ -1,6 +1,7 @@
 // What a failed Slack call means for delivery: retry (when), re-post (the parent is gone), or give up.
 // https://api.slack.com/web#evaluating_responses and each method's "Errors" table.
 import { ErrorCode } from '@slack/web-api';
+import { classifyHttpStatus } from '../../src/domain/http-outcome.js';
 
 export type SlackFailure =
   | { kind: 'retry'; error: string; retryAfterMs?: number }
@@ -54,9 +55,15 @@ export function classifySlackError(err: unknown): SlackFailure {
     return { kind: 'retry', error: code };
   }
   if (e.code === ErrorCode.HTTPError) {
+    // Slack answers its own errors with 200 and `ok: false`; a bare HTTP error is judged the way every client judges one.
     const status = e.statusCode ?? 0;
-    if (status === 401 || status === 403) return { kind: 'permanent', error: `HTTP ${status}` };
-    return { kind: 'retry', error: `HTTP ${status}` };
+    const outcome = classifyHttpStatus(status);
+    if (!outcome.retryable) return { kind: 'permanent', error: `HTTP ${status}` };
+    return {
+      kind: 'retry',
+      error: `HTTP ${status}`,
+      ...(outcome.retryAfterMs !== undefined && { retryAfterMs: outcome.retryAfterMs }),
+    };
   }
   // Request errors (network, timeout) and anything unexpected.
   return { kind: 'retry', error: e.message?.slice(0, 200) ?? 'request failed' };

@@ -3,6 +3,7 @@
 import type { App, Receiver, ReceiverEvent } from '@slack/bolt';
 import type { RouteMounter, RouteResponse } from '../../src/ports/http-routes.js';
 import type { Logger } from '../../src/ports/logger.js';
+import { inMemorySeenRequests, type SeenRequests } from '../../src/ports/seen-requests.js';
 import { SLACK_MAX_SKEW_SECONDS, verifySlackSignature } from './verify.js';
 
 /** Slack wants an answer within 3 seconds; past this, an empty 200 stops its retries and follow-ups carry on. */
@@ -59,25 +60,22 @@ function parseBody(raw: Buffer, contentType: string | undefined): Record<string,
   return form;
 }
 
-/**
- * Signatures seen within Slack's 5-minute window: a captured request sent again is refused, not run twice
- * (a replayed `silence` would add a silence each time). Slack's own retries are new requests with new signatures.
- */
-class ReplayGuard {
-  private readonly seen = new Map<string, number>();
-  firstTime(signature: string, now: number): boolean {
-    for (const [sig, until] of this.seen) if (until <= now) this.seen.delete(sig);
-    if (this.seen.has(signature)) return false;
-    this.seen.set(signature, now + SLACK_MAX_SKEW_SECONDS * 2000);
-    return true;
-  }
-}
-
 export function mountSlackEvents(
   router: RouteMounter,
-  opts: { signingSecret: string; receiver: MountedReceiver; logger: Logger; now?: () => number },
+  opts: {
+    signingSecret: string;
+    receiver: MountedReceiver;
+    logger: Logger;
+    now?: () => number;
+    /**
+     * Signatures already accepted, kept for Slack's 5-minute window either side: a captured request sent again is
+     * refused, not run twice (a replayed `silence` would add a silence each time), also after a restart when the
+     * store keeps them. Slack's own retries are new requests with new signatures.
+     */
+    seen?: SeenRequests;
+  },
 ): void {
-  const replays = new ReplayGuard();
+  const seen = opts.seen ?? inMemorySeenRequests();
   router.add('POST', '/slack/events', async ({ req, body }) => {
     const raw = await body();
     // Verified before anything in the body is read: a failure changes nothing.
@@ -88,12 +86,10 @@ export function mountSlackEvents(
       rawBody: raw,
       nowMs: (opts.now ?? Date.now)(),
     });
-    if (!verdict.ok) {
-      opts.logger.warn({ reason: verdict.reason }, 'refused a request to /slack/events');
-      return { status: 401, body: { error: 'invalid_signature' } };
-    }
-    if (!replays.firstTime(String(req.headers['x-slack-signature']), (opts.now ?? Date.now)())) {
-      opts.logger.warn({}, 'refused a replayed request to /slack/events');
+    if (!verdict.ok) return { status: 401, body: { error: 'invalid_signature' }, refusal: verdict.reason };
+    const now = (opts.now ?? Date.now)();
+    const key = `slack:${String(req.headers['x-slack-signature'])}`;
+    if (!(await seen.firstSeen(key, now + SLACK_MAX_SKEW_SECONDS * 2000, now))) {
       return { status: 401, body: { error: 'replayed_request' } };
     }
     let parsed: Record<string, unknown> | undefined;

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Alert } from '../../src/domain/alert.js';
 import { makeAlert, makeEvent, T0 } from '../../test/contract/alert-factory.js';
 import { SLACK_LIMITS } from './limits.js';
-import { ACTIONS, COLORS, clip, renderParent, renderReply } from './render.js';
+import { ACTIONS, COLORS, renderParent, renderReply } from './render.js';
 
 const MIN = 60_000;
 
@@ -182,15 +182,6 @@ describe('Slack thread reply', () => {
     const a = alert({ state: 'resolved', resolvedAt: T0 + 90 * MIN, timeline: [] });
     const r = renderReply(makeEvent(a, { type: 'resolved', reason: '2 consecutive good observations (threshold 2)' }));
     expect(r.text).toBe(':white_check_mark: Resolved: 2 consecutive good observations (threshold 2) (after 1h 30m)');
-  });
-});
-
-describe('clip', () => {
-  it('keeps short text and cuts long text to the limit exactly', () => {
-    expect(clip('short', 10)).toBe('short');
-    const cut = clip('y'.repeat(100), 40);
-    expect(cut.length).toBe(40);
-    expect(cut).toMatch(/^y+… \(\+\d+ more\)$/);
   });
 });
 

@@ -7,6 +7,7 @@ import { actionableEvidence, fitLines, memberLines, pagingText } from '../../src
 import { healthError } from '../../src/domain/health-text.js';
 import { impactText, originLabel } from '../../src/domain/incident-text.js';
 import { statusText } from '../../src/domain/status-text.js';
+import { clip, escapeSlack } from '../../src/domain/text.js';
 import { ALERT_METADATA_TYPE, SLACK_LIMITS } from './limits.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: Block Kit JSON is wide; the fake API and Slack validate it.
@@ -34,21 +35,6 @@ export const ACTIONS = {
   open: 'belvo_status_open',
 } as const;
 
-/** Cuts text to `max` characters, saying how much was left out. */
-export function clip(text: string, max: number): string {
-  if (text.length <= max) return text;
-  const suffix = (n: number) => `… (+${n} more)`;
-  // The suffix's length depends on the number it states: settle on the longest cut that fits.
-  let keep = Math.max(0, max - suffix(text.length).length);
-  while (keep + 1 + suffix(text.length - keep - 1).length <= max) keep++;
-  return `${text.slice(0, keep)}${suffix(text.length - keep)}`;
-}
-
-/** Slack mrkdwn: &, < and > must be escaped in text that came from elsewhere. */
-export function escapeMrkdwn(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-}
-
 function colorOf(a: Alert): string {
   if (a.state === 'resolved') return COLORS.resolved;
   if (a.maintenance) return COLORS.maintenance;
@@ -62,14 +48,14 @@ function stateLine(event: AlertEvent): string {
     return `:white_check_mark: Resolved${took}`;
   }
   const parts = [`:red_circle: ${a.severity.toUpperCase()}`];
-  if (a.maintenance) parts[0] = `:large_blue_circle: Under maintenance: ${escapeMrkdwn(a.maintenance.title)}`;
+  if (a.maintenance) parts[0] = `:large_blue_circle: Under maintenance: ${escapeSlack(a.maintenance.title)}`;
   if (a.flapping) parts.push(':arrows_counterclockwise: flapping');
-  if (a.acknowledged) parts.push(`:eyes: acknowledged by ${escapeMrkdwn(a.acknowledged.by)}`);
+  if (a.acknowledged) parts.push(`:eyes: acknowledged by ${escapeSlack(a.acknowledged.by)}`);
   if (a.silenced && a.silenced.until > event.at) {
-    parts.push(`:zzz: silenced by ${escapeMrkdwn(a.silenced.by)} until ${slackDate(a.silenced.until)}`);
+    parts.push(`:zzz: silenced by ${escapeSlack(a.silenced.by)} until ${slackDate(a.silenced.until)}`);
   }
   const paging = pagingText(a, event.at);
-  if (paging) parts.push(`:rotating_light: ${escapeMrkdwn(paging)}`);
+  if (paging) parts.push(`:rotating_light: ${escapeSlack(paging)}`);
   return parts.join('  ·  ');
 }
 
@@ -103,7 +89,7 @@ function fields(a: Alert): Block[] {
     .slice(0, SLACK_LIMITS.sectionFields)
     .map(([k, v]) => ({
       type: 'mrkdwn',
-      text: clip(`*${k}*\n${k === 'Started' ? v : escapeMrkdwn(v)}`, SLACK_LIMITS.fieldText),
+      text: clip(`*${k}*\n${k === 'Started' ? v : escapeSlack(v)}`, SLACK_LIMITS.fieldText),
     }));
 }
 
@@ -111,16 +97,16 @@ function fields(a: Alert): Block[] {
 function failureBlock(a: Alert): Block | undefined {
   const failure = healthError(a);
   if (!failure) return undefined;
-  const id = failure.requestId ? `\n*request_id*: \`${escapeMrkdwn(failure.requestId)}\`` : '';
+  const id = failure.requestId ? `\n*request_id*: \`${escapeSlack(failure.requestId)}\`` : '';
   const head = '*Last error*: ';
   const room = SLACK_LIMITS.sectionText - head.length - id.length;
-  return { type: 'section', text: { type: 'mrkdwn', text: `${head}${clip(escapeMrkdwn(failure.error), room)}${id}` } };
+  return { type: 'section', text: { type: 'mrkdwn', text: `${head}${clip(escapeSlack(failure.error), room)}${id}` } };
 }
 
 /** A storm's or a digest's members, down first; cut with "+N more" to fit one section. */
 function membersBlock(a: Alert): Block | undefined {
   if (!a.members?.length) return undefined;
-  const lines = memberLines(a).map((l) => `${l.down ? ':red_circle:' : ':white_check_mark:'} ${escapeMrkdwn(l.text)}`);
+  const lines = memberLines(a).map((l) => `${l.down ? ':red_circle:' : ':white_check_mark:'} ${escapeSlack(l.text)}`);
   return { type: 'section', text: { type: 'mrkdwn', text: fitLines(lines, SLACK_LIMITS.sectionText) } };
 }
 
@@ -160,7 +146,7 @@ export function fallbackText(event: AlertEvent): string {
   const a = event.alert;
   const state = a.state === 'resolved' ? 'Resolved' : a.maintenance ? 'Maintenance' : a.severity.toUpperCase();
   // `text` is parsed by Slack too: a page title must not be able to @channel everyone or disguise a link.
-  return clip(`[${state}] ${escapeMrkdwn(a.title)}`, 300);
+  return clip(`[${state}] ${escapeSlack(a.title)}`, 300);
 }
 
 export interface ParentOptions {
@@ -179,7 +165,7 @@ export function renderParent(event: AlertEvent, opts: ParentOptions = {}): Slack
   const blocks: Block[] = [
     {
       type: 'section',
-      text: { type: 'mrkdwn', text: clip(`*${escapeMrkdwn(a.title)}*\n${stateLine(event)}`, SLACK_LIMITS.sectionText) },
+      text: { type: 'mrkdwn', text: clip(`*${escapeSlack(a.title)}*\n${stateLine(event)}`, SLACK_LIMITS.sectionText) },
     },
     { type: 'section', fields: fields(a) },
   ];
@@ -188,7 +174,7 @@ export function renderParent(event: AlertEvent, opts: ParentOptions = {}): Slack
   const members = membersBlock(a);
   if (members) blocks.push(members);
   const evidence = actionableEvidence(a).map(
-    (e) => `*${e.label}*: ${e.values.map((v) => `\`${escapeMrkdwn(v)}\``).join(' ')}`,
+    (e) => `*${e.label}*: ${e.values.map((v) => `\`${escapeSlack(v)}\``).join(' ')}`,
   );
   if (evidence.length > 0) {
     blocks.push({
@@ -197,17 +183,17 @@ export function renderParent(event: AlertEvent, opts: ParentOptions = {}): Slack
     });
   }
   if (update) {
-    const head = `*Latest update* (${escapeMrkdwn(update.status.replace(/_/g, ' '))}, ${slackDate(update.at)})\n`;
+    const head = `*Latest update* (${escapeSlack(update.status.replace(/_/g, ' '))}, ${slackDate(update.at)})\n`;
     blocks.push({
       type: 'section',
-      text: { type: 'mrkdwn', text: head + clip(escapeMrkdwn(update.text), SLACK_LIMITS.sectionText - head.length) },
+      text: { type: 'mrkdwn', text: head + clip(escapeSlack(update.text), SLACK_LIMITS.sectionText - head.length) },
     });
   }
   const page = opts.incidentUrl?.(a.id);
   blocks.push({
     type: 'context',
     elements: [
-      { type: 'mrkdwn', text: clip(`Rule: ${escapeMrkdwn(event.reason)}`, SLACK_LIMITS.sectionText) },
+      { type: 'mrkdwn', text: clip(`Rule: ${escapeSlack(event.reason)}`, SLACK_LIMITS.sectionText) },
       ...(page ? [{ type: 'mrkdwn', text: `<${linkTarget(page)}|Incident page>` }] : []),
     ],
   });
@@ -232,12 +218,12 @@ export function renderReply(event: AlertEvent): SlackMessage {
     resolved: ':white_check_mark: Resolved',
     reminder: ':bell: Reminder',
   };
-  const lines = [`${head[event.type]}: ${escapeMrkdwn(event.reason)}`];
+  const lines = [`${head[event.type]}: ${escapeSlack(event.reason)}`];
   if (event.type === 'resolved' && a.resolvedAt !== undefined)
     lines[0] += ` (after ${durationText(a.resolvedAt - a.startedAt)})`;
   // Every update the page made since the last message, in order (a poll can bring several).
   for (const update of updatesToQuote(event)) {
-    lines.push(`> *${escapeMrkdwn(update.status.replace(/_/g, ' '))}*: ${escapeMrkdwn(update.text)}`);
+    lines.push(`> *${escapeSlack(update.status.replace(/_/g, ' '))}*: ${escapeSlack(update.text)}`);
   }
   const text = clip(lines.join('\n'), SLACK_LIMITS.sectionText);
   return { text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }], metadata: metadata(event) };

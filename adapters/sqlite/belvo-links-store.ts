@@ -2,16 +2,20 @@
 // store.
 import type BetterSqlite3 from 'better-sqlite3';
 import {
-  type BelvoDuplicateLinks,
-  type BelvoLinkEvent,
-  type BelvoLinkEventQuery,
-  type BelvoLinkListing,
-  type BelvoLinkState,
-  type BelvoWebhookOutcome,
-  type BelvoWebhookQuery,
-  type BelvoWebhookRecord,
-  LINK_STATUS_BY_CODE,
+  applyListing,
+  isWebhookTransition,
   type LinkEventCode,
+  linkStatusFromWebhook,
+} from '../../src/domain/belvo-link-rules.js';
+import type {
+  BelvoDuplicateLinks,
+  BelvoLinkEvent,
+  BelvoLinkEventQuery,
+  BelvoLinkListing,
+  BelvoLinkState,
+  BelvoWebhookOutcome,
+  BelvoWebhookQuery,
+  BelvoWebhookRecord,
 } from '../../src/ports/belvo-links.js';
 import type { Store } from '../../src/ports/store.js';
 
@@ -114,16 +118,6 @@ function sameAsListed(row: LinkRow, link: BelvoLinkListing, status: string): boo
     (link.externalId === undefined || row.external_id === link.externalId) &&
     (link.institutionUserId === undefined || row.institution_user_id === link.institutionUserId)
   );
-}
-
-/** The link event a status means, for the statuses detectors count. */
-function codeForStatus(status: string): LinkEventCode | undefined {
-  for (const [code, s] of Object.entries(LINK_STATUS_BY_CODE)) if (s === status) return code as LinkEventCode;
-  return undefined;
-}
-
-function isLinkEventCode(code: string): code is LinkEventCode {
-  return Object.hasOwn(LINK_STATUS_BY_CODE, code);
 }
 
 export function prepareBelvoStatements(db: BetterSqlite3.Database) {
@@ -288,22 +282,23 @@ export function belvoStoreMethods(open: () => { db: BetterSqlite3.Database; st: 
             continue;
           }
           outcomes.push('inserted');
-          if (w.type !== 'LINK' || !w.linkId || !isLinkEventCode(w.code)) continue;
-          const status = LINK_STATUS_BY_CODE[w.code];
-          const before = st.getLink.get(w.environment, w.linkId) as LinkRow | undefined;
+          const change = linkStatusFromWebhook(w);
+          if (!change) continue;
+          const { linkId, code, status } = change;
+          const before = st.getLink.get(w.environment, linkId) as LinkRow | undefined;
           st.upsertLinkFromEvent.run({
             environment: w.environment,
-            linkId: w.linkId,
+            linkId,
             status,
             externalId: w.externalId ?? null,
             at: w.receivedAt,
           });
-          if (before?.status === status) continue;
+          if (!isWebhookTransition(before, status)) continue;
           linkTransitions++;
           st.insertLinkEvent.run({
             environment: w.environment,
-            linkId: w.linkId,
-            code: w.code,
+            linkId,
+            code,
             status,
             // Known when a reconciliation listed the link before; otherwise filled in when one does.
             institution: before?.institution ?? null,
@@ -397,11 +392,16 @@ export function belvoStoreMethods(open: () => { db: BetterSqlite3.Database; st: 
         let statusChanges = 0;
         for (const link of batch) {
           const before = st.getLink.get(environment, link.id) as LinkRow | undefined;
-          // A webhook received after the listing was fetched knows better than the listing.
-          const newerWebhook = before?.last_event_at != null && before.last_event_at > observedAt;
-          const status = newerWebhook && before ? before.status : link.status;
-          const changed = before !== undefined && before.status !== status;
-          if (before && sameAsListed(before, link, status)) {
+          const decision = applyListing(
+            before && {
+              status: before.status,
+              statusChangedAt: before.status_changed_at,
+              ...(before.last_event_at !== null && { lastEventAt: before.last_event_at }),
+            },
+            link,
+            observedAt,
+          );
+          if (before && sameAsListed(before, link, decision.status)) {
             // Most of a listing is links as they were: only "listed now" is written, no indexed column touched.
             st.markListed.run({ environment, linkId: link.id, observedAt });
             continue;
@@ -409,11 +409,11 @@ export function belvoStoreMethods(open: () => { db: BetterSqlite3.Database; st: 
           st.upsertLinkFromListing.run({
             environment,
             linkId: link.id,
-            status,
+            status: decision.status,
             institution: link.institution ?? null,
             externalId: link.externalId ?? null,
             institutionUserId: link.institutionUserId ?? null,
-            statusChangedAt: changed || !before ? observedAt : before.status_changed_at,
+            statusChangedAt: decision.statusChangedAt,
             observedAt,
           });
           const institution = link.institution ?? before?.institution ?? null;
@@ -421,15 +421,14 @@ export function belvoStoreMethods(open: () => { db: BetterSqlite3.Database; st: 
           if (institution !== null && before !== undefined && before.institution !== institution) {
             st.fillEventInstitution.run({ environment, linkId: link.id, institution });
           }
-          if (!changed) continue;
+          if (!decision.changed) continue;
           statusChanges++;
-          const code = codeForStatus(status);
-          if (!code) continue;
+          if (!decision.eventCode) continue;
           st.insertLinkEvent.run({
             environment,
             linkId: link.id,
-            code,
-            status,
+            code: decision.eventCode,
+            status: decision.status,
             institution,
             externalId: link.externalId ?? before?.external_id ?? null,
             webhookId: null,

@@ -191,7 +191,19 @@ export const MIGRATIONS: readonly Migration[] = [
         WHERE kind = 'institution.incident' AND state <> 'resolved';
     `,
   },
-  // Version 6 belongs to another change; versions apply by number, whatever order they arrive in.
+  {
+    version: 6,
+    name: 'signed requests seen',
+    sql: `
+      -- A Slack or Discord request's signature, kept while the signature is accepted (5 minutes either side): a
+      -- captured request replayed after a restart is refused like one replayed before it.
+      CREATE TABLE seen_requests (
+        key TEXT PRIMARY KEY,
+        until INTEGER NOT NULL
+      );
+      CREATE INDEX seen_requests_by_until ON seen_requests (until);
+    `,
+  },
   {
     version: 7,
     name: 'links Belvo no longer lists are gone',

@@ -3,6 +3,7 @@ import { dirname } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import type { Alert } from '../../src/domain/alert.js';
 import { isProvisional, renameAlertIds, renameEventIds } from '../../src/domain/provisional-ids.js';
+import { relatedAlertIds } from '../../src/domain/related-alerts.js';
 import type { Silence } from '../../src/domain/silence.js';
 import type { Subscription } from '../../src/domain/subscription.js';
 import { type Clock, systemClock } from '../../src/ports/clock.js';
@@ -26,6 +27,7 @@ import {
 } from '../../src/ports/store.js';
 import { belvoStoreMethods, prepareBelvoStatements } from './belvo-links-store.js';
 import { applyMigrations } from './migrations.js';
+import { prepareSeenStatements, seenRequestMethods } from './seen-requests-store.js';
 
 export interface SqliteStoreOptions {
   /** File path (parent directory created if missing) or `:memory:`. */
@@ -111,16 +113,6 @@ const PRUNE_BATCH = 500;
 
 /** Lets timers and I/O callbacks (webhooks waiting for their commit) run between two retention transactions. */
 const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
-
-/** The alerts this one is tied to: the incident or group speaking for it, the messages it is listed on, its members. */
-function relatedIds(alert: Alert): string[] {
-  return [
-    ...(alert.incidentId ? [alert.incidentId] : []),
-    ...(alert.groupId ? [alert.groupId] : []),
-    ...(alert.listedOn ?? []),
-    ...(alert.members ?? []).map((m) => m.id),
-  ];
-}
 
 /**
  * Writes one alert row. A second open incident for the same institution (two sources opening it at once) breaks the
@@ -362,7 +354,12 @@ function prepareStatements(db: BetterSqlite3.Database) {
       ON CONFLICT (id) DO UPDATE SET matcher = excluded.matcher, starts_at = excluded.starts_at,
         ends_at = excluded.ends_at, created_by = excluded.created_by, reason = excluded.reason`),
     deleteSilence: db.prepare('DELETE FROM silences WHERE id = ?'),
+    // A real commit (fsync included), as small as one can be: the readiness probe.
+    probeWrite: db.prepare(`
+      INSERT INTO counters (name, value) VALUES ('readiness_probe', ?)
+      ON CONFLICT (name) DO UPDATE SET value = excluded.value`),
     belvo: prepareBelvoStatements(db),
+    seen: prepareSeenStatements(db),
   };
 }
 
@@ -426,6 +423,10 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
 
     isOpen() {
       return db?.open === true;
+    },
+
+    async probeWrite(now: number) {
+      open().st.probeWrite.run(now);
     },
 
     async loadCommitContext(query: CommitContextQuery): Promise<CommitContext> {
@@ -592,7 +593,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
       const linked = new Set<string>();
       for (const row of open().st.activeAlertBodies.all() as { id: string; body: string }[]) {
         active.add(row.id);
-        for (const id of relatedIds(JSON.parse(row.body) as Alert)) linked.add(id);
+        for (const id of relatedAlertIds(JSON.parse(row.body) as Alert)) linked.add(id);
       }
       let after = 0;
       for (;;) {
@@ -603,7 +604,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
         after = page[page.length - 1]!.seq;
         const doomed = page.filter((row) => {
           if (row.body === null || row.held || linked.has(row.id)) return false;
-          return !relatedIds(JSON.parse(row.body) as Alert).some((id) => active.has(id));
+          return !relatedAlertIds(JSON.parse(row.body) as Alert).some((id) => active.has(id));
         });
         if (doomed.length > 0) {
           const step = db.transaction(() => {
@@ -743,6 +744,10 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     ...belvoStoreMethods(() => {
       const { db, st } = open();
       return { db, st: st.belvo };
+    }),
+    ...seenRequestMethods(() => {
+      const { db, st } = open();
+      return { db, st: st.seen };
     }),
   };
 }

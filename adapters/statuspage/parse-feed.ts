@@ -4,7 +4,9 @@
 //   <strong>Resolved</strong> - text</p>
 // Identity is the JSON incident id from the item link (`.../incidents/<id>`), so an RSS, Atom and JSON reading of the
 // same page name the same incident. Atom's `<id>` (`tag:host,2005:Incident/123`) is a different number: last resort.
+
 import Parser from 'rss-parser';
+import { cleanText } from '../../src/domain/clean-text.js';
 import type { StatusPageMaintenance, StatusPageSnapshot, StatusPageUpdate } from '../../src/domain/status-page.js';
 import { fromWallClock, monthIndex, parseTimestamp, zoneOffsetMinutes } from '../../src/domain/timestamp.js';
 import { MAINTENANCE_STATUSES, StatusPageFormatError } from './parse-json.js';
@@ -68,7 +70,7 @@ function decodeEntities(text: string): string {
 /** Plain text of an HTML fragment: line breaks kept, tags dropped, entities decoded (after, so `&lt;b&gt;` stays). */
 export function htmlToText(html: string): string {
   const withBreaks = html.replace(/<br\s*\/?>/gi, '\n').replace(/<\/(p|div|li)>/gi, '\n');
-  return decodeEntities(withBreaks.replace(/<[^>]*>/g, ''))
+  return cleanText(decodeEntities(withBreaks.replace(/<[^>]*>/g, '')))
     .replace(/\u00a0/g, ' ')
     .replace(/[ \t]+/g, ' ')
     .replace(/ *\n */g, '\n')
@@ -286,7 +288,9 @@ function toIncident(item: FeedItem, id: string): { incident: StatusPageMaintenan
   const incident: StatusPageMaintenance = {
     id,
     // The title is XML text, not HTML: `<b>` in a title is literal.
-    name: (item.title ?? '').replace(/\s+/g, ' ').trim(),
+    name: cleanText(item.title ?? '')
+      .replace(/\s+/g, ' ')
+      .trim(),
     status,
     impact: maintenance ? 'maintenance' : UNKNOWN_IMPACT,
     components: [],

@@ -262,3 +262,16 @@ describe('malformed documents', () => {
     expect(parseSummary(JSON.stringify(doc)).components[0]?.id).toBe('42');
   });
 });
+
+describe('text shown in chat', () => {
+  it('loses direction overrides and zero-width characters on the way in', () => {
+    const doc = jsonFixture('incidents.json') as { incidents: Record<string, unknown>[] };
+    const first = doc.incidents[0] as { name: string; incident_updates: { body: string }[] };
+    first.name = 'Banco \u202Eodalovnet\u202C MX';
+    for (const u of first.incident_updates) u.body = `We are\u200B investigating\u2066.\u2069`;
+    const parsed = parseIncidents(JSON.stringify(doc));
+    const incident = parsed.incidents[0];
+    expect(incident?.name).toBe('Banco odalovnet MX');
+    expect(incident?.updates.map((u) => u.body)).toContain('We are investigating.');
+  });
+});

@@ -2,7 +2,9 @@
 // Wire facts: Statuspage's API documentation and https://doers.statuspage.io/api/v2/
 // Parsing is tolerant (loose objects, nullable optionals, unknown status words kept); only a document that cannot be
 // understood (not JSON, no `components`/`incidents` array, an item without an id) is rejected.
+
 import { z } from 'zod';
+import { cleanText } from '../../src/domain/clean-text.js';
 import type {
   StatusPageComponent,
   StatusPageIncident,
@@ -54,7 +56,11 @@ export interface MaintenancesDoc {
 // --- wire schemas: loose objects, every field but identity optional and nullable ---
 
 const id = z.union([z.string().min(1), z.number()]).transform((v) => String(v));
-const text = z.string().nullish();
+// Names and update bodies are shown in chat: cleaned of invisible and direction-changing characters on the way in.
+const text = z
+  .string()
+  .nullish()
+  .transform((v) => (typeof v === 'string' ? cleanText(v) : v));
 
 const pageSchema = z.looseObject({ id: text, name: text, url: text }).nullish();
 

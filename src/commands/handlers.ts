@@ -27,6 +27,9 @@ export interface CommandUser {
   name?: string;
 }
 
+/** Runs one /belvo-status command for a person in a channel: chat adapters call it, the composition root binds it. */
+export type CommandRunner = (cmd: ParsedCommand, channel: CommandChannel, user: CommandUser) => Promise<Reply>;
+
 export interface CommandContext {
   store: Store;
   now: number;

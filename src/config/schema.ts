@@ -1,33 +1,34 @@
 // The whole configuration, validated once at start. Strict objects: a misspelt key is an error, never ignored.
 import { z } from 'zod';
-import { SEVERITIES } from '../domain/severity.js';
-import { parseDuration, parseSize } from './units.js';
+import { consoleConfigRules, consoleDestination } from '../../adapters/console/config.js';
+import {
+  discordApp,
+  discordConfigRules,
+  discordDestination,
+  discordWebhookDestination,
+} from '../../adapters/discord/config.js';
+import { pagerdutyConfigRules, pagerdutyDestination } from '../../adapters/pagerduty/config.js';
+import { slackApp, slackConfigRules, slackDestination } from '../../adapters/slack/config.js';
+import {
+  type AdapterConfigRules,
+  duration,
+  id,
+  type KeyProblem,
+  rawList,
+  secretRef,
+  severity,
+  size,
+  timeZone,
+} from './fields.js';
+import { parseDuration } from './units.js';
 
-const duration = z.union([z.string(), z.number()]).transform((v, ctx) => {
-  const ms = parseDuration(v);
-  if (ms === undefined) {
-    ctx.addIssue({ code: 'custom', message: `not a duration: ${JSON.stringify(v)} (use e.g. 500ms, 30s, 5m, 1h)` });
-    return z.NEVER;
-  }
-  return ms;
-});
-
-const size = z.union([z.string(), z.number()]).transform((v, ctx) => {
-  const bytes = parseSize(v);
-  if (bytes === undefined) {
-    ctx.addIssue({ code: 'custom', message: `not a size: ${JSON.stringify(v)} (use e.g. 512kb, 5mb)` });
-    return z.NEVER;
-  }
-  return bytes;
-});
-
-const id = z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, 'use lower-case letters, digits, - and _');
-const severity = z.enum(SEVERITIES);
-
-/** A secret is named, never written: `secretEnv: NAME` reads $NAME, or the file named by $NAME_FILE. */
-export const secretRef = z.strictObject({
-  secretEnv: z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'an environment variable name, e.g. STATUSPAGE_WEBHOOK_SECRET'),
-});
+// Each chat and paging adapter writes its own part (its destinations, its app section) beside its code.
+const ADAPTER_RULES: AdapterConfigRules[] = [
+  consoleConfigRules,
+  slackConfigRules,
+  discordConfigRules,
+  pagerdutyConfigRules,
+];
 
 const statuspageSource = z.strictObject({
   id,
@@ -48,50 +49,6 @@ const statuspageSource = z.strictObject({
   push: secretRef.optional(),
 });
 
-const timeZone = z.string().refine((tz) => {
-  try {
-    new Intl.DateTimeFormat('en', { timeZone: tz });
-    return true;
-  } catch {
-    return false;
-  }
-}, 'not an IANA time zone (e.g. America/Mexico_City, UTC)');
-
-const consoleDestination = z.strictObject({
-  id,
-  type: z.literal('console'),
-  color: z.enum(['auto', 'always', 'never']).default('auto'),
-  /** Time zone of the printed timestamps; the machine's when absent. */
-  timeZone: timeZone.optional(),
-});
-
-const slackDestination = z.strictObject({
-  id,
-  type: z.literal('slack'),
-  /** Channel id (C0123ABCD): names change, ids do not. The bot must be in the channel (or have chat:write.public). */
-  channel: z.string().regex(/^[CGD][A-Z0-9]{6,}$/, 'a Slack channel id such as C0123ABCD (not the #name)'),
-});
-
-/** The Slack app: one bot token and signing secret for every Slack destination and for /belvo-status. */
-const slackApp = z.strictObject({
-  botToken: secretRef,
-  /** Enables POST /slack/events (slash command, buttons) on the bot's HTTP server. */
-  signingSecret: secretRef.optional(),
-  /** Or receive them over Socket Mode, for a bot without a public URL (an app-level token, xapp-...). */
-  socketMode: z.strictObject({ appToken: secretRef }).optional(),
-  apiUrl: z.url({ protocol: /^https?$/ }).default('https://slack.com/api/'),
-  timeout: duration.default(10_000),
-});
-
-/** PagerDuty Events API v2: a service's integration (routing) key; only the paging policy sends to it. */
-const pagerdutyDestination = z.strictObject({
-  id,
-  type: z.literal('pagerduty'),
-  routingKey: secretRef,
-  eventsUrl: z.url({ protocol: /^https?$/ }).default('https://events.pagerduty.com/v2/enqueue'),
-  timeout: duration.pipe(z.number().min(50, 'at least 50ms')).default(10_000),
-});
-
 const hhmm = z.string().regex(/^([01]?\d|2[0-3]):[0-5]\d$/, 'a time of day as HH:MM (e.g. 22:00)');
 
 const quietHours = z
@@ -103,28 +60,6 @@ const quietHours = z
     urgent: severity.default('critical'),
   })
   .refine((q) => q.from !== q.to, 'from and to are the same time: the window would be empty');
-
-const snowflake = z.string().regex(/^\d{17,20}$/, 'a Discord id (17-20 digits; Developer Mode > Copy ID)');
-
-const discordDestination = z.strictObject({
-  id,
-  type: z.literal('discord'),
-  /** Channel id: the bot posts there with its token (View Channel, Send Messages, Create Public Threads). */
-  channel: snowflake,
-});
-
-/** A channel webhook: no bot needed. Its URL contains its token, so it is a secret. */
-const discordWebhookDestination = z.strictObject({ id, type: z.literal('discord-webhook'), url: secretRef });
-
-/** The Discord application: its bot token for channel destinations, its public key for /belvo-status. */
-const discordApp = z.strictObject({
-  botToken: secretRef.optional(),
-  applicationId: snowflake,
-  /** Public (not a secret): it verifies the signature of every request to POST /discord/interactions. */
-  publicKey: z.string().regex(/^[0-9a-fA-F]{64}$/, "the application's public key: 64 hexadecimal characters"),
-  apiUrl: z.url({ protocol: /^https?$/ }).default('https://discord.com/api'),
-  timeout: duration.default(10_000),
-});
 
 /** Belvo's published webhook senders, allowed when `allowOnlyBelvoAddresses` is on. */
 export const BELVO_WEBHOOK_ADDRESSES = ['3.130.254.46', '18.220.61.186', '18.223.45.212'];
@@ -359,6 +294,9 @@ export const configSchema = z.strictObject({
     .strictObject({
       driver: z.literal('sqlite').default('sqlite'),
       path: z.string().min(1).default('./data/belvo-status.db'),
+      // Below this much free space beside the database, /readyz answers 503: stop sending webhooks here before a
+      // write fails.
+      minFree: size.default(64 * 1024 * 1024),
     })
     .prefault({}),
   retention: z
@@ -427,19 +365,25 @@ export const configSchema = z.strictObject({
   web,
 });
 
-type Problem = { path: (string | number)[]; message: string };
+/** Where a config destination's messages are stored and delivered (`slack:C0123` for a Slack channel). */
+export function destinationKeyOf(d: { id: string; type: string } & Record<string, unknown>): string {
+  for (const rules of ADAPTER_RULES) {
+    const key = rules.destinationKey(d);
+    if (key !== undefined) return key;
+  }
+  return d.id;
+}
 
 /**
- * Checks across keys (unique ids, subscriptions naming a destination that exists). Run on the raw document, so
- * these problems are reported together with the schema's own instead of only once the rest is fixed.
+ * Checks across keys (unique ids, subscriptions naming a destination that exists, each adapter's own). Run on the raw
+ * document, so these problems are reported together with the schema's own instead of only once the rest is fixed.
  */
-export function crossCheck(doc: unknown): Problem[] {
-  const problems: Problem[] = [];
+export function crossCheck(doc: unknown): KeyProblem[] {
+  const problems: KeyProblem[] = [];
   const root = (doc ?? {}) as Record<string, unknown>;
-  const list = (key: string) => (Array.isArray(root[key]) ? (root[key] as Record<string, unknown>[]) : []);
   const ids = (key: 'sources' | 'destinations') => {
     const seen = new Set<string>();
-    for (const [i, item] of list(key).entries()) {
+    for (const [i, item] of rawList(root, key).entries()) {
       const id = item?.id;
       if (typeof id !== 'string') continue;
       if (seen.has(id)) problems.push({ path: [key, i, 'id'], message: `duplicate id "${id}"` });
@@ -449,34 +393,7 @@ export function crossCheck(doc: unknown): Problem[] {
   };
   ids('sources');
   const destinations = ids('destinations');
-  for (const [i, d] of list('destinations').entries()) {
-    if (d?.type === 'slack' && root.slack === undefined) {
-      problems.push({
-        path: ['destinations', i, 'type'],
-        message: 'a slack destination needs the `slack:` section (bot token)',
-      });
-    }
-    const discord = root.discord as Record<string, unknown> | undefined;
-    if (d?.type === 'discord' && discord?.botToken === undefined) {
-      problems.push({
-        path: ['destinations', i, 'type'],
-        message: 'a discord destination needs `discord.botToken` (the bot posts to the channel)',
-      });
-    }
-  }
-  const pagers = new Set(list('destinations').flatMap((d) => (d?.type === 'pagerduty' ? [String(d.id)] : [])));
-  const policy = (root.policy ?? {}) as { paging?: { rules?: unknown } };
-  const rules = Array.isArray(policy.paging?.rules) ? (policy.paging.rules as Record<string, unknown>[]) : [];
-  for (const [i, rule] of rules.entries()) {
-    const to = Array.isArray(rule?.to) ? rule.to : [];
-    for (const [j, dest] of to.entries()) {
-      if (pagers.has(dest)) continue;
-      problems.push({
-        path: ['policy', 'paging', 'rules', i, 'to', j],
-        message: `no pagerduty destination with id "${dest}" (known: ${[...pagers].join(', ') || 'none'})`,
-      });
-    }
-  }
+  for (const rules of ADAPTER_RULES) problems.push(...(rules.check?.(root) ?? []));
   const belvo = (root.belvo ?? {}) as { environments?: unknown };
   const environments = Array.isArray(belvo.environments) ? (belvo.environments as Record<string, unknown>[]) : [];
   for (const [i, env] of environments.entries()) {
@@ -487,23 +404,16 @@ export function crossCheck(doc: unknown): Problem[] {
       });
     }
   }
-  for (const [i, sub] of list('subscriptions').entries()) {
+  const pagers = new Set(rawList(root, 'destinations').flatMap((d) => (d?.type === 'pagerduty' ? [String(d.id)] : [])));
+  for (const [i, sub] of rawList(root, 'subscriptions').entries()) {
     const dest = sub?.destination;
-    if (typeof dest === 'string' && pagers.has(dest)) {
-      problems.push({
-        path: ['subscriptions', i, 'destination'],
-        message: `"${dest}" is a pagerduty destination: what pages is decided by policy.paging.rules, not subscriptions`,
-      });
-      continue;
-    }
+    if (typeof dest !== 'string' || destinations.has(dest) || pagers.has(dest)) continue;
     // `slack:C0123` and `discord:<id>` name a channel directly (as /belvo-status subscribe stores it).
-    const direct = /^slack:[CGD][A-Z0-9]{6,}$|^discord:\d{17,20}$/;
-    if (typeof dest === 'string' && !destinations.has(dest) && !direct.test(dest)) {
-      problems.push({
-        path: ['subscriptions', i, 'destination'],
-        message: `no destination with id "${dest}" (known: ${[...destinations].join(', ') || 'none'})`,
-      });
-    }
+    if (ADAPTER_RULES.some((r) => r.directDestination?.test(dest))) continue;
+    problems.push({
+      path: ['subscriptions', i, 'destination'],
+      message: `no destination with id "${dest}" (known: ${[...destinations].join(', ') || 'none'})`,
+    });
   }
   return problems;
 }

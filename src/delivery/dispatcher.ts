@@ -4,8 +4,10 @@ import type { Clock } from '../ports/clock.js';
 import type { Logger } from '../ports/logger.js';
 import type { Metrics } from '../ports/metrics.js';
 import type { DeliveryHealth, DeliveryResult, Notifier } from '../ports/notifier.js';
+import type { SendPacing } from '../ports/replicas.js';
 import type { Intent, Store } from '../ports/store.js';
 import { type BackoffPolicy, backoffDelay } from './backoff.js';
+import { LocalPacing } from './pacing.js';
 
 export interface DispatcherOptions {
   store: Store;
@@ -24,13 +26,13 @@ export interface DispatcherOptions {
   /** Told of deliveries given up and made, so a destination that keeps refusing becomes an alert of its own. */
   health?: DeliveryHealth;
   batch?: number;
+  /** Each destination's pace; in memory by default, shared through the database by replicas. */
+  pacing?: SendPacing;
 }
 
 export class Dispatcher {
   private readonly notifiers: Map<string, Notifier>;
-  private readonly lastSend = new Map<string, number>();
-  /** A destination that said "wait" (Retry-After) is left alone until then, whichever message is next. */
-  private readonly pausedUntil = new Map<string, number>();
+  private readonly pacing: SendPacing;
   private timer?: NodeJS.Timeout;
   private loop?: Promise<void>;
   private woken = false;
@@ -40,6 +42,7 @@ export class Dispatcher {
 
   constructor(private readonly opts: DispatcherOptions) {
     this.notifiers = new Map(opts.notifiers.map((n) => [n.destination, n]));
+    this.pacing = opts.pacing ?? new LocalPacing();
   }
 
   /** Takes over the outbox: what a previous holder left in flight is retried now, not after its lease. */
@@ -109,13 +112,6 @@ export class Dispatcher {
     for (const intent of intents) await this.deliverOne(destination, intent);
   }
 
-  /** When this destination may be sent to next: its pace, and any pause it asked for. */
-  private readyAt(notifier: Notifier): number {
-    const last = this.lastSend.get(notifier.destination);
-    const paced = last === undefined || notifier.minIntervalMs <= 0 ? 0 : last + notifier.minIntervalMs;
-    return Math.max(paced, this.pausedUntil.get(notifier.destination) ?? 0);
-  }
-
   /** A hung platform call must not hold the outbox: give up waiting and retry (the notifier checks before re-posting). */
   private withTimeout(delivery: Promise<DeliveryResult>): Promise<DeliveryResult> {
     // Above a notifier's own worst case (Slack: a history read, an edit and a reply, 10 s each).
@@ -146,8 +142,9 @@ export class Dispatcher {
       return;
     }
     // Not yet: back in line without counting an attempt. Never sleep here, other destinations are waiting.
-    const readyAt = this.readyAt(notifier);
-    if (readyAt > clock.now()) {
+    const asked = clock.now();
+    const readyAt = await this.pacing.reserve(destination, notifier.minIntervalMs, asked);
+    if (readyAt > asked) {
       await store.completeIntent(intent.id, { status: 'defer', nextAttemptAt: readyAt });
       return;
     }
@@ -171,8 +168,8 @@ export class Dispatcher {
     } catch (err) {
       result = { outcome: 'retry', error: err instanceof Error ? err.message : String(err) };
     }
-    this.lastSend.set(destination, clock.now());
     const now = clock.now();
+    await this.pacing.sent(destination, notifier.minIntervalMs, now);
     const log = { destination, alert: intent.alertId, version: intent.version, attempt: intent.attempts };
     if (result.outcome === 'delivered') {
       await store.completeIntent(intent.id, {
@@ -185,7 +182,7 @@ export class Dispatcher {
       await this.opts.health?.delivered(destination);
     } else if (result.outcome === 'retry' && intent.attempts < backoff.maxAttempts) {
       const delay = Math.max(result.retryAfterMs ?? 0, backoffDelay(backoff, intent.attempts));
-      if (result.retryAfterMs !== undefined) this.pausedUntil.set(destination, now + result.retryAfterMs);
+      if (result.retryAfterMs !== undefined) await this.pacing.pause(destination, now + result.retryAfterMs);
       await store.completeIntent(intent.id, { status: 'retry', nextAttemptAt: now + delay, error: result.error });
       metrics.delivery(destination, 'retry');
       logger.warn({ ...log, error: result.error, retryInMs: delay }, 'delivery failed, will retry');

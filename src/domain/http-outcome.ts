@@ -1,5 +1,7 @@
-// One classification of an HTTP exchange for every outbound client (status pages now; chat, paging and Belvo
-// later), so "retry or not, and when" is decided the same way everywhere (Alertmanager's notify/util.go spirit).
+// One classification of an HTTP exchange for every outbound client (status pages, Slack, Discord, PagerDuty, Belvo),
+// so "retry or not, and when" is decided the same way everywhere (Alertmanager's notify/util.go Retrier). Each
+// adapter adds only its platform's own codes (Slack's `ok: false` errors, Discord's unknown message, Belvo's 428 and
+// HTML 403) before falling back on this.
 
 export type HttpOutcomeKind = 'ok' | 'rate_limited' | 'auth' | 'client' | 'server' | 'network' | 'timeout';
 

@@ -138,17 +138,14 @@ export function mountBelvoWebhooks(router: Router, deps: BelvoWebhookDeps): Belv
 
     const client = clientAddress(req.socket.remoteAddress, req.headers['x-forwarded-for'], guard.trustedProxies);
     if (guard.allowed && !(client && guard.allowed.has(client))) {
-      deps.logger.warn(
-        { environment: guard.id, client: client ?? 'unknown' },
-        'Belvo webhook from an address not allowed',
-      );
-      return refuse(guard.id, 'forbidden', { status: 403, body: { error: 'forbidden' } });
+      const refusal = `environment ${guard.id}: address ${client ?? 'unknown'} not allowed`;
+      return refuse(guard.id, 'forbidden', { status: 403, body: { error: 'forbidden' }, refusal });
     }
 
     const verdict = guard.authorization.check(req.headers.authorization);
     if (verdict !== 'ok') {
-      deps.logger.warn({ environment: guard.id, client, reason: `${verdict}_authorization` }, 'Belvo webhook refused');
-      return refuse(guard.id, 'unauthorized', { status: 401, body: { error: 'unauthorized' } });
+      const refusal = `environment ${guard.id}: ${verdict} Authorization from ${client ?? 'unknown'}`;
+      return refuse(guard.id, 'unauthorized', { status: 401, body: { error: 'unauthorized' }, refusal });
     }
 
     let raw: Buffer;

@@ -1,23 +1,15 @@
 import type { Registry } from 'prom-client';
-import type { Store } from '../ports/store.js';
+import type { ReadinessReport } from './readiness.js';
 import type { Router } from './router.js';
 
-export interface Readiness {
-  store: Store;
-  /** Number of sources with a poll scheduled. */
-  scheduledSources: () => number;
-  expectedSources: number;
-}
-
-export function mountHealthRoutes(router: Router, ready: Readiness, registry: Registry): void {
+export function mountHealthRoutes(router: Router, readiness: () => Promise<ReadinessReport>, registry: Registry): void {
   router.add('GET', '/healthz', () => ({ status: 200, body: { status: 'ok' } }));
-  router.add('GET', '/readyz', () => {
-    const checks = {
-      store: ready.store.isOpen(),
-      sources: ready.scheduledSources() === ready.expectedSources,
+  router.add('GET', '/readyz', async () => {
+    const { ready, checks, problems } = await readiness();
+    return {
+      status: ready ? 200 : 503,
+      body: { status: ready ? 'ready' : 'not_ready', checks, ...(problems.length > 0 && { problems }) },
     };
-    const ok = Object.values(checks).every(Boolean);
-    return { status: ok ? 200 : 503, body: { status: ok ? 'ready' : 'not_ready', checks } };
   });
   router.add('GET', '/metrics', async () => ({
     status: 200,

@@ -11,6 +11,13 @@ import { sameSecret } from './same-secret.js';
 /** A batch larger than this is refused: the reporter sends 100 at a time; a huge one is a bug or an attack. */
 export const MAX_CALLS_PER_BATCH = 5000;
 
+/**
+ * Calls are accepted from this far back (the error-ratio windows never look further; a reporter that was offline
+ * longer sends history no alert can use) to this far ahead (clock skew). Anything else would sit in memory for ever.
+ */
+export const CALLS_ACCEPTED_BACK_MS = 24 * 60 * 60_000;
+export const CALLS_ACCEPTED_AHEAD_MS = 5 * 60_000;
+
 const timestamp = z.union([z.number(), z.string()]).transform((v, ctx) => {
   const ms = typeof v === 'number' ? v : Date.parse(v);
   if (!Number.isFinite(ms)) {
@@ -39,7 +46,17 @@ const batch = z.preprocess(
   z.array(call, { error: 'expected an array of calls, or { calls: [...] }' }),
 );
 
+/** What is wrong with a call's time, if anything: outside the window, or seconds where milliseconds were meant. */
+export function callTimeProblem(ts: number, now: number): string | undefined {
+  const inWindow = (t: number) => t >= now - CALLS_ACCEPTED_BACK_MS && t <= now + CALLS_ACCEPTED_AHEAD_MS;
+  if (inWindow(ts)) return undefined;
+  if (inWindow(ts * 1000)) return 'ts: looks like seconds since the epoch; send milliseconds (or an ISO 8601 time)';
+  return "ts: outside the accepted window (from 24 hours ago to 5 minutes ahead of the bot's clock)";
+}
+
 export interface IngestDeps {
+  /** The bot's clock: calls far from it are refused. Default Date.now. */
+  now?: () => number;
   token: string;
   accept: (calls: BelvoCall[]) => void;
   logger: Logger;
@@ -53,9 +70,10 @@ export function mountCallsIngest(router: Router, deps: IngestDeps): void {
     if (!sameSecret(presented, deps.token)) {
       return { status: 401, headers: { 'www-authenticate': 'Bearer' }, body: { error: 'unauthorized' } };
     }
+    const raw = await body(); // over the limit: 413 from the server, not a JSON error
     let doc: unknown;
     try {
-      doc = JSON.parse((await body()).toString('utf8'));
+      doc = JSON.parse(raw.toString('utf8'));
     } catch {
       return { status: 400, body: { error: 'malformed_json' } };
     }
@@ -66,6 +84,14 @@ export function mountCallsIngest(router: Router, deps: IngestDeps): void {
     }
     if (parsed.data.length > MAX_CALLS_PER_BATCH) {
       return { status: 413, body: { error: 'too_many_calls', max: MAX_CALLS_PER_BATCH } };
+    }
+    const now = (deps.now ?? Date.now)();
+    const late = parsed.data.flatMap((c, i) => {
+      const problem = callTimeProblem(c.ts, now);
+      return problem ? [`${i}.${problem}`] : [];
+    });
+    if (late.length > 0) {
+      return { status: 400, body: { error: 'calls_out_of_time', problems: late.slice(0, 20), refused: late.length } };
     }
     const calls: BelvoCall[] = parsed.data.map((c) => ({
       ts: c.ts,

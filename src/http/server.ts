@@ -3,7 +3,11 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import type { Logger } from '../ports/logger.js';
 import { listen } from './listen.js';
+import { noRefusals, type Refusals } from './refusals.js';
 import { type RouteResponse, Router } from './router.js';
+
+/** The route label of a request no route matched (its path is never a label: scanners would make it unbounded). */
+const UNMATCHED = '(unmatched)';
 
 export class BodyTooLargeError extends Error {
   readonly code = 'body_too_large';
@@ -14,6 +18,8 @@ export interface HttpServerOptions {
   port: number;
   bodyLimitBytes: number;
   logger: Logger;
+  /** Told of every 4xx answer (counted and logged, rate-limited). */
+  refusals?: Refusals;
 }
 
 function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
@@ -65,8 +71,20 @@ function send(res: ServerResponse, out: RouteResponse, head: boolean): void {
 export class HttpServer {
   readonly router = new Router();
   private server?: Server;
+  private readonly refusals: Refusals;
 
-  constructor(private readonly opts: HttpServerOptions) {}
+  constructor(private readonly opts: HttpServerOptions) {
+    this.refusals = opts.refusals ?? noRefusals;
+  }
+
+  /** Sends the answer; a 4xx is a refusal, counted under the route's pattern and the answer's error code. */
+  private answer(res: ServerResponse, route: string, out: RouteResponse, head: boolean): void {
+    if (out.status >= 400 && out.status < 500) {
+      const code = out.body && typeof out.body === 'object' && 'error' in out.body ? out.body.error : undefined;
+      this.refusals.refused(route, typeof code === 'string' ? code : `http_${out.status}`, out.status, out.refusal);
+    }
+    send(res, out, head);
+  }
 
   async listen(): Promise<AddressInfo> {
     const server = createServer((req, res) => {
@@ -99,11 +117,12 @@ export class HttpServer {
       found = this.router.match(method, new URL(req.url ?? '/', 'http://localhost').pathname);
     } catch {
       // An unparsable URL or a malformed %-escape: the client's mistake, never ours.
-      send(res, { status: 400, body: { error: 'malformed_url' } }, false);
+      this.answer(res, UNMATCHED, { status: 400, body: { error: 'malformed_url' } }, false);
       return;
     }
     if (found === 404 || found === 405) {
-      send(res, { status: found, body: { error: found === 404 ? 'not_found' : 'method_not_allowed' } }, false);
+      const error = found === 404 ? 'not_found' : 'method_not_allowed';
+      this.answer(res, UNMATCHED, { status: found, body: { error } }, false);
       return;
     }
     try {
@@ -112,11 +131,11 @@ export class HttpServer {
         params: found.params,
         body: () => readBody(req, this.opts.bodyLimitBytes),
       });
-      send(res, out, method === 'HEAD');
+      this.answer(res, found.route, out, method === 'HEAD');
     } catch (err) {
       if (err instanceof BodyTooLargeError) {
         const body = { error: 'body_too_large', limit: this.opts.bodyLimitBytes };
-        send(res, { status: 413, headers: { connection: 'close' }, body }, false);
+        this.answer(res, found.route, { status: 413, headers: { connection: 'close' }, body }, false);
         return;
       }
       // Never a stack trace to the caller. The route pattern, not the path: a path can carry a secret token.

@@ -39,6 +39,11 @@ export class PollScheduler {
     return this.stopped ? 0 : this.slots.size;
   }
 
+  /** How many polls it was built with: all of them are scheduled while it runs. */
+  get expected(): number {
+    return this.slots.size;
+  }
+
   /** Starts every source: the first poll right away (spread over up to a second), then on its interval. */
   start(): void {
     this.stopped = false;

@@ -46,6 +46,13 @@ export interface AlertCommit {
   intents: NewIntent[];
   cursors: FeedCursor[];
   sourceState?: SourceState;
+  /**
+   * The leadership token the change was decided under (several replicas: only the leader polls and ticks). The store
+   * refuses the whole commit (LeadershipLostError) unless that token is still the current leader's, so a leader
+   * paused past its lease cannot write after another took over. Absent: not leader work (a chat action, a delivery's
+   * health), or one process alone.
+   */
+  fence?: number;
 }
 
 export interface AlertCommitResult {
@@ -58,6 +65,15 @@ export class StoreConflictError extends Error {
   constructor(message: string) {
     super(message);
     this.name = 'StoreConflictError';
+  }
+}
+
+/** A commit made under a leadership token that is no longer the leader's: not retried, the new leader decides. */
+export class LeadershipLostError extends Error {
+  readonly code = 'leadership_lost';
+  constructor(message: string) {
+    super(message);
+    this.name = 'LeadershipLostError';
   }
 }
 

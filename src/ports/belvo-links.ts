@@ -1,4 +1,7 @@
 // What the store keeps of Belvo webhooks and of the team's links: the types of the Store methods that hold them.
+import type { LinkEventCode } from '../domain/belvo-link-rules.js';
+
+export { LINK_STATUS_BY_CODE, type LinkEventCode } from '../domain/belvo-link-rules.js';
 
 /** One webhook as accepted by the receiver: the fields worth filtering on, and the body exactly as received. */
 export interface BelvoWebhookRecord {
@@ -35,14 +38,6 @@ export interface BelvoWebhookQuery {
   /** Newest first; all when absent. */
   limit?: number;
 }
-
-/** LINK webhook codes that change a link's status, and the status each one means. */
-export const LINK_STATUS_BY_CODE = {
-  token_required: 'token_required',
-  invalid_credentials: 'invalid',
-} as const;
-
-export type LinkEventCode = keyof typeof LINK_STATUS_BY_CODE;
 
 /** Belvo's link statuses (`valid | invalid | unconfirmed | token_required`); other strings are kept as sent. */
 export type BelvoLinkStatus = 'valid' | 'invalid' | 'unconfirmed' | 'token_required' | (string & {});

@@ -13,6 +13,8 @@ export interface RouteResponse {
   status: number;
   headers?: Record<string, string>;
   body?: string | Buffer | object;
+  /** Why a request was refused (4xx), for the bot's own log line; never sent to the caller, never a secret. */
+  refusal?: string;
   /**
    * A response that stays open (server-sent events): called after the status and headers are written, instead of
    * sending `body`; it writes and ends the response itself (the server closes it on shutdown).

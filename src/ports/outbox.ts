@@ -47,9 +47,10 @@ export interface Outbox {
   claimIntents(opts: ClaimOptions): Promise<Intent[]>;
   completeIntent(id: number, completion: IntentCompletion): Promise<void>;
   /**
-   * Makes every in-flight intent due now, keeping its attempt count (so the next attempt is flagged as maybe
-   * delivered). Called when a dispatcher takes over: only one dispatches at a time (one process on SQLite, the
-   * leader on PostgreSQL), so whatever is in flight then was left by a holder that is gone. Returns how many.
+   * Makes in-flight intents left by a holder that is gone due now, keeping their attempt count (so the next attempt
+   * is flagged as maybe delivered). Called when a dispatcher starts. With one process (SQLite) every in-flight intent
+   * is such; with several replicas (PostgreSQL) those this store's own replica left, and those whose lease expired
+   * (another replica's claims are still being worked on). Returns how many.
    */
   recoverInFlight(now: number): Promise<number>;
   getMessageRef(alertId: string, destination: string): Promise<MessageRef | undefined>;

@@ -2,15 +2,9 @@
 // unless it is itself the result of `html` (or `raw`, for the page's own constant markup). Status pages, Belvo and
 // chat users all write text this page shows; a component named `<img src=x onerror=...>` must read as text.
 
-const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+import { escapeHtml } from '../domain/text.js';
 
-/** Text and attribute values alike (quotes included, so it is safe inside a quoted attribute). */
-const SPECIAL = /[&<>"']/;
-
-export function escapeHtml(text: string): string {
-  // Most text (names, ids, numbers) has nothing to escape: skip the replace and its allocations.
-  return SPECIAL.test(text) ? text.replace(/[&<>"']/g, (c) => ESCAPES[c] ?? c) : text;
-}
+export { escapeHtml };
 
 /** Markup known to be safe: built by `html` from escaped parts, or the page's own constants. */
 export class SafeHtml {

@@ -34,6 +34,16 @@ describe('SQLite store specifics', () => {
     expect(existsSync(path)).toBe(true);
   });
 
+  it('remembers a signed request across close and reopen (a replay after a restart is refused)', async () => {
+    const path = freshPath();
+    const first = await openStore(path);
+    expect(await first.firstSeen('slack:v0=sig', T0 + 600_000, T0)).toBe(true);
+    await first.close();
+    const again = await openStore(path);
+    expect(await again.firstSeen('slack:v0=sig', T0 + 600_000, T0 + 1000)).toBe(false);
+    await again.close();
+  });
+
   it('keeps alerts, outbox, refs, cursors, subscriptions, silences and the id counter across close and reopen', async () => {
     const path = freshPath();
     const first = await openStore(path);

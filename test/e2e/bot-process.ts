@@ -156,6 +156,21 @@ export async function until(
   }
 }
 
+/**
+ * Reads the bot's /metrics until `pattern` matches, and returns the text: a test waits on what the bot says it did,
+ * not on a sleep that a loaded machine outlasts. The deadline is only a hang guard.
+ */
+export async function waitForMetrics(base: string, pattern: RegExp, timeoutMs = 60_000): Promise<string> {
+  const deadline = Date.now() + timeoutMs;
+  let text = '';
+  for (;;) {
+    text = await (await fetch(`${base}/metrics`)).text();
+    if (pattern.test(text)) return text;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${pattern} in /metrics:\n${text.slice(0, 4000)}`);
+    await sleep(50);
+  }
+}
+
 /** Runs the CLI to completion (check-config, status) and returns what it printed. */
 export function runCli(args: string[], opts: { cwd?: string; env?: Record<string, string> } = {}) {
   return new Promise<{ code: number | null; stdout: string; stderr: string }>((res) => {

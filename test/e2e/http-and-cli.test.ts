@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SimulatedPage, type SimulatedStatusPageServer, startSimulatedStatusPage } from '../fakes/statuspage.js';
-import { BotProcess, runCli, sleep } from './bot-process.js';
+import { BotProcess, runCli, sleep, waitForMetrics } from './bot-process.js';
 
 const SECRET = 'push-secret-0123456789abcdef';
 
@@ -52,14 +52,18 @@ subscriptions: [{ destination: console }]
 
   it('answers /healthz, /readyz and /metrics', async () => {
     const { base } = await startBot(100);
-    await sleep(500);
+    // The first poll read the page, and a later one found it unchanged.
+    await waitForMetrics(base, /belvo_status_polls_total\{source="api",outcome="unchanged"\} [1-9]/);
     const health = await fetch(`${base}/healthz`);
     expect(health.status).toBe(200);
     expect(await health.json()).toEqual({ status: 'ok' });
 
     const ready = await fetch(`${base}/readyz`);
     expect(ready.status).toBe(200);
-    expect(await ready.json()).toEqual({ status: 'ready', checks: { store: true, sources: true } });
+    expect(await ready.json()).toEqual({
+      status: 'ready',
+      checks: { store: true, sources: true, storageWritable: true, storageSpace: true },
+    });
 
     const metrics = await (await fetch(`${base}/metrics`)).text();
     expect(metrics).toMatch(/belvo_status_polls_total\{source="api",outcome="ok"\} 1/);
@@ -95,7 +99,7 @@ subscriptions: [{ destination: console }]
       body: JSON.stringify({ meta: {}, page: { id: 'x' }, incident: { id: 'abc', name: 'Pushed incident' } }),
     });
     expect(push.status).toBe(202);
-    await bot?.waitFor(/OPENED .*Pushed incident/, 3000);
+    await bot?.waitFor(/OPENED .*Pushed incident/, 30_000);
     // The secret is in the URL: it must not reach the logs.
     expect(bot?.running?.stderr.join('\n')).not.toContain(SECRET);
   });

@@ -23,6 +23,7 @@ const MAY_IMPORT: Record<string, string[] | '*'> = {
   'src/reporter': [],
   'src/log.ts': ['src/ports'],
   'src/main.ts': '*',
+  'src/app': '*',
   'src/cli.ts': '*',
   'src/cli': '*',
   adapters: ['src/domain', 'src/ports'],
@@ -31,6 +32,15 @@ const MAY_IMPORT: Record<string, string[] | '*'> = {
   // The local fakes start their servers the way the bot does.
   simulators: ['src/domain', 'src/ports', 'src/http'],
 };
+
+/**
+ * Two narrow passages between config and adapters, file to file: an adapter writes its config slice beside it with the
+ * config's building blocks, and the root schema composes those slices. Nothing else of either side may cross.
+ */
+const FILE_PASSAGES: { from: RegExp; to: RegExp }[] = [
+  { from: /^adapters\/[^/]+\/config\.ts$/, to: /^src\/config\/fields\.js$/ },
+  { from: /^src\/config\/schema\.ts$/, to: /^adapters\/[^/]+\/config\.js$/ },
+];
 
 /** Packages the core may use: validation and config files, logs, metrics. Vendor SDKs and databases are adapters'. */
 const CORE_PACKAGES = new Set(['zod', 'yaml', 'pino', 'prom-client']);
@@ -79,6 +89,7 @@ function violations(edges: Edge[]): string[] {
     if (own === theirs) continue;
     const allowed = rulesFor(own);
     if (allowed === '*') continue;
+    if (FILE_PASSAGES.some((p) => p.from.test(from) && p.to.test(to))) continue;
     if (!allowed.includes(theirs)) out.push(`${from} -> ${to}`);
   }
   return out;
@@ -99,6 +110,19 @@ describe('architecture: who may import whom', () => {
     expect(core.filter((p) => !CORE_PACKAGES.has(p.name) && p.name !== 'belvo-status-reporter')).toEqual([]);
   });
 
+  it('every chat or paging adapter plugs in one way: its config slice and one factory', () => {
+    for (const name of ['console', 'slack', 'discord', 'pagerduty']) {
+      const config = readFileSync(`adapters/${name}/config.ts`, 'utf8');
+      const create = readFileSync(`adapters/${name}/create.ts`, 'utf8');
+      expect(config, name).toMatch(/export const \w+ConfigRules: AdapterConfigRules/);
+      expect(create, name).toMatch(
+        /export function create\w+Adapter\(slice: \w+Slice, (deps|_deps): \w*Deps\b[^)]*\): Adapter/,
+      );
+      expect(readFileSync('src/config/schema.ts', 'utf8'), name).toContain(`../../adapters/${name}/config.js`);
+      expect(readFileSync('src/app/adapters.ts', 'utf8'), name).toContain(`../../adapters/${name}/create.js`);
+    }
+  });
+
   it('catches what it is meant to catch', () => {
     expect(
       violations([
@@ -109,6 +133,11 @@ describe('architecture: who may import whom', () => {
         { from: 'src/domain/alert.ts', to: 'src/ports/store.js' },
         { from: 'src/main.ts', to: 'adapters/sqlite/sqlite-store.js' },
         { from: 'adapters/slack/render-reply.ts', to: 'src/commands/reply.js' },
+        { from: 'adapters/slack/config.ts', to: 'src/config/fields.js' },
+        { from: 'adapters/slack/render.ts', to: 'src/config/fields.js' },
+        { from: 'src/config/schema.ts', to: 'adapters/slack/config.js' },
+        { from: 'src/config/load.ts', to: 'adapters/slack/config.js' },
+        { from: 'src/config/schema.ts', to: 'adapters/slack/render.js' },
       ]),
     ).toEqual([
       'src/engine/policy.ts -> adapters/slack/render.js',
@@ -116,6 +145,9 @@ describe('architecture: who may import whom', () => {
       'adapters/slack/render.ts -> adapters/discord/render.js',
       'adapters/pagerduty/render-event.ts -> src/commands/reply.js',
       'src/domain/alert.ts -> src/ports/store.js',
+      'adapters/slack/render.ts -> src/config/fields.js',
+      'src/config/load.ts -> adapters/slack/config.js',
+      'src/config/schema.ts -> adapters/slack/render.js',
     ]);
   });
 });

@@ -3,6 +3,8 @@
 // `{code, message, request_id, field?}`, an object `{detail}` on some 401s, codes without a message, and, for its rate
 // limit, an HTML 403 page from the edge proxy that must never be read as "your keys are wrong".
 import { INSTITUTION_ERROR_CODES, LINK_ERROR_CODES } from '../../../src/domain/belvo-error-codes.js';
+import { classifyHttpStatus } from '../../../src/domain/http-outcome.js';
+import { oneLine } from '../../../src/domain/text.js';
 import { BelvoApiError, type BelvoErrorKind } from '../../../src/ports/belvo.js';
 
 const MESSAGE_CHARS = 200;
@@ -65,27 +67,31 @@ export function readErrorBody(body: string): BelvoErrorBody {
 const PRECONDITION_REQUIRED = 428;
 const TOKEN_REQUIRED = 'token_required';
 
-/** The kind for an HTTP status and the body read from it. The status decides where it is unambiguous. */
+/**
+ * The kind for an HTTP status and the body read from it: Belvo's own meanings first, then the shared classification
+ * every outbound client uses (src/domain/http-outcome.ts).
+ */
 export function kindOf(status: number, body: BelvoErrorBody): BelvoErrorKind {
-  if (status === 401) return 'auth';
   if (status === PRECONDITION_REQUIRED) return 'link';
   // Belvo's rate limit answers with the edge proxy's HTML page, not JSON: it says nothing about the keys.
-  if (status === 403) return body.json ? 'access' : 'rate_limited';
-  if (status === 429) return 'rate_limited';
+  if (status === 403 && !body.json) return 'rate_limited';
   if (status === 404) return 'not_found';
-  if (status === 408 || status >= 500) return 'belvo';
-  if (status >= 400 && status < 500) {
-    if (body.code === undefined) return 'unexpected';
-    if (INSTITUTION_ERROR_CODES.has(body.code)) return 'institution';
-    if (LINK_ERROR_CODES.has(body.code)) return 'link';
-    return 'request';
+  switch (classifyHttpStatus(status).kind) {
+    case 'auth':
+      return status === 401 ? 'auth' : 'access';
+    case 'rate_limited':
+      return 'rate_limited';
+    case 'server':
+    case 'timeout':
+      return 'belvo';
+    case 'client':
+      if (body.code === undefined) return 'unexpected';
+      if (INSTITUTION_ERROR_CODES.has(body.code)) return 'institution';
+      if (LINK_ERROR_CODES.has(body.code)) return 'link';
+      return 'request';
+    default:
+      return 'unexpected';
   }
-  return 'unexpected';
-}
-
-function oneLine(value: string): string {
-  const line = value.replace(/\s+/g, ' ').trim();
-  return line.length > MESSAGE_CHARS ? `${line.slice(0, MESSAGE_CHARS)}...` : line;
 }
 
 function describeBody(kind: BelvoErrorKind, body: BelvoErrorBody, raw: string): string {
@@ -93,7 +99,7 @@ function describeBody(kind: BelvoErrorKind, body: BelvoErrorBody, raw: string): 
   if (body.code || body.message) return [body.code, body.message].filter(Boolean).join(': ');
   if (!body.json && raw.trim() !== '') {
     const html = /^\s*</.test(raw);
-    return html ? 'an HTML page instead of JSON' : `not JSON: ${oneLine(raw)}`;
+    return html ? 'an HTML page instead of JSON' : `not JSON: ${oneLine(raw, MESSAGE_CHARS)}`;
   }
   return 'no error details in the body';
 }
@@ -105,7 +111,7 @@ export function httpError(ctx: CallContext, status: number, raw: string): BelvoA
   const kind = kindOf(status, body);
   const requestId = body.requestId ? ` (request_id ${body.requestId})` : '';
   const field = body.field ? ` [field ${body.field}]` : '';
-  const message = `Belvo ${ctx.environment}: ${ctx.method} ${ctx.path} -> HTTP ${status} ${oneLine(describeBody(kind, body, raw))}${field}${requestId}`;
+  const message = `Belvo ${ctx.environment}: ${ctx.method} ${ctx.path} -> HTTP ${status} ${oneLine(describeBody(kind, body, raw), MESSAGE_CHARS)}${field}${requestId}`;
   return new BelvoApiError({
     kind,
     status,
@@ -125,7 +131,7 @@ export function timeoutError(ctx: CallContext, timeoutMs: number): BelvoApiError
 export function networkError(ctx: CallContext, cause: unknown): BelvoApiError {
   const code = (cause as { code?: unknown } | null)?.code;
   const name = typeof code === 'string' ? code : cause instanceof Error ? cause.name : 'error';
-  const detail = cause instanceof Error ? oneLine(cause.message) : oneLine(String(cause));
+  const detail = cause instanceof Error ? oneLine(cause.message, MESSAGE_CHARS) : oneLine(String(cause), MESSAGE_CHARS);
   return new BelvoApiError({
     kind: 'network',
     message: `Belvo ${ctx.environment}: ${ctx.method} ${ctx.path} -> ${name}: ${detail}`,
@@ -137,6 +143,6 @@ export function unexpectedBody(ctx: CallContext, status: number, what: string): 
   return new BelvoApiError({
     kind: 'unexpected',
     status,
-    message: `Belvo ${ctx.environment}: ${ctx.method} ${ctx.path} -> HTTP ${status} ${oneLine(what)}`,
+    message: `Belvo ${ctx.environment}: ${ctx.method} ${ctx.path} -> HTTP ${status} ${oneLine(what, MESSAGE_CHARS)}`,
   });
 }

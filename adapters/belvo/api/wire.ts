@@ -1,6 +1,7 @@
 // Belvo's JSON as it comes, read leniently: unknown fields ignored, optional ones optional, unknown status strings
 // kept, timestamps with 0-6 fractional digits and `Z` or an offset normalised to ISO (Belvo's developer docs).
 import { z } from 'zod';
+import { cleanText } from '../../../src/domain/clean-text.js';
 import { parseTimestamp } from '../../../src/domain/timestamp.js';
 import type { BelvoInstitution, BelvoLink } from '../../../src/ports/belvo.js';
 
@@ -56,7 +57,8 @@ export function toInstitution(item: unknown): BelvoInstitution | undefined {
   const institution: BelvoInstitution = {
     id: w.id,
     name: w.name,
-    displayName: w.display_name?.trim() || w.name,
+    // Shown in chat: cleaned of invisible and direction-changing characters.
+    displayName: cleanText(w.display_name ?? '').trim() || w.name,
     countryCodes,
     status: statusOf(w.status),
   };

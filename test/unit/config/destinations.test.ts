@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { configSubscriptions } from '../../../src/app/core-config.js';
 import { parseConfigText } from '../../../src/config/load.js';
 import { routeEvents } from '../../../src/engine/route.js';
-import { configSubscriptions } from '../../../src/main.js';
 import { makeAlert, makeEvent } from '../../contract/alert-factory.js';
 
 describe('one Slack channel reached several ways', () => {

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { canonicalDestination, configSubscriptions } from '../../../src/app/core-config.js';
 import { ConfigError, parseConfigText } from '../../../src/config/load.js';
-import { canonicalDestination, configSubscriptions } from '../../../src/main.js';
 
 const KEY = 'a'.repeat(64);
 const CHANNEL = '123456789012345678';

@@ -34,7 +34,11 @@ describe('config loading', () => {
       'https://status.belvo.com',
       'https://institutions.belvo.com',
     ]);
-    expect(loaded.config.storage).toEqual({ driver: 'sqlite', path: './data/belvo-status.db' });
+    expect(loaded.config.storage).toEqual({
+      driver: 'sqlite',
+      path: './data/belvo-status.db',
+      minFree: 64 * 1024 * 1024,
+    });
     expect(loaded.config.server.port).toBe(8080);
     expect(loaded.config.destinations).toEqual([{ id: 'console', type: 'console', color: 'auto' }]);
   });

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { configSubscriptions, policyFrom } from '../../../src/app/core-config.js';
 import { ConfigError, parseConfigText } from '../../../src/config/load.js';
-import { configSubscriptions, policyFrom } from '../../../src/main.js';
 
 const PD = `
 destinations:

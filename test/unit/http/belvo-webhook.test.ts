@@ -6,6 +6,7 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { createSqliteStore } from '../../../adapters/sqlite/sqlite-store.js';
 import { type BelvoWebhookEnvironment, mountBelvoWebhooks } from '../../../src/http/belvo-webhook.js';
 import { createBelvoWebhookMetrics } from '../../../src/http/belvo-webhook-metrics.js';
+import { createRefusals } from '../../../src/http/refusals.js';
 import { HttpServer } from '../../../src/http/server.js';
 import type { Logger } from '../../../src/ports/logger.js';
 import type { Store } from '../../../src/ports/store.js';
@@ -50,7 +51,13 @@ async function startBot(
   const store = createSqliteStore({ path: join(tmpRoot, `case-${++cases}`, 'bot.db') });
   await store.init();
   const registry = new Registry();
-  const server = new HttpServer({ host: '127.0.0.1', port: 0, bodyLimitBytes: BODY_LIMIT, logger });
+  const server = new HttpServer({
+    host: '127.0.0.1',
+    port: 0,
+    bodyLimitBytes: BODY_LIMIT,
+    logger,
+    refusals: createRefusals(registry, logger),
+  });
   const receiver = mountBelvoWebhooks(server.router, {
     store: opts.wrap ? opts.wrap(store) : store,
     environments: opts.environments ?? [{ id: 'production', authorization: SECRET }],
@@ -224,11 +231,14 @@ describe('POST /webhooks/belvo/:environment', () => {
       expect(answers.map((a) => a.status)).toEqual([401, 401, 401, 401, 401, 401]);
       expect(JSON.parse(answers[2]!.body)).toEqual({ error: 'unauthorized' });
       await expectNothingStored(bot);
-      const reasons = bot.logs.map((l) => (l.obj as { reason?: string }).reason);
-      expect(reasons).toEqual([
-        'missing_authorization',
-        'missing_authorization',
-        ...Array(4).fill('wrong_authorization'),
+      // One line for the six (refusals are logged at most once a minute per route and reason), saying why.
+      const lines = bot.logs.filter((l) => l.level === 'warn').map((l) => l.obj);
+      expect(lines).toEqual([
+        expect.objectContaining({
+          route: '/webhooks/belvo/:environment',
+          reason: 'unauthorized',
+          detail: 'environment production: missing Authorization from 127.0.0.1',
+        }),
       ]);
       const everything = JSON.stringify([bot.logs, answers]);
       expect(everything).not.toContain('webhook-secret');
