@@ -14,6 +14,7 @@ import { type FakeBelvo, startFakeBelvo } from '../fakes/belvo-api.js';
 import { ChildBot } from './child-bot.js';
 import { buildInstitutionsPage, makeTempDir, removeTempDir } from './fixtures.js';
 import { runLoad } from './load.js';
+import { type MachineUse, machineMark, machineSince } from './machine.js';
 import { postText, RawHttpConnection } from './raw-http.js';
 import { percentile, sleep, waitFor } from './stats.js';
 import { buildWebFixture, WEB_DAYS, WEB_LINKS } from './web-fixtures.js';
@@ -45,6 +46,8 @@ export interface ScaleBotResult {
   listingRequests: number;
   /** The bot's CPU (user + system) from the listing's first request to its committed end. */
   cpuMs: number;
+  /** The machine during the listing: "others" is every process but this one (the bench), the bot included. */
+  machine: MachineUse;
   /** The worst event-loop delay seen in any scrape window during the listing, and the scrapes. */
   loopMaxMs: number;
   loopScrapes: number;
@@ -55,6 +58,10 @@ export interface ScaleBotResult {
   rssMaxSample: number;
   rssPeak: number;
   rssEnd: number;
+  /** Where the steady RSS goes, from the bot's own /metrics (bytes). */
+  heap: Record<string, number>;
+  /** The resident set by kind, from /proc/<pid>/smaps_rollup: anonymous (heaps, malloc) and file-backed (code). */
+  mapped: Record<string, number>;
   webhooks: { sent: number; byStatus: Record<string, number>; p50: number; p99: number; max: number };
 }
 
@@ -106,6 +113,36 @@ async function scrapeLoopMax(port: number): Promise<number | undefined> {
   } catch {
     return undefined;
   }
+}
+
+/** V8's heap (used, and what each space holds) and memory outside it, from prom-client's default metrics. */
+async function heapFigures(port: number): Promise<Record<string, number>> {
+  const out: Record<string, number> = {};
+  try {
+    const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+    const pick = (re: RegExp) => {
+      for (const m of text.matchAll(re)) out[m[1] ?? 'value'] = Number(m[2]);
+    };
+    pick(/^belvo_status_nodejs_(heap_size_used_bytes|heap_size_total_bytes|external_memory_bytes)\s+(\S+)/gm);
+    pick(/^belvo_status_nodejs_heap_space_size_used_bytes\{space="(\w+)"\}\s+(\S+)/gm);
+  } catch {
+    // not answering: the figures stay empty
+  }
+  return out;
+}
+
+function residentByKind(pid: number): Record<string, number> {
+  const out: Record<string, number> = {};
+  try {
+    const text = readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8');
+    for (const field of ['Rss', 'Anonymous', 'Shared_Clean', 'Private_Clean']) {
+      const kb = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(text)?.[1];
+      if (kb) out[field] = Number(kb) * 1024;
+    }
+  } catch {
+    // not Linux: left empty
+  }
+  return out;
 }
 
 function sourceSuccessAt(dbPath: string): number | undefined {
@@ -168,8 +205,8 @@ export async function benchScaleBot(o: ScaleBotOptions): Promise<ScaleBotResult>
       BELVO_PASSWORD: belvo.secretKeyPassword,
       BELVO_WEBHOOK_AUTH: WEBHOOK_AUTH,
     },
-    // SCALE_PROFILE=<dir>: a CPU profile of the bot, written when it stops (where its time goes).
-    process.env.SCALE_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.SCALE_PROFILE}`] : [],
+    // SCALE_NODE_ARGS: flags for the bot's node (e.g. `--cpu-prof --cpu-prof-dir=/tmp/p`: where its time goes).
+    process.env.SCALE_NODE_ARGS?.split(' ').filter((a) => a !== '') ?? [],
   );
   const connections: RawHttpConnection[] = [];
   try {
@@ -188,6 +225,7 @@ export async function benchScaleBot(o: ScaleBotOptions): Promise<ScaleBotResult>
     }
     const listingStart = listingRequests()[0]!.at;
     const cpuAtStart = procStat(pid)?.cpuMs ?? Number.NaN;
+    const mark = machineMark();
     await scrapeLoopMax(port); // resets the delay histogram: what follows is the listing's
 
     // Webhooks at the given rate in slices, until the listing is committed; memory sampled and the loop scraped.
@@ -234,6 +272,7 @@ export async function benchScaleBot(o: ScaleBotOptions): Promise<ScaleBotResult>
     }
     if (!done()) throw new Error('bench: the listing did not finish in 10 minutes');
     const cpuMs = (procStat(pid)?.cpuMs ?? Number.NaN) - cpuAtStart;
+    const machine = machineSince(mark);
     const listing = listingRequests();
     const listingMs = listing[listing.length - 1]!.at - listingStart;
     // Then 500 institutions degrade at once (a storm on the page): the alerts open, and the memory holds them.
@@ -254,6 +293,8 @@ export async function benchScaleBot(o: ScaleBotOptions): Promise<ScaleBotResult>
     await sleep(12_000);
     const stormLoopMaxMs = (await scrapeLoopMax(port)) ?? Number.NaN;
     const mem = child.memory();
+    const heap = await heapFigures(port);
+    const mapped = residentByKind(pid);
     latencies.sort((a, b) => a - b);
     return {
       links: WEB_LINKS,
@@ -266,6 +307,7 @@ export async function benchScaleBot(o: ScaleBotOptions): Promise<ScaleBotResult>
       listingMs,
       listingRequests: listing.length,
       cpuMs,
+      machine,
       loopMaxMs,
       loopScrapes,
       loopOver50,
@@ -273,6 +315,8 @@ export async function benchScaleBot(o: ScaleBotOptions): Promise<ScaleBotResult>
       rssMaxSample: Math.max(rssMaxSample, mem?.rss ?? 0),
       rssPeak: mem?.peak ?? Number.NaN,
       rssEnd: mem?.rss ?? Number.NaN,
+      heap,
+      mapped,
       webhooks: {
         sent,
         byStatus,

@@ -25,6 +25,8 @@ const STALL_TARGET_MS = 50;
 const WEBHOOK_P99_TARGET_MS = 15;
 /** "Flat, within noise": the largest account's median at most twice the smallest's. */
 const FLAT_FACTOR = 2;
+/** Cores other processes may use before the run is called noisy (as figure 5 says it). */
+const QUIET_CORES = 0.25;
 
 const statuses = (s: Record<string, number>) =>
   Object.entries(s)
@@ -70,6 +72,18 @@ export function scaleRows(bot: ScaleBotResult | undefined, spikes: SpikeScaleRun
         verdict: verdict(bot.webhooks.p99 < WEBHOOK_P99_TARGET_MS),
       },
       {
+        figure: '    cores busy during it: the bot / everything else on the machine (bench excluded)',
+        measured:
+          bot.machine.others === undefined
+            ? 'not known (no /proc)'
+            : `${(bot.cpuMs / bot.machine.wallMs).toFixed(2)} / ${Math.max(0, bot.machine.others - bot.cpuMs / bot.machine.wallMs).toFixed(2)}` +
+              (bot.machine.others - bot.cpuMs / bot.machine.wallMs > QUIET_CORES
+                ? ': busy machine, delays are not the bot alone'
+                : ''),
+        target: `quiet: < ${QUIET_CORES} of ${bot.machine.cores}`,
+        verdict: 'info',
+      },
+      {
         figure: `    then ${bot.openAlerts} institutions degrade at once: alerts open in / worst loop delay after`,
         measured: `${ms(bot.openedMs)} / ${ms(bot.stormLoopMaxMs)}`,
         target: 'no target',
@@ -112,7 +126,13 @@ export function scaleNotes(bot: ScaleBotResult | undefined, spikes: SpikeScaleRu
         'token_required on a link of the account). CPU from /proc/<pid>/stat between the first listing request and ' +
         "the listing's commit; loop delay is prom-client's monitorEventLoopDelay (10 ms resolution), max per ~2 s " +
         `scrape window. Then ${bot.openAlerts} components go to partial_outage at once (a storm) and the RSS is read ` +
-        `12 s later; the peak is /proc's VmHWM over the whole run (highest sample ${mb(bot.rssMaxSample)}). Worst ` +
+        `12 s later (then: /proc ${Object.entries(bot.mapped)
+          .map(([k, v]) => `${k} ${mb(v)}`)
+          .join(', ')}; ${Object.entries(bot.heap)
+          .map(([k, v]) => `${k} ${mb(v)}`)
+          .join(
+            ', ',
+          )}); the peak is /proc's VmHWM over the whole run (highest sample ${mb(bot.rssMaxSample)}). Worst ` +
         `delay per window during the listing (ms): ${bot.loopWindows.map((x) => Math.round(x)).join(', ')}.`,
     );
   }
