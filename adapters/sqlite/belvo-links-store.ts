@@ -109,6 +109,17 @@ function toLinkEvent(row: LinkEventRow): BelvoLinkEvent {
   });
 }
 
+/** Whether a listing says nothing new about a stored link (what the upsert would write is already there). */
+function sameAsListed(row: LinkRow, link: BelvoLinkListing, status: string): boolean {
+  return (
+    row.gone_at === null &&
+    row.status === status &&
+    (link.institution === undefined || row.institution === link.institution) &&
+    (link.externalId === undefined || row.external_id === link.externalId) &&
+    (link.institutionUserId === undefined || row.institution_user_id === link.institutionUserId)
+  );
+}
+
 export function prepareBelvoStatements(db: BetterSqlite3.Database) {
   // One statement per combination of filters, so each can use the (environment, received_at) index when it applies.
   const listVariants = new Map<string, BetterSqlite3.Statement>();
@@ -161,6 +172,9 @@ export function prepareBelvoStatements(db: BetterSqlite3.Database) {
         status_changed_at = excluded.status_changed_at,
         reconciled_at = excluded.reconciled_at,
         gone_at = NULL`),
+    markListed: db.prepare(
+      'UPDATE belvo_links SET reconciled_at = @observedAt WHERE environment = @environment AND link_id = @linkId',
+    ),
     // Not named by the listing that started at @listedAt (every link it named was stored with reconciled_at =
     // @listedAt), and no webhook about it since: Belvo no longer has it.
     markLinksGone: db.prepare(`
@@ -224,6 +238,23 @@ type BelvoStoreMethods = Pick<
 const PRUNE_CHUNK = 2000;
 
 const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+/** Links per transaction when applying a listing: a few milliseconds each. */
+const LISTING_BATCH = 200;
+
+/**
+ * Runs a write without waiting for its own fsync (synchronous=NORMAL in WAL mode): for what the bot can read again
+ * from Belvo (a listing). A power loss may lose such a batch, never a later fully synced commit's (the WAL is
+ * synced in order), and the next reconciliation lists it again. Webhooks keep FULL: Belvo was answered 2xx.
+ */
+function relaxedSync<T>(db: BetterSqlite3.Database, write: () => T): T {
+  db.pragma('synchronous = NORMAL');
+  try {
+    return write();
+  } finally {
+    db.pragma('synchronous = FULL');
+  }
+}
 
 export function belvoStoreMethods(open: () => { db: BetterSqlite3.Database; st: BelvoStatements }): BelvoStoreMethods {
   return {
@@ -357,10 +388,9 @@ export function belvoStoreMethods(open: () => { db: BetterSqlite3.Database; st: 
     },
 
     async upsertLinks(environment: string, links: BelvoLinkListing[], observedAt: number) {
-      const { db, st } = open();
-      const run = db.transaction(() => {
+      const apply = (st: BelvoStatements, batch: BelvoLinkListing[]): number => {
         let statusChanges = 0;
-        for (const link of links) {
+        for (const link of batch) {
           const before = st.getLink.get(environment, link.id) as LinkRow | undefined;
           const decision = applyListing(
             before && {
@@ -371,6 +401,11 @@ export function belvoStoreMethods(open: () => { db: BetterSqlite3.Database; st: 
             link,
             observedAt,
           );
+          if (before && sameAsListed(before, link, decision.status)) {
+            // Most of a listing is links as they were: only "listed now" is written, no indexed column touched.
+            st.markListed.run({ environment, linkId: link.id, observedAt });
+            continue;
+          }
           st.upsertLinkFromListing.run({
             environment,
             linkId: link.id,
@@ -382,7 +417,8 @@ export function belvoStoreMethods(open: () => { db: BetterSqlite3.Database; st: 
             observedAt,
           });
           const institution = link.institution ?? before?.institution ?? null;
-          if (institution !== null) {
+          // Events only lack an institution while their link did: once it is known, later events are written with it.
+          if (institution !== null && before !== undefined && before.institution !== institution) {
             st.fillEventInstitution.run({ environment, linkId: link.id, institution });
           }
           if (!decision.changed) continue;
@@ -402,8 +438,17 @@ export function belvoStoreMethods(open: () => { db: BetterSqlite3.Database; st: 
           });
         }
         return statusChanges;
-      });
-      return { statusChanges: run.immediate() };
+      };
+      // A page of a listing is 1,000 links: written in smaller transactions, the event loop running between them,
+      // so webhooks arriving during a reconciliation wait for one small batch at most.
+      let statusChanges = 0;
+      for (let from = 0; from < links.length; from += LISTING_BATCH) {
+        if (from > 0) await yieldToEventLoop();
+        const { db, st } = open();
+        const batch = links.slice(from, from + LISTING_BATCH);
+        statusChanges += relaxedSync(db, () => db.transaction(() => apply(st, batch)).immediate());
+      }
+      return { statusChanges };
     },
 
     async markLinksGone(environment: string, listedAt: number) {

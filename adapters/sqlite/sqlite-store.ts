@@ -105,7 +105,8 @@ interface ResolvedRow {
   id: string;
   updated_at: number;
   held: number;
-  body: string;
+  /** Only for rows written before the cut-off. */
+  body: string | null;
 }
 
 /** Rows per retention transaction: a few milliseconds each. */
@@ -259,8 +260,8 @@ function prepareStatements(db: BetterSqlite3.Database) {
     getAlert: db.prepare('SELECT rev, body FROM alerts WHERE id = ?'),
     // Retention: resolved alerts in creation order from a cursor, a bounded page at a time (alerts_by_state).
     resolvedPage: db.prepare(`
-      SELECT seq, id, updated_at, held, body FROM alerts WHERE state = 'resolved' AND seq > @after
-      ORDER BY seq LIMIT @limit`),
+      SELECT seq, id, updated_at, held, CASE WHEN updated_at < @before THEN body END AS body FROM alerts
+      WHERE state = 'resolved' AND seq > @after ORDER BY seq LIMIT @limit`),
     activeAlertBodies: db.prepare(`SELECT id, body FROM alerts WHERE state <> 'resolved' OR held`),
     deleteAlert: db.prepare('DELETE FROM alerts WHERE seq = ?'),
     // Undelivered intents of a forgotten alert stay: the dispatcher finishes them (and none should exist this late).
@@ -599,11 +600,12 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
       let after = 0;
       for (;;) {
         const { db, st } = open();
-        const page = st.resolvedPage.all({ after, limit }) as ResolvedRow[];
+        // Bodies are read only for rows old enough to go: a pass over recent history copies no alert bodies.
+        const page = st.resolvedPage.all({ after, limit, before }) as ResolvedRow[];
         if (page.length === 0) break;
         after = page[page.length - 1]!.seq;
         const doomed = page.filter((row) => {
-          if (row.updated_at >= before || row.held || linked.has(row.id)) return false;
+          if (row.body === null || row.held || linked.has(row.id)) return false;
           return !relatedAlertIds(JSON.parse(row.body) as Alert).some((id) => active.has(id));
         });
         if (doomed.length > 0) {

@@ -37,9 +37,9 @@ export class ChildBot {
   private exited = false;
   private readonly onExit = () => this.child.kill('SIGKILL');
 
-  /** `env`: the secrets the config names (`secretEnv`). */
-  constructor(configFile: string, env: Record<string, string> = {}) {
-    this.child = spawn(process.execPath, [CLI, 'run', '--config', configFile], {
+  /** `env`: the secrets the config names (`secretEnv`); `nodeArgs`: for node itself (a profiler's flags). */
+  constructor(configFile: string, env: Record<string, string> = {}, nodeArgs: string[] = []) {
+    this.child = spawn(process.execPath, [...nodeArgs, CLI, 'run', '--config', configFile], {
       stdio: ['ignore', 'pipe', 'pipe'],
       env: { ...cleanEnv(), NO_COLOR: '1', ...env },
     });

@@ -24,7 +24,10 @@ export interface WebFixture {
   now: number;
   deps: PageDeps;
   institutions: InstitutionRef[];
+  /** The links stored, as Belvo would list them (a fake Belvo can hold the same account). */
+  links: BelvoLinkListing[];
   incidents: number;
+  /** Closes the store; removes its directory unless the caller gave it. */
   dispose(): Promise<void>;
 }
 
@@ -64,9 +67,9 @@ function base(id: string, over: Partial<Alert>): Alert {
   };
 }
 
-export async function buildWebFixture(options: { now?: number } = {}): Promise<WebFixture> {
+export async function buildWebFixture(options: { now?: number; dir?: string } = {}): Promise<WebFixture> {
   const now = options.now ?? Date.UTC(2026, 10, 27, 9, 0, 0);
-  const dir = mkdtempSync(join(tmpdir(), 'belvo-status-web-bench-'));
+  const dir = options.dir ?? mkdtempSync(join(tmpdir(), 'belvo-status-web-bench-'));
   let clockNow = now - WEB_DAYS * DAY;
   const store = createSqliteStore({ path: join(dir, 'state.db'), clock: { now: () => clockNow } });
   await store.init();
@@ -339,10 +342,11 @@ export async function buildWebFixture(options: { now?: number } = {}): Promise<W
     now,
     deps,
     institutions,
+    links,
     incidents,
     async dispose() {
       await store.close();
-      rmSync(dir, { recursive: true, force: true });
+      if (!options.dir) rmSync(dir, { recursive: true, force: true });
     },
   };
 }

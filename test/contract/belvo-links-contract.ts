@@ -340,6 +340,30 @@ export function describeBelvoLinkContract(store: () => Store): void {
     });
   });
 
+  describe('applying a large listing', () => {
+    it('lets the event loop run while it writes a page of 1,000 links, and stores every one', async () => {
+      const links = Array.from({ length: 1000 }, (_, i) => ({
+        id: `big-${i}`,
+        status: 'valid',
+        institution: 'erebor_mx_retail',
+      }));
+      let turns = 0;
+      let done = false;
+      const spin = (): void => {
+        if (done) return;
+        turns++;
+        setImmediate(spin);
+      };
+      setImmediate(spin);
+      await store().upsertLinks('production', links, T0);
+      done = true;
+      expect(turns).toBeGreaterThanOrEqual(2);
+      expect(await store().linkStatusCounts('production')).toEqual([
+        { institution: 'erebor_mx_retail', status: 'valid', count: 1000 },
+      ]);
+    });
+  });
+
   describe('links Belvo no longer lists', () => {
     const present = async (env = 'production') =>
       Object.fromEntries(
