@@ -224,8 +224,8 @@ export const MIGRATIONS: readonly Migration[] = [
       -- A silence that repeats weekly on a local clock ({days, from, to, tz} as JSON); starts_at/ends_at are then the
       -- span its windows repeat in, so "live" (ends_at > now) still selects what may mute.
       ALTER TABLE silences ADD COLUMN recurrence TEXT;
-      `,
-    },
+    `,
+  },
   {
     version: 9,
     name: 'link counts kept per institution and status',
