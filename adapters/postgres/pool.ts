@@ -39,6 +39,12 @@ export function createPool(o: PgConnectionOptions): pg.Pool {
   const pool = new pg.Pool({ ...connectionConfig(o), max: o.poolSize ?? 10, idleTimeoutMillis: 30_000 });
   // An idle connection the server dropped (a restart) errors on the pool, not on a query: the pool replaces it.
   pool.on('error', () => undefined);
+  // A connection dropped while checked out (between two statements of a transaction) errors on its client, which the
+  // pool stops listening to while it is lent: unheard, that event would end the process. The statement in progress,
+  // or the next one, fails as usual and the broken connection is discarded on release.
+  pool.on('connect', (client) => {
+    client.on('error', () => undefined);
+  });
   return pool;
 }
 
