@@ -1,9 +1,11 @@
 // `npm run chaos`: the real bot (the compiled program, as a user runs it) against the local fakes, killed with
 // SIGKILL at random moments (some of them between Slack applying a post and its answer) while the status page's
-// story unfolds and the chat APIs answer 429, 5xx and late. Then the storm calms and the bot catches up; each
-// destination is judged against the bot's own outbox. Exits 1 on any loss or duplicate. Not part of `npm test`.
+// story unfolds, Belvo's webhooks keep coming (and are retried while the bot is down) and the chat APIs answer 429,
+// 5xx and late. Then the storm calms and the bot catches up; each destination is judged against the bot's own outbox,
+// and the Belvo webhooks it answered against its store. Exits 1 on any loss or duplicate. Not part of `npm test`.
 //   CHAOS_KILLS (default 50), CHAOS_SEED (default 1)
 import { BotProcess, sleep, until } from '../e2e/bot-process.js';
+import { BelvoSide } from './belvo-side.js';
 import { Story, seeded } from './story.js';
 import { judgeDiscord, judgePagerDuty, judgeSlack, readOutbox, type Verdict } from './verdict.js';
 import { CHAT_TIMEOUT_MS, POLL_MS, startWorld } from './world.js';
@@ -33,11 +35,13 @@ async function main(): Promise<number> {
   const random = seeded(SEED);
   const world = await startWorld(SEED);
   const bot = new BotProcess(world.config);
+  const belvo = new BelvoSide(world.belvo, random);
   const start = async () => {
     bot.start(world.env);
-    await bot.waitForLog('belvo-status-bot started', 60_000).catch((err: unknown) => {
+    const started = await bot.waitForLog('belvo-status-bot started', 60_000).catch((err: unknown) => {
       throw new Error(`${String(err)}\n${bot.stderrTail().join('\n')}`);
     });
+    belvo.target(`http://127.0.0.1:${started.port as number}`);
   };
   try {
     await start();
@@ -61,13 +65,21 @@ async function main(): Promise<number> {
       } else {
         await sleep(200 + random() * 1500);
       }
+      // Belvo's side, just before the kill so that some of its deliveries meet a dead bot: a burst of links into
+      // token_required now and then (a spike), and their recovery.
+      const b = random();
+      if (b < 0.4) belvo.burst(5 + Math.floor(random() * 10));
+      else if (b < 0.55) belvo.recover();
       await bot.kill('SIGKILL');
       await start();
       process.stdout.write(`\rkills: ${k + 1}/${KILLS}`);
     }
     story.end();
+    belvo.recover();
     world.calm();
     process.stdout.write('\ncalm: the bot catches up\n');
+    // Belvo's retries reach the bot first; the listing then settles the links they name.
+    await belvo.drain(60_000);
 
     // Caught up: every alert resolved, every intent settled, and still so after the chat APIs' late posts landed.
     const deadline = Date.now() + CATCH_UP_MS;
@@ -89,8 +101,10 @@ async function main(): Promise<number> {
       await sleep(250);
     }
     await bot.kill('SIGTERM');
+    await belvo.stop();
 
     const outbox = readOutbox(bot.dbPath);
+    const webhooks = belvo.judge(bot.dbPath);
     const verdicts = [
       judgeSlack(world.slack, outbox.intents, 'slack:C0CHAOS01'),
       judgeDiscord(world.discord, outbox.intents, 'discord:410000000000000001'),
@@ -104,16 +118,25 @@ async function main(): Promise<number> {
         `${story.steps} changes on the status page (${story.incidents} incidents), ${outbox.intents.length} deliveries owed;`,
         `Slack answered ${faults} of ${world.slack.calls.length} calls with a fault (429, 5xx, late, unanswered),`,
         `Discord ${discordFaults} of ${world.discord.calls.length}; ${Math.round((Date.now() - began) / 1000)} s in all.`,
+        `Alerts: ${[...outbox.kinds].map(([kind, n]) => `${n} ${kind}`).join(', ')}.`,
         '',
         table(verdicts),
         ...verdicts.flatMap((v) => v.notes.map((n) => `${v.destination}: ${n}`)),
+        `Belvo webhooks: ${webhooks.expected} to deliver in ${webhooks.deliveries} deliveries (${webhooks.retried} refused or`,
+        `unanswered and retried, ${webhooks.resent} resent after a 2xx); lost ${webhooks.lost}, stored twice ${webhooks.duplicated},`,
+        `never answered ${webhooks.undelivered}.`,
         '',
       ].join('\n'),
     );
-    const bad = verdicts.some((v) => v.lost > 0 || v.duplicated > 0);
+    const bad =
+      verdicts.some((v) => v.lost > 0 || v.duplicated > 0) ||
+      webhooks.lost > 0 ||
+      webhooks.duplicated > 0 ||
+      webhooks.undelivered > 0;
     process.stdout.write(bad ? 'FAILED: lost or duplicated deliveries\n' : 'ok: nothing lost, nothing duplicated\n');
     return bad ? 1 : 0;
   } finally {
+    await belvo.stop();
     await bot.dispose();
     await world.close();
   }

@@ -31,6 +31,8 @@ export interface Outbox {
   fingerprints: Map<string, string>;
   /** Alerts not resolved at the end. */
   open: number;
+  /** How many alerts of each kind the run made (the spike's institution incident among them). */
+  kinds: Map<string, number>;
 }
 
 export function readOutbox(dbPath: string): Outbox {
@@ -41,7 +43,16 @@ export function readOutbox(dbPath: string): Outbox {
       .all() as IntentRow[];
     const rows = db.prepare('SELECT id, fingerprint FROM alerts').all() as { id: string; fingerprint: string }[];
     const open = db.prepare("SELECT count(*) AS n FROM alerts WHERE state <> 'resolved'").get() as { n: number };
-    return { intents, fingerprints: new Map(rows.map((r) => [r.id, r.fingerprint])), open: open.n };
+    const kinds = db.prepare('SELECT kind, count(*) AS n FROM alerts GROUP BY kind ORDER BY kind').all() as {
+      kind: string;
+      n: number;
+    }[];
+    return {
+      intents,
+      fingerprints: new Map(rows.map((r) => [r.id, r.fingerprint])),
+      open: open.n,
+      kinds: new Map(kinds.map((k) => [k.kind, k.n])),
+    };
   } finally {
     db.close();
   }

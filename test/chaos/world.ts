@@ -1,10 +1,13 @@
-// The world the chaos run puts the real bot in: a Belvo API status page whose story the run writes as it goes, and
-// Slack, Discord and PagerDuty fakes that refuse, fail and apply late, all on 127.0.0.1.
+// The world the chaos run puts the real bot in: a Belvo API status page whose story the run writes as it goes, Belvo's
+// API and its webhooks about one institution's links, and Slack, Discord and PagerDuty fakes that refuse, fail and
+// apply late, all on 127.0.0.1.
+import { type FakeBelvo, startFakeBelvo } from '../fakes/belvo-api.js';
 import { type FakeDiscord, startFakeDiscord } from '../fakes/discord-api.js';
 import { type FakePagerDuty, startFakePagerDuty } from '../fakes/pagerduty-api.js';
 import { type FakeSlack, startFakeSlack } from '../fakes/slack-api.js';
 import { SimulatedPage, type SimulatedStatusPageServer, startSimulatedStatusPage } from '../fakes/statuspage.js';
 import { createInteractionSigner } from '../support/signers.js';
+import { BELVO_ENVIRONMENT, BELVO_INSTITUTION, BELVO_WEBHOOK_AUTH } from './belvo-side.js';
 
 export const SLACK_CHANNEL = 'C0CHAOS01';
 export const DISCORD_CHANNEL = '410000000000000001';
@@ -21,6 +24,7 @@ export interface World {
   slack: FakeSlack;
   discord: FakeDiscord;
   pagerduty: FakePagerDuty;
+  belvo: FakeBelvo;
   config(dir: string): string;
   env: Record<string, string>;
   /** Refusals and failures on every chat API, as a bad day would bring them. */
@@ -36,6 +40,9 @@ export async function startWorld(seed: number): Promise<World> {
   const slack = await startFakeSlack({ channels: [SLACK_CHANNEL], seed });
   const discord = await startFakeDiscord({ channels: [DISCORD_CHANNEL], botToken: DISCORD_TOKEN, seed });
   const pagerduty = await startFakePagerDuty();
+  const belvo = await startFakeBelvo();
+  belvo.addInstitution({ name: BELVO_INSTITUTION, display_name: 'Banco Erebor', country_codes: ['MX'] });
+  belvo.addLinks(120, { institution: BELVO_INSTITUTION, status: 'valid' });
   return {
     page,
     components,
@@ -43,13 +50,32 @@ export async function startWorld(seed: number): Promise<World> {
     slack,
     discord,
     pagerduty,
-    env: { SLACK_BOT_TOKEN: 'xoxb-chaos', DISCORD_BOT_TOKEN: DISCORD_TOKEN, PD_KEY },
+    belvo,
+    env: {
+      SLACK_BOT_TOKEN: 'xoxb-chaos',
+      DISCORD_BOT_TOKEN: DISCORD_TOKEN,
+      PD_KEY,
+      BELVO_ID: belvo.secretKeyId,
+      BELVO_PASSWORD: belvo.secretKeyPassword,
+      BELVO_WEBHOOK_AUTH,
+    },
     config: (dir) => `
 server: { host: 127.0.0.1, port: 0 }
 storage: { path: ${dir}/state.db }
 log: { level: info }
 sources:
   - { id: api, type: statuspage, name: Belvo API, url: "${statuspage.url}", role: api, interval: ${POLL_MS}ms, jitter: 0 }
+belvo:
+  environments:
+    - id: ${BELVO_ENVIRONMENT}
+      url: "${belvo.url}"
+      secretKeyId: { secretEnv: BELVO_ID }
+      secretKeyPassword: { secretEnv: BELVO_PASSWORD }
+      institutionsInterval: 1h
+      # Links that recover say so only in Belvo's listing: read it often.
+      reconcileInterval: 2s
+      spikeCheckInterval: 300ms
+      webhook: { authorization: { secretEnv: BELVO_WEBHOOK_AUTH } }
 engine:
   # Components flip on purpose; crash safety, not flapping, is under test.
   flapping: { window: 50ms }
@@ -82,7 +108,7 @@ subscriptions:
       discord.faults.clear();
     },
     async close() {
-      await Promise.all([statuspage.close(), slack.close(), discord.close(), pagerduty.close()]);
+      await Promise.all([statuspage.close(), slack.close(), discord.close(), pagerduty.close(), belvo.close()]);
     },
   };
 }
