@@ -99,6 +99,21 @@ function notes(missing: string[], twice: string[]): string[] {
   ];
 }
 
+/**
+ * Each key posted more than once, with when its copies were posted: a gap longer than the platform's replay window
+ * (Discord's nonce, "a few minutes") tells a late retry from a read-back that failed.
+ */
+function copies(kind: string, posts: { key: string; at: string }[]): string[] {
+  const byKey = new Map<string, string[]>();
+  for (const p of posts) byKey.set(p.key, [...(byKey.get(p.key) ?? []), p.at]);
+  return [...byKey]
+    .filter(([, at]) => at.length > 1)
+    .map(([key, at]) => {
+      const gap = (Date.parse(at[at.length - 1] as string) - Date.parse(at[0] as string)) / 1000;
+      return `${kind} ${key}: ${at.length} copies, posted ${at.map((t) => t.slice(11, 23)).join(' and ')} (${gap.toFixed(1)} s apart)`;
+    });
+}
+
 function undelivered(intents: IntentRow[], destination: string): IntentRow[] {
   return intents.filter((i) => i.destination === destination && i.status !== 'delivered');
 }
@@ -154,7 +169,19 @@ export function judgeDiscord(discord: FakeDiscord, intents: IntentRow[], destina
     duplicated: extras(parentKeys) + extras(replyKeys),
     outOfOrder: disordered(threads),
     maxPostsPerSecond: busiestChannel(arrivals),
-    notes: notes(missingParents, [...repeated(parentKeys), ...repeated(replyKeys)]),
+    notes: [
+      ...notes(missingParents, []),
+      ...copies(
+        'parent of',
+        parents.map((m) => ({ key: alertOf(m) as string, at: m.timestamp })),
+      ),
+      ...copies(
+        'reply',
+        discord
+          .threadsOf(DISCORD_CHANNEL)
+          .flatMap((t) => discord.messages(t).map((m) => ({ key: `${alertOf(m)} v${versionOf(m)}`, at: m.timestamp }))),
+      ),
+    ],
   };
 }
 
