@@ -88,7 +88,7 @@ export function webhookRows(w: WebhookBenchResult): Row[] {
   return [
     {
       figure:
-        `5. Webhooks, max throughput: bot (durable) / bare node:http, ${o.connections} conns each, ` +
+        `5. Webhooks, max throughput: bot on SQLite (durable) / bare node:http, ${o.connections} conns each, ` +
         `median of ${o.rounds}`,
       measured: `${perSecond(s.botMax)} / ${perSecond(s.bareMax)} (${pct(s.share)})`,
       target: `>= ${pct(SHARE_TARGET)} of bare`,

@@ -12,7 +12,8 @@ import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 import pg from 'pg';
-import { dropSchema, PG_URL, uniqueSchema } from '../support/postgres.js';
+import { PG_URL } from '../support/postgres.js';
+import { benchSchema, dropBenchSchema } from './bench-schemas.js';
 import { makeTempDir, removeTempDir } from './fixtures.js';
 import { type LoadResult, runLoad } from './load.js';
 import { type MachineUse, machineMark, machineSince } from './machine.js';
@@ -259,7 +260,7 @@ export async function benchWebhooks(o: WebhookBenchOptions): Promise<WebhookBenc
         ['pg1', 1],
         ['pg2', 2],
       ] as const) {
-        const schema = uniqueSchema(`bench_${kind}`);
+        const schema = benchSchema(`bench_${kind}`);
         schemas.push(schema);
         const postgres = { url: PG_URL, schema, poolSize: PG_POOL_SIZE };
         const data = Array.from({ length: replicas }, () => ({
@@ -304,7 +305,7 @@ export async function benchWebhooks(o: WebhookBenchOptions): Promise<WebhookBenc
       await Promise.all(t.threads.map((th) => th.terminate()));
     }
     await admin?.end().catch(() => undefined);
-    for (const schema of schemas) await dropSchema(schema);
+    for (const schema of schemas) await dropBenchSchema(schema);
     removeTempDir(dir);
   }
 }
