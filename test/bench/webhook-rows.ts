@@ -259,14 +259,27 @@ function perServerRows(w: WebhookBenchResult): Row[] {
 
 const BOUND = 0.9;
 
-/** Which thread limited a server's max phases: its own (the figure is the server's) or the load generator's. */
+/**
+ * What limited a server's max phases: its own thread (the figure is the server's), the load generator's, or (a store
+ * that commits off the thread: PostgreSQL) its commits, one in flight at a time per replica, always in flight.
+ */
 function boundBy(name: string, f: ServerFigures): string {
   // Per thread: two replicas' threads each near 100% are each the bound.
   const server = median(f.max.map((p) => p.server.busy / p.server.threads));
   const loadGen = median(f.max.map((p) => p.loadGenBusy));
+  const committing = f.max.every((p) => p.server.commits)
+    ? median(f.max.map((p) => (p.server.commits?.totalMs ?? 0) / (p.load.durationMs * p.server.threads)))
+    : undefined;
   const by =
-    server >= BOUND ? 'its own thread' : loadGen >= BOUND ? 'the load generator (the server had room)' : 'neither';
-  return `${name} by ${by} (server thread ${pct(server)} busy, load generator ${pct(loadGen)}, medians)`;
+    server >= BOUND
+      ? 'its own thread'
+      : loadGen >= BOUND
+        ? 'the load generator (the server had room)'
+        : committing !== undefined && committing >= BOUND
+          ? 'its commits (the database)'
+          : 'neither';
+  const commits = committing === undefined ? '' : `, a commit in flight ${pct(committing)} of the time`;
+  return `${name} by ${by} (server thread ${pct(server)} busy, load generator ${pct(loadGen)}${commits}, medians)`;
 }
 
 function atRateCommits(p: Phase): string {
@@ -294,8 +307,8 @@ export function webhookNotes(w: WebhookBenchResult): string[] {
       'on a file-backed SQLite store in a temp dir (WAL, synchronous=FULL: an fsync before each 200); every request ' +
       'a new webhook_id, one in five a LINK token_required (link state and link event written too). bare = node:http ' +
       'reading the body and answering 200.',
-    `5: what bounded each max: ${boundBy('bot', w.bot)}; ${boundBy('bare', w.bare)} (a thread busy above ` +
-      `${pct(BOUND)} of the phase is the bound).`,
+    `5: what bounded each max: ${boundBy('bot', w.bot)}; ${boundBy('bare', w.bare)} (a thread busy, or a ` +
+      `commit in flight per replica, above ${pct(BOUND)} of the phase is the bound).`,
     `5: max, round by round: bot ${rounds(w.bot, (p) => perSecond(p.load.rps), 'max')}; bare ` +
       `${rounds(w.bare, (p) => perSecond(p.load.rps), 'max')}. Other processes (cores) during the max phases: bot ` +
       `${rounds(w.bot, (p) => cores(p.machine.others), 'max')}; bare ${rounds(w.bare, (p) => cores(p.machine.others), 'max')}.`,
