@@ -109,6 +109,14 @@ export class ChildBot {
     }
   }
 
+  /** SIGKILL, as a crash or an OOM kill: nothing runs after it. Resolves once the process is gone. */
+  async kill(): Promise<void> {
+    process.off('exit', this.onExit);
+    if (this.exited) return;
+    this.child.kill('SIGKILL');
+    await waitFor(() => this.exited, 5000, 5);
+  }
+
   /** SIGTERM (the bot's own clean stop), SIGKILL after 5 s. */
   async stop(): Promise<void> {
     process.off('exit', this.onExit);

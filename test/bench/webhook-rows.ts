@@ -3,7 +3,7 @@
 import type { LoadResult } from './load.js';
 import { ms, percentile } from './stats.js';
 import { type Row, verdict } from './table.js';
-import type { Phase, ServerFigures, WebhookBenchOptions, WebhookBenchResult } from './webhooks.js';
+import type { Phase, ServerFigures, ServerKind, WebhookBenchOptions, WebhookBenchResult } from './webhooks.js';
 
 export const WEBHOOK_BENCH: WebhookBenchOptions = {
   rate: 2000,
@@ -11,6 +11,7 @@ export const WEBHOOK_BENCH: WebhookBenchOptions = {
   rounds: 3,
   phaseMs: 3000,
   warmupMs: 2000,
+  postgres: true,
 };
 const SHARE_TARGET = 0.5;
 const P99_TARGET_MS = 15;
@@ -87,7 +88,7 @@ export function webhookRows(w: WebhookBenchResult): Row[] {
   return [
     {
       figure:
-        `5. Webhooks, max throughput: bot (durable) / bare node:http, ${o.connections} conns each, ` +
+        `5. Webhooks, max throughput: bot on SQLite (durable) / bare node:http, ${o.connections} conns each, ` +
         `median of ${o.rounds}`,
       measured: `${perSecond(s.botMax)} / ${perSecond(s.bareMax)} (${pct(s.share)})`,
       target: `>= ${pct(SHARE_TARGET)} of bare`,
@@ -147,7 +148,9 @@ export function webhookRows(w: WebhookBenchResult): Row[] {
       verdict: 'info',
     },
     (() => {
-      const others = [...w.bot.max, ...w.bare.max, ...w.bot.atRate, ...w.bare.atRate].map((p) => p.machine.others);
+      const others = servers(w)
+        .flatMap(({ f }) => [...f.max, ...f.atRate])
+        .map((p) => p.machine.others);
       const known = others.filter((x): x is number => x !== undefined);
       const mid = known.length > 0 ? median(known) : undefined;
       return {
@@ -161,24 +164,122 @@ export function webhookRows(w: WebhookBenchResult): Row[] {
         verdict: 'info',
       };
     })(),
+    ...perServerRows(w),
     {
-      figure: '   bot: 200s answered / rows stored',
-      measured: `${w.bot.answered} / ${w.bot.stored}`,
+      figure: `   200s answered / rows stored: ${durable(w)
+        .map((d) => d.label)
+        .join('; ')}`,
+      measured: durable(w)
+        .map(({ f }) => `${f.answered} / ${f.stored}`)
+        .join('; '),
       target: 'equal',
-      verdict: verdict(w.bot.answered === w.bot.stored),
+      verdict: verdict(durable(w).every(({ f }) => f.answered === f.stored)),
     },
   ];
 }
 
+const LABELS: Record<ServerKind, string> = {
+  bare: 'bare node:http',
+  bot: 'SQLite',
+  pg1: 'PostgreSQL, 1 replica',
+  pg2: 'PostgreSQL, 2 replicas',
+};
+
+/** The servers measured, in the table's order. */
+function servers(w: WebhookBenchResult): { kind: ServerKind; label: string; f: ServerFigures }[] {
+  return (['bare', 'bot', 'pg1', 'pg2'] as const).flatMap((kind) => {
+    const f = w[kind];
+    return f ? [{ kind, label: LABELS[kind], f }] : [];
+  });
+}
+
+const durable = (w: WebhookBenchResult) => servers(w).filter((s) => s.kind !== 'bare');
+
+function commitShort(p: Phase): string {
+  const c = p.server.commits;
+  if (!c || c.batches === 0) return 'no commits';
+  return `${(c.rows / c.batches).toFixed(1)} rows/commit (commit p50 ${ms(c.p50Ms)} / p99 ${ms(c.p99Ms)})`;
+}
+
+/** Every server side by side: the same connections, the same load generator, the same rounds. */
+function perServerRows(w: WebhookBenchResult): Row[] {
+  const o = w.options;
+  const bareMax = median(w.bare.max.map((p) => p.load.rps));
+  const rows: Row[] = [
+    {
+      figure: `   side by side, max throughput (median round): req/s (of bare), p50 / p99, commits`,
+      measured: '',
+      target: '',
+      verdict: 'info',
+    },
+  ];
+  for (const { kind, label, f } of servers(w)) {
+    const p = medianPhase(f.max, (x) => x.load.rps);
+    const rps = median(f.max.map((x) => x.load.rps));
+    rows.push({
+      figure: `     ${label}`,
+      measured:
+        `${perSecond(rps)}${kind === 'bare' ? '' : ` (${pct(rps / bareMax)})`}, p50 ${ms(p.load.p50)} / ` +
+        `p99 ${ms(p.load.p99)}${kind === 'bare' ? '' : `, ${commitShort(p)}`}`,
+      target: '',
+      verdict: kind === 'bare' || only200(f.max) ? 'info' : 'MISS',
+    });
+  }
+  rows.push({
+    figure: `   side by side at ${o.rate.toLocaleString('en-US')} req/s (open loop, medians of ${o.rounds}): achieved, p50 / p99`,
+    measured: '',
+    target: '',
+    verdict: 'info',
+  });
+  for (const { kind, label, f } of servers(w)) {
+    const p = medianPhase(f.atRate, (x) => x.load.p99);
+    rows.push({
+      figure: `     ${label}`,
+      measured:
+        `${perSecond(median(f.atRate.map((x) => x.load.rps)))}, p50 ${ms(median(f.atRate.map((x) => x.load.p50)))} / ` +
+        `p99 ${ms(median(f.atRate.map((x) => x.load.p99)))}${kind === 'bare' ? '' : `, ${commitShort(p)}`}`,
+      target: '',
+      verdict: kind === 'bare' || only200(f.atRate) ? 'info' : 'MISS',
+    });
+  }
+  for (const { kind, label, f } of servers(w)) {
+    if (kind !== 'pg1' && kind !== 'pg2') continue;
+    const db = f.max.map((p) => p.server.database);
+    rows.push({
+      figure: `   ${label} at max: cores busy, replica thread(s) / its PostgreSQL backends`,
+      measured: `${cores(median(f.max.map((p) => p.server.busy)))} / ${db.every((x) => x !== undefined) ? cores(median(db)) : 'n/a'}`,
+      target: `of ${f.max[0]?.machine.cores ?? '?'}`,
+      verdict: 'info',
+    });
+  }
+  if (w.postgresSkipped)
+    rows.push({ figure: '   PostgreSQL, 1 and 2 replicas', measured: 'not measured', target: '', verdict: 'n/a' });
+  return rows;
+}
+
 const BOUND = 0.9;
 
-/** Which thread limited a server's max phases: its own (the figure is the server's) or the load generator's. */
+/**
+ * What limited a server's max phases: its own thread (the figure is the server's), the load generator's, or (a store
+ * that commits off the thread: PostgreSQL) its commits, one in flight at a time per replica, always in flight.
+ */
 function boundBy(name: string, f: ServerFigures): string {
-  const server = median(f.max.map((p) => p.server.busy));
+  // Per thread: two replicas' threads each near 100% are each the bound.
+  const server = median(f.max.map((p) => p.server.busy / p.server.threads));
   const loadGen = median(f.max.map((p) => p.loadGenBusy));
+  const committing = f.max.every((p) => p.server.commits)
+    ? median(f.max.map((p) => (p.server.commits?.totalMs ?? 0) / (p.load.durationMs * p.server.threads)))
+    : undefined;
   const by =
-    server >= BOUND ? 'its own thread' : loadGen >= BOUND ? 'the load generator (the server had room)' : 'neither';
-  return `${name} by ${by} (server thread ${pct(server)} busy, load generator ${pct(loadGen)}, medians)`;
+    server >= BOUND
+      ? 'its own thread'
+      : loadGen >= BOUND
+        ? 'the load generator (the server had room)'
+        : committing !== undefined && committing >= BOUND
+          ? 'its commits (the database)'
+          : 'neither';
+  const commits = committing === undefined ? '' : `, a commit in flight ${pct(committing)} of the time`;
+  return `${name} by ${by} (server thread ${pct(server)} busy, load generator ${pct(loadGen)}${commits}, medians)`;
 }
 
 function atRateCommits(p: Phase): string {
@@ -194,20 +295,20 @@ export function webhookNotes(w: WebhookBenchResult): string[] {
   const rounds = (f: ServerFigures, pick: (p: Phase) => string, phases: 'max' | 'atRate') => list(f[phases].map(pick));
   return [
     `5: each server in a worker thread of this process, the load generator (test/bench/load.ts over raw-http.ts) in its main ` +
-      `thread: all three share this machine's ${w.bot.max[0]?.machine.cores ?? '?'} cores, so the load generator takes ` +
-      'CPU the server could use (bare and bot alike), and other processes on the machine show in the "cores busy" ' +
-      `row. Both servers get exactly the same load: ${o.connections} kept-alive connections each; max throughput is ` +
+      `thread: all share this machine's ${w.bot.max[0]?.machine.cores ?? '?'} cores, so the load generator takes ` +
+      'CPU the server could use (every server alike), and other processes on the machine show in the "cores busy" ' +
+      `row. Every server gets exactly the same load: ${o.connections} kept-alive connections each; max throughput is ` +
       `a closed loop (${o.connections} requests always outstanding, as many concurrent senders as Belvo may use), ` +
       `the rate phase an open loop at ${o.rate} req/s with latency counted from when each request was due (wrk2's ` +
       `way). ${o.warmupMs / 1000} s warm-up each, then ${o.rounds} rounds of ${o.phaseMs / 1000} s phases, each ` +
-      'round measuring both servers at max then both at the rate, the first server alternating ' +
+      'round measuring every server at max then every one at the rate, the first server rotating ' +
       `(${w.firstOfRound.join(', ')}); medians over the rounds. ${(w.wallMs / 1000).toFixed(0)} s in all.`,
     '5: bot = the real route (address and Authorization checks, JSON validation, group commit, Prometheus metrics) ' +
       'on a file-backed SQLite store in a temp dir (WAL, synchronous=FULL: an fsync before each 200); every request ' +
       'a new webhook_id, one in five a LINK token_required (link state and link event written too). bare = node:http ' +
       'reading the body and answering 200.',
-    `5: what bounded each max: ${boundBy('bot', w.bot)}; ${boundBy('bare', w.bare)} (a thread busy above ` +
-      `${pct(BOUND)} of the phase is the bound).`,
+    `5: what bounded each max: ${boundBy('bot', w.bot)}; ${boundBy('bare', w.bare)} (a thread busy, or a ` +
+      `commit in flight per replica, above ${pct(BOUND)} of the phase is the bound).`,
     `5: max, round by round: bot ${rounds(w.bot, (p) => perSecond(p.load.rps), 'max')}; bare ` +
       `${rounds(w.bare, (p) => perSecond(p.load.rps), 'max')}. Other processes (cores) during the max phases: bot ` +
       `${rounds(w.bot, (p) => cores(p.machine.others), 'max')}; bare ${rounds(w.bare, (p) => cores(p.machine.others), 'max')}.`,
@@ -219,5 +320,34 @@ export function webhookNotes(w: WebhookBenchResult): string[] {
     `5: the bot's commits at ${o.rate} req/s, round by round (rows/commit, commit p99 / max: the fsync is most of ` +
       `it), other processes' cores, MB written to disk by this process / by all: ` +
       `${rounds(w.bot, (p) => atRateCommits(p), 'atRate')}.`,
+    ...postgresNotes(w),
+  ];
+}
+
+const durableSettings = (settings: string | undefined) =>
+  settings !== undefined && /\bfsync=on\b/.test(settings) && /\bsynchronous_commit=on\b/.test(settings);
+
+function postgresNotes(w: WebhookBenchResult): string[] {
+  if (w.postgresSkipped) return [`5: PostgreSQL not measured: ${w.postgresSkipped}.`];
+  const o = w.options;
+  const pgs = servers(w).filter((s) => s.kind === 'pg1' || s.kind === 'pg2');
+  const perRound = (pick: (p: Phase) => string, phases: 'max' | 'atRate') =>
+    pgs.map(({ label, f }) => `${label} ${list(f[phases].map(pick))}`).join('; ');
+  return [
+    '5: PostgreSQL = the same route on the PostgreSQL store (adapters/postgres), a pool of 10 connections per ' +
+      `replica (the default; a replica's group commit holds one at a time), the server on this machine ` +
+      `(${w.postgresSettings ?? 'settings unknown'}): ${durableSettings(w.postgresSettings) ? "a 200 means the row's WAL is flushed to disk, as SQLite's FULL" : 'NOT durable settings (fsync or synchronous_commit off): the figure overstates durable ingestion'}. ` +
+      `"2 replicas" = two worker threads, each with its own HTTP server, route, ` +
+      `pool and group commit, on one schema; the ${o.connections} connections alternate between them (${o.connections / 2} each), as a ` +
+      'round-robin load balancer spreads them. Each PostgreSQL server has a schema of its own (fresh, dropped after).',
+    '5: the PostgreSQL backends serving a server are processes of their own: their CPU (from /proc, found by ' +
+      'application_name) is counted as the server\'s, not in "other processes"; the cluster\'s WAL writer and ' +
+      "checkpointer, and other databases' sessions, are counted as other processes.",
+    `5: PostgreSQL max, round by round: ${perRound((p) => perSecond(p.load.rps), 'max')}. Cores of the ` +
+      `backends at max: ${perRound((p) => cores(p.server.database), 'max')}. Other processes (cores) during the max ` +
+      `phases: ${perRound((p) => cores(p.machine.others), 'max')}.`,
+    `5: PostgreSQL at ${o.rate} req/s, round by round: achieved ${perRound((p) => perSecond(p.load.rps), 'atRate')}; ` +
+      `p99 ${perRound((p) => ms(p.load.p99), 'atRate')}; answers ${perRound((p) => statuses(p.load), 'atRate')}.`,
+    `5: what bounded each PostgreSQL max: ${pgs.map(({ label, f }) => boundBy(label, f)).join('; ')}.`,
   ];
 }

@@ -1,35 +1,40 @@
-// Runs in a worker thread: one of the two servers the webhook figure compares, so the load generator (main thread)
+// Runs in a worker thread: one of the servers the webhook figure compares, so the load generator (main thread)
 // and the server each have an event loop of their own, as they would on two machines (but on the same 2 cores).
-//   bare: node:http reading the body and answering 200, nothing else (the ceiling);
-//   bot:  the bot's HttpServer with POST /webhooks/belvo/:environment on a file-backed SQLite store (WAL, FULL), with
-//         its Prometheus metrics, as src/main.ts mounts it (the route logs nothing for a request it accepts).
-// Between `begin` and `end` it measures itself: how busy its thread was, and (bot) each group commit.
+//   bare:     node:http reading the body and answering 200, nothing else (the ceiling);
+//   bot:      the bot's HttpServer with POST /webhooks/belvo/:environment on a file-backed SQLite store (WAL, FULL),
+//             with its Prometheus metrics, as src/main.ts mounts it (the route logs nothing for a request it accepts);
+//   postgres: the same route on the PostgreSQL store, its own connection pool (one replica; two of these threads on
+//             one schema are two replicas, each with its event loop, pool and group commit, as two processes have).
+// Between `begin` and `end` it measures itself: how busy its thread was, and (bot, postgres) each group commit.
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parentPort, workerData } from 'node:worker_threads';
 import { Registry } from 'prom-client';
+import { createPostgresStore } from '../../adapters/postgres/postgres-store.js';
 import { createSqliteStore } from '../../adapters/sqlite/sqlite-store.js';
 import { mountBelvoWebhooks } from '../../src/http/belvo-webhook.js';
 import { type BelvoWebhookMetrics, createBelvoWebhookMetrics } from '../../src/http/belvo-webhook-metrics.js';
 import { HttpServer } from '../../src/http/server.js';
 import { silentLogger } from '../../src/ports/logger.js';
-import { percentile } from './stats.js';
+import type { Store } from '../../src/ports/store.js';
 
 export interface WebhookServerData {
-  kind: 'bare' | 'bot';
+  kind: 'bare' | 'bot' | 'postgres';
   dir: string;
   authorization: string;
+  /** postgres: where, and the pool's size (the bot's default, 10: a replica's group commit uses one at a time). */
+  postgres?: { url: string; schema: string; poolSize: number };
 }
 
 export type ServerCommand = 'begin' | 'end' | 'stop';
 
-export interface ServerPhaseStats {
+export interface ThreadPhaseStats {
   /** Share of the phase the server's event loop was busy (0..1): JS, HTTP parsing, synchronous SQLite and its fsync. */
   busy: number;
-  /** Bot only: the group commits of the phase (one SQLite transaction each, fsync included). */
-  commits?: { batches: number; rows: number; totalMs: number; p50Ms: number; p99Ms: number; maxMs: number };
+  /** Bot and postgres: each group commit of the phase (one transaction, its flush to disk included), in ms. */
+  commits?: { timesMs: number[]; rows: number };
 }
 
 const data = workerData as WebhookServerData;
@@ -51,16 +56,8 @@ class CommitRecorder implements BelvoWebhookMetrics {
     this.rows += size;
   }
 
-  take(): NonNullable<ServerPhaseStats['commits']> {
-    const sorted = this.times.sort((a, b) => a - b);
-    const out = {
-      batches: sorted.length,
-      rows: this.rows,
-      totalMs: sorted.reduce((a, b) => a + b, 0),
-      p50Ms: percentile(sorted, 50),
-      p99Ms: percentile(sorted, 99),
-      maxMs: sorted[sorted.length - 1] ?? Number.NaN,
-    };
+  take(): NonNullable<ThreadPhaseStats['commits']> {
+    const out = { timesMs: this.times, rows: this.rows };
     this.times = [];
     this.rows = 0;
     return out;
@@ -96,8 +93,7 @@ async function startBare(): Promise<Running> {
   };
 }
 
-async function startBot(): Promise<Running> {
-  const store = createSqliteStore({ path: join(data.dir, 'bench-webhooks.db') });
+async function startBot(store: Store, count: () => Promise<number>): Promise<Running> {
   await store.init();
   const http = new HttpServer({ host: '127.0.0.1', port: 0, bodyLimitBytes: 1024 * 1024, logger: silentLogger });
   const commits = new CommitRecorder();
@@ -114,14 +110,28 @@ async function startBot(): Promise<Running> {
     stop: async () => {
       await http.close();
       await receiver.drain();
-      const stored = (await store.listBelvoWebhooks({ environment: 'production' })).length;
+      const stored = await count();
       await store.close();
       return stored;
     },
   };
 }
 
-const server = await (data.kind === 'bare' ? startBare() : startBot());
+function start(): Promise<Running> {
+  if (data.kind === 'bare') return startBare();
+  if (data.kind === 'bot') {
+    const store = createSqliteStore({ path: join(data.dir, 'bench-webhooks.db') });
+    return startBot(store, async () => (await store.listBelvoWebhooks({ environment: 'production' })).length);
+  }
+  if (!data.postgres) throw new Error('webhook server: postgres needs its url and schema');
+  const store = createPostgresStore(data.postgres);
+  // Counted in the database: every replica's rows, whichever received them (listing 100k rows would cost more).
+  const count = async () =>
+    Number((await store.pool().query<{ n: string }>('SELECT count(*) AS n FROM belvo_webhooks')).rows[0]?.n ?? 0);
+  return startBot(store, count);
+}
+
+const server = await start();
 let phaseStart = performance.eventLoopUtilization();
 port.postMessage({ port: server.port });
 port.on('message', async (command: ServerCommand) => {
@@ -130,7 +140,7 @@ port.on('message', async (command: ServerCommand) => {
     phaseStart = performance.eventLoopUtilization();
     port.postMessage({ begun: true });
   } else if (command === 'end') {
-    const stats: ServerPhaseStats = {
+    const stats: ThreadPhaseStats = {
       busy: performance.eventLoopUtilization(phaseStart).utilization,
       ...(server.commits && { commits: server.commits.take() }),
     };
