@@ -123,6 +123,102 @@ const INSERT_EVENT = `
   INSERT INTO belvo_link_events (environment, link_id, code, status, institution, external_id, webhook_id, source, at)
   VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`;
 
+interface LinkChange {
+  w: BelvoWebhookRecord;
+  linkId: string;
+  code: string;
+  status: string;
+}
+
+/**
+ * The link changes of one webhook batch, in a few statements whatever its size (a round trip per webhook made the
+ * commit, and so every webhook's answer, wait on the network): the links are locked in one read, the batch is
+ * applied to them in order in memory (a link may change twice in one batch), then the links are written and the
+ * transitions recorded in one statement each. Returns the number of transitions.
+ */
+async function applyLinkChanges(c: pg.PoolClient, changes: LinkChange[]): Promise<number> {
+  const keyOf = (environment: string, linkId: string) => `${environment}\u0000${linkId}`;
+  const wanted = [...new Map(changes.map((ch) => [keyOf(ch.w.environment, ch.linkId), ch])).values()];
+  const { rows } = await c.query<LinkRow>(
+    `SELECT l.* FROM belvo_links l
+     JOIN unnest($1::text[], $2::text[]) AS k(e, id) ON l.environment = k.e AND l.link_id = k.id
+     ORDER BY l.environment, l.link_id
+     FOR UPDATE OF l`,
+    [wanted.map((ch) => ch.w.environment), wanted.map((ch) => ch.linkId)],
+  );
+  const stored = new Map(rows.map((r) => [keyOf(r.environment, r.link_id), r]));
+  /** Each link as the batch leaves it. */
+  const after = new Map<
+    string,
+    {
+      environment: string;
+      linkId: string;
+      status: string;
+      externalId: string | null;
+      changedAt: number;
+      eventAt: number;
+    }
+  >();
+  const events: unknown[][] = [[], [], [], [], [], [], [], [], []];
+  for (const { w, linkId, code, status } of changes) {
+    const key = keyOf(w.environment, linkId);
+    const row = stored.get(key);
+    const current =
+      after.get(key) ?? (row && { status: row.status, externalId: row.external_id, changedAt: row.status_changed_at });
+    after.set(key, {
+      environment: w.environment,
+      linkId,
+      status,
+      externalId: w.externalId ?? current?.externalId ?? null,
+      changedAt: current && current.status === status ? current.changedAt : w.receivedAt,
+      eventAt: w.receivedAt,
+    });
+    if (!isWebhookTransition(current, status)) continue;
+    const values = [
+      w.environment,
+      linkId,
+      code,
+      status,
+      // Known when a reconciliation listed the link before; otherwise filled in when one does.
+      row?.institution ?? null,
+      w.externalId ?? current?.externalId ?? null,
+      w.webhookId,
+      'webhook',
+      w.receivedAt,
+    ];
+    for (const [i, v] of values.entries()) events[i]?.push(v);
+  }
+  const links = [...after.values()];
+  await c.query(
+    `INSERT INTO belvo_links (environment, link_id, status, external_id, status_changed_at, last_event_at)
+     SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::bigint[])
+     ON CONFLICT (environment, link_id) DO UPDATE SET
+       status = excluded.status,
+       external_id = excluded.external_id,
+       status_changed_at = excluded.status_changed_at,
+       last_event_at = excluded.last_event_at,
+       gone_at = NULL`,
+    [
+      links.map((l) => l.environment),
+      links.map((l) => l.linkId),
+      links.map((l) => l.status),
+      links.map((l) => l.externalId),
+      links.map((l) => l.changedAt),
+      links.map((l) => l.eventAt),
+    ],
+  );
+  const transitions = events[0]?.length ?? 0;
+  if (transitions > 0) {
+    await c.query(
+      `INSERT INTO belvo_link_events (environment, link_id, code, status, institution, external_id, webhook_id, source, at)
+       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
+         $8::text[], $9::bigint[])`,
+      events,
+    );
+  }
+  return transitions;
+}
+
 export function belvoStoreMethods(open: () => pg.Pool, channel: string): BelvoStoreMethods {
   return {
     async recordBelvoWebhooks(batch) {
@@ -158,45 +254,11 @@ export function belvoStoreMethods(open: () => pg.Pool, channel: string): BelvoSt
           if (!fresh.delete(key)) return 'duplicate';
           return 'inserted';
         });
-        let linkTransitions = 0;
-        for (const [i, w] of batch.entries()) {
-          if (outcomes[i] !== 'inserted') continue;
-          const change = linkStatusFromWebhook(w);
-          if (!change) continue;
-          const { linkId, code, status } = change;
-          const before = (
-            await c.query<LinkRow>('SELECT * FROM belvo_links WHERE environment = $1 AND link_id = $2 FOR UPDATE', [
-              w.environment,
-              linkId,
-            ])
-          ).rows[0];
-          await c.query(
-            `INSERT INTO belvo_links (environment, link_id, status, external_id, status_changed_at, last_event_at)
-             VALUES ($1, $2, $3, $4, $5, $5)
-             ON CONFLICT (environment, link_id) DO UPDATE SET
-               status = excluded.status,
-               external_id = COALESCE(excluded.external_id, belvo_links.external_id),
-               status_changed_at = CASE WHEN belvo_links.status = excluded.status
-                 THEN belvo_links.status_changed_at ELSE excluded.status_changed_at END,
-               last_event_at = excluded.last_event_at,
-               gone_at = NULL`,
-            [w.environment, linkId, status, w.externalId ?? null, w.receivedAt],
-          );
-          if (!isWebhookTransition(before, status)) continue;
-          linkTransitions++;
-          await c.query(INSERT_EVENT, [
-            w.environment,
-            linkId,
-            code,
-            status,
-            // Known when a reconciliation listed the link before; otherwise filled in when one does.
-            before?.institution ?? null,
-            w.externalId ?? before?.external_id ?? null,
-            w.webhookId,
-            'webhook',
-            w.receivedAt,
-          ]);
-        }
+        const changes = batch.flatMap((w, i) => {
+          const change = outcomes[i] === 'inserted' ? linkStatusFromWebhook(w) : undefined;
+          return change ? [{ w, ...change }] : [];
+        });
+        const linkTransitions = changes.length > 0 ? await applyLinkChanges(c, changes) : 0;
         const inserted = outcomes.filter((o) => o === 'inserted').length;
         // The leader's link detectors look now, whichever replica received the batch.
         if (inserted > 0) await c.query('SELECT pg_notify($1, $2)', [channel, 'webhooks']);

@@ -195,6 +195,38 @@ export function describeBelvoLinkContract(store: () => Store): void {
       expect(invalids.map((e) => [e.linkId, e.status, e.at])).toEqual([['l-1', 'invalid', T0 + 2000]]);
     });
 
+    it('one batch changing a link several times is applied in order, as the same webhooks one by one would be', async () => {
+      const res = await store().recordBelvoWebhooks([
+        linkEvent('l-2', 'token_required', T0),
+        linkEvent('l-3', 'token_required', T0 + 500, { externalId: 'customer-3' }),
+        linkEvent('l-2', 'token_required', T0 + 1000),
+        linkEvent('l-2', 'invalid_credentials', T0 + 2000, { externalId: undefined }),
+      ]);
+      expect(res.linkTransitions).toBe(3);
+      expect(await store().getBelvoLink('production', 'l-2')).toEqual({
+        environment: 'production',
+        linkId: 'l-2',
+        status: 'invalid',
+        externalId: 'customer-881',
+        statusChangedAt: T0 + 2000,
+        lastEventAt: T0 + 2000,
+      });
+      expect(await store().getBelvoLink('production', 'l-3')).toMatchObject({
+        status: 'token_required',
+        externalId: 'customer-3',
+        statusChangedAt: T0 + 500,
+      });
+      const events = [
+        ...(await store().linkEvents({ environment: 'production', code: 'token_required', since: T0 })),
+        ...(await store().linkEvents({ environment: 'production', code: 'invalid_credentials', since: T0 })),
+      ];
+      expect(events.map((e) => [e.linkId, e.status, e.at]).sort()).toEqual([
+        ['l-2', 'invalid', T0 + 2000],
+        ['l-2', 'token_required', T0],
+        ['l-3', 'token_required', T0 + 500],
+      ]);
+    });
+
     it('a repeated webhook_id changes no link state', async () => {
       const event = linkEvent('l-1', 'token_required', T0);
       await store().recordBelvoWebhooks([event]);
