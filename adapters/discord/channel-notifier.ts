@@ -1,7 +1,8 @@
 // One Discord channel, through the bot token: one parent message per alert, edited in place on every version, each
 // update posted in the thread started from it. A post never goes out twice: every create carries a nonce derived
 // from (destination, alert, version) with enforce_nonce, so Discord answers a repeat with the first message; after a
-// crash (maybeDelivered) the channel and the thread are also read back to find what was already posted.
+// crash (maybeDelivered) the channel and the thread are also read back to find what was already posted, and a
+// read-back that meets a 429, a 5xx or a timeout retries the delivery instead of posting blind.
 // https://discord.com/developers/docs/resources/message#create-message
 import { createHash } from 'node:crypto';
 import { type APIChannel, type APIMessage, Routes } from 'discord-api-types/v10';
@@ -88,10 +89,22 @@ export function createDiscordChannelNotifier(opts: DiscordChannelNotifierOptions
           snowflakeTime(m.id) >= a.firstSeenAt - CLOCK_SLACK_MS,
       );
       return found?.id;
-    } catch {
-      // No Read Message History: the nonce still makes Discord return the first message for a few minutes.
-      return undefined;
+    } catch (err) {
+      return unreadable(err, undefined);
     }
+  }
+
+  /**
+   * A read-back that failed. Without Read Message History (403) the nonce is all there is: it makes Discord return
+   * the first message for a few minutes. Any other failure (429, 5xx, a timeout) is passing: the delivery is retried
+   * rather than posted blind, since a retry that comes later than the nonce's few minutes would post twice.
+   */
+  function unreadable<T>(err: unknown, cannotRead: T): T {
+    const e = DiscordCallError.from(err);
+    if (e.kind === 'auth' || e.code === DISCORD_CODES.missingAccess || e.code === DISCORD_CODES.missingPermissions) {
+      return cannotRead;
+    }
+    throw e;
   }
 
   /** Whether the thread already has this version's reply. */
@@ -101,8 +114,8 @@ export function createDiscordChannelNotifier(opts: DiscordChannelNotifierOptions
         query: new URLSearchParams({ limit: String(RECOVERY_LOOKBACK) }),
       });
       return recent.some((m) => footerOf(m) === replyFooter(alertId, version));
-    } catch {
-      return false;
+    } catch (err) {
+      return unreadable(err, false);
     }
   }
 

@@ -163,6 +163,38 @@ describe('a Discord channel through the bot token', () => {
     expect(fake.thread(d.parent?.messageId ?? '')).toHaveLength(1);
   });
 
+  it('after a crash, a read-back that gets no answer retries the delivery instead of posting a second parent', async () => {
+    // Later than the nonce's few minutes: only the read-back can tell the parent was posted.
+    const late = await startFakeDiscord({ channels: [CHANNEL], botToken: TOKEN, nonceWindowMs: 0 });
+    try {
+      const c = new DiscordClient({ apiUrl: late.apiUrl, token: TOKEN, timeoutMs: 300 });
+      const n = createDiscordChannelNotifier({ destination: `discord:${CHANNEL}`, channel: CHANNEL, client: c });
+      const d = deliverer(n);
+      const opened = makeEvent(alert(), { type: 'opened', version: 1 });
+      await d.send(opened);
+      const retry = { intentId: 1, destination: n.destination, event: opened, attempt: 2, maybeDelivered: true };
+
+      late.faults.hang('GET /channels/:channel/messages', { times: 1 });
+      expect(await n.deliver(retry)).toMatchObject({ outcome: 'retry' });
+      expect(late.messages(CHANNEL)).toHaveLength(1);
+
+      expect(await n.deliver({ ...retry, attempt: 3 })).toMatchObject({
+        outcome: 'delivered',
+        parent: { messageId: d.parent?.messageId },
+      });
+
+      const update = makeEvent(alert({ version: 2 }), { type: 'updated', version: 2 });
+      await d.send(update);
+      late.faults.hang('GET /channels/:channel/messages', { times: 1 });
+      expect(await d.send(update, { maybeDelivered: true, attempt: 2 })).toMatchObject({ outcome: 'retry' });
+      await d.send(update, { maybeDelivered: true, attempt: 3 });
+      expect(late.messages(CHANNEL)).toHaveLength(1);
+      expect(late.thread(d.parent?.messageId ?? '')).toHaveLength(1);
+    } finally {
+      await late.close();
+    }
+  });
+
   it('a deleted parent is posted again and the story continues there', async () => {
     const d = deliverer(notifier);
     await d.send(makeEvent(alert(), { version: 1 }));
