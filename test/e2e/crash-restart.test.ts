@@ -2,7 +2,7 @@
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SimulatedPage, type SimulatedStatusPageServer, startSimulatedStatusPage } from '../fakes/statuspage.js';
-import { BotProcess, sleep } from './bot-process.js';
+import { BotProcess, sleep, until } from './bot-process.js';
 
 const POLL_MS = 100;
 
@@ -58,7 +58,11 @@ describe('crash safety', () => {
       for (const id of ids) {
         if (rand() < 0.5) page.setComponentStatus(id, round % 2 === 0 ? 'major_outage' : 'operational');
       }
-      await sleep(POLL_MS + rand() * POLL_MS * 3);
+      // The bot reads the changed page at least once in this life (a loaded machine makes polls late, not fewer),
+      // then dies at a random moment of what follows.
+      const served = server.requests.length;
+      await until(() => (server?.requests.length ?? 0) > served, 30_000, 'a poll of the changed page');
+      await sleep(rand() * POLL_MS * 3);
       await bot.kill('SIGKILL');
       bot.start();
       await bot.waitForLog('belvo-status-bot started');
@@ -68,7 +72,7 @@ describe('crash safety', () => {
     type Row = { alert_id: string; version: number; status: string; attempts: number; last_error: string | null };
     let intents: Row[] = [];
     let firing = { n: -1 };
-    const deadline = Date.now() + 10_000;
+    const deadline = Date.now() + 60_000; // a hang guard: the loop ends as soon as all is delivered
     do {
       await sleep(POLL_MS * 3);
       const db = new Database(bot.dbPath, { readonly: true });
@@ -99,5 +103,5 @@ describe('crash safety', () => {
       expect(story[0]).toBe('OPENED');
       expect(story[story.length - 1]).toBe('RESOLVED');
     }
-  }, 60_000);
+  }, 180_000);
 });

@@ -139,7 +139,10 @@ describe('alerts delivered to Slack', () => {
     page.updateIncident(id, { status: 'identified', body: 'Queue backlog found.' });
     bot?.start({ SLACK_BOT_TOKEN: 'xoxb-e2e-token' });
     await bot?.waitForLog('belvo-status-bot started');
-    await sleep(POLL_MS * 3);
+    // This life sees the update (a loaded machine makes it late, never skipped: the resolution would then come in
+    // the same poll and share its reply), then dies too.
+    const replied = (channel: string) => (slack?.replies(channel, topLevel(channel)[0]?.ts ?? '').length ?? 0) >= 1;
+    await until(() => replied(ALL) && replied(CRIT), 30_000, 'the update replied in both channels');
     await bot?.kill('SIGKILL');
     page.resolveIncident(id, 'Resolved.');
     bot?.start({ SLACK_BOT_TOKEN: 'xoxb-e2e-token' });
