@@ -70,7 +70,9 @@ export function flags(alert: Alert, silence: Silence | undefined, now: number): 
   const out: string[] = [];
   if (alert.flapping) out.push('flapping');
   if (alert.maintenance) out.push(`under maintenance: ${alert.maintenance.title}`);
-  if (alert.acknowledged) out.push(`acked by ${alert.acknowledged.by}`);
+  if (alert.acknowledged) {
+    out.push(`acked${alert.acknowledged.via === 'pagerduty' ? ' in PagerDuty' : ''} by ${alert.acknowledged.by}`);
+  }
   if (silence) out.push(`silenced until ${isoUtc(silenceUntil(silence, now))}`);
   return out;
 }
