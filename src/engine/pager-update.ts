@@ -16,6 +16,11 @@ export type PagerUpdateResult =
 export const PAGER_EVENTS_KEPT = 50;
 /** A note is quoted in the thread up to this long (PagerDuty's notes can run to pages). */
 export const NOTE_MAX = 1500;
+/**
+ * How much earlier than the bot's page an event may say it happened and still be about that page: the two clocks
+ * differ a little. Anything older is about an earlier page of the same alert.
+ */
+export const PAGER_CLOCK_SKEW_MS = 60_000;
 /** Who did it when the pager names nobody (an auto-resolve, an escalation rule). */
 const NOBODY = 'an automatic rule';
 
@@ -93,6 +98,12 @@ function effectOf(alert: Alert, update: PagerUpdate, now: number): Effect {
 export function applyPagerUpdate(alert: Alert, update: PagerUpdate, now: number): PagerUpdateResult {
   if (alert.paging?.pagerEvents?.includes(update.eventId)) {
     return { changed: false, reason: `event ${update.eventId} was already applied` };
+  }
+  // Signatures carry no time: a delivery recorded from an earlier page (the same dedup key, before a relapse) and
+  // sent again must not acknowledge or close today's page. When it happened is in the signed body.
+  const since = alert.paging?.pagedAt ?? alert.firedAt ?? alert.startedAt;
+  if (update.at < since - PAGER_CLOCK_SKEW_MS) {
+    return { changed: false, reason: `event ${update.eventId} happened before this page was sent` };
   }
   const effect = effectOf(alert, update, now);
   const next = structuredClone(alert);

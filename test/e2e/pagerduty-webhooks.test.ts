@@ -40,7 +40,7 @@ describe('PagerDuty back to chat, in the running app', () => {
     gondor = page.addComponent({ name: 'Banco Gondor CO - Business', group: 'Colombia' });
     statuspage = await startSimulatedStatusPage({ page });
     slack = await startFakeSlack({ channels: [CHANNEL] });
-    pd = await startFakePagerDuty();
+    pd = await startFakePagerDuty({ now: () => clock.now() });
     dir = mkdtempSync(join(tmpdir(), 'belvo-status-pd-'));
     const yaml = `
 server: { host: 127.0.0.1, port: 0 }

@@ -95,6 +95,18 @@ describe('acknowledged in PagerDuty', () => {
     expect(policyTick([acked], ctx(T0 + 2 * 60 * MIN)).events).toEqual([]);
   });
 
+  it('ignores an event from before this page was sent (a delivery of an earlier page, sent again)', () => {
+    const relapsed = paged({ paging: { ...paged().paging!, pagedAt: T0 + 5 * MIN } });
+    expect(applyPagerUpdate(relapsed, update({ type: 'acknowledged', at: T0 + 3 * MIN }), NOW)).toEqual({
+      changed: false,
+      reason: 'event evt-acknowledged happened before this page was sent',
+    });
+    // The pager's clock may run a little behind the bot's.
+    expect(applyPagerUpdate(relapsed, update({ type: 'acknowledged', at: T0 + 4.5 * MIN }), NOW)).toMatchObject({
+      changed: true,
+    });
+  });
+
   it('changes nothing the second time the same event comes, nor for an alert acknowledged or resolved already', () => {
     const { alert } = changed(paged(), update({ type: 'acknowledged' }));
     expect(applyPagerUpdate(alert, update({ type: 'acknowledged' }), NOW + 1)).toEqual({
