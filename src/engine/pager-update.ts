@@ -1,6 +1,6 @@
 // What the pager's own app did to a page (acknowledged, resolved, reassigned, annotated), applied to the alert it
 // pages for. Pure, clock injected. Each change is a new version with a note, delivered like a chat acknowledgement:
-// the message is edited in place and the thread says what happened. The pager is never told back what it told us.
+// the message is edited in place and the thread says what happened.
 import { type Alert, type AlertEvent, acknowledgedText } from '../domain/alert.js';
 import { cleanText } from '../domain/clean-text.js';
 import { closedInPagerText } from '../domain/group-text.js';
@@ -46,9 +46,10 @@ function effectOf(alert: Alert, update: PagerUpdate, now: number): Effect {
       if (alert.acknowledged) return { unchanged: `${alert.id} was already ${acknowledgedText(alert.acknowledged)}` };
       const ack = { by, at: now, via: 'pagerduty' as const };
       return {
+        // The paging policy then acknowledges the page at every pager it went to: a no-op where it happened, and
+        // the others stop escalating too.
         apply: (next) => {
           next.acknowledged = ack;
-          if (next.paging?.pager === 'triggered') next.paging.pager = 'acknowledged';
         },
         note: note('acknowledged', acknowledgedText(ack)),
       };

@@ -141,8 +141,9 @@ policy:
     expect(shown(parent.ts)).not.toContain('"Acknowledge"'); // the button goes: there is nothing left to acknowledge
     expect(replies(parent.ts, /acknowledged in PagerDuty by Ana/)).toHaveLength(1);
     expect(await statusReply()).toContain('acked in PagerDuty by Ana');
-    // PagerDuty is not told back what it told the bot.
-    expect(pd.events.map((e) => e.body?.['event_action'])).toEqual(['trigger']);
+    // Every service paged for it hears it is acknowledged: here, the one where it happened, which changes nothing.
+    expect(pd.events.map((e) => e.body?.['event_action'])).toEqual(['trigger', 'acknowledge']);
+    expect(pd.alert(PD_KEY, key)).toMatchObject({ status: 'acknowledged', incidents: 1 });
 
     await later(31 * MIN);
     await later(31 * MIN);

@@ -70,11 +70,10 @@ function sent(alerts: Alert[], events: ReturnType<typeof changed>['event'][], no
 }
 
 describe('acknowledged in PagerDuty', () => {
-  it('shows who acknowledged it there, in one new version that pages nobody (PagerDuty knows already)', () => {
+  it('shows who acknowledged it there, in one new version, and acknowledges the page wherever it went', () => {
     const { alert, event } = changed(paged(), update({ type: 'acknowledged' }));
     expect(alert.acknowledged).toEqual({ by: 'Ana', at: NOW, via: 'pagerduty' });
     expect(alert.paging).toMatchObject({
-      pager: 'acknowledged',
       incident: INCIDENT,
       pagerEvents: ['evt-acknowledged'],
     });
@@ -84,7 +83,9 @@ describe('acknowledged in PagerDuty', () => {
       reason: 'acknowledged in PagerDuty by Ana',
       noPage: true,
     });
-    expect(sent([alert], [event]).sent).toEqual(['chat:updated']);
+    const after = sent([alert], [event]);
+    expect(after.sent).toEqual(['pd:acknowledge', 'chat:updated']);
+    expect(after.alerts[0]?.paging?.pager).toBe('acknowledged');
   });
 
   it('stops reminders and escalation', () => {
