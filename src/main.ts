@@ -76,7 +76,6 @@ export async function buildApp(loaded: LoadedConfig, opts: AppOptions = {}): Pro
       logger,
       clock,
       ...(incidentUrl && { incidentUrl }),
-      // Acknowledged, resolved, reassigned or annotated in PagerDuty: shown on the alert's messages.
       pagerUpdates: createPagerUpdates({ store, now: () => clock.now(), logger: log('pagerduty'), commitEvents }),
       commands: (cmd, channel, user) =>
         handleCommand(cmd, { store, now: clock.now(), channel, user, commitEvents, ...(belvo && { belvo }) }),
