@@ -2,11 +2,23 @@
 // something that answers the way PagerDuty does: 202 with the dedup_key, 400 "invalid event" with PagerDuty's error
 // list, and on command 429/5xx with Retry-After, a slow answer or none. It keeps alerts by (routing_key, dedup_key)
 // with PagerDuty's rules, so a test asserts what on-call would see: the alert open, acknowledged, resolved, once.
+// With a webhook subscription, it also does what on-call does in PagerDuty's app (acknowledge, resolve, reassign,
+// add a note) and sends the signed v3 webhooks PagerDuty sends for those, and for the Events API's own changes.
 // https://developer.pagerduty.com/docs/events-api-v2-overview
 
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { listen, trackSockets } from '../src/http/listen.js';
+import {
+  deliverWebhook,
+  type FakeAgent,
+  type FakeIncident,
+  type FakeWebhookDelivery,
+  type FakeWebhookSubscription,
+  webhookBody,
+} from './pagerduty-webhooks.js';
+
+export type { FakeWebhookDelivery, FakeWebhookSubscription } from './pagerduty-webhooks.js';
 
 export type FakeEventAction = 'trigger' | 'acknowledge' | 'resolve';
 export type FakeAlertStatus = 'triggered' | 'acknowledged' | 'resolved';
@@ -36,6 +48,9 @@ export interface FakePagerDutyAlert {
   links: unknown[];
   /** Actions applied to the current alert, its opening trigger first. */
   log: FakeEventAction[];
+  /** The incident PagerDuty opened for the current alert (its webhooks name it). */
+  incidentId: string;
+  assignees: string[];
 }
 
 export interface FakeScriptedResponse {
@@ -61,6 +76,19 @@ export interface FakePagerDuty {
   script(...responses: FakeScriptedResponse[]): void;
   /** Applies each event at once but answers only after `ms` (a slow PagerDuty: the client may time out). */
   setDelay(ms: number): void;
+  /** A v3 webhook subscription: from now on, incident changes are delivered there, signed. */
+  subscribe(sub: FakeWebhookSubscription): void;
+  /** Every webhook delivery made, in the order they were sent. */
+  readonly webhooks: FakeWebhookDelivery[];
+  /** On-call in PagerDuty's app; each resolves with the deliveries of the webhook it caused (none if it changed nothing). */
+  acknowledgeInApp(routingKey: string, dedupKey: string, by: string): Promise<FakeWebhookDelivery[]>;
+  resolveInApp(routingKey: string, dedupKey: string, by: string): Promise<FakeWebhookDelivery[]>;
+  reassignInApp(routingKey: string, dedupKey: string, to: string[], by: string): Promise<FakeWebhookDelivery[]>;
+  annotateInApp(routingKey: string, dedupKey: string, note: string, by: string): Promise<FakeWebhookDelivery[]>;
+  /** Sends a delivery again, byte for byte (PagerDuty retries one that was not answered 2xx in time). */
+  redeliver(delivery: FakeWebhookDelivery): Promise<FakeWebhookDelivery>;
+  /** Resolves once every webhook sent so far has been answered. */
+  webhooksSettled(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -84,6 +112,58 @@ export async function startFakePagerDuty(options: StartFakePagerDutyOptions = {}
   const alerts = new Map<string, FakePagerDutyAlert>();
   const scripted: FakeScriptedResponse[] = [];
   let delayMs = options.delayMs ?? 0;
+  const subscriptions: FakeWebhookSubscription[] = [];
+  const webhooks: FakeWebhookDelivery[] = [];
+  const inFlight = new Set<Promise<unknown>>();
+  let incidentCount = 0;
+  let noteCount = 0;
+  // Where links in webhooks point; set once the server listens.
+  let base = '';
+
+  /** PagerDuty's webhook for a change of `alert`'s incident, to every subscription that wants this event type. */
+  function notify(
+    alert: FakePagerDutyAlert,
+    type: string,
+    agent: FakeAgent,
+    note?: { id: string; content: string },
+  ): Promise<FakeWebhookDelivery[]> {
+    const incident: FakeIncident = {
+      id: alert.incidentId,
+      number: Number(alert.incidentId.slice(1)),
+      dedupKey: alert.dedupKey,
+      title: String(alert.payload['summary'] ?? alert.dedupKey),
+      status: alert.status,
+      assignees: alert.assignees,
+      createdAt: clock(),
+    };
+    const sends = subscriptions
+      .filter((s) => !s.events || s.events.includes(type))
+      .map(async (s) => {
+        const delivery = await deliverWebhook(s, webhookBody(base, type, incident, agent, clock(), note), type);
+        webhooks.push(delivery);
+        return delivery;
+      });
+    const all = Promise.all(sends);
+    inFlight.add(all);
+    void all.finally(() => inFlight.delete(all));
+    return all;
+  }
+
+  const EVENTS_API: FakeAgent = { service: 'Belvo status (Events API v2)' };
+
+  /** What a person does in PagerDuty's app to the open alert of this key. */
+  function inApp(
+    routingKey: string,
+    dedupKey: string,
+    change: (open: FakePagerDutyAlert) => string | undefined,
+    agent: FakeAgent,
+    note?: { id: string; content: string },
+  ): Promise<FakeWebhookDelivery[]> {
+    const open = alerts.get(keyOf(routingKey, dedupKey));
+    if (!open || open.status === 'resolved') return Promise.resolve([]);
+    const type = change(open);
+    return type ? notify(open, type, agent, note) : Promise.resolve([]);
+  }
 
   const keyOf = (routingKey: string, dedupKey: string) => `${routingKey}\u0000${dedupKey}`;
 
@@ -105,7 +185,8 @@ export async function startFakePagerDuty(options: StartFakePagerDutyOptions = {}
         effect = 'appended';
       } else {
         const incidents = (current?.incidents ?? 0) + 1;
-        alerts.set(keyOf(routingKey, dedupKey), {
+        incidentCount += 1;
+        const opened: FakePagerDutyAlert = {
           routingKey,
           dedupKey,
           status: 'triggered',
@@ -113,16 +194,22 @@ export async function startFakePagerDuty(options: StartFakePagerDutyOptions = {}
           payload,
           links,
           log: [action],
-        });
+          incidentId: `P${String(incidentCount).padStart(6, '0')}`,
+          assignees: ['On-call engineer'],
+        };
+        alerts.set(keyOf(routingKey, dedupKey), opened);
+        void notify(opened, 'incident.triggered', EVENTS_API);
         effect = 'opened';
       }
     } else if (!open) {
       effect = 'dropped';
     } else {
+      const before = open.status;
       if (action === 'resolve') open.status = 'resolved';
       else if (open.status === 'triggered') open.status = 'acknowledged';
       open.log.push(action);
       effect = action === 'resolve' ? 'resolved' : 'acknowledged';
+      if (open.status !== before) void notify(open, `incident.${open.status}`, EVENTS_API);
     }
     return { status: 202, body: { status: 'success', message: 'Event processed', dedup_key: dedupKey }, effect };
   }
@@ -186,6 +273,7 @@ export async function startFakePagerDuty(options: StartFakePagerDutyOptions = {}
   });
   const sockets = trackSockets(server);
   const { url } = await listen(server, 0, options.host ?? '127.0.0.1');
+  base = url;
   let closing: Promise<void> | undefined;
 
   return {
@@ -202,6 +290,58 @@ export async function startFakePagerDuty(options: StartFakePagerDutyOptions = {}
     },
     setDelay: (ms) => {
       delayMs = ms;
+    },
+    subscribe: (sub) => {
+      subscriptions.push(sub);
+    },
+    webhooks,
+    acknowledgeInApp: (routingKey, dedupKey, by) =>
+      inApp(
+        routingKey,
+        dedupKey,
+        (open) => {
+          if (open.status !== 'triggered') return undefined;
+          open.status = 'acknowledged';
+          return 'incident.acknowledged';
+        },
+        { user: by },
+      ),
+    resolveInApp: (routingKey, dedupKey, by) =>
+      inApp(
+        routingKey,
+        dedupKey,
+        (open) => {
+          open.status = 'resolved';
+          return 'incident.resolved';
+        },
+        { user: by },
+      ),
+    reassignInApp: (routingKey, dedupKey, to, by) =>
+      inApp(
+        routingKey,
+        dedupKey,
+        (open) => {
+          open.assignees = [...to];
+          // Reassigning an acknowledged incident makes it triggered again, for the new assignee to acknowledge.
+          open.status = 'triggered';
+          return 'incident.reassigned';
+        },
+        { user: by },
+      ),
+    annotateInApp: (routingKey, dedupKey, note, by) => {
+      noteCount += 1;
+      const id = `PNOTE${String(noteCount).padStart(3, '0')}`;
+      return inApp(routingKey, dedupKey, () => 'incident.annotated', { user: by }, { id, content: note });
+    },
+    redeliver: async (delivery) => {
+      const sub = subscriptions[0];
+      if (!sub) throw new Error('no webhook subscription');
+      const again = await deliverWebhook(sub, { eventId: delivery.eventId, body: delivery.body }, delivery.eventType);
+      webhooks.push(again);
+      return again;
+    },
+    webhooksSettled: async () => {
+      while (inFlight.size > 0) await Promise.all([...inFlight]);
     },
     close() {
       closing ??= new Promise<void>((resolve) => {

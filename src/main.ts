@@ -1,6 +1,7 @@
 // Composition root: what the bot is made of, built once and handed to the core. Each part is built in src/app/.
 import { AlertCommitter } from './alerts/commit-service.js';
 import { createDestinationHealth } from './alerts/destination-health.js';
+import { createPagerUpdates } from './alerts/pager-updates.js';
 import { loadAdapters } from './app/adapters.js';
 import type { App, AppOptions } from './app/app.js';
 import { belvoAccountView } from './app/belvo-view.js';
@@ -75,6 +76,7 @@ export async function buildApp(loaded: LoadedConfig, opts: AppOptions = {}): Pro
       logger,
       clock,
       ...(incidentUrl && { incidentUrl }),
+      pagerUpdates: createPagerUpdates({ store, now: () => clock.now(), logger: log('pagerduty'), commitEvents }),
       commands: (cmd, channel, user) =>
         handleCommand(cmd, { store, now: clock.now(), channel, user, commitEvents, ...(belvo && { belvo }) }),
     },

@@ -3,7 +3,7 @@
 // (a message over one is refused whole), cutting with "+N more".
 
 import type { APIActionRowComponent, APIButtonComponent, APIEmbed, APIEmbedField } from 'discord-api-types/v10';
-import { type Alert, type AlertEvent, durationText } from '../../src/domain/alert.js';
+import { type Alert, type AlertEvent, acknowledgedText, durationText } from '../../src/domain/alert.js';
 import { updatesToQuote } from '../../src/domain/event-updates.js';
 import { DIGEST_KIND } from '../../src/domain/fingerprint.js';
 import { fitLines, memberLines, pagingText } from '../../src/domain/group-text.js';
@@ -112,7 +112,7 @@ function stateLine(event: AlertEvent): string {
   const parts = [`🔴 **${a.severity.toUpperCase()}**`];
   if (a.maintenance) parts[0] = `🔵 **Under maintenance**: ${escapeDiscord(a.maintenance.title)}`;
   if (a.flapping) parts.push('🔁 flapping');
-  if (a.acknowledged) parts.push(`👀 acknowledged by ${escapeDiscord(a.acknowledged.by)}`);
+  if (a.acknowledged) parts.push(`👀 ${escapeDiscord(acknowledgedText(a.acknowledged))}`);
   if (a.silenced && a.silenced.until > event.at) {
     const every = a.silenced.every ? ` (${escapeDiscord(a.silenced.every)})` : '';
     parts.push(`💤 silenced by ${escapeDiscord(a.silenced.by)} until ${discordTime(a.silenced.until)}${every}`);

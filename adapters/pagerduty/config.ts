@@ -1,4 +1,5 @@
-// The PagerDuty adapter's part of the configuration: Events API v2 destinations (a service's routing key).
+// The PagerDuty adapter's part of the configuration: Events API v2 destinations (a service's routing key), and the
+// `pagerduty:` section for what PagerDuty tells the bot back (v3 webhooks).
 import { z } from 'zod';
 import { type AdapterConfigRules, atLeast50ms, httpUrl, id, rawList, secretRef } from '../../src/config/fields.js';
 
@@ -12,6 +13,16 @@ export const pagerdutyDestination = z.strictObject({
 });
 export type PagerDutyDestination = z.output<typeof pagerdutyDestination>;
 
+/** What PagerDuty tells the bot back: acknowledgements, resolutions, reassignments and notes made in PagerDuty. */
+export const pagerdutyApp = z.strictObject({
+  /**
+   * Enables POST /webhooks/pagerduty. The signing secret of each v3 webhook subscription that sends there (PagerDuty
+   * shows it once, when the subscription is created); a delivery signed with any of them is accepted.
+   */
+  webhookSecrets: z.array(secretRef).min(1, 'at least one signing secret (`- { secretEnv: PD_WEBHOOK_SECRET }`)'),
+});
+export type PagerDutyApp = z.output<typeof pagerdutyApp>;
+
 export const pagerdutyConfigRules: AdapterConfigRules = {
   types: ['pagerduty'],
   destinationKey: (d) => (d.type === 'pagerduty' ? d.id : undefined),
@@ -20,6 +31,12 @@ export const pagerdutyConfigRules: AdapterConfigRules = {
       rawList(root, 'destinations').flatMap((d) => (d?.type === 'pagerduty' ? [String(d.id)] : [])),
     );
     const problems = [];
+    if (root.pagerduty !== undefined && pagers.size === 0) {
+      problems.push({
+        path: ['pagerduty'],
+        message: 'PagerDuty webhooks speak of pages the bot sent: add a destination of type pagerduty',
+      });
+    }
     const policy = (root.policy ?? {}) as { paging?: { rules?: unknown } };
     const rules = Array.isArray(policy.paging?.rules) ? (policy.paging.rules as Record<string, unknown>[]) : [];
     for (const [i, rule] of rules.entries()) {

@@ -1,6 +1,6 @@
 // Alert events as Slack messages: a parent (Block Kit inside a coloured attachment) edited in place, and a short
 // thread reply per update. Pure; everything stays inside Slack's limits, cutting with "+N more".
-import { type Alert, type AlertEvent, durationText } from '../../src/domain/alert.js';
+import { type Alert, type AlertEvent, acknowledgedText, durationText } from '../../src/domain/alert.js';
 import { updatesToQuote } from '../../src/domain/event-updates.js';
 import { DIGEST_KIND } from '../../src/domain/fingerprint.js';
 import { actionableEvidence, fitLines, memberLines, pagingText } from '../../src/domain/group-text.js';
@@ -51,7 +51,7 @@ function stateLine(event: AlertEvent): string {
   const parts = [`:red_circle: ${a.severity.toUpperCase()}`];
   if (a.maintenance) parts[0] = `:large_blue_circle: Under maintenance: ${escapeSlack(a.maintenance.title)}`;
   if (a.flapping) parts.push(':arrows_counterclockwise: flapping');
-  if (a.acknowledged) parts.push(`:eyes: acknowledged by ${escapeSlack(a.acknowledged.by)}`);
+  if (a.acknowledged) parts.push(`:eyes: ${escapeSlack(acknowledgedText(a.acknowledged))}`);
   if (a.silenced && a.silenced.until > event.at) {
     const every = a.silenced.every ? ` (${escapeSlack(a.silenced.every)})` : '';
     parts.push(`:zzz: silenced by ${escapeSlack(a.silenced.by)} until ${slackDate(a.silenced.until)}${every}`);

@@ -46,9 +46,9 @@ export async function loadAdapters(
     all.push(createDiscordAdapter({ app: config.discord, destinations: discord }, deps));
   }
   const pagerduty = ofType(config, 'pagerduty');
-  if (pagerduty.length > 0) {
+  if (config.pagerduty || pagerduty.length > 0) {
     const { createPagerDutyAdapter } = await import('../../adapters/pagerduty/create.js');
-    all.push(createPagerDutyAdapter({ destinations: pagerduty }, deps));
+    all.push(createPagerDutyAdapter({ app: config.pagerduty, destinations: pagerduty }, deps));
   }
   return {
     all,

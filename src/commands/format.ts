@@ -65,12 +65,16 @@ export function titleWithStatus(alert: Alert): string {
   return alert.title.toLowerCase().includes(status.toLowerCase()) ? alert.title : `${alert.title} (${status})`;
 }
 
-/** What else on-call should know at a glance: flapping, maintenance, who acknowledged, silenced until. */
+/** What else on-call should know at a glance: flapping, maintenance, who acknowledged, a page closed, silenced until. */
 export function flags(alert: Alert, silence: Silence | undefined, now: number): string[] {
   const out: string[] = [];
   if (alert.flapping) out.push('flapping');
   if (alert.maintenance) out.push(`under maintenance: ${alert.maintenance.title}`);
-  if (alert.acknowledged) out.push(`acked by ${alert.acknowledged.by}`);
+  if (alert.acknowledged) {
+    out.push(`acked${alert.acknowledged.via === 'pagerduty' ? ' in PagerDuty' : ''} by ${alert.acknowledged.by}`);
+  }
+  const closed = alert.paging?.closedInPager;
+  if (closed && alert.state !== 'resolved') out.push(`resolved in PagerDuty by ${closed.by}, still failing`);
   if (silence) out.push(`silenced until ${isoUtc(silenceUntil(silence, now))}`);
   return out;
 }

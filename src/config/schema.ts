@@ -7,7 +7,7 @@ import {
   discordDestination,
   discordWebhookDestination,
 } from '../../adapters/discord/config.js';
-import { pagerdutyConfigRules, pagerdutyDestination } from '../../adapters/pagerduty/config.js';
+import { pagerdutyApp, pagerdutyConfigRules, pagerdutyDestination } from '../../adapters/pagerduty/config.js';
 import { slackApp, slackConfigRules, slackDestination } from '../../adapters/slack/config.js';
 import { parseMentionTarget } from '../domain/mention.js';
 import {
@@ -403,6 +403,7 @@ export const configSchema = z.strictObject({
     .prefault({}),
   slack: slackApp.optional(),
   discord: discordApp.optional(),
+  pagerduty: pagerdutyApp.optional(),
   belvo: belvo.optional(),
   institutions: z
     .strictObject({

@@ -19,6 +19,19 @@ export interface MaintenanceWindowState extends MaintenanceRef {
 export interface Acknowledgement {
   by: string;
   at: number;
+  /** Where it was acknowledged when not in chat: the pager's own app (its webhook told the bot). */
+  via?: 'pagerduty';
+}
+
+/** "acknowledged by Ana", or "acknowledged in PagerDuty by Ana": how every message and answer says it. */
+export function acknowledgedText(ack: Acknowledgement): string {
+  return ack.via === 'pagerduty' ? `acknowledged in PagerDuty by ${ack.by}` : `acknowledged by ${ack.by}`;
+}
+
+/** The pager's own incident for a page, as its webhooks name it (a note names only this). */
+export interface PagerIncident {
+  id: string;
+  url?: string;
 }
 
 /** One alert inside a grouped alert (a storm): listed on the group's message, which speaks for all of them. */
@@ -68,6 +81,15 @@ export interface PagingState {
   pager?: 'triggered' | 'acknowledged' | 'resolved';
   /** Severity the pager last heard: a worse one is sent again, so the page shows it. */
   severity?: Severity;
+  /** The pager's incident, once one of its webhooks named it. */
+  incident?: PagerIncident;
+  /**
+   * Someone resolved the page in the pager while the alert still fails: it is not paged again for the same
+   * problem unless it gets worse (a higher severity), and no reminders nag about it.
+   */
+  closedInPager?: { by: string; at: number };
+  /** The pager's webhook events already applied (the latest few): the same event sent again changes nothing. */
+  pagerEvents?: string[];
 }
 
 /** A moving figure as the alert's messages know it (see engine/figures.ts). */

@@ -40,11 +40,22 @@ export function fitLines(lines: string[], max: number): string {
   return out.join('\n');
 }
 
+/** What still fails, as on-call names it: the institution, the service, or the alert itself. */
+export function failingSubject(alert: Alert): string {
+  return alert.institution?.displayName ?? alert.service?.name ?? alert.title;
+}
+
+/** A page resolved in the pager while its alert is still open: the message must not look settled. */
+export function closedInPagerText(alert: Alert, by: string): string {
+  return `resolved in PagerDuty by ${by}, but ${failingSubject(alert)} still fails`;
+}
+
 /** What the paging state means to a reader of the message, or undefined when the alert does not page. */
 export function pagingText(alert: Alert, at: number): string | undefined {
   const p = alert.paging;
   if (!p || alert.state === 'resolved') return undefined;
   if (p.pager === 'triggered') return `paged on-call (rule ${p.rule})`;
+  if (p.pager === 'resolved' && p.closedInPager) return closedInPagerText(alert, p.closedInPager.by);
   if (p.pager === 'acknowledged') return undefined; // the acknowledgement says it
   if (p.pagedAt === undefined && !alert.acknowledged && p.dueAt > at) {
     return `pages on-call in ${durationText(p.dueAt - at)} unless acknowledged (rule ${p.rule})`;

@@ -1,7 +1,7 @@
 // Acknowledging an alert from chat: pure, clock injected. An acknowledgement is a meaningful change (the message
 // shows who took it, escalation and reminders stop), so it bumps the version and emits an `updated` event that the
 // normal delivery path turns into an edited message.
-import type { Alert, AlertEvent } from '../domain/alert.js';
+import { type Alert, type AlertEvent, acknowledgedText } from '../domain/alert.js';
 import { withEngineNote } from './engine-note.js';
 
 export type AcknowledgeResult =
@@ -26,7 +26,7 @@ export function acknowledge(alert: Alert | undefined, by: string, now: number): 
     return {
       ok: false,
       code: 'already_acknowledged',
-      reason: `${alert.id} was already acknowledged by ${alert.acknowledged.by} at ${at}`,
+      reason: `${alert.id} was already ${acknowledgedText(alert.acknowledged)} at ${at}`,
     };
   }
 

@@ -1,7 +1,7 @@
 // Which alerts page, and what the pager must be told as an alert moves. Pure, clock injected.
 // The pager's state is kept on the alert (`paging`), so every decision follows from the alert as stored: a restart,
 // a retry or two processes looking at the same alert reach the same answer and never page twice.
-import { type Alert, type PageAction, type PagingState, speakerOf } from '../domain/alert.js';
+import { type Alert, acknowledgedText, type PageAction, type PagingState, speakerOf } from '../domain/alert.js';
 import { DESTINATION_HEALTH_KIND } from '../domain/fingerprint.js';
 import { severityRank } from '../domain/severity.js';
 import { subscriptionMatches } from '../domain/subscription.js';
@@ -35,7 +35,9 @@ export function pagingRuleFor(alert: Alert, policy: PolicyConfig['paging']): Pag
 /** Why an open alert must not page now, or undefined when nothing holds it back. */
 export function pageBlocker(alert: Alert, silenced: boolean): string | undefined {
   if (alert.maintenance) return 'under an announced maintenance';
-  if (alert.acknowledged) return `acknowledged by ${alert.acknowledged.by}`;
+  if (alert.acknowledged) return acknowledgedText(alert.acknowledged);
+  const closed = alert.paging?.closedInPager;
+  if (closed) return `resolved in PagerDuty by ${closed.by}`;
   if (silenced) return 'silenced';
   const speaker = speakerOf(alert);
   if (speaker) return `part of ${speaker}, which pages for it`;
@@ -70,6 +72,8 @@ export function pagingStep(alert: Alert, policy: PolicyConfig['paging'], silence
     return { paging: current, orders: [] };
   }
 
+  if (current?.pager === 'resolved' && current.closedInPager) return afterClosedInPager(alert, current, silenced, now);
+
   if (alert.state !== 'firing' || !alert.announced) {
     // Nothing open for the pager; a resolved alert's story is kept for `history`, a pending one has not fired.
     return current ? { paging: current, orders: [] } : { orders: [] };
@@ -89,4 +93,20 @@ export function pagingStep(alert: Alert, policy: PolicyConfig['paging'], silence
   };
   if (state.dueAt > now || pageBlocker(alert, silenced)) return { paging: state, orders: [] };
   return tell({ ...state, pagedAt: now, pager: 'triggered', severity: alert.severity }, 'trigger');
+}
+
+/**
+ * The page was resolved in the pager while the alert still fails. Paging it again at once for the same problem
+ * would undo what on-call just did; it pages again only when it gets worse. Once the alert resolves, the mark goes:
+ * a relapse is a new problem and pages anew.
+ */
+function afterClosedInPager(alert: Alert, current: PagingState, silenced: boolean, now: number): PagingStep {
+  const { closedInPager: _closed, ...open } = current;
+  if (alert.state === 'resolved') return { paging: open, orders: [] };
+  const worse = current.severity !== undefined && severityRank(alert.severity) > severityRank(current.severity);
+  if (alert.state !== 'firing' || !worse || pageBlocker({ ...alert, paging: open }, silenced)) {
+    return { paging: current, orders: [] };
+  }
+  const state: PagingState = { ...open, pagedAt: now, pager: 'triggered', severity: alert.severity };
+  return { paging: state, orders: state.destinations.map((destination) => ({ destination, action: 'trigger' })) };
 }

@@ -5,6 +5,7 @@ import type { Clock } from './clock.js';
 import type { RouteMounter } from './http-routes.js';
 import type { Logger } from './logger.js';
 import type { Notifier } from './notifier.js';
+import type { PagerUpdates } from './pager-updates.js';
 import type { SeenRequests } from './seen-requests.js';
 
 export interface AdapterDeps {
@@ -16,6 +17,8 @@ export interface AdapterDeps {
   incidentUrl?: (alertId: string) => string;
   /** Signed requests already accepted (replay protection that survives a restart): the store. */
   seen?: SeenRequests;
+  /** What a pager's own app did to its pages (its webhooks), applied to the alerts; for paging adapters. */
+  pagerUpdates?: PagerUpdates;
 }
 
 export interface Adapter {

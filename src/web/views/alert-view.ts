@@ -125,7 +125,9 @@ export function alertView(a: Alert, now: number, silences: Silence[]): AlertView
     duration: ended !== undefined ? `lasted ${durationText(ended - started)}` : `for ${durationText(now - started)}`,
     ...(lead && { leadTime: lead }),
     flags: a.state === 'resolved' ? [] : flags(a, activeSilenceFor(silences, a, now), now),
-    ...(a.acknowledged && { acknowledgedBy: a.acknowledged.by }),
+    ...(a.acknowledged && {
+      acknowledgedBy: a.acknowledged.via === 'pagerduty' ? `${a.acknowledged.by} (in PagerDuty)` : a.acknowledged.by,
+    }),
     sources,
     evidence: members.length
       ? members.map((m) => memberItem(a, m))
