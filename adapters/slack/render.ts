@@ -6,6 +6,7 @@ import { DIGEST_KIND } from '../../src/domain/fingerprint.js';
 import { actionableEvidence, fitLines, memberLines, pagingText } from '../../src/domain/group-text.js';
 import { healthError } from '../../src/domain/health-text.js';
 import { impactText, originLabel } from '../../src/domain/incident-text.js';
+import { eventWindowText, maintenanceStage } from '../../src/domain/maintenance-window.js';
 import type { MentionTarget } from '../../src/domain/mention.js';
 import { statusText } from '../../src/domain/status-text.js';
 import { clip, escapeSlack } from '../../src/domain/text.js';
@@ -38,7 +39,7 @@ export const ACTIONS = {
 
 function colorOf(a: Alert): string {
   if (a.state === 'resolved') return COLORS.resolved;
-  if (a.maintenance) return COLORS.maintenance;
+  if (a.maintenance || a.maintenanceWindow) return COLORS.maintenance;
   return COLORS[a.severity];
 }
 
@@ -46,10 +47,11 @@ function stateLine(event: AlertEvent): string {
   const a = event.alert;
   if (a.state === 'resolved') {
     const took = a.resolvedAt !== undefined ? ` after ${durationText(a.resolvedAt - a.startedAt)}` : '';
-    return `:white_check_mark: Resolved${took}`;
+    return `:white_check_mark: ${a.maintenanceWindow ? 'Completed' : 'Resolved'}${took}`;
   }
   const parts = [`:red_circle: ${a.severity.toUpperCase()}`];
   if (a.maintenance) parts[0] = `:large_blue_circle: Under maintenance: ${escapeSlack(a.maintenance.title)}`;
+  if (a.maintenanceWindow) parts[0] = `:large_blue_circle: ${maintenanceStage(a.status)} maintenance`;
   if (a.flapping) parts.push(':arrows_counterclockwise: flapping');
   if (a.acknowledged) parts.push(`:eyes: acknowledged by ${escapeSlack(a.acknowledged.by)}`);
   if (a.silenced && a.silenced.until > event.at) {
@@ -71,10 +73,13 @@ function slackDate(at: number): string {
   return `<!date^${Math.floor(at / 1000)}^{date_short_pretty} {time}|${new Date(at).toISOString()}>`;
 }
 
-function fields(a: Alert): Block[] {
+function fields(event: AlertEvent): Block[] {
+  const a = event.alert;
   const list: [string, string | undefined][] = [
     ['Severity', a.severity],
     ['Status', statusText(a)],
+    // In the channel's own zone (its subscription's `tz`): a window is planned by a local clock.
+    ['Window', eventWindowText(event)],
     [
       'Institution',
       a.institution
@@ -83,7 +88,7 @@ function fields(a: Alert): Block[] {
     ],
     ['Environment', a.environment],
     ['Impact', impactText(a)],
-    ['Started', slackDate(a.startedAt)],
+    ['Started', a.maintenanceWindow ? undefined : slackDate(a.startedAt)],
     ['Alert', `${a.id} · ${originLabel(a)}`],
   ];
   return list
@@ -181,7 +186,7 @@ export function renderParent(event: AlertEvent, opts: ParentOptions = {}): Slack
       type: 'section',
       text: { type: 'mrkdwn', text: clip(`*${escapeSlack(a.title)}*\n${stateLine(event)}`, SLACK_LIMITS.sectionText) },
     },
-    { type: 'section', fields: fields(a) },
+    { type: 'section', fields: fields(event) },
   ];
   const failure = failureBlock(a);
   if (failure) blocks.push(failure);
