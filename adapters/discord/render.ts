@@ -225,7 +225,8 @@ function buttons(a: Alert): APIActionRowComponent<APIButtonComponent>[] {
   const row: APIButtonComponent[] = [];
   // A digest is a summary, not an alert: nothing to acknowledge or silence on it.
   if (a.state !== 'resolved' && a.kind !== DIGEST_KIND) {
-    if (!a.acknowledged) row.push({ type: 2, style: 1, label: 'Acknowledge', custom_id: customIdFor('ack', a.id) });
+    if (!a.acknowledged && !a.maintenanceWindow)
+      row.push({ type: 2, style: 1, label: 'Acknowledge', custom_id: customIdFor('ack', a.id) });
     row.push({ type: 2, style: 2, label: 'Silence 1h', custom_id: customIdFor('silence', a.id) });
   }
   const url = safeUrl(a.url);

@@ -121,7 +121,8 @@ function buttons(a: Alert): Block | undefined {
   const elements: Block[] = [];
   // A digest is a summary, not an alert: nothing to acknowledge or silence on it.
   if (a.state !== 'resolved' && a.kind !== DIGEST_KIND) {
-    if (!a.acknowledged) {
+    // Planned work waits for nobody: nothing to acknowledge on a scheduled maintenance.
+    if (!a.acknowledged && !a.maintenanceWindow) {
       elements.push({
         type: 'button',
         action_id: ACTIONS.ack,

@@ -181,8 +181,11 @@ function maintenanceSignal(
     m.scheduledFor !== undefined
       ? { from: m.scheduledFor, ...(m.scheduledUntil !== undefined && { until: m.scheduledUntil }) }
       : undefined;
-  // Its start is the window's until it is under way (the page's `started_at` of a scheduled one is when it was posted).
-  const startedAt = ACTIVE_MAINTENANCE.has(m.status) || closed ? (m.startedAt ?? m.scheduledFor) : m.scheduledFor;
+  // Its start is the window's until it is under way, then the page's "in progress" update: a maintenance's own
+  // `started_at` is when it was posted, days ahead, which would make every duration wrong.
+  const begun = m.updates.filter((u) => u.status === 'in_progress').map((u) => u.at);
+  const underWay = ACTIVE_MAINTENANCE.has(m.status) || closed;
+  const startedAt = (underWay && begun.length > 0 ? Math.min(...begun) : undefined) ?? m.scheduledFor ?? m.startedAt;
   return {
     fingerprint: fingerprint.statuspageMaintenance(src.id, m.id),
     kind: MAINTENANCE_KIND,

@@ -51,7 +51,8 @@ export function windowText(w: MaintenanceWindow, tz: string = DEFAULT_TIME_ZONE)
   if (w.until === undefined || w.until <= w.from) return `from ${start.day} ${start.time} ${tz}`;
   const end = parts(w.until, tz);
   const span = end.day === start.day ? `${start.time}-${end.time}` : `${start.time} - ${end.day} ${end.time}`;
-  return `${start.day} ${span} ${tz} (${durationText(w.until - w.from)})`;
+  // "2h", not "2h 0m": windows are planned in round hours.
+  return `${start.day} ${span} ${tz} (${durationText(w.until - w.from).replace(/ 0m$/, '')})`;
 }
 
 export function sameWindow(a: MaintenanceWindow | undefined, b: MaintenanceWindow | undefined): boolean {
