@@ -17,6 +17,11 @@ export interface MaintenanceWindow {
   until?: number;
 }
 
+/** "2h", not "2h 0m": windows are planned in round hours. */
+function spanText(ms: number): string {
+  return durationText(ms).replace(/ 0m$/, '');
+}
+
 const formatters = new Map<string, Intl.DateTimeFormat>();
 
 function parts(at: number, tz: string): { day: string; time: string } {
@@ -51,8 +56,7 @@ export function windowText(w: MaintenanceWindow, tz: string = DEFAULT_TIME_ZONE)
   if (w.until === undefined || w.until <= w.from) return `from ${start.day} ${start.time} ${tz}`;
   const end = parts(w.until, tz);
   const span = end.day === start.day ? `${start.time}-${end.time}` : `${start.time} - ${end.day} ${end.time}`;
-  // "2h", not "2h 0m": windows are planned in round hours.
-  return `${start.day} ${span} ${tz} (${durationText(w.until - w.from).replace(/ 0m$/, '')})`;
+  return `${start.day} ${span} ${tz} (${spanText(w.until - w.from)})`;
 }
 
 export function sameWindow(a: MaintenanceWindow | undefined, b: MaintenanceWindow | undefined): boolean {
@@ -70,7 +74,7 @@ export function movedReason(w: MaintenanceWindow): string {
 }
 
 export function reminderReason(w: MaintenanceWindow, now: number): string {
-  return `starts in ${durationText(Math.max(0, w.from - now))}: ${windowText(w)}`;
+  return `starts in ${spanText(Math.max(0, w.from - now))}: ${windowText(w)}`;
 }
 
 /**
