@@ -98,6 +98,12 @@ policy:
     expect(textOf(parent())).toContain('Fri 4 Dec 2026 12:00-14:00 America/Sao_Paulo (2h)');
     expect(colorOf(parent())).toBe(COLORS.maintenance);
     expect(replies()).toEqual([]);
+    // Planned work is not something broken: /belvo-status lists it apart.
+    const status = await app.chat('status', CHANNEL);
+    expect(status.title).toBe('Belvo status: all clear');
+    expect(status.sections.find((x) => x.heading === 'Upcoming maintenance (1)')?.lines).toEqual([
+      '[A1] Maintenance: Erebor core banking upgrade (Banco Erebor MX - Retail (MX)) · Fri 4 Dec 2026 15:00-17:00 UTC (2h)',
+    ]);
 
     // Nothing until an hour before it starts (the general 10-minute reminder is not for planned work).
     await at(app, T0 + 2 * HOUR - MIN);
