@@ -46,7 +46,8 @@ export interface OpenSituation {
   upcoming: Alert[];
 }
 
-function isUpcoming(a: Alert): boolean {
+/** A maintenance scheduled and not begun: announced ahead, but nothing is broken yet. */
+export function isUpcoming(a: Alert): boolean {
   return a.kind === MAINTENANCE_KIND && a.status === 'scheduled';
 }
 
