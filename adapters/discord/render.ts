@@ -9,7 +9,7 @@ import { DIGEST_KIND } from '../../src/domain/fingerprint.js';
 import { fitLines, memberLines, pagingText } from '../../src/domain/group-text.js';
 import { healthError } from '../../src/domain/health-text.js';
 import { impactText, originLabel } from '../../src/domain/incident-text.js';
-import { eventWindowText, maintenanceStage } from '../../src/domain/maintenance-window.js';
+import { eventWindowText, isMaintenance, maintenanceStage } from '../../src/domain/maintenance-window.js';
 import { statusText } from '../../src/domain/status-text.js';
 import { clip, escapeDiscord } from '../../src/domain/text.js';
 import { fitEmbed } from './fit.js';
@@ -84,7 +84,7 @@ export function replyFooter(alertId: string, version: number): string {
 
 function colorOf(a: Alert): number {
   if (a.state === 'resolved') return COLORS.resolved;
-  if (a.maintenance || a.maintenanceWindow) return COLORS.maintenance;
+  if (a.maintenance || isMaintenance(a)) return COLORS.maintenance;
   return COLORS[a.severity];
 }
 
@@ -108,11 +108,11 @@ function stateLine(event: AlertEvent): string {
   const a = event.alert;
   if (a.state === 'resolved') {
     const took = a.resolvedAt !== undefined ? ` after ${durationText(a.resolvedAt - a.startedAt)}` : '';
-    return `✅ **${a.maintenanceWindow ? 'Completed' : 'Resolved'}**${took}`;
+    return `✅ **${isMaintenance(a) ? 'Completed' : 'Resolved'}**${took}`;
   }
   const parts = [`🔴 **${a.severity.toUpperCase()}**`];
   if (a.maintenance) parts[0] = `🔵 **Under maintenance**: ${escapeDiscord(a.maintenance.title)}`;
-  if (a.maintenanceWindow) parts[0] = `🔵 **${maintenanceStage(a.status)} maintenance**`;
+  if (isMaintenance(a)) parts[0] = `🔵 **${maintenanceStage(a.status)} maintenance**`;
   if (a.flapping) parts.push('🔁 flapping');
   if (a.acknowledged) parts.push(`👀 acknowledged by ${escapeDiscord(a.acknowledged.by)}`);
   if (a.silenced && a.silenced.until > event.at) {
@@ -225,7 +225,7 @@ function buttons(a: Alert): APIActionRowComponent<APIButtonComponent>[] {
   const row: APIButtonComponent[] = [];
   // A digest is a summary, not an alert: nothing to acknowledge or silence on it.
   if (a.state !== 'resolved' && a.kind !== DIGEST_KIND) {
-    if (!a.acknowledged && !a.maintenanceWindow)
+    if (!a.acknowledged && !isMaintenance(a))
       row.push({ type: 2, style: 1, label: 'Acknowledge', custom_id: customIdFor('ack', a.id) });
     row.push({ type: 2, style: 2, label: 'Silence 1h', custom_id: customIdFor('silence', a.id) });
   }

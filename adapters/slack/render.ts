@@ -6,7 +6,7 @@ import { DIGEST_KIND } from '../../src/domain/fingerprint.js';
 import { actionableEvidence, fitLines, memberLines, pagingText } from '../../src/domain/group-text.js';
 import { healthError } from '../../src/domain/health-text.js';
 import { impactText, originLabel } from '../../src/domain/incident-text.js';
-import { eventWindowText, maintenanceStage } from '../../src/domain/maintenance-window.js';
+import { eventWindowText, isMaintenance, maintenanceStage } from '../../src/domain/maintenance-window.js';
 import type { MentionTarget } from '../../src/domain/mention.js';
 import { statusText } from '../../src/domain/status-text.js';
 import { clip, escapeSlack } from '../../src/domain/text.js';
@@ -39,7 +39,7 @@ export const ACTIONS = {
 
 function colorOf(a: Alert): string {
   if (a.state === 'resolved') return COLORS.resolved;
-  if (a.maintenance || a.maintenanceWindow) return COLORS.maintenance;
+  if (a.maintenance || isMaintenance(a)) return COLORS.maintenance;
   return COLORS[a.severity];
 }
 
@@ -47,11 +47,11 @@ function stateLine(event: AlertEvent): string {
   const a = event.alert;
   if (a.state === 'resolved') {
     const took = a.resolvedAt !== undefined ? ` after ${durationText(a.resolvedAt - a.startedAt)}` : '';
-    return `:white_check_mark: ${a.maintenanceWindow ? 'Completed' : 'Resolved'}${took}`;
+    return `:white_check_mark: ${isMaintenance(a) ? 'Completed' : 'Resolved'}${took}`;
   }
   const parts = [`:red_circle: ${a.severity.toUpperCase()}`];
   if (a.maintenance) parts[0] = `:large_blue_circle: Under maintenance: ${escapeSlack(a.maintenance.title)}`;
-  if (a.maintenanceWindow) parts[0] = `:large_blue_circle: ${maintenanceStage(a.status)} maintenance`;
+  if (isMaintenance(a)) parts[0] = `:large_blue_circle: ${maintenanceStage(a.status)} maintenance`;
   if (a.flapping) parts.push(':arrows_counterclockwise: flapping');
   if (a.acknowledged) parts.push(`:eyes: acknowledged by ${escapeSlack(a.acknowledged.by)}`);
   if (a.silenced && a.silenced.until > event.at) {
@@ -122,7 +122,7 @@ function buttons(a: Alert): Block | undefined {
   // A digest is a summary, not an alert: nothing to acknowledge or silence on it.
   if (a.state !== 'resolved' && a.kind !== DIGEST_KIND) {
     // Planned work waits for nobody: nothing to acknowledge on a scheduled maintenance.
-    if (!a.acknowledged && !a.maintenanceWindow) {
+    if (!a.acknowledged && !isMaintenance(a)) {
       elements.push({
         type: 'button',
         action_id: ACTIONS.ack,

@@ -5,6 +5,11 @@ import { durationText } from './alert.js';
 /** The alert kind of a status page's scheduled maintenance (announced ahead, then in progress, then completed). */
 export const MAINTENANCE_KIND = 'statuspage.maintenance';
 
+/** A status page's maintenance (its own alert, not a component held by one): planned work, shown in blue. */
+export function isMaintenance(a: { kind: string }): boolean {
+  return a.kind === MAINTENANCE_KIND;
+}
+
 /** Where no time zone is configured, windows read in UTC. */
 export const DEFAULT_TIME_ZONE = 'UTC';
 
