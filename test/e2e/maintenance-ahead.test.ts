@@ -43,13 +43,13 @@ describe('a maintenance announced ahead', () => {
     await Promise.all([statuspage.close(), slack.close(), pd.close()]);
   });
 
-  async function start(subscription: string): Promise<AppHarness> {
+  async function start(subscription: string, role: 'api' | 'institutions' = 'institutions'): Promise<AppHarness> {
     h = await startApp(
       (dir) => `
 storage: { path: ${dir}/state.db }
 log: { level: silent }
 sources:
-  - { id: institutions, type: statuspage, name: Belvo institutions, url: "${statuspage.url}", role: institutions }
+  - { id: institutions, type: statuspage, name: Belvo institutions, url: "${statuspage.url}", role: ${role} }
 slack: { botToken: { secretEnv: SLACK_BOT_TOKEN }, apiUrl: "${slack.apiUrl}" }
 destinations:
   - { id: oncall, type: slack, channel: ${CHANNEL} }
@@ -190,5 +190,29 @@ policy:
     expect(replies().at(-1)).toBe(':bell: Reminder: starts in 59m: Sat 5 Dec 2026 15:00-16:00 UTC (1h)');
     expect(parents()).toHaveLength(1);
     expect(pd.events).toHaveLength(0);
+  });
+
+  it("on Belvo's API page: its own message beside the API's incident, never listed on it, never paged", async () => {
+    const api = page.addComponent({ name: 'API' });
+    const app = await start('{ destination: oncall }', 'api');
+    page.scheduleMaintenance({
+      name: 'Database upgrade',
+      components: [api],
+      scheduledFor: new Date(T0 + 3 * HOUR).toISOString(),
+      scheduledUntil: new Date(T0 + 4 * HOUR).toISOString(),
+      body: 'Planned.',
+    });
+    page.openIncident({ name: 'Elevated error rates', impact: 'major', body: 'Investigating.', components: [api] });
+    await app.cycle(MIN);
+
+    const texts = parents().map((p) => p.text);
+    expect(texts).toHaveLength(2);
+    expect(texts).toContain('[INFO] Maintenance: Database upgrade');
+    const incident = parents().find((p) => p.text !== '[INFO] Maintenance: Database upgrade');
+    expect(incident?.text).toMatch(/^\[MAJOR\] Belvo institutions: Elevated error rates/);
+    expect(textOf(incident)).not.toContain('Database upgrade');
+    // The incident pages (PagerDuty pages on anything); the maintenance adds nothing to it.
+    expect(pd.alerts()).toHaveLength(1);
+    expect(String(pd.alerts()[0]?.payload['summary'])).not.toContain('Database upgrade');
   });
 });
