@@ -445,3 +445,29 @@ describe('text from the page is made safe for a terminal', () => {
     expect(lines[1]).toContain('investigating: line one line two');
   });
 });
+
+describe('a scheduled maintenance on the console', () => {
+  const window = { from: Date.parse('2026-12-06T05:00:00Z'), until: Date.parse('2026-12-06T07:00:00Z') };
+  const scheduled = incident({
+    kind: 'statuspage.maintenance',
+    severity: 'info',
+    peakSeverity: 'info',
+    title: 'Maintenance: Database upgrade',
+    status: 'scheduled',
+    maintenanceWindow: window,
+    timeline: [update('u1', T0, 'scheduled', 'Planned.')],
+  });
+
+  it("an update names the window in the subscription's zone; a reason that says it already is not repeated", () => {
+    const event = (reason: string): AlertEvent => ({
+      ...makeEvent(scheduled, { type: 'updated', reason }),
+      timeZone: 'America/Sao_Paulo',
+    });
+    const detail = (reason: string) => stripAnsi(renderConsole(event(reason), plain)[1] ?? '');
+    expect(detail('maintenance verifying')).toContain(
+      'maintenance verifying · window Sun 6 Dec 2026 02:00-04:00 America/Sao_Paulo (2h)',
+    );
+    const moved = 'window moved to Sun 6 Dec 2026 02:00-04:00 America/Sao_Paulo (2h)';
+    expect(detail(moved).split('02:00-04:00')).toHaveLength(2);
+  });
+});

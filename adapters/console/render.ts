@@ -6,6 +6,7 @@ import { INCIDENT_KIND } from '../../src/domain/fingerprint.js';
 import { actionableEvidence, memberLines, pagingText } from '../../src/domain/group-text.js';
 import { healthError } from '../../src/domain/health-text.js';
 import { impactText } from '../../src/domain/incident-text.js';
+import { eventWindowText } from '../../src/domain/maintenance-window.js';
 import type { Severity } from '../../src/domain/severity.js';
 import { oneLine } from '../../src/domain/text.js';
 
@@ -115,6 +116,8 @@ export function renderConsole(event: AlertEvent, opts: RenderOptions): string[] 
     if (failure.requestId) details.push(`request_id: ${oneLine(failure.requestId, 100)}`);
   }
   details.push(oneLine(event.reason, MAX_DETAIL));
+  const window = event.type !== 'resolved' ? eventWindowText(event) : undefined;
+  if (window && !event.reason.includes(window)) details.push(`window ${window}`);
   const impact = event.type !== 'resolved' ? impactText(a) : undefined;
   if (impact) details.push(`affects ${impact}`);
   const paging = pagingText(a, event.at);

@@ -301,3 +301,44 @@ describe('mentions', () => {
     expect(renderReply(event, { mention: true }).allowed_mentions.roles).toEqual(['222222222222222222']);
   });
 });
+
+describe('a scheduled maintenance', () => {
+  const window = { from: Date.parse('2026-12-06T05:00:00Z'), until: Date.parse('2026-12-06T07:00:00Z') };
+  const maintenance = (over: Partial<Alert> = {}) =>
+    alert({
+      kind: 'statuspage.maintenance',
+      title: 'Maintenance: Erebor core banking upgrade',
+      severity: 'info',
+      peakSeverity: 'info',
+      status: 'scheduled',
+      startedAt: window.from,
+      maintenanceWindow: window,
+      ...over,
+    });
+
+  it("shows its window on the channel's clock with when it starts, in blue, with nothing to acknowledge", () => {
+    const m = renderParent({
+      ...makeEvent(maintenance(), { type: 'opened', reason: 'maintenance scheduled' }),
+      timeZone: 'America/Sao_Paulo',
+    });
+    expect(m.embeds[0]?.color).toBe(COLORS.maintenance);
+    expect(m.embeds[0]?.description).toMatch(/^🔵 \*\*Scheduled maintenance\*\*/);
+    expect(fieldsOf(m).Window).toBe(
+      `Sun 6 Dec 2026 02:00-04:00 America/Sao_Paulo (2h) (starts <t:${window.from / 1000}:R>)`,
+    );
+    expect(fieldsOf(m).Started).toBeUndefined();
+    expect(m.components?.[0]?.components.map((c) => ('label' in c ? c.label : ''))).toEqual([
+      'Silence 1h',
+      'Open status page',
+    ]);
+    expectInsideLimits(m);
+  });
+
+  it('completed: green, "Completed" with its duration', () => {
+    const done = maintenance({ state: 'resolved', status: 'completed', resolvedAt: window.from + 2 * 60 * MIN });
+    const m = renderParent(makeEvent(done, { type: 'resolved', reason: 'maintenance completed' }));
+    expect(m.embeds[0]?.color).toBe(COLORS.resolved);
+    expect(m.embeds[0]?.description).toMatch(/^✅ \*\*Completed\*\* after 2h 0m/);
+    expect(fieldsOf(m).Window).toBe('Sun 6 Dec 2026 05:00-07:00 UTC (2h)');
+  });
+});

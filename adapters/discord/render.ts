@@ -9,6 +9,7 @@ import { DIGEST_KIND } from '../../src/domain/fingerprint.js';
 import { fitLines, memberLines, pagingText } from '../../src/domain/group-text.js';
 import { healthError } from '../../src/domain/health-text.js';
 import { impactText, originLabel } from '../../src/domain/incident-text.js';
+import { eventWindowText, isMaintenance, maintenanceStage } from '../../src/domain/maintenance-window.js';
 import { statusText } from '../../src/domain/status-text.js';
 import { clip, escapeDiscord } from '../../src/domain/text.js';
 import { fitEmbed } from './fit.js';
@@ -83,7 +84,7 @@ export function replyFooter(alertId: string, version: number): string {
 
 function colorOf(a: Alert): number {
   if (a.state === 'resolved') return COLORS.resolved;
-  if (a.maintenance) return COLORS.maintenance;
+  if (a.maintenance || isMaintenance(a)) return COLORS.maintenance;
   return COLORS[a.severity];
 }
 
@@ -107,10 +108,11 @@ function stateLine(event: AlertEvent): string {
   const a = event.alert;
   if (a.state === 'resolved') {
     const took = a.resolvedAt !== undefined ? ` after ${durationText(a.resolvedAt - a.startedAt)}` : '';
-    return `✅ **Resolved**${took}`;
+    return `✅ **${isMaintenance(a) ? 'Completed' : 'Resolved'}**${took}`;
   }
   const parts = [`🔴 **${a.severity.toUpperCase()}**`];
   if (a.maintenance) parts[0] = `🔵 **Under maintenance**: ${escapeDiscord(a.maintenance.title)}`;
+  if (isMaintenance(a)) parts[0] = `🔵 **${maintenanceStage(a.status)} maintenance**`;
   if (a.flapping) parts.push('🔁 flapping');
   if (a.acknowledged) parts.push(`👀 ${escapeDiscord(acknowledgedText(a.acknowledged))}`);
   if (a.silenced && a.silenced.until > event.at) {
@@ -170,7 +172,14 @@ function coreFields(event: AlertEvent, history: boolean, incidentUrl?: (alertId:
   if (a.environment) fields.push(field('Environment', escapeDiscord(a.environment)));
   const impact = impactText(a);
   if (impact) fields.push(field('Impact', impact));
-  fields.push(field('Started', `${discordTime(a.startedAt)} (${discordTime(a.startedAt, 'R')})`));
+  // A planned window reads in the channel's own zone (its subscription's `tz`), with Discord's relative start.
+  const window = eventWindowText(event);
+  if (window && a.maintenanceWindow) {
+    const starts = a.status === 'scheduled' ? ` (starts ${discordTime(a.maintenanceWindow.from, 'R')})` : '';
+    fields.push(field('Window', `${window}${starts}`, false));
+  } else {
+    fields.push(field('Started', `${discordTime(a.startedAt)} (${discordTime(a.startedAt, 'R')})`));
+  }
   if (a.state === 'resolved' && a.resolvedAt !== undefined) {
     fields.push(field('Duration', durationText(a.resolvedAt - a.startedAt)));
   }
@@ -216,7 +225,8 @@ function buttons(a: Alert): APIActionRowComponent<APIButtonComponent>[] {
   const row: APIButtonComponent[] = [];
   // A digest is a summary, not an alert: nothing to acknowledge or silence on it.
   if (a.state !== 'resolved' && a.kind !== DIGEST_KIND) {
-    if (!a.acknowledged) row.push({ type: 2, style: 1, label: 'Acknowledge', custom_id: customIdFor('ack', a.id) });
+    if (!a.acknowledged && !isMaintenance(a))
+      row.push({ type: 2, style: 1, label: 'Acknowledge', custom_id: customIdFor('ack', a.id) });
     row.push({ type: 2, style: 2, label: 'Silence 1h', custom_id: customIdFor('silence', a.id) });
   }
   const url = safeUrl(a.url);

@@ -324,3 +324,39 @@ describe('Slack parent message with the web page', () => {
     expect(allText(m)).toContain('<https://x.example/a%7Cb%3Cc%3E|Incident page>');
   });
 });
+
+describe('a status page maintenance', () => {
+  const maintenance = (over: Partial<Alert> = {}) =>
+    alert({
+      kind: 'statuspage.maintenance',
+      title: 'Maintenance: Database upgrade',
+      severity: 'info',
+      peakSeverity: 'info',
+      status: 'in_progress',
+      ...over,
+    });
+
+  it("in blue, its stage in the state line, the window in the channel's zone, nothing to acknowledge", () => {
+    const window = { from: Date.parse('2026-12-06T05:00:00Z'), until: Date.parse('2026-12-06T07:00:00Z') };
+    const m = renderParent({
+      ...makeEvent(maintenance({ maintenanceWindow: window }), { type: 'updated', reason: 'maintenance in progress' }),
+      timeZone: 'America/Mexico_City',
+    });
+    expect(m.attachments?.[0]?.color).toBe(COLORS.maintenance);
+    const blocks = blocksOf(m);
+    expect(blocks[0]?.text.text).toBe('*Maintenance: Database upgrade*\n:large_blue_circle: In progress maintenance');
+    const fieldText = blocks[1]?.fields.map((f: { text: string }) => f.text);
+    expect(fieldText).toContain('*Window*\nSat 5 Dec 2026 23:00 - Sun 6 Dec 2026 01:00 America/Mexico_City (2h)');
+    expect(fieldText.some((f: string) => f.startsWith('*Started*'))).toBe(false);
+    expect(blocks.at(-1)?.elements.map((e: { action_id: string }) => e.action_id)).toEqual([
+      ACTIONS.silence,
+      ACTIONS.open,
+    ]);
+  });
+
+  it('one the page gave no window for is still shown as maintenance, without a window field', () => {
+    const m = renderParent(makeEvent(maintenance(), { type: 'opened', reason: 'the source says in_progress' }));
+    expect(m.attachments?.[0]?.color).toBe(COLORS.maintenance);
+    expect(allText(m)).not.toContain('*Window*');
+  });
+});

@@ -6,6 +6,7 @@ import { DIGEST_KIND } from '../../src/domain/fingerprint.js';
 import { actionableEvidence, fitLines, memberLines, pagingText } from '../../src/domain/group-text.js';
 import { healthError } from '../../src/domain/health-text.js';
 import { impactText, originLabel } from '../../src/domain/incident-text.js';
+import { eventWindowText, isMaintenance, maintenanceStage } from '../../src/domain/maintenance-window.js';
 import type { MentionTarget } from '../../src/domain/mention.js';
 import { statusText } from '../../src/domain/status-text.js';
 import { clip, escapeSlack } from '../../src/domain/text.js';
@@ -38,7 +39,7 @@ export const ACTIONS = {
 
 function colorOf(a: Alert): string {
   if (a.state === 'resolved') return COLORS.resolved;
-  if (a.maintenance) return COLORS.maintenance;
+  if (a.maintenance || isMaintenance(a)) return COLORS.maintenance;
   return COLORS[a.severity];
 }
 
@@ -46,10 +47,11 @@ function stateLine(event: AlertEvent): string {
   const a = event.alert;
   if (a.state === 'resolved') {
     const took = a.resolvedAt !== undefined ? ` after ${durationText(a.resolvedAt - a.startedAt)}` : '';
-    return `:white_check_mark: Resolved${took}`;
+    return `:white_check_mark: ${isMaintenance(a) ? 'Completed' : 'Resolved'}${took}`;
   }
   const parts = [`:red_circle: ${a.severity.toUpperCase()}`];
   if (a.maintenance) parts[0] = `:large_blue_circle: Under maintenance: ${escapeSlack(a.maintenance.title)}`;
+  if (isMaintenance(a)) parts[0] = `:large_blue_circle: ${maintenanceStage(a.status)} maintenance`;
   if (a.flapping) parts.push(':arrows_counterclockwise: flapping');
   if (a.acknowledged) parts.push(`:eyes: ${escapeSlack(acknowledgedText(a.acknowledged))}`);
   if (a.silenced && a.silenced.until > event.at) {
@@ -71,10 +73,13 @@ function slackDate(at: number): string {
   return `<!date^${Math.floor(at / 1000)}^{date_short_pretty} {time}|${new Date(at).toISOString()}>`;
 }
 
-function fields(a: Alert): Block[] {
+function fields(event: AlertEvent): Block[] {
+  const a = event.alert;
   const list: [string, string | undefined][] = [
     ['Severity', a.severity],
     ['Status', statusText(a)],
+    // In the channel's own zone (its subscription's `tz`): a window is planned by a local clock.
+    ['Window', eventWindowText(event)],
     [
       'Institution',
       a.institution
@@ -83,7 +88,7 @@ function fields(a: Alert): Block[] {
     ],
     ['Environment', a.environment],
     ['Impact', impactText(a)],
-    ['Started', slackDate(a.startedAt)],
+    ['Started', a.maintenanceWindow ? undefined : slackDate(a.startedAt)],
     ['Alert', `${a.id} · ${originLabel(a)}`],
   ];
   return list
@@ -116,7 +121,8 @@ function buttons(a: Alert): Block | undefined {
   const elements: Block[] = [];
   // A digest is a summary, not an alert: nothing to acknowledge or silence on it.
   if (a.state !== 'resolved' && a.kind !== DIGEST_KIND) {
-    if (!a.acknowledged) {
+    // Planned work waits for nobody: nothing to acknowledge on a scheduled maintenance.
+    if (!a.acknowledged && !isMaintenance(a)) {
       elements.push({
         type: 'button',
         action_id: ACTIONS.ack,
@@ -181,7 +187,7 @@ export function renderParent(event: AlertEvent, opts: ParentOptions = {}): Slack
       type: 'section',
       text: { type: 'mrkdwn', text: clip(`*${escapeSlack(a.title)}*\n${stateLine(event)}`, SLACK_LIMITS.sectionText) },
     },
-    { type: 'section', fields: fields(a) },
+    { type: 'section', fields: fields(event) },
   ];
   const failure = failureBlock(a);
   if (failure) blocks.push(failure);

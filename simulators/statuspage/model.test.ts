@@ -100,6 +100,34 @@ describe('SimulatedPage', () => {
     expect(page.incidents().map((x) => x.id)).not.toContain(m);
   });
 
+  it("moves a scheduled maintenance's window in place, with an update saying so", () => {
+    const { clock, page, api } = script();
+    const m = page.scheduleMaintenance({
+      name: 'Database upgrade',
+      components: [api],
+      scheduledFor: '2022-02-16T10:00:00Z',
+      scheduledUntil: '2022-02-16T12:00:00Z',
+      body: 'We will upgrade the database.',
+    });
+    clock.advance(60_000);
+    page.rescheduleMaintenance(m, {
+      scheduledFor: '2022-02-17T10:00:00Z',
+      scheduledUntil: '2022-02-17T11:00:00Z',
+      body: 'Moved to tomorrow.',
+    });
+    expect(page.incident(m)).toMatchObject({
+      status: 'scheduled',
+      scheduledFor: Date.parse('2022-02-17T10:00:00Z'),
+      scheduledUntil: Date.parse('2022-02-17T11:00:00Z'),
+      updatedAt: clock.now(),
+    });
+    expect(page.incident(m)?.updates.map((u) => [u.status, u.body])).toEqual([
+      ['scheduled', 'Moved to tomorrow.'],
+      ['scheduled', 'We will upgrade the database.'],
+    ]);
+    expect(page.maintenances().map((x) => x.id)).toEqual([m]);
+  });
+
   it('deletes an incident from every list', () => {
     const { page, incident } = script();
     page.deleteIncident(incident);

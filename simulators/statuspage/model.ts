@@ -344,6 +344,23 @@ export class SimulatedPage {
     return id;
   }
 
+  /**
+   * Moves the window of a maintenance not yet started, with the update a page's editor writes about it (Statuspage
+   * edits `scheduled_for` and `scheduled_until` in place: the maintenance keeps its id).
+   */
+  rescheduleMaintenance(
+    id: string,
+    input: { scheduledFor: TimeInput; scheduledUntil: TimeInput; body: string },
+  ): string {
+    const maintenance = this.mustMaintenance(id);
+    const at = this.now();
+    maintenance.scheduledFor = toEpochMs(input.scheduledFor);
+    maintenance.scheduledUntil = toEpochMs(input.scheduledUntil);
+    const updateId = this.pushUpdate(maintenance, maintenance.status, input.body, [], true, at);
+    this.touch(at);
+    return updateId;
+  }
+
   /** In progress: its components go `under_maintenance`. */
   startMaintenance(id: string, body: string): string {
     const maintenance = this.mustMaintenance(id);

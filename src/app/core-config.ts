@@ -62,6 +62,7 @@ export function policyFrom(config: Config): PolicyConfig {
     paging: { rules, criticalInstitutions: p.paging.criticalInstitutions },
     ...(p.storms.count > 0 && { storms: { count: p.storms.count, windowMs: p.storms.window } }),
     reminderEveryMs: p.reminders.every,
+    maintenanceRemindBeforeMs: p.maintenance.remindBefore,
   };
 }
 

@@ -477,7 +477,6 @@ function parseFilter(args: Token[]): SubscriptionFilter {
   }
   if (f.mentionFrom && !f.mention) throw new Invalid('mention-from: says from when to mention: add mention:@group');
   if (f.quiet && !f.tz) throw new Invalid('quiet hours need a time zone: add tz:America/Mexico_City (or tz:UTC)');
-  if (f.tz && !f.quiet) throw new Invalid('tz: is the time zone of quiet hours: add quiet:22:00-07:00');
 
   // Fixed key order: two subscriptions with the same filter serialise the same (duplicate detection).
   const filter: SubscriptionFilter = {};
@@ -488,6 +487,8 @@ function parseFilter(args: Token[]): SubscriptionFilter {
   if (f.countries) filter.countries = f.countries;
   if (f.minSeverity) filter.minSeverity = f.minSeverity;
   if (f.quiet && f.tz) filter.quietHours = { ...f.quiet, tz: f.tz } satisfies QuietHours;
+  // Alone, the zone the channel reads times in (a scheduled maintenance's window); with quiet hours, theirs is it.
+  if (f.tz && !f.quiet) filter.tz = f.tz;
   if (f.mention) filter.mention = { to: f.mention, ...(f.mentionFrom && { from: f.mentionFrom }) };
   return filter;
 }

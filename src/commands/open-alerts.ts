@@ -3,6 +3,7 @@
 import type { Alert } from '../domain/alert.js';
 import { INCIDENT_KIND, isIncidentKind, SERVICE_INCIDENT_KIND } from '../domain/fingerprint.js';
 import type { InstitutionRef } from '../domain/institution.js';
+import { MAINTENANCE_KIND } from '../domain/maintenance-window.js';
 import { severityRank } from '../domain/severity.js';
 
 /** Belvo's own API status: its status page (role `api`) speaks of no institution; its incident speaks for it. */
@@ -39,14 +40,24 @@ export interface OpenSituation {
   institutions: OpenInstitution[];
   /** Neither (the bot's own health, storms), worst first. */
   other: Alert[];
-  /** Every open alert but incidents, which are listed through their evidence. */
+  /** Every open alert but incidents, which are listed through their evidence, and upcoming maintenances. */
   open: Alert[];
+  /** Maintenances scheduled and not begun: planned work, not something broken now. Soonest first. */
+  upcoming: Alert[];
+}
+
+/** A maintenance scheduled and not begun: announced ahead, but nothing is broken yet. */
+export function isUpcoming(a: Alert): boolean {
+  return a.kind === MAINTENANCE_KIND && a.status === 'scheduled';
 }
 
 /** `firing`: the firing alerts. */
 export function openSituation(firing: Alert[]): OpenSituation {
   const incidents = incidentsByInstitution(firing);
-  const open = firing.filter((a) => !isIncidentKind(a.kind));
+  const open = firing.filter((a) => !isIncidentKind(a.kind) && !isUpcoming(a));
+  const upcoming = firing
+    .filter(isUpcoming)
+    .sort((x, y) => (x.maintenanceWindow?.from ?? x.startedAt) - (y.maintenanceWindow?.from ?? y.startedAt));
   const apiIncident = firing.find((a) => a.kind === SERVICE_INCIDENT_KIND);
   const byInstitution = new Map<string, Alert[]>();
   for (const a of open) {
@@ -66,5 +77,6 @@ export function openSituation(firing: Alert[]): OpenSituation {
     institutions,
     other: open.filter((a) => !isBelvoApi(a) && !a.institution).sort(worstFirst),
     open,
+    upcoming,
   };
 }

@@ -1,7 +1,9 @@
 // Read-only answers: `status`, `institution <q>`, `history [n]`.
+
 import { type Alert, durationText } from '../domain/alert.js';
 import { INCIDENT_KIND } from '../domain/fingerprint.js';
 import { impactText } from '../domain/incident-text.js';
+import { windowText } from '../domain/maintenance-window.js';
 import { activeSilenceFor, type Silence } from '../domain/silence.js';
 import { accountSection } from './account-section.js';
 import { capLines, flags, historyLine, openAlertLine, plural, shortUtc, titleWithStatus } from './format.js';
@@ -42,11 +44,27 @@ export async function statusReply(ctx: CommandContext, visibility: ReplyVisibili
     ctx.store.listSilences(ctx.now),
   ]);
   // Incidents are listed through their evidence, under their institution or under the Belvo API.
-  const { api, apiIncident, institutions, other, open } = openSituation(all);
+  const { api, apiIncident, institutions, other, open, upcoming } = openSituation(all);
   const footer = `As of ${shortUtc(ctx.now)} · ${COMMAND} institution <name> for one institution`;
   const account = await accountSection(ctx);
+  // Planned work is not broken: listed apart, after what is.
+  const planned: ReplySection[] = upcoming.length
+    ? [
+        {
+          heading: `Upcoming maintenance (${upcoming.length})`,
+          lines: capLines(
+            upcoming.map((a) => {
+              const where = a.institution ? ` (${institutionLabel(a.institution)})` : '';
+              const window = a.maintenanceWindow ? ` · ${windowText(a.maintenanceWindow)}` : '';
+              return `[${a.id}] ${a.title}${where}${window}`;
+            }),
+            STATUS_LINES,
+          ),
+        },
+      ]
+    : [];
   if (open.length === 0) {
-    const sections: ReplySection[] = [{ lines: ['No open alerts.'] }, ...(account ? [account] : [])];
+    const sections: ReplySection[] = [{ lines: ['No open alerts.'] }, ...planned, ...(account ? [account] : [])];
     return { visibility, title: 'Belvo status: all clear', sections, footer };
   }
   const silenceOf = (a: Alert) => activeSilenceFor(silences, a, ctx.now);
@@ -85,6 +103,7 @@ export async function statusReply(ctx: CommandContext, visibility: ReplyVisibili
       ),
     });
   }
+  sections.push(...planned);
   if (account) sections.push(account);
   const worst = [...open].sort(worstFirst)[0]!;
   return {

@@ -41,10 +41,11 @@ function sameFilter(a: SubscriptionFilter, b: SubscriptionFilter): boolean {
 function subscriptionLine(s: Subscription): string {
   const q = s.filter.quietHours;
   const quiet = q ? ` · quiet ${q.from}-${q.to} ${q.tz}` : '';
+  const zone = s.filter.tz ? ` · times in ${s.filter.tz}` : '';
   const mention = mentionText(s.filter);
   const mentions = mention ? ` · mentions ${mention}` : '';
   const by = s.createdBy ? ` · by ${s.createdBy}` : '';
-  return `${s.id}: ${describeFilter(s.filter)}${quiet}${mentions}${by} on ${shortUtc(s.createdAt).slice(0, 10)}`;
+  return `${s.id}: ${describeFilter(s.filter)}${quiet}${zone}${mentions}${by} on ${shortUtc(s.createdAt).slice(0, 10)}`;
 }
 
 export async function subscribeReply(

@@ -202,6 +202,8 @@ const subscription = z.strictObject({
   destination: z.string(),
   ...filterFields,
   quietHours: quietHours.optional(),
+  /** The time zone the channel reads times in (a scheduled maintenance's window); quietHours.tz, else UTC. */
+  tz: timeZone.optional(),
   mention: mention.optional(),
 });
 
@@ -252,6 +254,12 @@ const policy = z
       .strictObject({
         /** Repeat a firing, unacknowledged alert in its thread this often; 0 (the default) is off. */
         every: duration.default(0),
+      })
+      .prefault({}),
+    maintenance: z
+      .strictObject({
+        /** A maintenance scheduled on a status page is reminded in its thread this long before it starts; 0 is off. */
+        remindBefore: duration.default(60 * 60_000),
       })
       .prefault({}),
   })

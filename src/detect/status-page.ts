@@ -4,6 +4,7 @@
 import type { InstitutionCatalogue } from '../domain/catalogue.js';
 import { fingerprint } from '../domain/fingerprint.js';
 import { guessCountry, type InstitutionRef, slugify } from '../domain/institution.js';
+import { MAINTENANCE_KIND } from '../domain/maintenance-window.js';
 import type { Severity } from '../domain/severity.js';
 import type { MaintenanceRef, ServiceRef, Signal, TimelineEntry } from '../domain/signal.js';
 import type {
@@ -163,29 +164,49 @@ function incidentSignal(
   };
 }
 
-function maintenanceSignal(src: StatusPageSourceInfo, m: StatusPageMaintenance): Signal | undefined {
-  const active = ACTIVE_MAINTENANCE.has(m.status);
-  if (!active && !CLOSED_INCIDENT.has(m.status)) return undefined; // scheduled: not news until it starts
+/**
+ * A maintenance from the moment its page schedules it: announced ahead with its window, then in progress, then
+ * completed, one alert all along. It is information, never an outage: severity info (never pages), and no service,
+ * so it is not evidence of a Belvo API incident (see engine/incidents.ts for institutions).
+ */
+function maintenanceSignal(
+  src: StatusPageSourceInfo,
+  m: StatusPageMaintenance,
+  institutions: Map<string, StatusPageComponent>,
+): Signal {
+  const closed = CLOSED_INCIDENT.has(m.status);
+  const only = src.role === 'institutions' && m.components.length === 1 ? m.components[0] : undefined;
+  const inst = only ? institutions.get(only.id) : undefined;
+  const window =
+    m.scheduledFor !== undefined
+      ? { from: m.scheduledFor, ...(m.scheduledUntil !== undefined && { until: m.scheduledUntil }) }
+      : undefined;
+  // Its start is the window's until it is under way, then the page's "in progress" update: a maintenance's own
+  // `started_at` is when it was posted, days ahead, which would make every duration wrong.
+  const begun = m.updates.filter((u) => u.status === 'in_progress').map((u) => u.at);
+  const underWay = ACTIVE_MAINTENANCE.has(m.status) || closed;
+  const startedAt = (underWay && begun.length > 0 ? Math.min(...begun) : undefined) ?? m.scheduledFor ?? m.startedAt;
   return {
     fingerprint: fingerprint.statuspageMaintenance(src.id, m.id),
-    kind: 'statuspage.maintenance',
+    kind: MAINTENANCE_KIND,
     source: src.id,
     lifecycle: 'source',
-    observation: active ? 'bad' : 'ok',
+    observation: closed ? 'ok' : 'bad',
     severity: 'info',
     title: `Maintenance: ${m.name}`,
     status: m.status,
     url: incidentUrl(src, m),
     ...(src.environment !== undefined && { environment: src.environment }),
-    ...(m.startedAt !== undefined && { startedAt: m.startedAt }),
-    ...(!active &&
-      (m.resolvedAt ?? m.scheduledUntil) !== undefined && { resolvedAt: m.resolvedAt ?? m.scheduledUntil }),
+    ...(inst && { institution: institutionOf(inst, src.catalogue) }),
+    ...(startedAt !== undefined && { startedAt }),
+    ...(closed && (m.resolvedAt ?? m.scheduledUntil) !== undefined && { resolvedAt: m.resolvedAt ?? m.scheduledUntil }),
     updates: timeline(m),
     evidence: {
       page: src.name,
       ...(m.components.length > 0 && { components: m.components.map((c) => c.name) }),
       ...(m.scheduledUntil !== undefined && { until: new Date(m.scheduledUntil).toISOString() }),
     },
+    ...(window && { maintenanceWindow: window }),
   };
 }
 
@@ -220,10 +241,7 @@ export function detectStatusPage(src: StatusPageSourceInfo, snap: StatusPageSnap
   if (snap.incidentsComplete && snap.incidents.length > 0) {
     completeScopes.push(fingerprint.statuspageScope(src.id, 'incident'));
   }
-  for (const m of snap.maintenances) {
-    const s = maintenanceSignal(src, m);
-    if (s) signals.push(s);
-  }
+  for (const m of snap.maintenances) signals.push(maintenanceSignal(src, m, byId));
   if (snap.maintenancesComplete && snap.maintenances.length > 0) {
     completeScopes.push(fingerprint.statuspageScope(src.id, 'maintenance'));
   }

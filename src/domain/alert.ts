@@ -1,4 +1,5 @@
 import type { InstitutionRef } from './institution.js';
+import type { MaintenanceWindow } from './maintenance-window.js';
 import type { Loudness, MentionTarget } from './mention.js';
 import type { Severity } from './severity.js';
 import type { EvidenceValue, Figure, Lifecycle, MaintenanceRef, ServiceRef, TimelineEntry } from './signal.js';
@@ -134,6 +135,8 @@ export interface Alert {
   revision?: string;
   flapping: boolean;
   maintenance?: MaintenanceWindowState;
+  /** A scheduled maintenance (kind `statuspage.maintenance`): the window its page announces. */
+  maintenanceWindow?: MaintenanceWindow;
   acknowledged?: Acknowledgement;
   /** The silence muting it, as its message shows it (kept for display; routing reads the silences themselves). */
   silenced?: {
@@ -206,6 +209,11 @@ export interface AlertEvent {
   bypassSilence?: boolean;
   /** Set per chat destination: who this message wakes up (its subscription's mention, at the level it crossed). */
   mention?: MentionTarget[];
+  /**
+   * Set per chat destination for a scheduled maintenance: the time zone its subscription reads times in (its `tz`,
+   * else its quiet hours' zone, else UTC). Its window and the reason are shown in it.
+   */
+  timeZone?: string;
   /** Set on intents for pager destinations only (chat and console never see it). */
   page?: PageAction;
   /** The source's updates that are news in this event, oldest first (a poll can bring several). */

@@ -1,4 +1,5 @@
 import type { InstitutionRef } from './institution.js';
+import type { MaintenanceWindow } from './maintenance-window.js';
 import type { Severity } from './severity.js';
 
 /** What a detector saw about one thing at one moment. */
@@ -61,6 +62,8 @@ export interface Signal {
   evidence?: Record<string, EvidenceValue>;
   /** Set while an announced maintenance covers this thing: no paging, and only net change is reported after it. */
   maintenance?: MaintenanceRef;
+  /** A scheduled maintenance's own window, as its page announces it: a change of it is news (the window moved). */
+  maintenanceWindow?: MaintenanceWindow;
   /**
    * Detector-defined digest of what else makes a change meaningful (a crossed threshold, a changed set of affected
    * components). A change of revision bumps the version; a change of anything not covered does not.

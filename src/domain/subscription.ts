@@ -20,6 +20,11 @@ export interface SubscriptionFilter {
   minLinkShare?: number;
   /** Outside urgent severities, messages wait during these hours and arrive as one digest when they end. */
   quietHours?: QuietHours;
+  /**
+   * IANA time zone the channel reads times in (a scheduled maintenance's window); its quiet hours' zone when absent,
+   * else UTC. Delivery only, never part of what matches.
+   */
+  tz?: string;
   /** Who the channel's messages wake up, from which level: delivery only, never part of what matches. */
   mention?: SubscriptionMention;
 }
@@ -81,4 +86,9 @@ function singleMatches(filter: SubscriptionFilter, alert: Alert): boolean {
     if (typeof share !== 'number' || share < filter.minLinkShare) return false;
   }
   return true;
+}
+
+/** The time zone a subscription's messages show times in: its own, its quiet hours', else UTC. */
+export function subscriptionTimeZone(filter: SubscriptionFilter): string | undefined {
+  return filter.tz ?? filter.quietHours?.tz;
 }

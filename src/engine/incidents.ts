@@ -7,6 +7,7 @@
 // institution's incident before Belvo's status page shows anything, it says so, and says when the page confirmed it.
 // A status-page incident naming several institutions is listed on their incidents (and pages through them). Pure,
 // clock injected.
+
 import type { Alert, AlertEvent, AlertEventType, GroupMember } from '../domain/alert.js';
 import { durationText } from '../domain/alert.js';
 import {
@@ -27,6 +28,7 @@ import {
   serviceIncidentStatus,
   serviceIncidentTitle,
 } from '../domain/incident-text.js';
+import { MAINTENANCE_KIND } from '../domain/maintenance-window.js';
 import { severityRank, worstSeverity } from '../domain/severity.js';
 import type { TimelineEntry } from '../domain/signal.js';
 import { withEngineNote } from './engine-note.js';
@@ -54,11 +56,15 @@ export interface CorrelationResult {
   notes: string[];
 }
 
-/** An alert that is evidence about one institution or the Belvo API (and so a member of its incident). */
+/**
+ * An alert that is evidence about one institution or the Belvo API (and so a member of its incident). A scheduled
+ * maintenance is not: it is planned work, announced on its own message, never evidence of an outage.
+ */
 export function isIncidentMember(a: Pick<Alert, 'kind' | 'institution' | 'service'>): boolean {
   return (
     (a.institution !== undefined || a.service !== undefined) &&
     !isIncidentKind(a.kind) &&
+    a.kind !== MAINTENANCE_KIND &&
     a.kind !== STORM_KIND &&
     a.kind !== SOURCE_HEALTH_KIND &&
     a.kind !== DESTINATION_HEALTH_KIND &&

@@ -3,6 +3,7 @@
 // news worth an event by comparing before and after. At most one event per observation.
 import { type Alert, type AlertEvent, type AlertEventType, durationText } from '../domain/alert.js';
 import { SOURCE_HEALTH_KIND } from '../domain/fingerprint.js';
+import { announcedReason, movedReason, sameWindow } from '../domain/maintenance-window.js';
 import { severityRank, worstSeverity } from '../domain/severity.js';
 import { GONE_STATUS, type Signal, type TimelineEntry } from '../domain/signal.js';
 import { type EngineConfig, type Thresholds, thresholdsFor } from './engine-config.js';
@@ -29,7 +30,10 @@ export interface Transition {
   reason: string;
 }
 
-type Facts = Pick<Alert, 'state' | 'severity' | 'peakSeverity' | 'status' | 'revision' | 'flapping' | 'announced'> & {
+type Facts = Pick<
+  Alert,
+  'state' | 'severity' | 'peakSeverity' | 'status' | 'revision' | 'flapping' | 'announced' | 'maintenanceWindow'
+> & {
   maintenance: boolean;
 };
 
@@ -43,6 +47,7 @@ function facts(a: Alert): Facts {
     flapping: a.flapping,
     announced: a.announced,
     maintenance: a.maintenance !== undefined,
+    ...(a.maintenanceWindow && { maintenanceWindow: { ...a.maintenanceWindow } }),
   };
 }
 
@@ -139,6 +144,7 @@ function mergeSignal(a: Alert, s: Signal, ctx: LifecycleContext): TimelineEntry[
   if (s.service !== undefined) a.service = s.service;
   if (s.evidence !== undefined) a.evidence = { ...s.evidence };
   if (s.revision !== undefined) a.revision = s.revision;
+  if (s.maintenanceWindow !== undefined) a.maintenanceWindow = { ...s.maintenanceWindow };
   if (s.startedAt !== undefined && a.state !== 'resolved') a.startedAt = s.startedAt;
   a.lastSeenAt = ctx.now;
   return mergeTimeline(a, s.updates, ctx.config.timelineLimit);
@@ -323,14 +329,17 @@ function decide(
   }
 
   const wasFiring = was?.state === 'firing';
+  const window = a.maintenanceWindow;
   if (a.state === 'firing' && !wasFiring) {
     if (a.flapping) return { type: 'flapping', quiet: false, reason: stepReason };
+    const why = window ? announcedReason(window, a.status) : stepReason;
     return a.announced
-      ? { type: 'reopened', quiet: false, reason: stepReason }
-      : { type: 'opened', quiet: false, reason: stepReason };
+      ? { type: 'reopened', quiet: false, reason: why }
+      : { type: 'opened', quiet: false, reason: why };
   }
   if (a.state === 'resolved' && wasFiring) {
-    return a.announced ? { type: 'resolved', quiet: false, reason: stepReason } : undefined;
+    const why = window && s.status !== GONE_STATUS ? `maintenance ${s.status.replace(/_/g, ' ')}` : stepReason;
+    return a.announced ? { type: 'resolved', quiet: false, reason: why } : undefined;
   }
   if (!was) {
     // First seen already resolved: history at first sight; afterwards news when it ended since the last read (the
@@ -362,6 +371,13 @@ function decide(
     }
     if (a.severity !== was.severity)
       return { type: 'updated', quiet: false, reason: `severity ${was.severity} -> ${a.severity}` };
+    // A scheduled maintenance: a moved window and its own progress are the news, whatever update the page wrote.
+    if (window && !sameWindow(window, was.maintenanceWindow)) {
+      return { type: 'updated', quiet: false, reason: movedReason(window) };
+    }
+    if (window && a.status !== was.status) {
+      return { type: 'updated', quiet: false, reason: `maintenance ${a.status.replace(/_/g, ' ')}` };
+    }
     if (newUpdates) return { type: 'updated', quiet: false, reason: 'new update from the source' };
     if (a.status !== was.status)
       return { type: 'updated', quiet: false, reason: `status ${was.status} -> ${a.status}` };

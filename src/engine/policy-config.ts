@@ -21,6 +21,8 @@ export interface PolicyConfig {
   storms?: { count: number; windowMs: number };
   /** Repeat a firing, unacknowledged alert in its thread this often; 0 = off. */
   reminderEveryMs: number;
+  /** Remind a scheduled maintenance in its thread this long before it starts; 0 = off; default 1 h. */
+  maintenanceRemindBeforeMs?: number;
 }
 
 export const NO_POLICY: PolicyConfig = {

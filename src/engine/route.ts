@@ -1,10 +1,11 @@
 // Events to delivery intents: which destinations hear about which change. Pure.
 // Paging and grouping happen before (engine/policy.ts); quiet hours hold what is not urgent for the digest.
 import { type AlertEvent, speakerOf } from '../domain/alert.js';
+import { DEFAULT_TIME_ZONE, type MaintenanceWindow, reasonInZone } from '../domain/maintenance-window.js';
 import { DEFAULT_MENTION_LEVEL, describeMention, type MentionTarget, mentionDue } from '../domain/mention.js';
 import { heldByQuietHours } from '../domain/quiet-hours.js';
 import { activeSilenceFor, type Silence, silenceReason } from '../domain/silence.js';
-import { type Subscription, subscriptionMatches } from '../domain/subscription.js';
+import { type Subscription, subscriptionMatches, subscriptionTimeZone } from '../domain/subscription.js';
 import type { NewIntent } from '../ports/store.js';
 
 export interface RouteContext {
@@ -27,6 +28,11 @@ export interface Suppression {
 export interface RouteResult {
   intents: NewIntent[];
   suppressed: Suppression[];
+}
+
+/** The event as a channel reading times in `tz` sees it: the window in its reason in that zone. */
+function inZone(event: AlertEvent, window: MaintenanceWindow, tz: string): AlertEvent {
+  return { ...event, timeZone: tz, reason: reasonInZone(event.reason, window, tz) };
 }
 
 export function routeEvents(events: AlertEvent[], ctx: RouteContext): RouteResult {
@@ -57,12 +63,17 @@ export function routeEvents(events: AlertEvent[], ctx: RouteContext): RouteResul
     // A destination hears of it when one of its subscriptions matches and does not hold it for quiet hours.
     const matched = new Map<string, boolean>();
     const mentions = new Map<string, MentionTarget[]>();
+    const zones = new Map<string, string>();
+    // A scheduled maintenance is planned work: it tells the channel, and wakes nobody.
+    const window = event.alert.maintenanceWindow;
     for (const sub of ctx.subscriptions) {
       if (!subscriptionMatches(sub.filter, event.alert)) continue;
+      const zone = subscriptionTimeZone(sub.filter);
+      if (zone && !zones.has(sub.destination)) zones.set(sub.destination, zone);
       const held = !event.quiet && heldByQuietHours(sub.filter.quietHours, event.alert.severity, ctx.now);
       matched.set(sub.destination, (matched.get(sub.destination) ?? true) && held);
       const mention = sub.filter.mention;
-      if (mention && mentionDue(event, mention.from ?? DEFAULT_MENTION_LEVEL)) {
+      if (mention && !window && mentionDue(event, mention.from ?? DEFAULT_MENTION_LEVEL)) {
         const known = mentions.get(sub.destination) ?? [];
         const seen = new Set(known.map(describeMention));
         mentions.set(sub.destination, [...known, ...mention.to.filter((t) => !seen.has(describeMention(t)))]);
@@ -85,11 +96,12 @@ export function routeEvents(events: AlertEvent[], ctx: RouteContext): RouteResul
     }
     for (const destination of destinations) {
       const mention = mentions.get(destination);
+      const local = window ? inZone(event, window, zones.get(destination) ?? DEFAULT_TIME_ZONE) : event;
       result.intents.push({
         alertId: event.alert.id,
         version: event.version,
         destination,
-        event: mention?.length ? { ...event, mention } : event,
+        event: mention?.length ? { ...local, mention } : local,
         notBefore: event.at,
       });
     }

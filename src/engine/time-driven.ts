@@ -2,6 +2,12 @@
 // a reminder that is due. Pure, clock injected: the caller loads the firing alerts, runs applyPolicy on the events
 // and commits. At most one event per alert per tick.
 import { type Alert, type AlertEvent, durationText } from '../domain/alert.js';
+import {
+  DEFAULT_REMIND_BEFORE_MS,
+  MAINTENANCE_KIND,
+  reminderDue,
+  reminderReason,
+} from '../domain/maintenance-window.js';
 import { activeSilenceFor } from '../domain/silence.js';
 import { withEngineNote } from './engine-note.js';
 import { pageBlocker, pagingStep } from './paging.js';
@@ -26,7 +32,8 @@ function escalation(alert: Alert, ctx: PolicyContext): { alert: Alert; event: Al
 
 function reminder(alert: Alert, ctx: PolicyContext): { alert: Alert; event: AlertEvent } | undefined {
   const every = ctx.policy.reminderEveryMs;
-  if (every <= 0 || !alert.announced) return undefined;
+  // A scheduled maintenance is planned work, not a problem waiting for someone: it has its own reminder.
+  if (every <= 0 || !alert.announced || alert.kind === MAINTENANCE_KIND) return undefined;
   const silenced = activeSilenceFor(ctx.silences, alert, ctx.now) !== undefined;
   if (pageBlocker(alert, silenced)) return undefined;
   const last = alert.remindedAt ?? alert.firedAt ?? alert.startedAt;
@@ -34,6 +41,16 @@ function reminder(alert: Alert, ctx: PolicyContext): { alert: Alert; event: Aler
   const next = structuredClone(alert);
   next.remindedAt = ctx.now;
   const reason = `still firing after ${durationText(ctx.now - (alert.firedAt ?? alert.startedAt))}, and nobody has acknowledged it`;
+  return withEngineNote(next, { type: 'reminder', status: 'reminder', reason, quiet: false, noPage: true }, ctx.now);
+}
+
+/** A scheduled maintenance about to start: said once in its thread, `policy.maintenance.remindBefore` ahead. */
+function maintenanceReminder(alert: Alert, ctx: PolicyContext): { alert: Alert; event: AlertEvent } | undefined {
+  const before = ctx.policy.maintenanceRemindBeforeMs ?? DEFAULT_REMIND_BEFORE_MS;
+  if (!alert.announced || !alert.maintenanceWindow || !reminderDue(alert, ctx.now, before)) return undefined;
+  const next = structuredClone(alert);
+  next.remindedAt = ctx.now;
+  const reason = reminderReason(alert.maintenanceWindow, ctx.now);
   return withEngineNote(next, { type: 'reminder', status: 'reminder', reason, quiet: false, noPage: true }, ctx.now);
 }
 
@@ -50,7 +67,7 @@ export function policyTick(firing: Alert[], ctx: PolicyContext): TickResult {
       // A silence from the config file that began after the alert did: the message shows it from now on.
       change = silenceNotice(alert, silence, ctx.now);
     }
-    change ??= escalation(alert, ctx) ?? reminder(alert, ctx);
+    change ??= escalation(alert, ctx) ?? reminder(alert, ctx) ?? maintenanceReminder(alert, ctx);
     if (!change) continue;
     result.alerts.push(change.alert);
     result.events.push(change.event);

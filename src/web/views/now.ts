@@ -1,7 +1,7 @@
 // "Now": Belvo's API as its status page says, every open incident with its evidence, sources and lead time, and
 // what people did about them (silences, acknowledgements).
 import { describeMatcher, plural } from '../../commands/format.js';
-import { isBelvoApi, worstFirst } from '../../commands/open-alerts.js';
+import { isBelvoApi, isUpcoming, worstFirst } from '../../commands/open-alerts.js';
 import { speakerOf } from '../../domain/alert.js';
 import type { Severity } from '../../domain/severity.js';
 import { silenceUntil } from '../../domain/silence.js';
@@ -33,7 +33,11 @@ export interface NowView {
 export function buildNowView(data: PageData): NowView {
   const { now, silences } = data;
   // One row per incident: members are evidence on their institution incident or storm.
-  const speakers = data.firing.filter((a) => speakerOf(a) === undefined).sort(worstFirst);
+  // A maintenance scheduled ahead is listed, but is not an open incident: the headline and the API's line say what
+  // is broken now.
+  const all = data.firing.filter((a) => speakerOf(a) === undefined).sort(worstFirst);
+  const speakers = all.filter((a) => !isUpcoming(a));
+  const upcoming = all.filter(isUpcoming);
   const views = speakers.map((a) => alertView(a, now, silences));
   const api = views.filter((_, i) => isBelvoApi(speakers[i]!));
   const apiSources = data.sources.filter((s) => s.role === 'api');
@@ -49,7 +53,7 @@ export function buildNowView(data: PageData): NowView {
         : apiRead
           ? { level: 'ok', text: "operational: no open incident on Belvo's status page", alerts: [] }
           : { level: 'unknown', text: "Belvo's status page has not been read yet", alerts: [] },
-    incidents: views,
+    incidents: [...views, ...upcoming.map((a) => alertView(a, now, silences))],
     silences: data.silences
       .map((s) => ({
         id: s.id,

@@ -405,6 +405,12 @@ describe('subscribe, subscriptions, unsubscribe', () => {
     expect((await store.listSubscriptions())[0]?.filter).toEqual({ institutions: ['banco_de_bogota_co', 'nubank'] });
   });
 
+  it('a channel names the clock it reads times on, and its subscriptions say so', async () => {
+    await run('subscribe tz:america/sao_paulo');
+    expect((await store.listSubscriptions())[0]?.filter).toEqual({ tz: 'America/Sao_Paulo' });
+    expect(await say('subscriptions')).toContain('sub-1: all alerts · times in America/Sao_Paulo · by ana');
+  });
+
   it('does not store the same filter twice for one channel', async () => {
     await run('subscribe country:MX,CO min:major');
     const again = await run('subscribe min:MAJOR country:co,mx');

@@ -113,6 +113,30 @@ subscriptions:
       urgent: 'critical',
     });
   });
+
+  it('a scheduled maintenance is reminded an hour ahead unless configured; a channel names its time zone', () => {
+    const read = (extra: string) => parseConfigText(`${PD}\n${extra}`, 't', env).config;
+    expect(policyFrom(read('')).maintenanceRemindBeforeMs).toBe(3_600_000);
+    const config = read(`
+subscriptions:
+  - { destination: console, tz: America/Sao_Paulo }
+policy: { maintenance: { remindBefore: 30m } }
+`);
+    expect(policyFrom(config).maintenanceRemindBeforeMs).toBe(1_800_000);
+    expect(configSubscriptions(config, 0)[0]?.filter.tz).toBe('America/Sao_Paulo');
+    expect(policyFrom(read('policy: { maintenance: { remindBefore: 0 } }')).maintenanceRemindBeforeMs).toBe(0);
+    expect(
+      problems(`${PD}
+subscriptions:
+  - { destination: console, tz: Sao Paulo }
+policy: { maintenance: { remindBefore: soon, every: 1h } }
+`),
+    ).toEqual([
+      'subscriptions[0].tz: not an IANA time zone (e.g. America/Mexico_City, UTC)',
+      'policy.maintenance.remindBefore: not a duration: "soon" (use e.g. 500ms, 30s, 5m, 1h)',
+      'policy.maintenance.every: unknown key',
+    ]);
+  });
 });
 
 describe('the Belvo section of the example config', () => {

@@ -354,9 +354,43 @@ describe('incidents', () => {
 });
 
 describe('maintenances', () => {
-  it('a scheduled maintenance is not news until it starts', () => {
-    const { signals } = detectStatusPage(api, snapshot({ maintenances: [maintenance({ status: 'scheduled' })] }));
-    expect(signals).toEqual([]);
+  it('a scheduled maintenance is announced ahead: open, at severity info, carrying its window from its start', () => {
+    const scheduled = maintenance({ status: 'scheduled', startedAt: T - 3 * 24 * 60 * MIN, scheduledFor: T + 2 * MIN });
+    const s = only(detectStatusPage(api, snapshot({ maintenances: [scheduled] })).signals, 'statuspage.maintenance');
+    expect(s).toMatchObject({
+      observation: 'bad',
+      severity: 'info',
+      status: 'scheduled',
+      // Its start is the window's, not when the page posted it.
+      startedAt: T + 2 * MIN,
+      maintenanceWindow: { from: T + 2 * MIN, until: T + 60 * MIN },
+    });
+    // Not the Belvo API's problem: no service, so it never joins the API's incident.
+    expect(s.service).toBeUndefined();
+  });
+
+  it('on the institutions page, a maintenance naming one institution is about it; naming two, about neither', () => {
+    const page = (components: { id: string; name: string }[]) =>
+      only(
+        detectStatusPage(
+          institutions,
+          snapshot({
+            components: [component(), component({ id: 'cmp_other', name: 'Banco Otro CO' })],
+            maintenances: [maintenance({ status: 'scheduled', components })],
+          }),
+        ).signals,
+        'statuspage.maintenance',
+      );
+    expect(page([{ id: 'cmp_erebor', name: 'Banco Erebor MX - Retail' }]).institution).toMatchObject({
+      displayName: 'Banco Erebor MX - Retail',
+      country: 'MX',
+    });
+    expect(
+      page([
+        { id: 'cmp_erebor', name: 'Banco Erebor MX - Retail' },
+        { id: 'cmp_other', name: 'Banco Otro CO' },
+      ]).institution,
+    ).toBeUndefined();
   });
 
   it.each([

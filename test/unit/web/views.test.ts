@@ -209,6 +209,25 @@ describe('now', () => {
     expect(facts).toContainEqual({ label: 'example external ids', value: '…000042' });
     expect(JSON.stringify(facts)).not.toContain('1234567890ab');
   });
+
+  it('a maintenance scheduled ahead is listed last, but the headline and the API line stay all clear', () => {
+    const ahead = alert({
+      id: 'A6',
+      kind: 'statuspage.maintenance',
+      source: 'belvo-api',
+      severity: 'info',
+      peakSeverity: 'info',
+      status: 'scheduled',
+      title: 'Maintenance: Database upgrade',
+      maintenanceWindow: { from: NOW + 60 * MIN, until: NOW + 120 * MIN },
+    });
+    const v = buildNowView(data({ firing: [ahead] }));
+    expect(v.headline).toBe('All clear');
+    expect(v.api.level).toBe('ok');
+    expect(v.incidents.map((i) => i.title)).toEqual(['Maintenance: Database upgrade']);
+    const started = buildNowView(data({ firing: [{ ...ahead, status: 'in_progress' }] }));
+    expect(started.headline).toBe('1 open incident, worst info');
+  });
 });
 
 describe('history', () => {
