@@ -135,6 +135,18 @@ export class BotProcess {
     return run.exited;
   }
 
+  /**
+   * Freezes the running bot (SIGSTOP), as a long pause of the machine or the runtime would: its timers, sockets and
+   * database connections stay as they are until `resume()`. A test uses it to decide which replica acts next.
+   */
+  pause(): void {
+    this.current?.proc.kill('SIGSTOP');
+  }
+
+  resume(): void {
+    this.current?.proc.kill('SIGCONT');
+  }
+
   async dispose(): Promise<void> {
     await this.kill('SIGKILL');
     rmSync(this.dir, { recursive: true, force: true });
