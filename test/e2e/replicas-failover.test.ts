@@ -304,7 +304,13 @@ subscriptions:
     expect(firstLine(discordParents(DISCORD_ALL)[0] as FakeMessage)).toMatch(/Resolved/);
 
     // Raw requests include what was sent again after each kill; the incidents are what on-call was paged for.
-    expect(pd.onCall()).toMatchObject({ triggered: 1, resolved: 1 });
+    // The trigger and the resolve that were applied but unanswered went again; PagerDuty kept them on the incident.
+    expect(pd.onCall()).toEqual({
+      requests: 5,
+      sent: { trigger: 3, acknowledge: 0, resolve: 2 },
+      triggered: 1,
+      resolved: 1,
+    });
     expect(pd.alerts()).toEqual([expect.objectContaining({ status: 'resolved', incidents: 1 })]);
 
     // Per-channel pacing and Discord's buckets held across replicas and kills.
