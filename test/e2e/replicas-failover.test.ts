@@ -272,7 +272,15 @@ subscriptions:
     for (const channel of [DISCORD_ALL, DISCORD_CRIT]) expect(discordParents(channel)).toHaveLength(1);
     expect(slackReplies(SLACK_ALL)).toHaveLength(2);
     expect(discordReplies(DISCORD_ALL)).toHaveLength(2);
-    expect(pd.onCall()).toMatchObject({ sent: { trigger: 3 }, triggered: 1 });
+    // The trigger with the higher severity reached PagerDuty, on the incident already open.
+    expect(pd.onCall().triggered).toBe(1);
+    expect(pd.alerts()).toEqual([
+      expect.objectContaining({
+        status: 'triggered',
+        incidents: 1,
+        payload: expect.objectContaining({ severity: 'critical' }),
+      }),
+    ]);
   }, 60_000);
 
   it('the leader dies in the middle of the resolution: it is told once everywhere and the page is resolved', async () => {
@@ -315,12 +323,11 @@ subscriptions:
 
     // Raw requests include the trigger and the resolve sent again after a kill (nobody had recorded their answer);
     // PagerDuty kept them on the one incident, which is what on-call was paged for.
-    expect(pd.onCall()).toEqual({
-      requests: 5,
-      sent: { trigger: 3, acknowledge: 0, resolve: 2 },
-      triggered: 1,
-      resolved: 1,
-    });
+    const paged = pd.onCall();
+    expect({ triggered: paged.triggered, resolved: paged.resolved }).toEqual({ triggered: 1, resolved: 1 });
+    expect(paged.sent.resolve).toBe(2);
+    // The opening's trigger twice, the higher severity's at least once (more if the leader had sent it too).
+    expect(paged.sent.trigger).toBeGreaterThanOrEqual(3);
     expect(pd.alerts()).toEqual([expect.objectContaining({ status: 'resolved', incidents: 1 })]);
 
     // Per-channel pacing and Discord's buckets held across replicas and kills.
