@@ -68,6 +68,22 @@ describe('fake Discord API', () => {
     expect(fake.messages(CHANNEL).map((m) => m.id)).toEqual([again.id]);
   });
 
+  it('hangs on several routes at once: a message and the thread started from it', async () => {
+    const first = (await (await post({ content: 'parent' })).json()) as { id: string };
+    fake.faults.hang('POST /channels/:channel/messages', { times: 1, process: true });
+    fake.faults.hang('POST /channels/:channel/messages/:message/threads', { times: 1, process: true });
+    const lost = await post({ content: 'x' }, 'tok', AbortSignal.timeout(300)).catch((e: Error) => e.name);
+    const thread = await fetch(`${fake.apiUrl}/v10/channels/${CHANNEL}/messages/${first.id}/threads`, {
+      method: 'POST',
+      headers: { authorization: 'Bot tok', 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'updates' }),
+      signal: AbortSignal.timeout(300),
+    }).catch((e: Error) => e.name);
+    expect([lost, thread]).toEqual(['TimeoutError', 'TimeoutError']);
+    expect(fake.messages(CHANNEL).map((m) => m.content)).toEqual(['parent', 'x']);
+    expect(fake.threadsOf(CHANNEL)).toEqual([first.id]);
+  });
+
   it('refuses a wrong bot token with 401', async () => {
     expect((await post({ content: 'x' }, 'wrong')).status).toBe(401);
   });

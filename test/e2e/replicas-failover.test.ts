@@ -1,9 +1,9 @@
 // Three bot processes on one PostgreSQL schema, delivering to fake Slack, Discord and PagerDuty through one incident's
 // life. The leader is killed with SIGKILL five times: as the incident opens (before anything is posted), while a
 // PagerDuty trigger it sent was applied but never answered, while Slack and Discord replies were, while new parents
-// were, and during the resolution. Each time the others take over within the lease and finish its work. What the
-// fakes hold is what on-call would see: one parent per alert per channel, every version once, one PagerDuty incident
-// opened and resolved.
+// were, and during the resolution (a reply, a Discord thread start and the PagerDuty resolve applied, unanswered).
+// Each time the others take over within the lease plus one try, and finish its work. What the fakes hold is what
+// on-call would see: one parent per alert per channel, every version once, one PagerDuty incident opened and resolved.
 //
 // Every replica delivers, so which one sends a request is a race. To make sure the request in the air is the
 // leader's, the followers are paused (SIGSTOP) while the leader sends it, and resumed the moment it is killed; they
@@ -286,7 +286,10 @@ subscriptions:
   it('the leader dies in the middle of the resolution: it is told once everywhere and the page is resolved', async () => {
     const { lead, followers } = await leaderAlone();
     slack.faults.hang('chat.postMessage', { times: 2, process: true });
-    discord.faults.hang('POST /channels/:channel/messages', { times: 2, process: true });
+    // The reply in the thread the first update started; in the critical channel, its first reply starts the thread,
+    // and that is where the leader is held up (Discord started it, the leader never heard).
+    discord.faults.hang('POST /channels/:channel/messages', { times: 1, process: true });
+    discord.faults.hang('POST /channels/:channel/messages/:message/threads', { times: 1, process: true });
     pd.hang({ process: true });
     page.resolveIncident(incident, 'Resolved.');
     await until(
@@ -294,6 +297,8 @@ subscriptions:
       20_000,
       'the resolution applied everywhere and answered nowhere',
     );
+    expect(discord.threadsOf(DISCORD_CRIT)).toHaveLength(1);
+    expect(discordReplies(DISCORD_CRIT)).toEqual([]);
     await killLeader(lead, followers);
     await until(outboxEmpty, 30_000, 'the outbox to drain');
   }, 60_000);
