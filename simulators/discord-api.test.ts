@@ -10,11 +10,12 @@ beforeEach(async () => {
 });
 afterEach(() => fake.close());
 
-const post = (body: unknown, token = 'tok') =>
+const post = (body: unknown, token = 'tok', signal?: AbortSignal) =>
   fetch(`${fake.apiUrl}/v10/channels/${CHANNEL}/messages`, {
     method: 'POST',
     headers: { authorization: `Bot ${token}`, 'content-type': 'application/json' },
     body: JSON.stringify(body),
+    ...(signal && { signal }),
   });
 
 describe('fake Discord API', () => {
@@ -54,6 +55,33 @@ describe('fake Discord API', () => {
     const b = (await (await post({ content: 'x', nonce: 'n1', enforce_nonce: true })).json()) as { id: string };
     expect(b.id).toBe(a.id);
     expect(fake.messages(CHANNEL)).toHaveLength(1);
+  });
+
+  it('hang with process creates the message and never answers; the same nonce sent again gets that message', async () => {
+    fake.faults.hang('POST /channels/:channel/messages', { times: 1, process: true });
+    const body = { content: 'x', nonce: 'n2', enforce_nonce: true };
+    const lost = await post(body, 'tok', AbortSignal.timeout(300)).catch((e: Error) => e.name);
+    expect(lost).toBe('TimeoutError');
+    expect(fake.calls[0]?.fault).toBe('hang');
+    expect(fake.calls[0]?.status).toBeUndefined();
+    const again = (await (await post(body)).json()) as { id: string };
+    expect(fake.messages(CHANNEL).map((m) => m.id)).toEqual([again.id]);
+  });
+
+  it('hangs on several routes at once: a message and the thread started from it', async () => {
+    const first = (await (await post({ content: 'parent' })).json()) as { id: string };
+    fake.faults.hang('POST /channels/:channel/messages', { times: 1, process: true });
+    fake.faults.hang('POST /channels/:channel/messages/:message/threads', { times: 1, process: true });
+    const lost = await post({ content: 'x' }, 'tok', AbortSignal.timeout(300)).catch((e: Error) => e.name);
+    const thread = await fetch(`${fake.apiUrl}/v10/channels/${CHANNEL}/messages/${first.id}/threads`, {
+      method: 'POST',
+      headers: { authorization: 'Bot tok', 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'updates' }),
+      signal: AbortSignal.timeout(300),
+    }).catch((e: Error) => e.name);
+    expect([lost, thread]).toEqual(['TimeoutError', 'TimeoutError']);
+    expect(fake.messages(CHANNEL).map((m) => m.content)).toEqual(['parent', 'x']);
+    expect(fake.threadsOf(CHANNEL)).toEqual([first.id]);
   });
 
   it('refuses a wrong bot token with 401', async () => {

@@ -311,7 +311,8 @@ export class FakeDiscord {
   private readonly random: () => number;
   private rateLimitFault?: RateLimitFault;
   private serverErrorFault?: { ratio: number; status: number };
-  private hangFault?: { route: string; times: number; process: boolean };
+  /** Routes whose next requests get no answer; several at once (a post and a thread start, say). */
+  private hangFaults: { route: string; times: number; process: boolean }[] = [];
   private seq = 0;
   private token: string;
   readonly guildId: string;
@@ -377,14 +378,20 @@ export class FakeDiscord {
     serverError: (f: { ratio: number; status?: number }) => {
       this.serverErrorFault = { ratio: f.ratio, status: f.status ?? 503 };
     },
-    /** The next `times` requests to `route` get no answer; with `process`, Discord applies them first. */
+    /**
+     * The next `times` requests to `route` get no answer; with `process`, Discord applies them first. Another call
+     * for another route adds to it; for the same route, it replaces it.
+     */
     hang: (route: string, opts: { times: number; process?: boolean }) => {
-      this.hangFault = { route, times: opts.times, process: opts.process ?? false };
+      this.hangFaults = [
+        ...this.hangFaults.filter((h) => h.route !== route),
+        { route, times: opts.times, process: opts.process ?? false },
+      ];
     },
     clear: () => {
       this.rateLimitFault = undefined;
       this.serverErrorFault = undefined;
-      this.hangFault = undefined;
+      this.hangFaults = [];
     },
   };
 
@@ -740,8 +747,8 @@ export class FakeDiscord {
       rawBody,
       auth: req.headers.authorization,
     };
-    const hang = this.hangFault;
-    if (hang && hang.times > 0 && call.route === hang.route) {
+    const hang = this.hangFaults.find((h) => h.times > 0 && h.route === call.route);
+    if (hang) {
       hang.times--;
       call.fault = 'hang';
       if (hang.process) await route.handler(ctx);

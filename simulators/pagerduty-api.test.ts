@@ -134,6 +134,44 @@ describe('fake PagerDuty Events API v2', () => {
     expect(pd.alert(KEY, 'slow')?.status).toBe('triggered');
   });
 
+  it('hang with process applies the event and never answers; a re-sent trigger is not a new incident', async () => {
+    pd.hang({ process: true });
+    const lost = fetch(pd.eventsUrl, {
+      method: 'POST',
+      body: JSON.stringify(trigger('k')),
+      signal: AbortSignal.timeout(200),
+    }).catch((e: Error) => e.name);
+    expect(await lost).toBe('TimeoutError');
+    expect(pd.events[0]).toMatchObject({ effect: 'opened', status: undefined });
+    // The sender never heard back, so it sends the trigger again, then the resolve twice over.
+    expect((await post(trigger('k'))).status).toBe(202);
+    await post(act('resolve', 'k'));
+    await post(act('resolve', 'k'));
+    expect(pd.onCall()).toEqual({
+      requests: 4,
+      sent: { trigger: 2, acknowledge: 0, resolve: 2 },
+      triggered: 1,
+      resolved: 1,
+    });
+    expect(pd.alert(KEY, 'k')).toMatchObject({
+      status: 'resolved',
+      incidents: 1,
+      log: ['trigger', 'trigger', 'resolve'],
+    });
+  });
+
+  it('hang without process applies nothing', async () => {
+    pd.hang({ times: 1 });
+    const lost = fetch(pd.eventsUrl, {
+      method: 'POST',
+      body: JSON.stringify(trigger('k')),
+      signal: AbortSignal.timeout(200),
+    }).catch((e: Error) => e.name);
+    expect(await lost).toBe('TimeoutError');
+    expect(pd.alerts()).toEqual([]);
+    expect(pd.onCall()).toMatchObject({ requests: 1, triggered: 0 });
+  });
+
   it('a hung request is recorded without an answer, and close() ends it', async () => {
     pd.script({ status: 0, hang: true });
     const pending = fetch(pd.eventsUrl, { method: 'POST', body: JSON.stringify(trigger('h')) }).catch(() => 'closed');

@@ -4,6 +4,9 @@
 // with PagerDuty's rules, so a test asserts what on-call would see: the alert open, acknowledged, resolved, once.
 // With a webhook subscription, it also does what on-call does in PagerDuty's app (acknowledge, resolve, reassign,
 // add a note) and sends the signed v3 webhooks PagerDuty sends for those, and for the Events API's own changes.
+// A repeated trigger for an open dedup key is not a new incident, so raw requests (`events`) and the incidents
+// on-call sees (`onCall()`) are counted apart. `hang({ process: true })` applies an event and never answers: the
+// "PagerDuty has it, the bot never heard back" moment a crash can fall into.
 // https://developer.pagerduty.com/docs/events-api-v2-overview
 
 import { randomBytes } from 'node:crypto';
@@ -63,6 +66,25 @@ export interface FakeScriptedResponse {
   hang?: boolean;
 }
 
+/** What on-call saw, as opposed to how many requests arrived. */
+export interface FakeOnCallCounts {
+  /** Requests to /v2/enqueue, whatever became of them. */
+  requests: number;
+  /** Requests by `event_action`, as sent (a re-sent trigger counts twice here). */
+  sent: Record<FakeEventAction, number>;
+  /** Incidents opened: a trigger for a dedup key with no open alert. */
+  triggered: number;
+  /** Incidents closed: a resolve of an open alert (a repeated resolve is dropped, not counted). */
+  resolved: number;
+}
+
+export interface FakeHangOptions {
+  /** How many of the next requests to leave unanswered. Default 1. */
+  times?: number;
+  /** Apply each first, as PagerDuty would, then never answer. Default false (nothing applied). */
+  process?: boolean;
+}
+
 export interface FakePagerDuty {
   /** Base URL, `http://127.0.0.1:<port>`. */
   url: string;
@@ -74,6 +96,10 @@ export interface FakePagerDuty {
   alert(routingKey: string, dedupKey: string): FakePagerDutyAlert | undefined;
   /** Answers the next requests with these, in order, without applying them (PagerDuty refused them). */
   script(...responses: FakeScriptedResponse[]): void;
+  /** Leaves the next requests unanswered (the client's timeout, or `close()`, ends them). */
+  hang(options?: FakeHangOptions): void;
+  /** Incidents triggered and resolved, next to the raw request counts. */
+  onCall(): FakeOnCallCounts;
   /** Applies each event at once but answers only after `ms` (a slow PagerDuty: the client may time out). */
   setDelay(ms: number): void;
   /** A v3 webhook subscription: from now on, incident changes are delivered there, signed. */
@@ -111,6 +137,8 @@ export async function startFakePagerDuty(options: StartFakePagerDutyOptions = {}
   const events: FakeReceivedEvent[] = [];
   const alerts = new Map<string, FakePagerDutyAlert>();
   const scripted: FakeScriptedResponse[] = [];
+  /** Applied-then-unanswered requests still to come. */
+  let appliedHangs = 0;
   let delayMs = options.delayMs ?? 0;
   const subscriptions: FakeWebhookSubscription[] = [];
   const webhooks: FakeWebhookDelivery[] = [];
@@ -249,6 +277,10 @@ export async function startFakePagerDuty(options: StartFakePagerDutyOptions = {}
           }
         : apply(parsed);
     record.effect = verdict.effect;
+    if (appliedHangs > 0 && verdict.status === 202) {
+      appliedHangs--;
+      return; // applied, never answered; close() ends it
+    }
     if (delayMs > 0) await new Promise((resolve) => setTimeout(resolve, delayMs));
     answer(res, record, verdict.status, verdict.body);
   }
@@ -287,6 +319,25 @@ export async function startFakePagerDuty(options: StartFakePagerDutyOptions = {}
     },
     script: (...responses) => {
       scripted.push(...responses);
+    },
+    hang: (hangOptions = {}) => {
+      const times = hangOptions.times ?? 1;
+      if (hangOptions.process) appliedHangs += times;
+      else for (let i = 0; i < times; i++) scripted.push({ status: 0, hang: true });
+    },
+    onCall: () => {
+      const sent: Record<FakeEventAction, number> = { trigger: 0, acknowledge: 0, resolve: 0 };
+      for (const e of events) {
+        const action = e.body?.['event_action'];
+        if (action === 'trigger' || action === 'acknowledge' || action === 'resolve') sent[action]++;
+      }
+      const count = (effect: FakeEventEffect) => events.filter((e) => e.effect === effect).length;
+      return {
+        requests: events.length,
+        sent,
+        triggered: count('opened'),
+        resolved: count('resolved'),
+      };
     },
     setDelay: (ms) => {
       delayMs = ms;

@@ -135,6 +135,18 @@ export class BotProcess {
     return run.exited;
   }
 
+  /**
+   * Freezes the running bot (SIGSTOP), as a long pause of the machine or the runtime would: its timers, sockets and
+   * database connections stay as they are until `resume()`. A test uses it to decide which replica acts next.
+   */
+  pause(): void {
+    this.current?.proc.kill('SIGSTOP');
+  }
+
+  resume(): void {
+    this.current?.proc.kill('SIGCONT');
+  }
+
   async dispose(): Promise<void> {
     await this.kill('SIGKILL');
     rmSync(this.dir, { recursive: true, force: true });
@@ -145,16 +157,16 @@ export function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
 }
 
-/** Polls a condition (what a fake server recorded) until it holds, or fails naming what was awaited. */
+/** Polls a condition (what a fake server recorded, a row in the database) until it holds, or fails naming it. */
 export async function until(
-  check: () => boolean,
+  check: () => boolean | Promise<boolean>,
   timeoutMs = 15_000,
   what = 'condition',
   /** What to show when it times out (the bot's output, say), so a failure explains itself. */
   context?: () => string,
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  while (!check()) {
+  while (!(await check())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${context ? `:\n${context()}` : ''}`);
     await sleep(50);
   }
