@@ -300,6 +300,10 @@ export class FakeDiscord {
   readonly commands = new Map<string, Record<string, unknown>[]>();
   /** Interaction follow-ups: edits of the original answer and extra messages, by interaction token. */
   readonly interactionMessages: { token: string; kind: 'original' | 'followup'; body: Record<string, unknown> }[] = [];
+  /** Interaction answers sent to POST /interactions/{id}/{token}/callback (a bot on the gateway answers there). */
+  readonly interactionCallbacks: { id: string; token: string; body: Record<string, unknown> }[] = [];
+  /** What GET /gateway/bot hands out: the WebSocket a bot opens for the gateway (a fake gateway sets it). */
+  gatewayUrl = '';
   url = '';
 
   private readonly channels = new Map<string, { type: 0 | 11 | 15; parent?: string; messages: FakeMessage[] }>();
@@ -387,6 +391,11 @@ export class FakeDiscord {
       this.hangFault = undefined;
     },
   };
+
+  /** The bot token it accepts (the fake gateway checks IDENTIFY and RESUME against it). */
+  get botToken(): string {
+    return this.token;
+  }
 
   /** A new bot token: the old one is refused (401) from now on. */
   resetToken(token: string): void {
@@ -606,6 +615,31 @@ export class FakeDiscord {
       return json(200, this.wire(m));
     });
 
+    add('GET', '/gateway/bot', undefined, (ctx) => {
+      const denied = this.botAuth(ctx);
+      if (denied) return denied;
+      if (!this.gatewayUrl) return error(503, 0, 'no gateway in this fake');
+      return json(200, {
+        url: this.gatewayUrl,
+        shards: 1,
+        session_start_limit: { total: 1000, remaining: 999, reset_after: 86_400_000, max_concurrency: 1 },
+      });
+    });
+
+    // Interactions received over the gateway are answered here, once, within 3 s; the token is the credential.
+    add('POST', '/interactions/:interaction/:token/callback', 'interaction', (ctx) => {
+      const id = ctx.params.interaction as string;
+      const token = ctx.params.token as string;
+      if (this.interactionCallbacks.some((c) => c.id === id)) {
+        return error(400, 40060, 'Interaction has already been acknowledged.');
+      }
+      const problems = ctx.body.data ? checkMessage(ctx.body.data as Record<string, unknown>, true) : {};
+      delete problems.content; // a deferred answer (type 5) carries only flags
+      if (Object.keys(problems).length) return error(400, 50035, 'Invalid Form Body', problems);
+      this.interactionCallbacks.push({ id, token, body: ctx.body });
+      return json(204);
+    });
+
     const putCommands = (scope: string) => (ctx: Ctx) => {
       const denied = this.botAuth(ctx);
       if (denied) return denied;
@@ -677,7 +711,9 @@ export class FakeDiscord {
     const method = req.method ?? 'GET';
     const path = u.pathname.replace(/^\/api(\/v\d+)?/, '');
     const found = this.match(method, path);
-    const safePath = path.replace(/^(\/webhooks\/\d+\/)[^/]+/, '$1:token');
+    const safePath = path
+      .replace(/^(\/webhooks\/\d+\/)[^/]+/, '$1:token')
+      .replace(/^(\/interactions\/\d+\/)[^/]+/, '$1:token');
     const call: FakeDiscordCall = {
       method,
       path: safePath,
@@ -708,7 +744,9 @@ export class FakeDiscord {
       return;
     }
     const { route, params } = found;
-    const interaction = route.template.startsWith('/webhooks') && params.webhook === this.applicationId;
+    const interaction =
+      (route.template.startsWith('/webhooks') && params.webhook === this.applicationId) ||
+      route.template.startsWith('/interactions');
     call.bucket = `${method} ${route.template} ${route.major ? params[route.major] : ''}`;
     const now = Date.now();
     const limits = this.takeFromBucket(call.bucket, now);
