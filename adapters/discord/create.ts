@@ -113,6 +113,8 @@ export function createDiscordAdapter(slice: DiscordSlice, deps: DiscordDeps): Ad
         handle,
         callbacks: interactions,
         logger: logger.child({ via: 'gateway' }),
+        now: () => deps.clock.now(),
+        ...(deps.seen && { seen: deps.seen }),
       });
     },
     async stop() {

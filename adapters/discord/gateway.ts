@@ -7,6 +7,7 @@
 // https://discord.com/developers/docs/events/gateway
 import { Routes } from 'discord-api-types/v10';
 import type { Logger } from '../../src/ports/logger.js';
+import type { SeenRequests } from '../../src/ports/seen-requests.js';
 import type { DiscordClient } from './client.js';
 import type { InteractionResult } from './interactions.js';
 
@@ -20,6 +21,12 @@ export interface DiscordGatewayOptions {
   /** Sends the callbacks; they authenticate with the interaction's token, not the bot token. */
   callbacks: DiscordClient;
   logger: Logger;
+  /**
+   * Interactions already taken (the store): with several replicas every one holds a gateway session and Discord
+   * sends each interaction to all of them; the first to record it answers, the others let it be.
+   */
+  seen?: SeenRequests;
+  now?: () => number;
   /** First wait before connecting again after a failed login (doubled each time, up to five minutes). */
   retryAfterMs?: number;
 }
@@ -43,6 +50,8 @@ const FATAL_CLOSE: Record<number, string> = {
 };
 
 const MAX_RETRY_MS = 5 * 60_000;
+/** An interaction's token works this long; past it, nobody could answer it anyway. */
+const INTERACTION_LIFETIME_MS = 15 * 60_000;
 
 export async function startDiscordGateway(opts: DiscordGatewayOptions): Promise<DiscordGateway> {
   const { ActivityType, Client, Events, GatewayDispatchEvents, GatewayIntentBits, Options } = await import(
@@ -129,6 +138,13 @@ export async function startDiscordGateway(opts: DiscordGatewayOptions): Promise<
   async function answer(data: { id?: unknown; token?: unknown }): Promise<void> {
     const receivedAt = Date.now();
     try {
+      if (opts.seen && typeof data.id === 'string') {
+        const at = (opts.now ?? Date.now)();
+        if (!(await opts.seen.firstSeen(`discord-gateway:${data.id}`, at + INTERACTION_LIFETIME_MS, at))) {
+          logger.debug({ interaction: data.id }, 'a Discord interaction already taken (by another replica)');
+          return;
+        }
+      }
       const result = await opts.handle(data);
       if (!result.ok) {
         // Over HTTP this is a 400; here there is no one to answer but Discord, which tells the user it failed.

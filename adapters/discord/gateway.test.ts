@@ -1,0 +1,152 @@
+// The gateway connection alone (discord.js against the fake gateway and REST, in this process): replicas sharing the
+// store answer each interaction once, a refused token stops without hammering, and a Discord that cannot be reached
+// at start is tried again until it can.
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Logger } from '../../src/ports/logger.js';
+import { inMemorySeenRequests, type SeenRequests } from '../../src/ports/seen-requests.js';
+import { type FakeDiscord, startFakeDiscord } from '../../test/fakes/discord-api.js';
+import { type FakeDiscordGateway, startFakeDiscordGateway } from '../../test/fakes/discord-gateway.js';
+import { DiscordClient } from './client.js';
+import { type DiscordGateway, startDiscordGateway } from './gateway.js';
+import type { InteractionResult } from './interactions.js';
+
+const TOKEN = 'unit-gateway-bot-token-0123456789';
+
+interface Logged {
+  level: string;
+  msg?: string;
+  [k: string]: unknown;
+}
+
+function recordingLogger(lines: Logged[]): Logger {
+  const at =
+    (level: string) =>
+    (obj: object, msg?: string): void => {
+      lines.push({ ...obj, level, ...(msg !== undefined && { msg }) });
+    };
+  const logger: Logger = {
+    debug: at('debug'),
+    info: at('info'),
+    warn: at('warn'),
+    error: at('error'),
+    child: () => logger,
+  };
+  return logger;
+}
+
+async function until(check: () => boolean, what: string, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/** Answers every interaction the way the endpoint answers a quick command. */
+const handle = async (): Promise<InteractionResult> => ({
+  ok: true,
+  response: { type: 4, data: { embeds: [{ title: 'Belvo status: all clear' }], flags: 64 } },
+});
+
+function interaction(id: string, discord: FakeDiscord) {
+  return {
+    id,
+    application_id: discord.applicationId,
+    type: 2,
+    token: `token-${id}`,
+    version: 1,
+    guild_id: discord.guildId,
+    channel: { id: '410000000000000021', type: 0, guild_id: discord.guildId, name: 'oncall' },
+    channel_id: '410000000000000021',
+    member: { user: { id: '420000000000000021', username: 'ana', discriminator: '0', avatar: null }, roles: [] },
+    app_permissions: '0',
+    locale: 'en-US',
+    entitlements: [],
+    authorizing_integration_owners: { '0': discord.guildId },
+    context: 0,
+    data: { id: '1', name: 'belvo-status', type: 1, options: [{ name: 'status', type: 1, options: [] }] },
+  };
+}
+
+describe('Discord gateway connection', () => {
+  const open: { close(): Promise<void> }[] = [];
+  const gateways: DiscordGateway[] = [];
+  afterEach(async () => {
+    for (const g of gateways.splice(0)) await g.stop();
+    for (const s of open.splice(0).reverse()) await s.close();
+  });
+
+  async function replica(seen: SeenRequests, token = TOKEN) {
+    const discord = await startFakeDiscord({ botToken: TOKEN });
+    const gateway = await startFakeDiscordGateway({ discord });
+    open.push(discord, gateway);
+    const logs: Logged[] = [];
+    const connection = await startDiscordGateway({
+      token,
+      apiUrl: discord.apiUrl,
+      timeoutMs: 2000,
+      handle,
+      callbacks: new DiscordClient({ apiUrl: discord.apiUrl, timeoutMs: 2000 }),
+      logger: recordingLogger(logs),
+      seen,
+    });
+    gateways.push(connection);
+    return { discord, gateway, connection, logs };
+  }
+
+  it('two replicas sharing the store: an interaction sent to both sessions is answered once', async () => {
+    const seen = inMemorySeenRequests();
+    const a = await replica(seen);
+    const b = await replica(seen);
+    await until(() => a.connection.state() === 'connected' && b.connection.state() === 'connected', 'both connected');
+
+    for (const id of ['800000000000000001', '800000000000000002', '800000000000000003']) {
+      a.gateway.interaction(interaction(id, a.discord));
+      b.gateway.interaction(interaction(id, b.discord));
+    }
+    const answered = () => [...a.discord.interactionCallbacks, ...b.discord.interactionCallbacks].map((c) => c.id);
+    await until(() => answered().length >= 3, 'three answers');
+    // Give a second answer the time it would need to show up (a round trip here takes milliseconds).
+    await new Promise((r) => setTimeout(r, 300));
+    expect(answered().sort()).toEqual(['800000000000000001', '800000000000000002', '800000000000000003']);
+    expect([...a.logs, ...b.logs].filter((l) => l.level === 'error')).toEqual([]);
+  });
+
+  it('a refused bot token: one GET /gateway/bot, no IDENTIFY, an error that says what to fix, no token', async () => {
+    const r = await replica(inMemorySeenRequests(), 'not-the-bot-token-0000');
+    await until(() => r.connection.state() === 'closed', 'the connection given up');
+    expect(r.discord.callsTo('GET /gateway/bot').map((c) => c.status)).toEqual([401]);
+    expect(r.gateway.connections).toHaveLength(0);
+    expect(r.logs.filter((l) => l.level === 'error').map((l) => l.msg)).toEqual([
+      'Discord refused the bot token (discord.botToken): the gateway is not connected, /belvo-status is not received',
+    ]);
+    expect(JSON.stringify(r.logs)).not.toContain('not-the-bot-token');
+  });
+
+  it('Discord out of reach at start: logged, tried again, connected once it answers', async () => {
+    const discord = await startFakeDiscord({ botToken: TOKEN });
+    open.push(discord);
+    const logs: Logged[] = [];
+    const connection = await startDiscordGateway({
+      token: TOKEN,
+      apiUrl: discord.apiUrl,
+      timeoutMs: 2000,
+      handle,
+      callbacks: new DiscordClient({ apiUrl: discord.apiUrl, timeoutMs: 2000 }),
+      logger: recordingLogger(logs),
+      retryAfterMs: 50,
+    });
+    gateways.push(connection);
+    // No gateway yet: GET /gateway/bot answers 503.
+    const failures = () => logs.filter((l) => l.msg === 'Discord gateway could not connect; trying again');
+    await until(() => failures().length >= 2, 'two failed attempts');
+    expect(connection.state()).toBe('reconnecting');
+    expect(failures()[0]).toMatchObject({ level: 'warn', retryInMs: 50 });
+
+    const gateway = await startFakeDiscordGateway({ discord });
+    open.push(gateway);
+    await until(() => connection.state() === 'connected', 'connected');
+    expect(gateway.sent(2)).toHaveLength(1);
+    expect(logs.filter((l) => l.msg === 'Discord gateway connected')).toHaveLength(1);
+  });
+});
