@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { Logger } from '../../src/ports/logger.js';
 import { inMemorySeenRequests, type SeenRequests } from '../../src/ports/seen-requests.js';
 import { type FakeDiscord, startFakeDiscord } from '../../test/fakes/discord-api.js';
-import { type FakeDiscordGateway, startFakeDiscordGateway } from '../../test/fakes/discord-gateway.js';
+import { startFakeDiscordGateway } from '../../test/fakes/discord-gateway.js';
 import { DiscordClient } from './client.js';
 import { type DiscordGateway, startDiscordGateway } from './gateway.js';
 import type { InteractionResult } from './interactions.js';
