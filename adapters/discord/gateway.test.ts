@@ -2,13 +2,13 @@
 // store answer each interaction once, a refused token stops without hammering, and a Discord that cannot be reached
 // at start is tried again until it can.
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Logger } from '../../src/ports/logger.js';
+import { type Logger, silentLogger } from '../../src/ports/logger.js';
 import { inMemorySeenRequests, type SeenRequests } from '../../src/ports/seen-requests.js';
 import { type FakeDiscord, startFakeDiscord } from '../../test/fakes/discord-api.js';
 import { startFakeDiscordGateway } from '../../test/fakes/discord-gateway.js';
 import { DiscordClient } from './client.js';
 import { type DiscordGateway, startDiscordGateway } from './gateway.js';
-import type { InteractionResult } from './interactions.js';
+import { createInteractionHandler } from './interactions.js';
 
 const TOKEN = 'unit-gateway-bot-token-0123456789';
 
@@ -42,10 +42,12 @@ async function until(check: () => boolean, what: string, timeoutMs = 15_000): Pr
   }
 }
 
-/** Answers every interaction the way the endpoint answers a quick command. */
-const handle = async (): Promise<InteractionResult> => ({
-  ok: true,
-  response: { type: 4, data: { embeds: [{ title: 'Belvo status: all clear' }], flags: 64 } },
+/** The endpoint's handler, with a command runner that always has the same quick answer. */
+const handle = createInteractionHandler({
+  applicationId: '900000000000000002',
+  client: new DiscordClient({ apiUrl: 'http://127.0.0.1:9/api' }),
+  logger: silentLogger,
+  run: async () => ({ visibility: 'ephemeral', title: 'Belvo status: all clear', sections: [] }),
 });
 
 function interaction(id: string, discord: FakeDiscord) {
@@ -110,6 +112,19 @@ describe('Discord gateway connection', () => {
     await new Promise((r) => setTimeout(r, 300));
     expect(answered().sort()).toEqual(['800000000000000001', '800000000000000002', '800000000000000003']);
     expect([...a.logs, ...b.logs].filter((l) => l.level === 'error')).toEqual([]);
+  });
+
+  it('an interaction it cannot read is logged and left unanswered; the connection keeps working', async () => {
+    const r = await replica(inMemorySeenRequests());
+    await until(() => r.connection.state() === 'connected', 'connected');
+    // No member, no user, no entitlements: nothing to say who asked or where.
+    r.gateway.interaction({ id: '800000000000000009', type: 2, token: 't', data: { name: 'belvo-status', type: 1 } });
+    r.gateway.interaction(interaction('800000000000000010', r.discord));
+    await until(() => r.discord.interactionCallbacks.length === 1, 'the good one answered');
+    expect(r.discord.interactionCallbacks[0]?.id).toBe('800000000000000010');
+    expect(r.logs.filter((l) => l.level === 'warn').map((l) => l.msg)).toEqual([
+      'a Discord interaction from the gateway was not understood',
+    ]);
   });
 
   it('a refused bot token: one GET /gateway/bot, no IDENTIFY, an error that says what to fix, no token', async () => {

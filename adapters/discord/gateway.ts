@@ -131,6 +131,10 @@ export async function startDiscordGateway(opts: DiscordGatewayOptions): Promise<
     client.ws.on(GatewayDispatchEvents.InteractionCreate, (data: { id?: unknown; token?: unknown }) => {
       void answer(data);
     });
+    // discord.js would also build its own Interaction object from the payload, which nothing here reads, and a
+    // payload it does not expect (a field missing) would throw from inside its socket handler and end the process.
+    const actions = (client as unknown as { actions?: { InteractionCreate?: { handle?: unknown } } }).actions;
+    if (typeof actions?.InteractionCreate?.handle === 'function') actions.InteractionCreate.handle = () => undefined;
     return client;
   };
   let client: ReturnType<typeof connect> | undefined;
