@@ -99,11 +99,19 @@ export async function startDiscordGateway(opts: DiscordGatewayOptions): Promise<
       rest: { api: opts.apiUrl.replace(/\/+$/, ''), timeout: opts.timeoutMs },
     });
 
-    client.on(Events.ClientReady, (ready) => {
+    // After IDENTIFY: at start, and again when Discord had forgotten the session a RESUME asked for.
+    let sessions = 0;
+    client.on(Events.ShardReady, () => {
       state = 'connected';
       retryMs = opts.retryAfterMs ?? 5000;
+      sessions++;
       logger.info(
-        { bot: ready.user.username, botId: ready.user.id, servers: ready.guilds.cache.size },
+        {
+          bot: client.user?.username,
+          botId: client.user?.id,
+          servers: client.guilds.cache.size,
+          ...(sessions > 1 && { newSession: true }),
+        },
         'Discord gateway connected',
       );
     });

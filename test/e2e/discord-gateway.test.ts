@@ -127,6 +127,7 @@ discord:
     return (await res.json()) as Answer;
   }
 
+  const lastResumeSession = () => (gateway.sent(6).at(-1)?.d as { session_id?: string } | undefined)?.session_id;
   const titleOf = (a: Answer) => a.data?.embeds?.[0]?.title ?? '';
 
   it('identifies once with the Guilds intent alone, shows online, and heartbeats', async () => {
@@ -211,9 +212,37 @@ discord:
     expect(later.data?.embeds?.[0]?.description).toContain('Link creation failing');
   });
 
-  it('logs its connection without the bot token; the drop is the only thing it warned about', () => {
-    const warnings = bot.logs.filter((l) => Number(l.level) >= 40).map((l) => l.msg);
-    expect(warnings).toEqual(['Discord gateway connection lost; resuming']);
+  it('told to reconnect, it resumes; when Discord has forgotten the session, it identifies again', async () => {
+    const resumes = gateway.sent(6).length;
+    gateway.askToReconnect();
+    await until(() => gateway.sent(6).length === resumes + 1, 30_000, 'a RESUME after op 7');
+    expect(lastResumeSession()).toBe(gateway.sessionId);
+    expect(titleOf(await overGateway(command('help')))).toMatch(/^\/belvo-status: /);
+
+    const old = gateway.sessionId;
+    gateway.forgetSession();
+    gateway.drop();
+    await until(
+      () => gateway.sent(2).length === 2,
+      30_000,
+      'a second IDENTIFY',
+      () => bot.stderrTail().join('\n'),
+    );
+    expect(lastResumeSession()).toBe(old);
+    // A new session starts from the gateway URL that GET /gateway/bot gave, not the old session's resume URL.
+    expect(gateway.connections.at(-1)?.path).toBe('/');
+    expect((gateway.sent(2).at(-1)?.d as { intents?: number } | undefined)?.intents).toBe(1);
+    await until(
+      () => bot.logs.some((l) => l.msg === 'Discord gateway connected' && l.newSession === true),
+      15_000,
+      'the new session logged',
+    );
+    expect(titleOf(await overGateway(command('status')))).toBe('Belvo status: 1 open alert, worst major');
+  });
+
+  it('logs its connection without the bot token; the drops are the only thing it warned about', () => {
+    const warnings = new Set(bot.logs.filter((l) => Number(l.level) >= 40).map((l) => l.msg));
+    expect([...warnings]).toEqual(['Discord gateway connection lost; resuming']);
     const messages = bot.logs.map((l) => l.msg);
     expect(messages).toEqual(expect.arrayContaining(['Discord gateway connected', 'Discord gateway resumed']));
     expect(bot.logs.find((l) => l.msg === 'Discord gateway connected')).toMatchObject({ bot: 'belvo-status' });

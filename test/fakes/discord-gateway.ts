@@ -39,7 +39,8 @@ export class FakeDiscordGateway {
   /** Connections opened so far, with the query string each asked for (`v=10&encoding=json`). */
   readonly connections: { query: string; path: string }[] = [];
   url = '';
-  readonly sessionId = 'fake-session-0001';
+  /** The session IDENTIFY opened; a RESUME must name it. */
+  sessionId = 'fake-session-0001';
 
   private readonly server: Server = createServer((_req, res) => {
     res.writeHead(426);
@@ -81,6 +82,17 @@ export class FakeDiscordGateway {
     this.socket?.terminate();
     this.socket = undefined;
     this.identified = false;
+  }
+
+  /** Sends RECONNECT (7), as Discord does before moving a session: the bot should close and RESUME. */
+  askToReconnect(): void {
+    if (this.socket) send(this.socket, { op: 7, d: null, s: null, t: null });
+  }
+
+  /** Discord no longer knows the session (it expired): a RESUME gets INVALID_SESSION and the bot must IDENTIFY. */
+  forgetSession(): void {
+    this.sessionId = `fake-session-${String(Number(this.sessionId.slice(-4)) + 1).padStart(4, '0')}`;
+    this.dispatched.length = 0;
   }
 
   async start(): Promise<this> {
