@@ -117,6 +117,9 @@ export function createDiscordAdapter(slice: DiscordSlice, deps: DiscordDeps): Ad
         ...(deps.seen && { seen: deps.seen }),
       });
     },
+    connections(): Record<string, string> {
+      return gateway ? { 'discord-gateway': gateway.state() } : {};
+    },
     async stop() {
       await gateway?.stop();
     },

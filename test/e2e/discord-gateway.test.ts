@@ -140,6 +140,9 @@ discord:
     expect(d.intents).toBe(1);
     expect(d.presence.status).toBe('online');
     expect(d.shard).toEqual([0, 1]);
+    // /readyz shows the connection (ready or not does not depend on it).
+    const readyz = (await (await fetch(`${base}/readyz`)).json()) as { status: string; connections?: unknown };
+    expect(readyz).toMatchObject({ status: 'ready', connections: { 'discord-gateway': 'connected' } });
     // A heartbeat within a second or so (the first waits a random part of the interval), each answered with an ACK.
     await until(() => gateway.sent(1).length >= 2, 15_000, 'two heartbeats');
     expect(bot.running?.proc.exitCode).toBeNull();
