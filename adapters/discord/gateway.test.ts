@@ -1,11 +1,13 @@
 // The gateway connection alone (discord.js against the fake gateway and REST, in this process): replicas sharing the
 // store answer each interaction once, a refused token stops without hammering, and a Discord that cannot be reached
 // at start is tried again until it can.
+import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type Logger, silentLogger } from '../../src/ports/logger.js';
 import { inMemorySeenRequests, type SeenRequests } from '../../src/ports/seen-requests.js';
 import { type FakeDiscord, startFakeDiscord } from '../../test/fakes/discord-api.js';
 import { startFakeDiscordGateway } from '../../test/fakes/discord-gateway.js';
+import { files, importsOf } from '../../test/support/imports.js';
 import { DiscordClient } from './client.js';
 import { type DiscordGateway, startDiscordGateway } from './gateway.js';
 import { createInteractionHandler } from './interactions.js';
@@ -163,5 +165,18 @@ describe('Discord gateway connection', () => {
     await until(() => connection.state() === 'connected', 'connected');
     expect(gateway.sent(2)).toHaveLength(1);
     expect(logs.filter((l) => l.msg === 'Discord gateway connected')).toHaveLength(1);
+  });
+
+  it('discord.js is loaded only when the gateway is configured: one dynamic import, here', () => {
+    const users = ['src', 'adapters', 'simulators']
+      .flatMap(files)
+      .filter((f) => !f.endsWith('.test.ts'))
+      .flatMap((f) => importsOf(f, readFileSync(f, 'utf8')))
+      .filter((i) => i.specifier === 'discord.js' && !i.typeOnly)
+      .map((i) => i.file);
+    expect(users).toEqual(['adapters/discord/gateway.ts']);
+    const text = readFileSync('adapters/discord/gateway.ts', 'utf8');
+    expect(text).toMatch(/await import\(\s*'discord\.js'\s*\)/);
+    expect(text).not.toMatch(/from 'discord\.js'/);
   });
 });
