@@ -75,6 +75,8 @@ export interface FakeDiscordOptions {
   botUserId?: string;
   /** Requests per window in each route bucket. Discord's message create is 5 per 5 s per channel. */
   bucket?: { limit: number; windowMs: number };
+  /** How long an interaction can be answered after it was created (Discord: 3 s; tests on a busy machine: more). */
+  interactionWindowMs?: number;
   /** How long a nonce with enforce_nonce returns the first message. Discord says "a few minutes". */
   nonceWindowMs?: number;
   seed?: number;
@@ -323,6 +325,9 @@ export class FakeDiscord {
   readonly botUserId: string;
   private readonly bucketLimit: { limit: number; windowMs: number };
   private readonly nonceWindowMs: number;
+  private readonly interactionWindowMs: number;
+  /** Interactions sent to the bot (over the gateway) and not yet answered, with when they were created. */
+  private readonly openInteractions = new Map<string, { token: string; at: number }>();
   private readonly server = createServer((req, res) => void this.handle(req, res));
   private readonly sockets = trackSockets(this.server);
 
@@ -333,6 +338,7 @@ export class FakeDiscord {
     this.botUserId = opts.botUserId ?? this.applicationId;
     this.bucketLimit = opts.bucket ?? { limit: 5, windowMs: 5000 };
     this.nonceWindowMs = opts.nonceWindowMs ?? 5 * 60_000;
+    this.interactionWindowMs = opts.interactionWindowMs ?? 3000;
     this.random = seededRandom(opts.seed ?? 1);
     for (const c of opts.channels ?? []) this.channels.set(c, { type: 0, messages: [] });
     for (const c of opts.forums ?? []) this.channels.set(c, { type: 15, messages: [] });
@@ -395,6 +401,11 @@ export class FakeDiscord {
   /** The bot token it accepts (the fake gateway checks IDENTIFY and RESUME against it). */
   get botToken(): string {
     return this.token;
+  }
+
+  /** An interaction was sent to the bot (the fake gateway says so): it may be answered once, within the window. */
+  interactionCreated(id: string, token: string): void {
+    this.openInteractions.set(id, { token, at: Date.now() });
   }
 
   /** A new bot token: the old one is refused (401) from now on. */
@@ -632,6 +643,10 @@ export class FakeDiscord {
       const token = ctx.params.token as string;
       if (this.interactionCallbacks.some((c) => c.id === id)) {
         return error(400, 40060, 'Interaction has already been acknowledged.');
+      }
+      const open = this.openInteractions.get(id);
+      if (!open || open.token !== token || Date.now() - open.at > this.interactionWindowMs) {
+        return error(404, 10062, 'Unknown interaction');
       }
       const problems = ctx.body.data ? checkMessage(ctx.body.data as Record<string, unknown>, true) : {};
       delete problems.content; // a deferred answer (type 5) carries only flags

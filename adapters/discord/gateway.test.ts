@@ -129,6 +129,34 @@ describe('Discord gateway connection', () => {
     ]);
   });
 
+  it('an answer later than Discord allows is refused by Discord and logged as too late, not as a failure', async () => {
+    const discord = await startFakeDiscord({ botToken: TOKEN, interactionWindowMs: 50 });
+    const gateway = await startFakeDiscordGateway({ discord });
+    open.push(discord, gateway);
+    const logs: Logged[] = [];
+    const connection = await startDiscordGateway({
+      token: TOKEN,
+      apiUrl: discord.apiUrl,
+      timeoutMs: 2000,
+      // A command that takes longer than the window (the handler's own deferral is what normally prevents this).
+      handle: async (i) => {
+        await new Promise((r) => setTimeout(r, 200));
+        return handle(i);
+      },
+      callbacks: new DiscordClient({ apiUrl: discord.apiUrl, timeoutMs: 2000 }),
+      logger: recordingLogger(logs),
+    });
+    gateways.push(connection);
+    await until(() => connection.state() === 'connected', 'connected');
+    gateway.interaction(interaction('800000000000000011', discord));
+    await until(() => logs.some((l) => l.level === 'warn'), 'the warning');
+    expect(discord.callsTo('POST /interactions/:interaction/:token/callback').map((c) => c.status)).toEqual([404]);
+    expect(logs.filter((l) => l.level === 'warn' || l.level === 'error').map((l) => l.msg)).toEqual([
+      'a Discord interaction came too late to be answered (Discord allows 3 s)',
+    ]);
+    expect(discord.interactionCallbacks).toEqual([]);
+  });
+
   it('a refused bot token: one GET /gateway/bot, no IDENTIFY, an error that says what to fix, no token', async () => {
     const r = await replica(inMemorySeenRequests(), 'not-the-bot-token-0000');
     await until(() => r.connection.state() === 'closed', 'the connection given up');

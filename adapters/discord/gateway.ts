@@ -9,6 +9,7 @@ import { Routes } from 'discord-api-types/v10';
 import type { Logger } from '../../src/ports/logger.js';
 import type { SeenRequests } from '../../src/ports/seen-requests.js';
 import type { DiscordClient } from './client.js';
+import { DISCORD_CODES, DiscordCallError } from './errors.js';
 import type { InteractionResult } from './interactions.js';
 
 export interface DiscordGatewayOptions {
@@ -169,9 +170,14 @@ export async function startDiscordGateway(opts: DiscordGatewayOptions): Promise<
         body: result.response,
       });
     } catch (err) {
-      // Past 3 s Discord forgets the interaction (10062 Unknown interaction): the answer came too late.
+      const afterMs = Date.now() - receivedAt;
+      if (err instanceof DiscordCallError && err.code === DISCORD_CODES.unknownInteraction) {
+        // Past 3 s Discord forgets the interaction: one replayed after a long drop, or a machine too busy to answer.
+        logger.warn({ afterMs }, 'a Discord interaction came too late to be answered (Discord allows 3 s)');
+        return;
+      }
       logger.error(
-        { error: err instanceof Error ? err.message : String(err), afterMs: Date.now() - receivedAt },
+        { error: err instanceof Error ? err.message : String(err), afterMs },
         'the answer to a Discord interaction could not be sent',
       );
     }

@@ -31,7 +31,8 @@ describe('/belvo-status over the Discord gateway', () => {
     page = new SimulatedPage({ id: 'discordgw001', name: 'Belvo API' });
     page.addComponent({ name: 'API' });
     statuspage = await startSimulatedStatusPage({ page });
-    discord = await startFakeDiscord({ channels: [CHANNEL], botToken: BOT_TOKEN });
+    // Discord allows 3 s to answer; a machine busy with other tests may need more to start answering at all.
+    discord = await startFakeDiscord({ channels: [CHANNEL], botToken: BOT_TOKEN, interactionWindowMs: 60_000 });
     gateway = await startFakeDiscordGateway({ discord, heartbeatIntervalMs: 1000 });
     // The public key too, so the same command can be sent both ways and the answers compared.
     bot = new BotProcess(

@@ -74,6 +74,7 @@ export class FakeDiscordGateway {
 
   /** Sends INTERACTION_CREATE (kept for replay if the connection is down). */
   interaction(d: Record<string, unknown>): void {
+    this.discord.interactionCreated(String(d.id), String(d.token));
     this.dispatch('INTERACTION_CREATE', d);
   }
 
