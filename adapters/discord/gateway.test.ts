@@ -157,6 +157,39 @@ describe('Discord gateway connection', () => {
     expect(discord.interactionCallbacks).toEqual([]);
   });
 
+  it('closed by Discord for good (an intent refused): an error naming the cause, and no attempt after', async () => {
+    const discord = await startFakeDiscord({ botToken: TOKEN });
+    const gateway = await startFakeDiscordGateway({
+      discord,
+      refuseIdentify: { code: 4014, reason: 'Disallowed intent(s).' },
+    });
+    open.push(discord, gateway);
+    const logs: Logged[] = [];
+    const connection = await startDiscordGateway({
+      token: TOKEN,
+      apiUrl: discord.apiUrl,
+      timeoutMs: 2000,
+      handle,
+      callbacks: new DiscordClient({ apiUrl: discord.apiUrl, timeoutMs: 2000 }),
+      logger: recordingLogger(logs),
+      retryAfterMs: 10,
+    });
+    gateways.push(connection);
+    await until(() => logs.some((l) => l.level === 'error'), 'the error');
+    expect(connection.state()).toBe('closed');
+    expect(logs.filter((l) => l.level === 'error')).toEqual([
+      expect.objectContaining({
+        code: 4014,
+        reason: 'a disallowed intent (only Guilds is asked for; check the Bot page of the application)',
+        msg: 'Discord gateway closed and will not reconnect: /belvo-status is not received until the bot restarts',
+      }),
+    ]);
+    // Tried again it would be within 10 ms: a moment later there is still the one connection.
+    await new Promise((r) => setTimeout(r, 300));
+    expect(gateway.connections).toHaveLength(1);
+    expect(connection.state()).toBe('closed');
+  });
+
   it('a refused bot token: one GET /gateway/bot, no IDENTIFY, an error that says what to fix, no token', async () => {
     const r = await replica(inMemorySeenRequests(), 'not-the-bot-token-0000');
     await until(() => r.connection.state() === 'closed', 'the connection given up');

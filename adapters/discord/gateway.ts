@@ -9,7 +9,7 @@ import { Routes } from 'discord-api-types/v10';
 import type { Logger } from '../../src/ports/logger.js';
 import type { SeenRequests } from '../../src/ports/seen-requests.js';
 import type { DiscordClient } from './client.js';
-import { DISCORD_CODES, DiscordCallError } from './errors.js';
+import { DISCORD_CODES, DiscordCallError, scrubSecrets } from './errors.js';
 import type { InteractionResult } from './interactions.js';
 
 export interface DiscordGatewayOptions {
@@ -61,6 +61,8 @@ export async function startDiscordGateway(opts: DiscordGatewayOptions): Promise<
   const logger = opts.logger;
   let state: GatewayState = 'connecting';
   let stopped = false;
+  /** Discord closed the connection for a reason that trying again will not fix (a bad token, a refused intent). */
+  let refused = false;
   let retryTimer: NodeJS.Timeout | undefined;
   let retryMs = opts.retryAfterMs ?? 5000;
 
@@ -128,13 +130,14 @@ export async function startDiscordGateway(opts: DiscordGatewayOptions): Promise<
     client.on(Events.ShardDisconnect, (event) => {
       if (stopped) return;
       state = 'closed';
+      refused = true;
       logger.error(
         { code: event.code, reason: FATAL_CLOSE[event.code] ?? 'closed by Discord' },
         'Discord gateway closed and will not reconnect: /belvo-status is not received until the bot restarts',
       );
     });
     client.on(Events.ShardError, (err) => {
-      logger.warn({ error: err.message }, 'Discord gateway connection error');
+      logger.warn({ error: scrubSecrets(err.message) }, 'Discord gateway connection error');
     });
     // The interaction as Discord sent it: exactly what the Interactions Endpoint would have received in a POST.
     client.ws.on(GatewayDispatchEvents.InteractionCreate, (data: { id?: unknown; token?: unknown }) => {
@@ -177,7 +180,7 @@ export async function startDiscordGateway(opts: DiscordGatewayOptions): Promise<
         return;
       }
       logger.error(
-        { error: err instanceof Error ? err.message : String(err), afterMs },
+        { error: scrubSecrets(err instanceof Error ? err.message : String(err)), afterMs },
         'the answer to a Discord interaction could not be sent',
       );
     }
@@ -188,7 +191,7 @@ export async function startDiscordGateway(opts: DiscordGatewayOptions): Promise<
     client.login(opts.token).then(
       () => undefined,
       (err: unknown) => {
-        if (stopped) return;
+        if (stopped || refused) return;
         const code = (err as { code?: unknown }).code;
         if (code === 'TokenInvalid') {
           state = 'closed';
@@ -201,7 +204,7 @@ export async function startDiscordGateway(opts: DiscordGatewayOptions): Promise<
         }
         state = 'reconnecting';
         logger.warn(
-          { error: err instanceof Error ? err.message : String(err), retryInMs: retryMs },
+          { error: scrubSecrets(err instanceof Error ? err.message : String(err)), retryInMs: retryMs },
           'Discord gateway could not connect; trying again',
         );
         retryTimer = setTimeout(login, retryMs);

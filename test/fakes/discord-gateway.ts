@@ -24,6 +24,8 @@ export interface FakeDiscordGatewayOptions {
   discord: FakeDiscord;
   /** HELLO's heartbeat_interval. Discord sends about 41 s; a test uses less to see heartbeats. */
   heartbeatIntervalMs?: number;
+  /** Closes the connection at IDENTIFY with this code (4014: a privileged intent the application may not use). */
+  refuseIdentify?: { code: number; reason: string };
 }
 
 interface Dispatch {
@@ -157,6 +159,10 @@ export class FakeDiscordGateway {
       case 2: {
         if (!tokenOk) {
           ws.close(4004, 'Authentication failed.');
+          return;
+        }
+        if (this.opts.refuseIdentify) {
+          ws.close(this.opts.refuseIdentify.code, this.opts.refuseIdentify.reason);
           return;
         }
         if (data.intents !== undefined && typeof data.intents !== 'number') {
