@@ -129,6 +129,40 @@ describe('Discord gateway connection', () => {
     ]);
   });
 
+  it('a slow command: "thinking" through the callback at once, the answer edited in with the interaction token', async () => {
+    const discord = await startFakeDiscord({ botToken: TOKEN });
+    const gateway = await startFakeDiscordGateway({ discord });
+    open.push(discord, gateway);
+    const callbacks = new DiscordClient({ apiUrl: discord.apiUrl, timeoutMs: 2000 });
+    const connection = await startDiscordGateway({
+      token: TOKEN,
+      apiUrl: discord.apiUrl,
+      timeoutMs: 2000,
+      handle: createInteractionHandler({
+        applicationId: discord.applicationId,
+        client: callbacks,
+        logger: silentLogger,
+        followUpAfterMs: 20,
+        run: async () => {
+          await new Promise((r) => setTimeout(r, 300));
+          return { visibility: 'ephemeral', title: 'The last incident', sections: [] };
+        },
+      }),
+      callbacks,
+      logger: silentLogger,
+    });
+    gateways.push(connection);
+    await until(() => connection.state() === 'connected', 'connected');
+    gateway.interaction(interaction('800000000000000012', discord));
+    await until(() => discord.interactionMessages.length === 1, 'the answer edited in');
+    expect(discord.interactionCallbacks.map((c) => c.body)).toEqual([{ type: 5, data: { flags: 64 } }]);
+    expect(discord.interactionMessages[0]).toMatchObject({
+      token: 'token-800000000000000012',
+      kind: 'original',
+      body: { embeds: [{ title: 'The last incident' }] },
+    });
+  });
+
   it('an answer later than Discord allows is refused by Discord and logged as too late, not as a failure', async () => {
     const discord = await startFakeDiscord({ botToken: TOKEN, interactionWindowMs: 50 });
     const gateway = await startFakeDiscordGateway({ discord });
