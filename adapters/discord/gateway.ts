@@ -139,6 +139,10 @@ export async function startDiscordGateway(opts: DiscordGatewayOptions): Promise<
     client.on(Events.ShardError, (err) => {
       logger.warn({ error: scrubSecrets(err.message) }, 'Discord gateway connection error');
     });
+    // An 'error' event nobody listens to would throw: whatever discord.js reports this way is logged instead.
+    client.on(Events.Error, (err) => {
+      logger.error({ error: scrubSecrets(err.message) }, 'Discord gateway client error');
+    });
     // The interaction as Discord sent it: exactly what the Interactions Endpoint would have received in a POST.
     client.ws.on(GatewayDispatchEvents.InteractionCreate, (data: { id?: unknown; token?: unknown }) => {
       void answer(data);
