@@ -75,6 +75,8 @@ export interface FakeDiscordOptions {
   botUserId?: string;
   /** Requests per window in each route bucket. Discord's message create is 5 per 5 s per channel. */
   bucket?: { limit: number; windowMs: number };
+  /** How long an interaction can be answered after it was created (Discord: 3 s; tests on a busy machine: more). */
+  interactionWindowMs?: number;
   /** How long a nonce with enforce_nonce returns the first message. Discord says "a few minutes". */
   nonceWindowMs?: number;
   seed?: number;
@@ -300,6 +302,10 @@ export class FakeDiscord {
   readonly commands = new Map<string, Record<string, unknown>[]>();
   /** Interaction follow-ups: edits of the original answer and extra messages, by interaction token. */
   readonly interactionMessages: { token: string; kind: 'original' | 'followup'; body: Record<string, unknown> }[] = [];
+  /** Interaction answers sent to POST /interactions/{id}/{token}/callback (a bot on the gateway answers there). */
+  readonly interactionCallbacks: { id: string; token: string; body: Record<string, unknown> }[] = [];
+  /** What GET /gateway/bot hands out: the WebSocket a bot opens for the gateway (a fake gateway sets it). */
+  gatewayUrl = '';
   url = '';
 
   private readonly channels = new Map<string, { type: 0 | 11 | 15; parent?: string; messages: FakeMessage[] }>();
@@ -320,6 +326,9 @@ export class FakeDiscord {
   readonly botUserId: string;
   private readonly bucketLimit: { limit: number; windowMs: number };
   private readonly nonceWindowMs: number;
+  private readonly interactionWindowMs: number;
+  /** Interactions sent to the bot (over the gateway) and not yet answered, with when they were created. */
+  private readonly openInteractions = new Map<string, { token: string; at: number }>();
   private readonly server = createServer((req, res) => void this.handle(req, res));
   private readonly sockets = trackSockets(this.server);
 
@@ -330,6 +339,7 @@ export class FakeDiscord {
     this.botUserId = opts.botUserId ?? this.applicationId;
     this.bucketLimit = opts.bucket ?? { limit: 5, windowMs: 5000 };
     this.nonceWindowMs = opts.nonceWindowMs ?? 5 * 60_000;
+    this.interactionWindowMs = opts.interactionWindowMs ?? 3000;
     this.random = seededRandom(opts.seed ?? 1);
     for (const c of opts.channels ?? []) this.channels.set(c, { type: 0, messages: [] });
     for (const c of opts.forums ?? []) this.channels.set(c, { type: 15, messages: [] });
@@ -394,6 +404,16 @@ export class FakeDiscord {
       this.hangFaults = [];
     },
   };
+
+  /** The bot token it accepts (the fake gateway checks IDENTIFY and RESUME against it). */
+  get botToken(): string {
+    return this.token;
+  }
+
+  /** An interaction was sent to the bot (the fake gateway says so): it may be answered once, within the window. */
+  interactionCreated(id: string, token: string): void {
+    this.openInteractions.set(id, { token, at: Date.now() });
+  }
 
   /** A new bot token: the old one is refused (401) from now on. */
   resetToken(token: string): void {
@@ -613,6 +633,35 @@ export class FakeDiscord {
       return json(200, this.wire(m));
     });
 
+    add('GET', '/gateway/bot', undefined, (ctx) => {
+      const denied = this.botAuth(ctx);
+      if (denied) return denied;
+      if (!this.gatewayUrl) return error(503, 0, 'no gateway in this fake');
+      return json(200, {
+        url: this.gatewayUrl,
+        shards: 1,
+        session_start_limit: { total: 1000, remaining: 999, reset_after: 86_400_000, max_concurrency: 1 },
+      });
+    });
+
+    // Interactions received over the gateway are answered here, once, within 3 s; the token is the credential.
+    add('POST', '/interactions/:interaction/:token/callback', 'interaction', (ctx) => {
+      const id = ctx.params.interaction as string;
+      const token = ctx.params.token as string;
+      if (this.interactionCallbacks.some((c) => c.id === id)) {
+        return error(400, 40060, 'Interaction has already been acknowledged.');
+      }
+      const open = this.openInteractions.get(id);
+      if (!open || open.token !== token || Date.now() - open.at > this.interactionWindowMs) {
+        return error(404, 10062, 'Unknown interaction');
+      }
+      const problems = ctx.body.data ? checkMessage(ctx.body.data as Record<string, unknown>, true) : {};
+      delete problems.content; // a deferred answer (type 5) carries only flags
+      if (Object.keys(problems).length) return error(400, 50035, 'Invalid Form Body', problems);
+      this.interactionCallbacks.push({ id, token, body: ctx.body });
+      return json(204);
+    });
+
     const putCommands = (scope: string) => (ctx: Ctx) => {
       const denied = this.botAuth(ctx);
       if (denied) return denied;
@@ -684,7 +733,9 @@ export class FakeDiscord {
     const method = req.method ?? 'GET';
     const path = u.pathname.replace(/^\/api(\/v\d+)?/, '');
     const found = this.match(method, path);
-    const safePath = path.replace(/^(\/webhooks\/\d+\/)[^/]+/, '$1:token');
+    const safePath = path
+      .replace(/^(\/webhooks\/\d+\/)[^/]+/, '$1:token')
+      .replace(/^(\/interactions\/\d+\/)[^/]+/, '$1:token');
     const call: FakeDiscordCall = {
       method,
       path: safePath,
@@ -715,7 +766,9 @@ export class FakeDiscord {
       return;
     }
     const { route, params } = found;
-    const interaction = route.template.startsWith('/webhooks') && params.webhook === this.applicationId;
+    const interaction =
+      (route.template.startsWith('/webhooks') && params.webhook === this.applicationId) ||
+      route.template.startsWith('/interactions');
     call.bucket = `${method} ${route.template} ${route.major ? params[route.major] : ''}`;
     const now = Date.now();
     const limits = this.takeFromBucket(call.bucket, now);

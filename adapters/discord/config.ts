@@ -17,12 +17,20 @@ export type DiscordDestination = z.output<typeof discordDestination>;
 export const discordWebhookDestination = z.strictObject({ id, type: z.literal('discord-webhook'), url: secretRef });
 export type DiscordWebhookDestination = z.output<typeof discordWebhookDestination>;
 
-/** The Discord application: its bot token for channel destinations, its public key for /belvo-status. */
+/**
+ * The Discord application: its bot token for channel destinations; for /belvo-status, its public key (the
+ * Interactions Endpoint, a public URL) or the gateway (a connection the bot opens: no public URL needed).
+ */
 export const discordApp = z.strictObject({
   botToken: secretRef.optional(),
   applicationId: snowflake,
   /** Public (not a secret): it verifies the signature of every request to POST /discord/interactions. */
-  publicKey: z.string().regex(/^[0-9a-fA-F]{64}$/, "the application's public key: 64 hexadecimal characters"),
+  publicKey: z
+    .string()
+    .regex(/^[0-9a-fA-F]{64}$/, "the application's public key: 64 hexadecimal characters")
+    .optional(),
+  /** Receive /belvo-status and button clicks over Discord's gateway (a WebSocket the bot opens with its token). */
+  gateway: z.boolean().default(false),
   apiUrl: httpUrl.default('https://discord.com/api'),
   timeout: duration.default(10_000),
 });
@@ -41,7 +49,7 @@ export const discordConfigRules: AdapterConfigRules = {
   directDestination: DISCORD_CHANNEL_DESTINATION,
   check(root) {
     const app = root.discord as Record<string, unknown> | undefined;
-    return rawList(root, 'destinations').flatMap((d, i) =>
+    const problems = rawList(root, 'destinations').flatMap((d, i) =>
       d?.type === 'discord' && app?.botToken === undefined
         ? [
             {
@@ -51,5 +59,25 @@ export const discordConfigRules: AdapterConfigRules = {
           ]
         : [],
     );
+    if (app && typeof app === 'object') {
+      if (app.gateway === true && app.botToken === undefined) {
+        problems.push({
+          path: ['discord', 'gateway'],
+          message:
+            'the gateway needs `discord.botToken`: the bot connects to Discord with it to receive /belvo-status ' +
+            '(Developer Portal > your application > Bot > Reset Token)',
+        });
+      }
+      // (A gateway that is not a boolean is the schema's to report; guessing a way in from it would only confuse.)
+      if ((app.gateway === undefined || app.gateway === false) && app.publicKey === undefined) {
+        problems.push({
+          path: ['discord', 'publicKey'],
+          message:
+            '/belvo-status needs a way in: `publicKey` (the Interactions Endpoint, POST /discord/interactions on a ' +
+            'public URL) or `gateway: true` (no public URL; needs `botToken`)',
+        });
+      }
+    }
+    return problems;
   },
 };

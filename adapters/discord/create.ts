@@ -1,6 +1,7 @@
 // The Discord adapter: one REST client for the bot token (so every channel shares Discord's buckets and the pause
 // after a refused token), channel notifiers built on demand, channel webhooks (no bot needed), and /belvo-status over
-// the interactions endpoint mounted on the bot's HTTP server.
+// the interactions endpoint mounted on the bot's HTTP server and/or over Discord's gateway (no public URL needed).
+// Both ways in share one interaction handler: the same commands, the same answers.
 import type { CommandRunner } from '../../src/commands/handlers.js';
 import type { Adapter, AdapterDeps } from '../../src/ports/adapter.js';
 import type { Notifier } from '../../src/ports/notifier.js';
@@ -14,6 +15,7 @@ import {
   discordChannelDestination,
   discordConfigRules,
 } from './config.js';
+import { type DiscordGateway, startDiscordGateway } from './gateway.js';
 import { createInteractionHandler } from './interactions.js';
 import { mountDiscordInteractions } from './interactions-route.js';
 import { discordPublicKey } from './verify.js';
@@ -56,6 +58,29 @@ export function createDiscordAdapter(slice: DiscordSlice, deps: DiscordDeps): Ad
     const url = deps.secret(d.url.secretEnv);
     return [createDiscordWebhookNotifier({ destination: d.id, url, timeoutMs, ...incidentUrl })];
   });
+  // Interaction answers and follow-ups authenticate with the interaction's token in the URL, never with the bot token.
+  const interactions = app && new DiscordClient({ apiUrl: app.apiUrl, timeoutMs });
+  /** One handler for both ways in (the Interactions Endpoint, the gateway). */
+  const handle =
+    app &&
+    interactions &&
+    createInteractionHandler({
+      applicationId: app.applicationId,
+      client: interactions,
+      logger,
+      run: (cmd, caller) =>
+        deps.commands(
+          cmd,
+          {
+            platform: 'discord',
+            id: caller.channelId,
+            destination: discordChannelDestination(caller.channelId),
+            ...(!bot && { cannotPost: CANNOT_POST }),
+          },
+          { id: caller.userId, ...(caller.userName && { name: caller.userName }) },
+        ),
+    });
+  let gateway: DiscordGateway | undefined;
   return {
     notifiers,
     destinationKey: discordConfigRules.destinationKey,
@@ -65,33 +90,38 @@ export function createDiscordAdapter(slice: DiscordSlice, deps: DiscordDeps): Ad
       return channelId && app ? channel(destination, channelId) : undefined;
     },
     mount(router) {
-      if (!app) return;
-      // Interaction follow-ups authenticate with the interaction's token in the URL, never with the bot token.
-      const interactions = new DiscordClient({ apiUrl: app.apiUrl, timeoutMs });
+      if (!app?.publicKey || !handle) return;
       mountDiscordInteractions(router, {
         publicKey: discordPublicKey(app.publicKey),
-        handle: createInteractionHandler({
-          applicationId: app.applicationId,
-          client: interactions,
-          logger,
-          run: (cmd, caller) =>
-            deps.commands(
-              cmd,
-              {
-                platform: 'discord',
-                id: caller.channelId,
-                destination: discordChannelDestination(caller.channelId),
-                ...(!bot && { cannotPost: CANNOT_POST }),
-              },
-              { id: caller.userId, ...(caller.userName && { name: caller.userName }) },
-            ),
-        }),
+        handle,
         logger,
         now: () => deps.clock.now(),
         ...(deps.seen && { seen: deps.seen }),
       });
     },
-    start: async () => {},
-    stop: async () => {},
+    async start() {
+      if (!app?.gateway || !handle || !interactions) return;
+      if (!botToken) {
+        // The config check refuses this; an empty environment variable gets here.
+        logger.error({}, 'the Discord gateway needs discord.botToken: /belvo-status is not received');
+        return;
+      }
+      gateway = await startDiscordGateway({
+        token: botToken,
+        apiUrl: app.apiUrl,
+        timeoutMs,
+        handle,
+        callbacks: interactions,
+        logger: logger.child({ via: 'gateway' }),
+        now: () => deps.clock.now(),
+        ...(deps.seen && { seen: deps.seen }),
+      });
+    },
+    connections(): Record<string, string> {
+      return gateway ? { 'discord-gateway': gateway.state() } : {};
+    },
+    async stop() {
+      await gateway?.stop();
+    },
   };
 }

@@ -11,6 +11,8 @@ export const DISCORD_CODES = {
   unknownChannel: 10003,
   unknownMessage: 10008,
   unknownWebhook: 10015,
+  /** An interaction answered after its 3 s (or already answered). */
+  unknownInteraction: 10062,
   missingAccess: 50001,
   missingPermissions: 50013,
   invalidFormBody: 50035,
@@ -23,6 +25,7 @@ export const DISCORD_CODES = {
 export function scrubSecrets(text: string): string {
   return text
     .replace(/(\/webhooks\/\d+\/)[^\s/?#"']+/g, '$1[token]')
+    .replace(/(\/interactions\/\d+\/)[^\s/?#"']+/g, '$1[token]')
     .replace(/\bBot\s+[A-Za-z0-9._-]{20,}/g, 'Bot [token]');
 }
 

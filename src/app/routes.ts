@@ -51,6 +51,7 @@ export function mountRoutes(http: HttpServer, d: RouteDeps): { drain(): Promise<
       minFreeBytes: config.storage.minFree,
       now: () => clock.now(),
       ...(d.replicas.role && { role: d.replicas.role }),
+      connections: () => Object.assign({}, ...d.adapters.map((a) => a.connections?.() ?? {})),
     }),
     d.metrics.registry,
   );

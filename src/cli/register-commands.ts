@@ -24,7 +24,7 @@ async function register(values: { config?: string; guild?: string }): Promise<nu
   const { config, secrets } = loadOrExit(configPath(values.config));
   const discord = config.discord;
   const problem = !discord
-    ? 'register-commands needs the `discord:` section in the config (applicationId, publicKey, botToken)'
+    ? 'register-commands needs the `discord:` section in the config (applicationId, botToken)'
     : !discord.botToken
       ? 'register-commands needs `discord.botToken` (the "Bot" page of the application) to call Discord'
       : values.guild !== undefined && !/^\d{17,20}$/.test(values.guild)

@@ -20,6 +20,8 @@ export interface ReadinessDeps {
   probeEveryMs?: number;
   /** Several replicas: this one's part. A follower polls nothing (the leader does); unreachable is not ready. */
   role?: () => Role;
+  /** The chat connections the bot opened and their state; shown, not judged. */
+  connections?: () => Record<string, string>;
 }
 
 export interface ReadinessReport {
@@ -29,6 +31,8 @@ export interface ReadinessReport {
   problems: string[];
   /** With several replicas: leader, follower or unreachable. */
   role?: Role;
+  /** Connections the bot opened itself (`discord-gateway: connected`), when it opened any. */
+  connections?: Record<string, string>;
 }
 
 export function createReadiness(deps: ReadinessDeps): () => Promise<ReadinessReport> {
@@ -76,6 +80,13 @@ export function createReadiness(deps: ReadinessDeps): () => Promise<ReadinessRep
       problems.push(`${free} bytes free beside storage.path, under storage.minFree (${deps.minFreeBytes})`);
     }
     const checks = { store, sources, storageWritable: !writeError, storageSpace };
-    return { ready: Object.values(checks).every(Boolean), checks, problems, ...(role && { role }) };
+    const connections = deps.connections?.() ?? {};
+    return {
+      ready: Object.values(checks).every(Boolean),
+      checks,
+      problems,
+      ...(role && { role }),
+      ...(Object.keys(connections).length > 0 && { connections }),
+    };
   };
 }

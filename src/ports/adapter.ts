@@ -30,8 +30,13 @@ export interface Adapter {
   resolve(destination: string): Notifier | undefined;
   /** Adds the routes it serves (Slack events, Discord interactions) to the bot's HTTP server. */
   mount(router: RouteMounter): void;
-  /** Opens its own connections (Slack Socket Mode) once the bot serves. */
+  /** Opens its own connections (Slack Socket Mode, Discord's gateway) once the bot serves. */
   start(): Promise<void>;
+  /**
+   * The state of the connections it opened (`discord-gateway: connected`), for /readyz to show. Informational: a
+   * chat connection being down does not make the bot unready (alerts and webhooks do not depend on it).
+   */
+  connections?(): Record<string, string>;
   stop(): Promise<void>;
 }
 

@@ -39,6 +39,7 @@ subscriptions:
       botToken: { secretEnv: 'DISCORD_BOT_TOKEN' },
       applicationId: CHANNEL,
       publicKey: KEY,
+      gateway: false,
       apiUrl: 'https://discord.com/api',
       timeout: 10_000,
     });
@@ -73,6 +74,33 @@ subscriptions:
     );
   });
 
+  it('gateway mode: needs the bot token (said plainly), not the public key; without either way in, says both', () => {
+    const { config } = parseConfigText(
+      `
+discord:
+  botToken: { secretEnv: DISCORD_BOT_TOKEN }
+  applicationId: "${CHANNEL}"
+  gateway: true
+`,
+      't',
+      { DISCORD_BOT_TOKEN: 'bot-token' },
+    );
+    expect(config.discord).toMatchObject({ gateway: true, applicationId: CHANNEL });
+    expect(config.discord?.publicKey).toBeUndefined();
+
+    expect(problems(`discord: { applicationId: "${CHANNEL}", gateway: true }`)).toEqual([
+      'discord.gateway: the gateway needs `discord.botToken`: the bot connects to Discord with it to receive ' +
+        '/belvo-status (Developer Portal > your application > Bot > Reset Token)',
+    ]);
+    expect(problems(`discord: { applicationId: "${CHANNEL}", gateway: yes-please }`)).toEqual([
+      'discord.gateway: Invalid input: expected boolean, received string',
+    ]);
+    expect(problems(`discord: { applicationId: "${CHANNEL}", botToken: { secretEnv: T } }`, { T: 'x' })).toEqual([
+      'discord.publicKey: /belvo-status needs a way in: `publicKey` (the Interactions Endpoint, POST ' +
+        '/discord/interactions on a public URL) or `gateway: true` (no public URL; needs `botToken`)',
+    ]);
+  });
+
   it('the commented discord section of the example config is valid once uncommented', () => {
     const text = readFileSync('config/example.yaml', 'utf8');
     const block = `# discord:${text.split('\n# discord:')[1]?.split('\n\n')[0]}`;
@@ -85,6 +113,7 @@ subscriptions:
       'apiUrl',
       'applicationId',
       'botToken',
+      'gateway',
       'publicKey',
       'timeout',
     ]);

@@ -21,6 +21,12 @@ describe('readiness', () => {
     });
   });
 
+  it("shows the chat connections' state without judging readiness on it", async () => {
+    const report = await createReadiness(deps({ connections: () => ({ 'discord-gateway': 'reconnecting' }) }))();
+    expect(report).toMatchObject({ ready: true, problems: [], connections: { 'discord-gateway': 'reconnecting' } });
+    expect(await createReadiness(deps({ connections: () => ({}) }))()).not.toHaveProperty('connections');
+  });
+
   it('not ready while the polls are not all scheduled (stopping, or not yet started)', async () => {
     const report = await createReadiness(deps({ polls: { scheduled: () => 0, expected: () => 5 } }))();
     expect(report).toMatchObject({ ready: false, checks: { sources: false }, problems: ['0 of 5 polls scheduled'] });
