@@ -13,6 +13,7 @@ import { statusText } from '../../src/domain/status-text.js';
 import { clip, escapeDiscord } from '../../src/domain/text.js';
 import { fitEmbed } from './fit.js';
 import { DISCORD_LIMITS } from './limits.js';
+import { renderCommandReply } from './render-reply.js';
 
 export interface DiscordMessage {
   content?: string;
@@ -249,6 +250,11 @@ function description(event: AlertEvent): string {
 }
 
 export function renderParent(event: AlertEvent, opts: RenderOptions = { buttons: true }): DiscordMessage {
+  // A scheduled report is a summary, not an alert: its sections as a command's answer shows them, no buttons.
+  if (event.report) {
+    const { embeds, allowed_mentions } = renderCommandReply({ visibility: 'in_channel', ...event.report });
+    return { embeds, allowed_mentions, ...(opts.buttons && { components: [] }) };
+  }
   const a = event.alert;
   const embed = fitEmbed({
     title: clip(a.title, DISCORD_LIMITS.title),

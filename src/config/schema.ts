@@ -1,6 +1,7 @@
 // The whole configuration, validated once at start. Strict objects: a misspelt key is an error, never ignored.
 import { z } from 'zod';
 import { consoleConfigRules, consoleDestination } from '../../adapters/console/config.js';
+import { reportSchedule } from '../../adapters/cron/config.js';
 import {
   discordApp,
   discordConfigRules,
@@ -203,6 +204,8 @@ const subscription = z.strictObject({
   ...filterFields,
   quietHours: quietHours.optional(),
   mention: mention.optional(),
+  /** A report of what happened, sent to the destination at a cron time (never to a pager). */
+  report: reportSchedule.optional(),
 });
 
 const pagingRule = z.strictObject({
@@ -471,6 +474,12 @@ export function crossCheck(doc: unknown): KeyProblem[] {
   const pagers = new Set(rawList(root, 'destinations').flatMap((d) => (d?.type === 'pagerduty' ? [String(d.id)] : [])));
   for (const [i, sub] of rawList(root, 'subscriptions').entries()) {
     const dest = sub?.destination;
+    if (typeof dest === 'string' && pagers.has(dest) && sub?.report !== undefined) {
+      problems.push({
+        path: ['subscriptions', i, 'report'],
+        message: `"${dest}" is a pager: a report goes to a chat channel or the console, never pages`,
+      });
+    }
     if (typeof dest !== 'string' || destinations.has(dest) || pagers.has(dest)) continue;
     // `slack:C0123` and `discord:<id>` name a channel directly (as /belvo-status subscribe stores it).
     if (ADAPTER_RULES.some((r) => r.directDestination?.test(dest))) continue;

@@ -1,5 +1,6 @@
 // Reports on a schedule: when a subscription's report goes out (a cron time on a local clock), what period it sums up,
 // and the text it carries through delivery. Pure.
+import type { Alert, AlertEvent } from './alert.js';
 
 /** A subscription's report: a five-field cron expression read on the clock of `tz` (DST included). */
 export interface ReportSchedule {
@@ -76,4 +77,50 @@ export function describeReportSchedule(s: ReportSchedule): string {
  */
 export function reportScheduleKey(subscriptionId: string, s: ReportSchedule): string {
   return `${subscriptionId} ${s.cron} ${s.tz}`;
+}
+
+/** `20260105T1500`: a slot in an id. */
+function compact(at: number): string {
+  return new Date(at).toISOString().replace(/[-:]/g, '').slice(0, 13);
+}
+
+/**
+ * A report as the one event delivery carries to one destination: a pseudo-alert (never stored) whose id is the
+ * (subscription, slot), so the outbox and a platform's read-back after a crash know it as one message.
+ */
+export function reportEvent(subscriptionId: string, slot: number, body: ReportBody, now: number): AlertEvent {
+  const alert: Alert = {
+    id: `report-${subscriptionId.replace(/[^A-Za-z0-9_-]/g, '-')}-${compact(slot)}`,
+    fingerprint: `bot/report/${subscriptionId}/${slot}`,
+    kind: REPORT_KIND,
+    source: 'bot',
+    lifecycle: 'observed',
+    state: 'resolved',
+    version: 1,
+    severity: 'info',
+    peakSeverity: 'info',
+    title: body.title,
+    status: 'report',
+    evidence: {},
+    flapping: false,
+    announced: true,
+    counters: { bad: 0, ok: 0 },
+    flips: [],
+    startedAt: slot,
+    firstSeenAt: now,
+    lastSeenAt: now,
+    resolvedAt: now,
+    timeline: [],
+    rev: 0,
+  };
+  return {
+    type: 'opened',
+    alert,
+    version: 1,
+    at: now,
+    reason: 'scheduled report',
+    quiet: false,
+    noPage: true,
+    report: body,
+  };
 }
