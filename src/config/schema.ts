@@ -474,12 +474,6 @@ export function crossCheck(doc: unknown): KeyProblem[] {
   const pagers = new Set(rawList(root, 'destinations').flatMap((d) => (d?.type === 'pagerduty' ? [String(d.id)] : [])));
   for (const [i, sub] of rawList(root, 'subscriptions').entries()) {
     const dest = sub?.destination;
-    if (typeof dest === 'string' && pagers.has(dest) && sub?.report !== undefined) {
-      problems.push({
-        path: ['subscriptions', i, 'report'],
-        message: `"${dest}" is a pager: a report goes to a chat channel or the console, never pages`,
-      });
-    }
     if (typeof dest !== 'string' || destinations.has(dest) || pagers.has(dest)) continue;
     // `slack:C0123` and `discord:<id>` name a channel directly (as /belvo-status subscribe stores it).
     if (ADAPTER_RULES.some((r) => r.directDestination?.test(dest))) continue;
