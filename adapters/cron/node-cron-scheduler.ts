@@ -1,12 +1,23 @@
 // CronScheduler on node-cron: its tasks fire on the clock of a time zone (DST included) and its matcher says which
 // minutes an expression names, so the catch-up at start asks the same code that schedules.
-import cron from 'node-cron';
+import cron, { type ScheduledTask } from 'node-cron';
 import type { CronScheduler, CronTask } from '../../src/ports/cron.js';
 
 const MINUTE = 60_000;
 
 /** A task that would take the process to fire (its timers are unref'd: a report never keeps the bot alive). */
 export function createNodeCronScheduler(): CronScheduler {
+  // A task never started is only a matcher: one per (expression, zone), kept.
+  const matchers = new Map<string, ScheduledTask>();
+  const matcher = (expression: string, tz: string): ScheduledTask => {
+    const key = `${expression}\u0000${tz}`;
+    let task = matchers.get(key);
+    if (!task) {
+      task = cron.createTask(expression, () => undefined, { timezone: tz });
+      matchers.set(key, task);
+    }
+    return task;
+  };
   return {
     schedule(expression, tz, run): CronTask {
       const task = cron.schedule(
@@ -24,16 +35,12 @@ export function createNodeCronScheduler(): CronScheduler {
       };
     },
     lastSlot(expression, tz, at, withinMs) {
-      const task = cron.createTask(expression, () => undefined, { timezone: tz });
-      try {
-        // Slots are whole minutes (five-field expressions): at most withinMs / 1 min checks.
-        for (let t = Math.floor(at / MINUTE) * MINUTE; t >= at - withinMs; t -= MINUTE) {
-          if (task.match(new Date(t))) return t;
-        }
-        return undefined;
-      } finally {
-        void task.destroy();
+      const task = matcher(expression, tz);
+      // Slots are whole minutes (five-field expressions): at most withinMs / 1 min checks.
+      for (let t = Math.floor(at / MINUTE) * MINUTE; t >= at - withinMs; t -= MINUTE) {
+        if (task.match(new Date(t))) return t;
       }
+      return undefined;
     },
   };
 }
