@@ -36,3 +36,18 @@ describe('node-cron schedules', () => {
     expect(cronProblem('every day')).toMatch(/2 fields/);
   });
 });
+
+describe('node-cron tasks', () => {
+  it('run at their time, in their zone, with the minute they fire for', async () => {
+    const cron = createNodeCronScheduler();
+    const slots: number[] = [];
+    // Six fields (seconds) only here, to see a real timer fire within a second or two.
+    const task = cron.schedule('* * * * * *', 'America/Mexico_City', (slot) => slots.push(slot));
+    const deadline = Date.now() + 10_000;
+    while (slots.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    task.stop();
+    expect(slots.length).toBeGreaterThan(0);
+    expect(slots[0]! % 60_000).toBe(0);
+    expect(Math.abs(slots[0]! - Date.now())).toBeLessThan(2 * 60_000);
+  });
+});
