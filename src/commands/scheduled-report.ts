@@ -6,6 +6,7 @@ import { type Alert, durationText } from '../domain/alert.js';
 import { isIncidentKind } from '../domain/fingerprint.js';
 import type { InstitutionRef } from '../domain/institution.js';
 import { describeReportSchedule, type ReportBody, type ReportSchedule } from '../domain/report.js';
+import { activeSilenceFor } from '../domain/silence.js';
 import { type SubscriptionFilter, subscriptionMatches } from '../domain/subscription.js';
 import type { Store } from '../ports/store.js';
 import { byStatus } from './account-section.js';
@@ -121,9 +122,10 @@ function callsLine(input: ReportInput, belvo: BelvoAccountView): string {
 
 export async function scheduledReport(input: ReportInput): Promise<ReportBody> {
   const { store, belvo, filter, schedule, since, now } = input;
-  const [firing, changed] = await Promise.all([
+  const [firing, changed, silences] = await Promise.all([
     store.listAlerts({ states: ['firing'] }),
     store.listAlerts({ announcedOnly: true, changedSince: since }),
+    store.listSilences(now),
   ]);
   const { open } = openSituation(firing.filter((a) => a.announced && heardHere(filter, a)));
   const incidents = periodIncidents(
@@ -138,7 +140,7 @@ export async function scheduledReport(input: ReportInput): Promise<ReportBody> {
       heading: `Open now (${open.length})`,
       lines: open.length
         ? capLines(
-            [...open].sort(worstFirst).map((a) => openAlertLine(a, now)),
+            [...open].sort(worstFirst).map((a) => openAlertLine(a, now, activeSilenceFor(silences, a, now))),
             REPORT_LINES,
           )
         : ['Nothing open.'],

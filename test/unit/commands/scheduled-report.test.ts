@@ -220,6 +220,21 @@ describe('the scheduled report', () => {
     expect(body.sections[1]!.lines.map((l) => l.slice(0, 4))).toEqual(['[A9]', '[A7]', '[A6]']);
   });
 
+  it('an open alert says who acknowledged it and until when it is silenced, as status does', async () => {
+    await store.addSilence({
+      id: 'S1',
+      matcher: { institution: 'erebor_mx_retail' },
+      startsAt: NOW - HOUR,
+      endsAt: NOW + HOUR,
+      createdBy: 'ana',
+      reason: 'known',
+    });
+    const body = await scheduledReport({ store, filter: {}, schedule: SCHEDULE, since: SINCE, now: NOW });
+    expect(body.sections[0]!.lines).toContain(
+      '[A10] CRITICAL Banco Erebor MX - Retail is down (MX) · for 2h 0m · silenced until 2026-12-04T16:00:00Z',
+    );
+  });
+
   it('a quiet period says so', async () => {
     const body = await scheduledReport({
       store,
