@@ -6,16 +6,16 @@ import { type Alert, durationText } from '../domain/alert.js';
 import { isIncidentKind } from '../domain/fingerprint.js';
 import type { InstitutionRef } from '../domain/institution.js';
 import { describeReportSchedule, type ReportBody, type ReportSchedule } from '../domain/report.js';
-import { activeSilenceFor } from '../domain/silence.js';
 import { type SubscriptionFilter, subscriptionMatches } from '../domain/subscription.js';
 import type { Store } from '../ports/store.js';
 import { byStatus } from './account-section.js';
 import { auditFindings, SYMBOL } from './audit-handlers.js';
 import type { BelvoAccountView } from './belvo-view.js';
-import { capLines, historyLine, openAlertLine, plural, shortUtc } from './format.js';
+import { capLines, historyLine, plural, shortUtc } from './format.js';
 import { historyIncidents, incidentEndedAt, incidentStartedAt } from './incident-history.js';
 import { institutionLabel } from './institution-match.js';
-import { openSituation, worstFirst } from './open-alerts.js';
+import { worstFirst } from './open-alerts.js';
+import { openSections } from './status-handlers.js';
 
 export interface ReportInput {
   store: Store;
@@ -127,7 +127,13 @@ export async function scheduledReport(input: ReportInput): Promise<ReportBody> {
     store.listAlerts({ announcedOnly: true, changedSince: since }),
     store.listSilences(now),
   ]);
-  const { open } = openSituation(firing.filter((a) => a.announced && heardHere(filter, a)));
+  // What is open, as `status` lists it: Belvo's API, the institutions with their incident's id, the rest.
+  const opened = openSections(
+    firing.filter((a) => a.announced && heardHere(filter, a)),
+    now,
+    silences,
+  );
+  const { open } = opened;
   const incidents = periodIncidents(
     changed.filter((a) => heardHere(filter, a)),
     since,
@@ -136,15 +142,9 @@ export async function scheduledReport(input: ReportInput): Promise<ReportBody> {
   const sinceText = localTime(since, schedule.tz);
 
   const sections: ReportBody['sections'] = [
-    {
-      heading: `Open now (${open.length})`,
-      lines: open.length
-        ? capLines(
-            [...open].sort(worstFirst).map((a) => openAlertLine(a, now, activeSilenceFor(silences, a, now))),
-            REPORT_LINES,
-          )
-        : ['Nothing open.'],
-    },
+    ...(open.length
+      ? opened.sections.map((section) => ({ ...section, heading: `Open now · ${section.heading}` }))
+      : [{ heading: 'Open now', lines: ['Nothing open.'] }]),
     {
       heading: `Incidents since ${sinceText} (${incidents.length})`,
       lines: incidents.length

@@ -97,7 +97,7 @@ policy:
     const report = messages[1]!;
     expect(report.text).toBe('Belvo report: nothing open, 1 incident since Wed 2 Dec, 09:00');
     const text = JSON.stringify(report.blocks);
-    expect(text).toContain('*Open now (0)*\\nNothing open.');
+    expect(text).toContain('*Open now*\\nNothing open.');
     expect(text).toContain('*Incidents since Wed 2 Dec, 09:00 (1)*');
     expect(text).toMatch(
       /\[A\d+\] CRITICAL Banco Erebor MX - Retail: major outage on Belvo's status page · started 2026-12-03 13:40 UTC · lasted 30m/,

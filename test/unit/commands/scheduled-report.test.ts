@@ -175,7 +175,8 @@ describe('the scheduled report', () => {
     expect(toPlainText({ visibility: 'in_channel', ...body })).toBe(
       [
         'Belvo report: 1 open (worst critical), 3 incidents since Thu 3 Dec, 09:00',
-        'Open now (1):\n  [A10] CRITICAL Banco Erebor MX - Retail is down (MX) · for 2h 0m',
+        'Open now · Belvo API:\n  No open alert.',
+        'Open now · Institutions down or degraded (1):\n  CRITICAL Banco Erebor MX - Retail (MX) [A9]: [A10] Banco Erebor MX - Retail is down · for 2h 0m',
         [
           'Incidents since Thu 3 Dec, 09:00 (3):',
           "  [A9] CRITICAL Banco Erebor MX - Retail: major outage · started 2026-12-04 13:00 UTC · open for 2h 0m · 12m before Belvo's status page (noticed from token_required spike (production))",
@@ -212,12 +213,14 @@ describe('the scheduled report', () => {
       now: NOW,
     });
     expect(body.sections.map((s) => s.heading)).toEqual([
-      'Open now (2)',
+      'Open now · Belvo API',
+      'Open now · Institutions down or degraded (1)',
+      'Open now · Other open alerts',
       'Incidents since Fri 4 Dec, 04:00 (3)',
       'Institutions that failed most',
     ]);
     // Erebor's earlier incident ended before this period began.
-    expect(body.sections[1]!.lines.map((l) => l.slice(0, 4))).toEqual(['[A9]', '[A7]', '[A6]']);
+    expect(body.sections[3]!.lines.map((l) => l.slice(0, 4))).toEqual(['[A9]', '[A7]', '[A6]']);
   });
 
   it('an open alert says who acknowledged it and until when it is silenced, as status does', async () => {
@@ -230,9 +233,9 @@ describe('the scheduled report', () => {
       reason: 'known',
     });
     const body = await scheduledReport({ store, filter: {}, schedule: SCHEDULE, since: SINCE, now: NOW });
-    expect(body.sections[0]!.lines).toContain(
-      '[A10] CRITICAL Banco Erebor MX - Retail is down (MX) · for 2h 0m · silenced until 2026-12-04T16:00:00Z',
-    );
+    expect(body.sections[1]!.lines).toEqual([
+      'CRITICAL Banco Erebor MX - Retail (MX) [A9] (silenced until 2026-12-04T16:00:00Z): [A10] Banco Erebor MX - Retail is down · for 2h 0m · silenced until 2026-12-04T16:00:00Z',
+    ]);
   });
 
   it('a quiet period says so', async () => {
@@ -245,7 +248,7 @@ describe('the scheduled report', () => {
     });
     expect(body.title).toBe('Belvo report: nothing open, 0 incidents since Thu 3 Dec, 09:00');
     expect(body.sections).toEqual([
-      { heading: 'Open now (0)', lines: ['Nothing open.'] },
+      { heading: 'Open now', lines: ['Nothing open.'] },
       { heading: 'Incidents since Thu 3 Dec, 09:00 (0)', lines: ['None.'] },
     ]);
   });
