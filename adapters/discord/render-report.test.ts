@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { reportEvent } from '../../src/domain/report.js';
 import { embedLength } from './fit.js';
 import { DISCORD_LIMITS } from './limits.js';
-import { renderParent } from './render.js';
+import { parentFooter, renderParent } from './render.js';
 
 const SLOT = Date.UTC(2026, 11, 4, 15, 0);
 
@@ -26,7 +26,9 @@ describe('a scheduled report on Discord', () => {
     expect(embed?.description).toContain(
       '**Incidents since Thu 3 Dec, 09:00 (1)**\n\\[A1\\] MAJOR Banco X @everyone · lasted 30m',
     );
-    expect(embed?.footer?.text).toBe('weekdays 09:00 (UTC)');
+    // Crash recovery reads the channel back and knows the report by its footer.
+    expect(embed?.footer?.text).toBe('weekdays 09:00 (UTC) · belvo-status');
+    expect(embed?.footer?.text).toBe(parentFooter(reportEvent('sub-3', SLOT, body, SLOT).alert));
   });
 
   it('a long report stays inside Discord limits', () => {

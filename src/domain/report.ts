@@ -100,7 +100,8 @@ export function reportEvent(subscriptionId: string, slot: number, body: ReportBo
     severity: 'info',
     peakSeverity: 'info',
     title: body.title,
-    status: 'report',
+    // The schedule and period: what tells this report from the previous ones where a platform reads messages back.
+    status: body.footer ?? `report ${compact(slot)}`,
     evidence: {},
     flapping: false,
     announced: true,
