@@ -7,6 +7,7 @@ import type { App, AppOptions } from './app/app.js';
 import { belvoAccountView } from './app/belvo-view.js';
 import { configRouting, engineConfigFrom } from './app/core-config.js';
 import { buildReplicas } from './app/replicas.js';
+import { buildReports } from './app/reports.js';
 import { mountRoutes } from './app/routes.js';
 import { buildSources } from './app/sources.js';
 import { openStore } from './cli/open-store.js';
@@ -48,6 +49,7 @@ export async function buildApp(loaded: LoadedConfig, opts: AppOptions = {}): Pro
   // An institution incident's impact is counted in production's links, else in the only environment configured.
   const environments = config.belvo?.environments ?? [];
   const impactEnvironment = (environments.find((e) => e.id === 'production') ?? environments[0])?.id;
+  const fence = opened.replicas && (() => replicas.fence?.());
   const alerts = new AlertCommitter({
     store,
     clock,
@@ -57,7 +59,7 @@ export async function buildApp(loaded: LoadedConfig, opts: AppOptions = {}): Pro
     routing,
     onIntents: () => dispatcher.wake(),
     // Several replicas: polls and ticks commit under the leader's token.
-    ...(opened.replicas && { fence: () => replicas.fence?.() }),
+    ...(fence && { fence }),
     ...(impactEnvironment && { linkImpact: () => storedLinkCounts({ store }, impactEnvironment) }),
   });
   const commitEvents = async (events: AlertEvent[], changed: Alert[]) => {
@@ -100,6 +102,7 @@ export async function buildApp(loaded: LoadedConfig, opts: AppOptions = {}): Pro
     ...(opened.replicas && { pacing: opened.replicas.pacing }),
   });
   const ticker = new PolicyTicker({ alerts, logger: log('policy'), intervalMs: config.policy.check });
+  const reports = buildReports(config, { store, clock, logger, belvo, routing, dispatcher, fence, opts });
 
   const http = new HttpServer({
     host: config.server.host,
@@ -119,6 +122,7 @@ export async function buildApp(loaded: LoadedConfig, opts: AppOptions = {}): Pro
     scheduler: sources.scheduler,
     dispatcher,
     ticker,
+    reports,
     commitEvents,
     pollers: sources.statusPages,
     pollTargets: sources.targets,
@@ -127,6 +131,7 @@ export async function buildApp(loaded: LoadedConfig, opts: AppOptions = {}): Pro
       await dispatcher.start();
       await replicas.start({ dispatcher, ticker });
       for (const adapter of adapters.all) await adapter.start();
+      await reports.start();
       const pages = config.sources.map((s) => `${s.id} (${s.url}, every ${s.interval / 1000}s)`);
       const destinations = config.destinations.map((d) => d.id);
       logger.info(
@@ -136,6 +141,7 @@ export async function buildApp(loaded: LoadedConfig, opts: AppOptions = {}): Pro
       return { port: address.port };
     },
     async stop() {
+      await reports.stop();
       for (const adapter of adapters.all) await adapter.stop();
       await replicas.stop();
       await dispatcher.stop();

@@ -7,6 +7,7 @@ import { actionableEvidence, memberLines, pagingText } from '../../src/domain/gr
 import { healthError } from '../../src/domain/health-text.js';
 import { impactText } from '../../src/domain/incident-text.js';
 import { eventWindowText } from '../../src/domain/maintenance-window.js';
+import type { ReportBody } from '../../src/domain/report.js';
 import type { Severity } from '../../src/domain/severity.js';
 import { oneLine } from '../../src/domain/text.js';
 
@@ -75,6 +76,7 @@ function lineTag(a: AlertEvent['alert']): string {
 /** The lines printed for one event; empty for quiet (edit-only) events. */
 export function renderConsole(event: AlertEvent, opts: RenderOptions): string[] {
   if (event.quiet) return [];
+  if (event.report) return reportLines(event, event.report, opts);
   const { c, severity, type } = palette(opts.color);
   const a = event.alert;
   // An institution incident's title names its institution with the country already.
@@ -134,5 +136,19 @@ export function renderConsole(event: AlertEvent, opts: RenderOptions): string[] 
     lines.push(`      ${tag} ${m.down ? c.red('down') : c.green('up  ')} ${oneLine(m.text, MAX_DETAIL)}`);
   }
   if (members.length > MAX_MEMBER_LINES) lines.push(`      ${tag} +${members.length - MAX_MEMBER_LINES} more`);
+  return lines;
+}
+
+/** A scheduled report: a head line, then each section's heading and lines, indented. */
+function reportLines(event: AlertEvent, report: ReportBody, opts: RenderOptions): string[] {
+  const { c } = palette(opts.color);
+  const lines = [
+    `${c.dim(clock(event.at, opts.timeZone))} ${c.bold(c.cyan('REPORT'.padEnd(8)))} ${oneLine(report.title, 300)}`,
+  ];
+  for (const section of report.sections) {
+    if (section.heading) lines.push(`    ${c.bold(oneLine(section.heading, 200))}`);
+    for (const line of section.lines) lines.push(`      ${oneLine(line, MAX_DETAIL)}`);
+  }
+  if (report.footer) lines.push(`    ${c.dim(oneLine(report.footer, 300))}`);
   return lines;
 }

@@ -10,10 +10,12 @@ import { fitLines, memberLines, pagingText } from '../../src/domain/group-text.j
 import { healthError } from '../../src/domain/health-text.js';
 import { impactText, originLabel } from '../../src/domain/incident-text.js';
 import { eventWindowText, isMaintenance, maintenanceStage } from '../../src/domain/maintenance-window.js';
+import { REPORT_KIND } from '../../src/domain/report.js';
 import { statusText } from '../../src/domain/status-text.js';
 import { clip, escapeDiscord } from '../../src/domain/text.js';
 import { fitEmbed } from './fit.js';
 import { DISCORD_LIMITS } from './limits.js';
+import { renderCommandReply } from './render-reply.js';
 
 export interface DiscordMessage {
   content?: string;
@@ -76,6 +78,8 @@ export function parseCustomId(customId: string): { action: AlertAction; alertId:
 /** The footer that names the alert: people read it (`/belvo-status ack A12`), crash recovery finds messages by it. */
 export const FOOTER_BRAND = 'belvo-status';
 export function parentFooter(a: Alert): string {
+  // A report's own footer (its schedule and period) names it as well as an alert id would.
+  if (a.kind === REPORT_KIND) return `${a.status} · ${FOOTER_BRAND}`;
   return `Alert ${a.id} · ${originLabel(a)} · ${FOOTER_BRAND}`;
 }
 export function replyFooter(alertId: string, version: number): string {
@@ -259,6 +263,15 @@ function description(event: AlertEvent): string {
 }
 
 export function renderParent(event: AlertEvent, opts: RenderOptions = { buttons: true }): DiscordMessage {
+  // A scheduled report is a summary, not an alert: its sections as a command's answer shows them, no buttons.
+  if (event.report) {
+    const { embeds, allowed_mentions } = renderCommandReply({
+      visibility: 'in_channel',
+      ...event.report,
+      footer: parentFooter(event.alert),
+    });
+    return { embeds, allowed_mentions, ...(opts.buttons && { components: [] }) };
+  }
   const a = event.alert;
   const embed = fitEmbed({
     title: clip(a.title, DISCORD_LIMITS.title),

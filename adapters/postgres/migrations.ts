@@ -193,6 +193,20 @@ export const PG_MIGRATIONS: readonly PgMigration[] = [
       ALTER TABLE silences ADD COLUMN recurrence TEXT;
     `,
   },
+  {
+    version: 10,
+    name: 'scheduled reports sent',
+    sql: `
+      -- One row per (schedule, slot) a report went out for, claimed before it is queued: whichever replica inserts
+      -- the row sends the report, any other finds it and sends nothing.
+      CREATE TABLE report_log (
+        schedule TEXT NOT NULL,
+        slot BIGINT NOT NULL,
+        claimed_at BIGINT NOT NULL,
+        PRIMARY KEY (schedule, slot)
+      );
+    `,
+  },
 ];
 
 /** Any 64-bit number, the same for every replica: the advisory lock that serialises migrations. */

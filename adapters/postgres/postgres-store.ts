@@ -30,6 +30,7 @@ import { belvoStoreMethods } from './belvo-links-store.js';
 import { applyPgMigrations } from './migrations.js';
 import { notifyChannel } from './notify.js';
 import { createPool, inTransaction, isWriteConflict, type PgConnectionOptions } from './pool.js';
+import { reportLogMethods } from './report-log-store.js';
 import {
   type AlertRow,
   type CursorRow,
@@ -626,5 +627,6 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
     },
 
     ...belvo,
+    ...reportLogMethods(open),
   };
 }

@@ -11,6 +11,7 @@ import type { MentionTarget } from '../../src/domain/mention.js';
 import { statusText } from '../../src/domain/status-text.js';
 import { clip, escapeSlack } from '../../src/domain/text.js';
 import { ALERT_METADATA_TYPE, SLACK_LIMITS } from './limits.js';
+import { renderCommandReply } from './render-reply.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: Block Kit JSON is wide; the fake API and Slack validate it.
 export type Block = Record<string, any>;
@@ -180,6 +181,11 @@ function linkTarget(url: string): string {
 }
 
 export function renderParent(event: AlertEvent, opts: ParentOptions = {}): SlackMessage {
+  // A scheduled report is a summary, not an alert: its sections as a command's answer shows them, no buttons.
+  if (event.report) {
+    const { text, blocks } = renderCommandReply({ visibility: 'in_channel', ...event.report });
+    return { text, blocks, metadata: metadata(event) };
+  }
   const a = event.alert;
   const update = latestUpdate(a);
   const blocks: Block[] = [

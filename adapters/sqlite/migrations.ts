@@ -272,6 +272,20 @@ export const MIGRATIONS: readonly Migration[] = [
       END;
     `,
   },
+  {
+    version: 10,
+    name: 'scheduled reports sent',
+    sql: `
+      -- One row per (schedule, slot) a report went out for, claimed before it is queued: a restart's catch-up and a
+      -- second sender find the row and send nothing.
+      CREATE TABLE report_log (
+        schedule TEXT NOT NULL,
+        slot INTEGER NOT NULL,
+        claimed_at INTEGER NOT NULL,
+        PRIMARY KEY (schedule, slot)
+      ) WITHOUT ROWID;
+    `,
+  },
 ];
 
 const CREATE_LEDGER = `

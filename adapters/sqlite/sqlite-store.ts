@@ -27,6 +27,7 @@ import {
 import { belvoStoreMethods, prepareBelvoStatements } from './belvo-links-store.js';
 import { createDirectories } from './directories.js';
 import { applyMigrations } from './migrations.js';
+import { prepareReportLogStatements, reportLogMethods } from './report-log-store.js';
 import { prepareSeenStatements, seenRequestMethods } from './seen-requests-store.js';
 
 export interface SqliteStoreOptions {
@@ -362,6 +363,7 @@ function prepareStatements(db: BetterSqlite3.Database) {
       ON CONFLICT (name) DO UPDATE SET value = excluded.value`),
     belvo: prepareBelvoStatements(db),
     seen: prepareSeenStatements(db),
+    reports: prepareReportLogStatements(db),
   };
 }
 
@@ -758,5 +760,6 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
       const { db, st } = open();
       return { db, st: st.seen };
     }),
+    ...reportLogMethods(() => open().st.reports),
   };
 }

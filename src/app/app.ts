@@ -4,8 +4,10 @@ import type { Dispatcher } from '../delivery/dispatcher.js';
 import type { Alert, AlertEvent } from '../domain/alert.js';
 import type { PolicyTicker } from '../poll/policy-ticker.js';
 import type { StatusPagePoller } from '../poll/poll-status-page.js';
+import type { ReportScheduler } from '../poll/report-scheduler.js';
 import type { Pollable, PollScheduler } from '../poll/scheduler.js';
 import type { Clock } from '../ports/clock.js';
+import type { CronScheduler } from '../ports/cron.js';
 import type { Logger } from '../ports/logger.js';
 import type { Store } from '../ports/store.js';
 
@@ -14,6 +16,8 @@ export interface AppOptions {
   logger?: Logger;
   /** Where console destinations write (1 = standard output). */
   consoleFd?: number;
+  /** What runs the reports' cron schedules (node-cron when absent; tests fire them by hand). */
+  cron?: CronScheduler;
 }
 
 export interface App {
@@ -23,6 +27,8 @@ export interface App {
   readonly scheduler: PollScheduler;
   readonly dispatcher: Dispatcher;
   readonly ticker: PolicyTicker;
+  /** Subscriptions' reports at their cron times. */
+  readonly reports: ReportScheduler;
   /** Commits alert changes made outside a poll (chat commands) through the policy and routing. */
   readonly commitEvents: (events: AlertEvent[], alerts: Alert[]) => Promise<void>;
   readonly pollers: StatusPagePoller[];

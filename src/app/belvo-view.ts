@@ -31,6 +31,7 @@ export function belvoAccountView(config: Config, store: Store, sources: Sources)
         get lastReportAt() {
           return calls.reported.lastReportAt;
         },
+        ...(config.belvo && { keptMs: config.belvo.errorRatios.longWindow }),
       },
     }),
   };

@@ -73,10 +73,11 @@ export function criticalMatcher(list: string[]): (i: InstitutionRef) => boolean 
 }
 
 export function configSubscriptions(config: Config, now: number): Subscription[] {
-  return config.subscriptions.map(({ destination, ...filter }, i) => ({
+  return config.subscriptions.map(({ destination, report, ...rest }, i) => ({
     id: `config:${i}`,
     destination: canonicalDestination(config, destination),
-    filter,
+    // A report's clock: its own zone, else the subscription's quiet-hours zone, else UTC.
+    filter: report ? { ...rest, report: { cron: report.cron, tz: report.tz ?? rest.quietHours?.tz ?? 'UTC' } } : rest,
     createdBy: 'config',
     createdAt: now,
   }));

@@ -124,7 +124,8 @@ export async function auditFindings(
   return { sections, problems };
 }
 
-const SYMBOL: Record<AuditMark, string> = { ok: OK, warn: WARN, missing: NO };
+/** How a finding is marked in text: ✓ ok, ! worth a look, ✗ missing. */
+export const SYMBOL: Record<AuditMark, string> = { ok: OK, warn: WARN, missing: NO };
 
 export interface AuditReport {
   reply: Reply;

@@ -31,6 +31,8 @@ export interface BelvoAccountView {
     failuresWithoutRequestId: number;
     failures: number;
     lastReportAt?: number;
+    /** How far back `summary` can see (the calls are kept in memory for the error ratios' long window). */
+    keptMs?: number;
   };
 }
 

@@ -2,6 +2,7 @@
 // `{ kind: 'invalid' }` with a message and the usage line, never an exception (a user must never see a stack trace).
 import { parseDuration } from '../config/units.js';
 import { describeMention, type MentionLevel, type MentionTarget, parseMentionTarget } from '../domain/mention.js';
+import { parseReportShorthand } from '../domain/report.js';
 import { SEVERITIES, type Severity } from '../domain/severity.js';
 import type { SilenceRecurrence } from '../domain/silence.js';
 import type { QuietHours, SubscriptionFilter } from '../domain/subscription.js';
@@ -351,7 +352,17 @@ function parseRecurringSilence(args: Token[], every: number, raw: string): Body 
 
 const FILTER_KEYS: Record<
   string,
-  'kinds' | 'countries' | 'institutions' | 'sources' | 'env' | 'min' | 'quiet' | 'tz' | 'mention' | 'mentionFrom'
+  | 'kinds'
+  | 'countries'
+  | 'institutions'
+  | 'sources'
+  | 'env'
+  | 'min'
+  | 'quiet'
+  | 'tz'
+  | 'mention'
+  | 'mentionFrom'
+  | 'report'
 > = {
   kind: 'kinds',
   kinds: 'kinds',
@@ -371,6 +382,7 @@ const FILTER_KEYS: Record<
   timezone: 'tz',
   mention: 'mention',
   'mention-from': 'mentionFrom',
+  report: 'report',
 };
 
 const KIND_SHAPE = /^[a-z][a-z0-9_]*(\.[a-z0-9_]+)*$/;
@@ -405,6 +417,7 @@ function parseFilter(args: Token[]): SubscriptionFilter {
     tz?: string;
     mention?: MentionTarget[];
     mentionFrom?: MentionLevel;
+    report?: { cron: string; every: string };
   } = {};
   for (const token of args) {
     const colon = token.text.indexOf(':');
@@ -417,7 +430,7 @@ function parseFilter(args: Token[]): SubscriptionFilter {
     const field = FILTER_KEYS[key.toLowerCase()];
     if (!field) {
       throw new Invalid(
-        `unknown filter "${key}:" (known: country, institution, source, env, min, quiet, tz, mention, mention-from)`,
+        `unknown filter "${key}:" (known: country, institution, source, env, min, quiet, tz, mention, mention-from, report)`,
       );
     }
     switch (field) {
@@ -473,6 +486,13 @@ function parseFilter(args: Token[]): SubscriptionFilter {
         f.mentionFrom = value.toLowerCase() === 'paged' ? 'paged' : parseSeverity(value);
         break;
       }
+      case 'report': {
+        if (f.report) throw new Invalid('report: given twice');
+        const parsed = parseReportShorthand(value);
+        if ('error' in parsed) throw new Invalid(parsed.error);
+        f.report = parsed;
+        break;
+      }
     }
   }
   if (f.mentionFrom && !f.mention) throw new Invalid('mention-from: says from when to mention: add mention:@group');
@@ -490,6 +510,8 @@ function parseFilter(args: Token[]): SubscriptionFilter {
   // Alone, the zone the channel reads times in (a scheduled maintenance's window); with quiet hours, theirs is it.
   if (f.tz && !f.quiet) filter.tz = f.tz;
   if (f.mention) filter.mention = { to: f.mention, ...(f.mentionFrom && { from: f.mentionFrom }) };
+  // A report is read on the channel's clock when one is given (tz:), else on UTC.
+  if (f.report) filter.report = { cron: f.report.cron, tz: f.tz ?? 'UTC', every: f.report.every };
   return filter;
 }
 

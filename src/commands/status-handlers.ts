@@ -43,8 +43,8 @@ export async function statusReply(ctx: CommandContext, visibility: ReplyVisibili
     ctx.store.listAlerts({ states: ['firing'] }),
     ctx.store.listSilences(ctx.now),
   ]);
-  // Incidents are listed through their evidence, under their institution or under the Belvo API.
-  const { api, apiIncident, institutions, other, open, upcoming } = openSituation(all);
+  const { open, sections } = openSections(all, ctx.now, silences);
+  const { upcoming } = openSituation(all);
   const footer = `As of ${shortUtc(ctx.now)} · ${COMMAND} institution <name> for one institution`;
   const account = await accountSection(ctx);
   // Planned work is not broken: listed apart, after what is.
@@ -64,17 +64,40 @@ export async function statusReply(ctx: CommandContext, visibility: ReplyVisibili
       ]
     : [];
   if (open.length === 0) {
-    const sections: ReplySection[] = [{ lines: ['No open alerts.'] }, ...planned, ...(account ? [account] : [])];
-    return { visibility, title: 'Belvo status: all clear', sections, footer };
+    const clear: ReplySection[] = [{ lines: ['No open alerts.'] }, ...planned, ...(account ? [account] : [])];
+    return { visibility, title: 'Belvo status: all clear', sections: clear, footer };
   }
-  const silenceOf = (a: Alert) => activeSilenceFor(silences, a, ctx.now);
+  sections.push(...planned);
+  if (account) sections.push(account);
+  const worst = [...open].sort(worstFirst)[0]!;
+  return {
+    visibility,
+    title: `Belvo status: ${plural(open.length, 'open alert')}, worst ${worst.severity}`,
+    sections,
+    footer,
+  };
+}
+
+/**
+ * What is open, as `status` lists it (and the scheduled report): Belvo's API, then the institutions down or degraded
+ * with their incident's id, then the rest; `open` is every open alert but incidents (listed through their evidence).
+ */
+export function openSections(
+  firing: Alert[],
+  now: number,
+  silences: Silence[],
+): { open: Alert[]; sections: ReplySection[] } {
+  // Incidents are listed through their evidence, under their institution or under the Belvo API.
+  const { api, apiIncident, institutions, other, open } = openSituation(firing);
+  if (open.length === 0) return { open, sections: [] };
+  const silenceOf = (a: Alert) => activeSilenceFor(silences, a, now);
 
   const sections: ReplySection[] = [
     {
-      heading: `Belvo API${incidentNote(apiIncident, ctx.now, silences)}`,
+      heading: `Belvo API${incidentNote(apiIncident, now, silences)}`,
       lines: api.length
         ? capLines(
-            api.map((a) => openAlertLine(a, ctx.now, silenceOf(a))),
+            api.map((a) => openAlertLine(a, now, silenceOf(a))),
             STATUS_LINES,
           )
         : ['No open alert.'],
@@ -86,8 +109,8 @@ export async function statusReply(ctx: CommandContext, visibility: ReplyVisibili
       lines: capLines(
         institutions.map(({ institution, alerts, incident }) => {
           const first = alerts[0]!;
-          const what = alerts.map((a) => withinInstitution(a, ctx.now, silences)).join('; ');
-          return `${first.severity.toUpperCase()} ${institutionLabel(institution)}${incidentNote(incident, ctx.now, silences)}: ${what}`;
+          const what = alerts.map((a) => withinInstitution(a, now, silences)).join('; ');
+          return `${first.severity.toUpperCase()} ${institutionLabel(institution)}${incidentNote(incident, now, silences)}: ${what}`;
         }),
         STATUS_LINES,
         ` (${COMMAND} institution <name>)`,
@@ -98,20 +121,12 @@ export async function statusReply(ctx: CommandContext, visibility: ReplyVisibili
     sections.push({
       heading: 'Other open alerts',
       lines: capLines(
-        other.map((a) => openAlertLine(a, ctx.now, silenceOf(a))),
+        other.map((a) => openAlertLine(a, now, silenceOf(a))),
         STATUS_LINES,
       ),
     });
   }
-  sections.push(...planned);
-  if (account) sections.push(account);
-  const worst = [...open].sort(worstFirst)[0]!;
-  return {
-    visibility,
-    title: `Belvo status: ${plural(open.length, 'open alert')}, worst ${worst.severity}`,
-    sections,
-    footer,
-  };
+  return { open, sections };
 }
 
 const RECENT_PER_INSTITUTION = 5;

@@ -1,4 +1,5 @@
 // `subscribe`, `unsubscribe`, `subscriptions`: the subscriptions of the channel the command was typed in.
+import { describeReportSchedule } from '../domain/report.js';
 import { type Subscription, type SubscriptionFilter, subscriptionMatches } from '../domain/subscription.js';
 import {
   capLines,
@@ -44,8 +45,9 @@ function subscriptionLine(s: Subscription): string {
   const zone = s.filter.tz ? ` · times in ${s.filter.tz}` : '';
   const mention = mentionText(s.filter);
   const mentions = mention ? ` · mentions ${mention}` : '';
+  const report = s.filter.report ? ` · report ${describeReportSchedule(s.filter.report)}` : '';
   const by = s.createdBy ? ` · by ${s.createdBy}` : '';
-  return `${s.id}: ${describeFilter(s.filter)}${quiet}${zone}${mentions}${by} on ${shortUtc(s.createdAt).slice(0, 10)}`;
+  return `${s.id}: ${describeFilter(s.filter)}${quiet}${zone}${mentions}${report}${by} on ${shortUtc(s.createdAt).slice(0, 10)}`;
 }
 
 export async function subscribeReply(
@@ -116,6 +118,13 @@ export async function subscribeReply(
   if (quiet) lines.push(quiet);
   const mention = mentionNote(filter);
   if (mention) lines.push(mention);
+  if (filter.report) {
+    const zone =
+      filter.report.tz === 'UTC' ? ' Add tz:America/Mexico_City (for example) to read it on your clock.' : '';
+    lines.push(
+      `A report of what is open, the incidents since the last report, your links, calls and audit arrives here ${describeReportSchedule(filter.report)}.${zone}`,
+    );
+  }
   const matching = alerts.filter((a) => a.state === 'firing' && subscriptionMatches(filter, a));
   if (matching.length) {
     // Routing happens on change: an alert already open reaches this channel with its next update, not now.

@@ -20,7 +20,8 @@ export const USAGE = {
   subscribe: {
     syntax:
       'subscribe [kinds...] [country:MX,CO] [institution:a,b] [source:x] [env:production] [min:major] ' +
-      '[quiet:22:00-07:00] [tz:America/Mexico_City] [mention:@group,@user|here] [mention-from:critical|major|paged]',
+      '[quiet:22:00-07:00] [tz:America/Mexico_City] [mention:@group,@user|here] [mention-from:critical|major|paged] ' +
+      '[report:weekdays-09:00|daily-09:00|mon-09:00]',
     example: 'subscribe statuspage country:MX min:major',
     what: 'this channel receives the alerts that match (no filter: every alert)',
   },

@@ -1,6 +1,7 @@
 // The whole configuration, validated once at start. Strict objects: a misspelt key is an error, never ignored.
 import { z } from 'zod';
 import { consoleConfigRules, consoleDestination } from '../../adapters/console/config.js';
+import { reportSchedule } from '../../adapters/cron/config.js';
 import {
   discordApp,
   discordConfigRules,
@@ -205,6 +206,8 @@ const subscription = z.strictObject({
   /** The time zone the channel reads times in (a scheduled maintenance's window); quietHours.tz, else UTC. */
   tz: timeZone.optional(),
   mention: mention.optional(),
+  /** A report of what happened, sent to the destination at a cron time (never to a pager). */
+  report: reportSchedule.optional(),
 });
 
 const pagingRule = z.strictObject({

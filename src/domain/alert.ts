@@ -1,6 +1,7 @@
 import type { InstitutionRef } from './institution.js';
 import type { MaintenanceWindow } from './maintenance-window.js';
 import type { Loudness, MentionTarget } from './mention.js';
+import type { ReportBody } from './report.js';
 import type { Severity } from './severity.js';
 import type { EvidenceValue, Figure, Lifecycle, MaintenanceRef, ServiceRef, TimelineEntry } from './signal.js';
 
@@ -218,6 +219,8 @@ export interface AlertEvent {
   page?: PageAction;
   /** The source's updates that are news in this event, oldest first (a poll can bring several). */
   updates?: TimelineEntry[];
+  /** A scheduled report (kind `bot.report`): destinations show this text instead of an alert's message. */
+  report?: ReportBody;
 }
 
 /** The grouped alert or incident whose message speaks for this one, if any. */

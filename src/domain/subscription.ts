@@ -1,6 +1,7 @@
 import type { Alert } from './alert.js';
 import type { SubscriptionMention } from './mention.js';
 import type { QuietHours } from './quiet-hours.js';
+import type { ReportSchedule } from './report.js';
 import { atLeast, type Severity } from './severity.js';
 
 export type { QuietHours } from './quiet-hours.js';
@@ -27,6 +28,8 @@ export interface SubscriptionFilter {
   tz?: string;
   /** Who the channel's messages wake up, from which level: delivery only, never part of what matches. */
   mention?: SubscriptionMention;
+  /** A report of what happened, sent to the destination on this schedule: delivery only, never part of matching. */
+  report?: ReportSchedule;
 }
 
 export interface Subscription {

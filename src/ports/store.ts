@@ -6,6 +6,7 @@ import type { BelvoLinkStore } from './belvo-links.js';
 import type { ChannelSettings } from './channel-settings.js';
 import type { FeedState } from './feed-state.js';
 import type { Outbox } from './outbox.js';
+import type { ReportLog } from './report-log.js';
 import type { SeenRequests } from './seen-requests.js';
 
 export type {
@@ -22,9 +23,10 @@ export type { BelvoLinkStore } from './belvo-links.js';
 export type { ChannelSettings, SequenceName } from './channel-settings.js';
 export type { FeedState, SourceState } from './feed-state.js';
 export type { ClaimOptions, Intent, IntentCompletion, IntentStatus, NewIntent, Outbox } from './outbox.js';
+export type { ReportLog } from './report-log.js';
 export type { SeenRequests } from './seen-requests.js';
 
-export interface Store extends AlertStore, Outbox, ChannelSettings, FeedState, BelvoLinkStore, SeenRequests {
+export interface Store extends AlertStore, Outbox, ChannelSettings, FeedState, BelvoLinkStore, SeenRequests, ReportLog {
   /** Opens the database and applies migrations. */
   init(): Promise<void>;
   close(): Promise<void>;

@@ -7,6 +7,7 @@ import { describeBelvoLinkContract } from './belvo-links-contract.js';
 import { describeChannelSettingsContract } from './channel-settings-contract.js';
 import { describeFeedStateContract } from './feed-state-contract.js';
 import { describeOutboxContract } from './outbox-contract.js';
+import { describeReportLogContract } from './report-log-contract.js';
 import { describeSeenRequestsContract } from './seen-requests-contract.js';
 
 /**
@@ -62,5 +63,6 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
     });
 
     describeSeenRequestsContract(() => store);
+    describeReportLogContract(() => store);
   });
 }

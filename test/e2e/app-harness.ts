@@ -12,6 +12,7 @@ import { parseConfigText } from '../../src/config/load.js';
 import type { BelvoCall } from '../../src/detect/error-ratios.js';
 import { type App, buildApp } from '../../src/main.js';
 import { BelvoCallsMonitor } from '../../src/poll/belvo-calls.js';
+import type { CronScheduler } from '../../src/ports/cron.js';
 import { type Logger, silentLogger } from '../../src/ports/logger.js';
 
 export class ManualClock {
@@ -40,12 +41,16 @@ export async function startApp(
   configYaml: (dir: string) => string,
   env: Record<string, string>,
   startAt: number,
-  opts: { logger?: Logger } = {},
+  opts: { logger?: Logger; cron?: CronScheduler } = {},
 ): Promise<AppHarness> {
   const dir = mkdtempSync(join(tmpdir(), 'belvo-status-app-'));
   const clock = new ManualClock(startAt);
   const loaded = parseConfigText(configYaml(dir), 'test.yaml', env);
-  const app = await buildApp(loaded, { clock, logger: opts.logger ?? silentLogger });
+  const app = await buildApp(loaded, {
+    clock,
+    logger: opts.logger ?? silentLogger,
+    ...(opts.cron && { cron: opts.cron }),
+  });
 
   async function deliverAll(): Promise<void> {
     for (let i = 0; i < 200; i++) {
@@ -80,6 +85,7 @@ export async function startApp(
       await deliverAll();
     },
     async dispose() {
+      await app.reports.stop();
       await app.store.close();
       rmSync(dir, { recursive: true, force: true });
     },
