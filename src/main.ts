@@ -1,11 +1,11 @@
 // Composition root: what the bot is made of, built once and handed to the core. Each part is built in src/app/.
 import { AlertCommitter } from './alerts/commit-service.js';
-import { createDestinationHealth } from './alerts/destination-health.js';
 import { createPagerUpdates } from './alerts/pager-updates.js';
 import { loadAdapters } from './app/adapters.js';
 import type { App, AppOptions } from './app/app.js';
 import { belvoAccountView } from './app/belvo-view.js';
 import { configRouting, engineConfigFrom } from './app/core-config.js';
+import { buildDispatcher } from './app/delivery.js';
 import { buildReplicas } from './app/replicas.js';
 import { buildReports } from './app/reports.js';
 import { mountRoutes } from './app/routes.js';
@@ -13,7 +13,6 @@ import { buildSources } from './app/sources.js';
 import { openStore } from './cli/open-store.js';
 import { handleCommand } from './commands/handlers.js';
 import type { LoadedConfig } from './config/load.js';
-import { Dispatcher } from './delivery/dispatcher.js';
 import type { Alert, AlertEvent } from './domain/alert.js';
 import { createMetrics } from './http/metrics.js';
 import { createRefusals } from './http/refusals.js';
@@ -85,21 +84,15 @@ export async function buildApp(loaded: LoadedConfig, opts: AppOptions = {}): Pro
     opts.consoleFd !== undefined ? { consoleFd: opts.consoleFd } : {},
   );
 
-  const dispatcher = new Dispatcher({
+  const dispatcher = buildDispatcher(config, {
     store,
-    notifiers: adapters.notifiers,
     clock,
-    logger: log('delivery'),
+    logger,
     metrics,
-    backoff: {
-      initialMs: config.delivery.initialBackoff,
-      maxMs: config.delivery.maxBackoff,
-      maxAttempts: config.delivery.maxAttempts,
-    },
-    leaseMs: config.delivery.lease,
-    health: createDestinationHealth({ store, alerts, logger: log('delivery') }),
+    alerts,
+    notifiers: adapters.notifiers,
     resolveNotifier: (destination) => adapters.resolve(destination),
-    ...(opened.replicas && { pacing: opened.replicas.pacing }),
+    pacing: opened.replicas?.pacing,
   });
   const ticker = new PolicyTicker({ alerts, logger: log('policy'), intervalMs: config.policy.check });
   const reports = buildReports(config, { store, clock, logger, belvo, routing, dispatcher, fence, opts });
