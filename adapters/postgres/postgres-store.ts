@@ -555,6 +555,16 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
       return res.rowCount ?? 0;
     },
 
+    async lastDeliveries(since: number) {
+      const { rows } = await query<{ destination: string; at: number }>(
+        'last-deliveries',
+        `SELECT destination, MAX(delivered_at) AS at FROM intents
+         WHERE status = 'delivered' AND delivered_at >= $1 GROUP BY destination`,
+        [since],
+      );
+      return new Map(rows.map((r) => [r.destination, Number(r.at)]));
+    },
+
     async outboxDepth() {
       const { rows } = await query<{ n: number }>(
         'outbox-depth',

@@ -312,6 +312,9 @@ function prepareStatements(db: BetterSqlite3.Database) {
     recoverInFlight: db.prepare(
       `UPDATE intents SET status = 'pending', next_attempt_at = @now, lease_until = NULL WHERE status = 'in_flight'`,
     ),
+    lastDeliveries: db.prepare(`
+      SELECT destination, MAX(delivered_at) AS at FROM intents
+      WHERE status = 'delivered' AND delivered_at >= @since GROUP BY destination`),
     outboxDepth: db.prepare(`SELECT COUNT(*) AS n FROM intents WHERE status IN ('pending', 'in_flight')`),
     listIntents: db.prepare(`
       SELECT * FROM intents
@@ -698,6 +701,11 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
 
     async recoverInFlight(now: number) {
       return open().st.recoverInFlight.run({ now }).changes;
+    },
+
+    async lastDeliveries(since: number) {
+      const rows = open().st.lastDeliveries.all({ since }) as { destination: string; at: number }[];
+      return new Map(rows.map((r) => [r.destination, r.at]));
     },
 
     async outboxDepth() {

@@ -60,6 +60,11 @@ export interface Outbox {
    * (another replica's claims are still being worked on). Returns how many.
    */
   recoverInFlight(now: number): Promise<number>;
+  /**
+   * When each destination last took a delivery, for those that took one at or after `since`: a process starting
+   * right after another died keeps to the pace the dead one had set (one post per second per Slack channel).
+   */
+  lastDeliveries(since: number): Promise<Map<string, number>>;
   getMessageRef(alertId: string, destination: string): Promise<MessageRef | undefined>;
   /** Every destination's message for an alert (a page links to the chat messages). */
   listMessageRefs(alertId: string): Promise<MessageRef[]>;

@@ -66,6 +66,28 @@ export function describeOutboxContract(get: () => Store): void {
       expect(await store.recoverInFlight(T0 + 6)).toBe(2);
     });
 
+    it('tells when each destination last took a delivery, since a time', async () => {
+      const a1 = makeAlert({ id: 'A1' });
+      const a2 = makeAlert({ id: 'A2' });
+      await commit({
+        alerts: [a1, a2],
+        intents: [makeIntent(a1, dest), makeIntent(a2, dest), makeIntent(a1, 'console')],
+      });
+      const claimed = await store.claimIntents({ now: T0, limit: 10, leaseMs: 60_000 });
+      const byKey = new Map(claimed.map((i) => [`${i.alertId} ${i.destination}`, i.id]));
+      await store.completeIntent(byKey.get(`A1 ${dest}`) ?? -1, { status: 'delivered', at: T0 + 100 });
+      await store.completeIntent(byKey.get(`A2 ${dest}`) ?? -1, { status: 'delivered', at: T0 + 900 });
+      await store.completeIntent(byKey.get('A1 console') ?? -1, { status: 'delivered', at: T0 + 50 });
+      expect(await store.lastDeliveries(T0)).toEqual(
+        new Map([
+          [dest, T0 + 900],
+          ['console', T0 + 50],
+        ]),
+      );
+      expect(await store.lastDeliveries(T0 + 60)).toEqual(new Map([[dest, T0 + 900]]));
+      expect(await store.lastDeliveries(T0 + 1000)).toEqual(new Map());
+    });
+
     it('ignores a duplicate (alert, version, destination), in the same commit or a later one', async () => {
       const alert = makeAlert({ id: 'A1' });
       const first = makeIntent(alert, dest);
