@@ -132,11 +132,7 @@ export function describeOutboxContract(get: () => Store): void {
       expect(claimed.map((i) => `${i.alertId}/${i.destination}`)).toEqual(['A1/pagerduty']);
       // Skipped, not leased: claimable at once when the destination is free again.
       const later = await store.claimIntents({ now: T0, limit: 10, leaseMs: 1000, skipDestinations: [] });
-      expect(later.map((i) => `${i.alertId}/${i.destination}`)).toEqual([
-        `A1/${dest}`,
-        `A2/${dest}`,
-        'A2/discord-ops',
-      ]);
+      expect(later.map((i) => `${i.alertId}/${i.destination}`)).toEqual([`A1/${dest}`, `A2/${dest}`, 'A2/discord-ops']);
     });
 
     it('does not claim a later version while an earlier one for the same alert and destination is undelivered', async () => {
