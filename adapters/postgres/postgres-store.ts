@@ -102,6 +102,7 @@ const CLAIM_INTENTS = `
   WITH due AS (
     SELECT i.id FROM intents i
     WHERE ((i.status = 'pending' AND i.next_attempt_at <= $1) OR (i.status = 'in_flight' AND i.lease_until <= $1))
+      AND i.destination <> ALL($5::text[])
       AND NOT EXISTS (
         SELECT 1 FROM intents o
         WHERE o.alert_id = i.alert_id AND o.destination = i.destination AND o.id < i.id
@@ -472,6 +473,7 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
         opts.limit,
         opts.now + opts.leaseMs,
         replicaId,
+        opts.skipDestinations ?? [],
       ]);
       return rows.sort((a, b) => a.id - b.id).map(toIntent);
     },

@@ -289,6 +289,7 @@ function prepareStatements(db: BetterSqlite3.Database) {
       SELECT * FROM intents i
       WHERE ((i.status = 'pending' AND i.next_attempt_at <= @now)
           OR (i.status = 'in_flight' AND i.lease_until <= @now))
+        AND i.destination NOT IN (SELECT value FROM json_each(@skip))
         AND NOT EXISTS (
           SELECT 1 FROM intents o
           WHERE o.alert_id = i.alert_id AND o.destination = i.destination AND o.id < i.id
@@ -639,7 +640,11 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
       const { db, st } = open();
       const leaseUntil = opts.now + opts.leaseMs;
       const run = db.transaction((): Intent[] => {
-        const rows = st.dueIntents.all({ now: opts.now, limit: opts.limit }) as IntentRow[];
+        const rows = st.dueIntents.all({
+          now: opts.now,
+          limit: opts.limit,
+          skip: JSON.stringify(opts.skipDestinations ?? []),
+        }) as IntentRow[];
         return rows.map((row) => {
           st.leaseIntent.run({ id: row.id, leaseUntil });
           return toIntent({ ...row, status: 'in_flight', lease_until: leaseUntil });

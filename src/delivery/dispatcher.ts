@@ -33,6 +33,11 @@ export interface DispatcherOptions {
 export class Dispatcher {
   private readonly notifiers: Map<string, Notifier>;
   private readonly pacing: SendPacing;
+  /**
+   * Each destination's deliveries under way in this process, one chain per destination. While one runs, its
+   * destination is not claimed again, and the others go on: a hung chat call never delays a page.
+   */
+  private readonly busy = new Map<string, Promise<void>>();
   private timer?: NodeJS.Timeout;
   private loop?: Promise<void>;
   private woken = false;
@@ -57,14 +62,16 @@ export class Dispatcher {
     this.wake();
   }
 
+  /** Stops claiming, and waits for the deliveries under way (each ends by the delivery timeout at the latest). */
   async stop(): Promise<void> {
     this.started = false;
     this.stopRequested = true;
     clearTimeout(this.timer);
     await this.loop;
+    await Promise.all(this.busy.values());
   }
 
-  /** Something was queued: drain now rather than at the next idle check. */
+  /** Something was queued, or a destination is free again: claim now rather than at the next idle check. */
   wake(): void {
     if (!this.started) return;
     if (this.loop) {
@@ -72,7 +79,7 @@ export class Dispatcher {
       return;
     }
     clearTimeout(this.timer);
-    this.loop = this.drain()
+    this.loop = this.claimAndStart()
       .then(() => undefined)
       .catch((err: unknown) => this.opts.logger.error({ err }, 'dispatcher pass failed'))
       .finally(() => {
@@ -87,27 +94,55 @@ export class Dispatcher {
       });
   }
 
-  /** Delivers until nothing is due. Returns the number of intents handled (tests drive it directly). */
+  /**
+   * Delivers until nothing is due and no delivery is under way. Returns the number of intents handled (tests and
+   * the demo drive it directly; a started dispatcher claims on its own).
+   */
   async drain(): Promise<number> {
     let handled = 0;
+    for (;;) {
+      handled += await this.claimAndStart();
+      if (this.busy.size === 0) return handled;
+      // A destination that is free again may have its next version due.
+      await Promise.race(this.busy.values());
+    }
+  }
+
+  /** Claims what is due for the destinations not busy here and starts their deliveries, without waiting for them. */
+  private async claimAndStart(): Promise<number> {
+    let claimedCount = 0;
     for (;;) {
       const claimed = await this.opts.store.claimIntents({
         now: this.opts.clock.now(),
         limit: this.opts.batch ?? 50,
         leaseMs: this.opts.leaseMs,
+        skipDestinations: [...this.busy.keys()],
       });
-      if (claimed.length === 0) return handled;
-      // Destinations are independent (one slow chat must not hold up the console); within one, in order.
+      if (claimed.length === 0) return claimedCount;
+      // Within a destination, in order (its pace, and the store's per-alert version order, hold).
       const byDestination = new Map<string, Intent[]>();
       for (const intent of claimed) {
         const list = byDestination.get(intent.destination) ?? [];
         list.push(intent);
         byDestination.set(intent.destination, list);
       }
-      await Promise.all([...byDestination.entries()].map(([dest, list]) => this.deliverAll(dest, list)));
-      handled += claimed.length;
-      if (this.stopRequested) return handled;
+      for (const [destination, intents] of byDestination) this.startDeliveries(destination, intents);
+      claimedCount += claimed.length;
+      if (this.stopRequested) return claimedCount;
     }
+  }
+
+  private startDeliveries(destination: string, intents: Intent[]): void {
+    // Chained after any run for this destination (two claims overlapping, drain() beside the loop): never two at once.
+    const previous = this.busy.get(destination) ?? Promise.resolve();
+    const run: Promise<void> = previous
+      .then(() => this.deliverAll(destination, intents))
+      .catch((err: unknown) => this.opts.logger.error({ err, destination }, 'delivery pass failed'))
+      .finally(() => {
+        if (this.busy.get(destination) === run) this.busy.delete(destination);
+        this.wake();
+      });
+    this.busy.set(destination, run);
   }
 
   private async deliverAll(destination: string, intents: Intent[]): Promise<void> {

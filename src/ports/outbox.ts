@@ -30,6 +30,11 @@ export interface ClaimOptions {
   now: number;
   limit: number;
   leaseMs: number;
+  /**
+   * Destinations the caller is still delivering to: their intents are left for later, so one slow or hung
+   * destination neither holds a claim for the others nor gets a second delivery running beside its first.
+   */
+  skipDestinations?: readonly string[];
 }
 
 export type IntentCompletion =

@@ -138,6 +138,25 @@ export function describeOutboxContract(get: () => Store): void {
       expect(second.map((i) => i.alertId)).toEqual(['A3']);
     });
 
+    it('leaves the intents of destinations the caller is still delivering to, and claims the others', async () => {
+      const a = makeAlert({ id: 'A1' });
+      const b = makeAlert({ id: 'A2' });
+      await commit({
+        alerts: [a, b],
+        intents: [makeIntent(a, dest), makeIntent(a, 'pagerduty'), makeIntent(b, dest), makeIntent(b, 'discord-ops')],
+      });
+      const claimed = await store.claimIntents({
+        now: T0,
+        limit: 10,
+        leaseMs: 1000,
+        skipDestinations: [dest, 'discord-ops'],
+      });
+      expect(claimed.map((i) => `${i.alertId}/${i.destination}`)).toEqual(['A1/pagerduty']);
+      // Skipped, not leased: claimable at once when the destination is free again.
+      const later = await store.claimIntents({ now: T0, limit: 10, leaseMs: 1000, skipDestinations: [] });
+      expect(later.map((i) => `${i.alertId}/${i.destination}`)).toEqual([`A1/${dest}`, `A2/${dest}`, 'A2/discord-ops']);
+    });
+
     it('does not claim a later version while an earlier one for the same alert and destination is undelivered', async () => {
       const a = makeAlert({ id: 'A1' });
       const b = makeAlert({ id: 'A2' });

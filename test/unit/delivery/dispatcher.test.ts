@@ -25,6 +25,28 @@ class ScriptedNotifier implements Notifier {
   }
 }
 
+/** Its first delivery hangs until the test lets it answer (a chat API that does not respond). */
+class HangingNotifier extends ScriptedNotifier {
+  private answer?: () => void;
+  override async deliver(req: DeliveryRequest): Promise<DeliveryResult> {
+    const result = await super.deliver(req);
+    if (this.received.length === 1) await new Promise<void>((resolve) => (this.answer = resolve));
+    return result;
+  }
+  release(): void {
+    this.answer?.();
+  }
+}
+
+/** Waits for what the dispatcher does on its own (it is started); the deadline only guards against a hang. */
+async function until(check: () => boolean | Promise<boolean>, what: string): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
 describe('outbox dispatcher', () => {
   let store: Store;
   let now = T0;
@@ -273,5 +295,40 @@ describe('outbox dispatcher', () => {
     now += 15_001;
     await d.drain();
     expect(chat.received.map((r) => r.event.alert.id)).toEqual(['A1', 'A1', 'A2']);
+  });
+
+  it('a page queued while a chat call hangs is delivered at once; the chat keeps its order and sends nothing twice', async () => {
+    const slack = new HangingNotifier('slack:C1');
+    const pagerduty = new ScriptedNotifier('pagerduty');
+    const d = dispatcher([slack, pagerduty]);
+    await d.start();
+    await queue('A1', [1, 2], 'slack:C1');
+    d.wake();
+    await until(() => slack.received.length === 1, 'the Slack post to be sent');
+
+    // Queued while Slack has not answered: a page, and another alert for the hung channel.
+    await queue('A2', [1], 'slack:C1', 'pagerduty');
+    d.wake();
+    await until(() => pagerduty.received.length === 1, 'the page to be sent while Slack hangs');
+    const status = async (alertId: string, destination: string) =>
+      (await store.listIntents({ alertId })).filter((i) => i.destination === destination).map((i) => i.status);
+    expect(await status('A2', 'pagerduty')).toEqual(['delivered']);
+    // Nothing more goes to the channel while its call is under way.
+    expect(slack.received).toHaveLength(1);
+    expect(await status('A1', 'slack:C1')).toEqual(['in_flight', 'pending']);
+    expect(await status('A2', 'slack:C1')).toEqual(['pending']);
+
+    slack.release();
+    await until(async () => (await store.outboxDepth()) === 0, 'the outbox to drain');
+    await d.stop();
+    expect(slack.received.map((r) => `${r.event.alert.id} v${r.event.version} #${r.attempt}`)).toEqual([
+      'A1 v1 #1',
+      'A1 v2 #1',
+      'A2 v1 #1',
+    ]);
+    expect(pagerduty.received.map((r) => `${r.event.alert.id} v${r.event.version} #${r.attempt}`)).toEqual([
+      'A2 v1 #1',
+    ]);
+    expect((await store.listIntents()).map((i) => i.status)).toEqual(Array(4).fill('delivered'));
   });
 });
