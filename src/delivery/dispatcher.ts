@@ -9,6 +9,9 @@ import type { Intent, Store } from '../ports/store.js';
 import { type BackoffPolicy, backoffDelay } from './backoff.js';
 import { LocalPacing } from './pacing.js';
 
+/** How far back a starting dispatcher looks for the previous run's last posts: longer than any destination's pace. */
+const PACE_MEMORY_MS = 60_000;
+
 export interface DispatcherOptions {
   store: Store;
   notifiers: Notifier[];
@@ -57,6 +60,14 @@ export class Dispatcher {
     const recovered = await this.opts.store.recoverInFlight(this.opts.clock.now() + settle);
     if (recovered > 0)
       this.opts.logger.warn({ recovered }, 'deliveries left in flight by a previous run: retrying them');
+    if (!this.opts.pacing) {
+      // The pace is kept in memory: a run that died a moment ago may have just posted to a channel, and its next post
+      // must still wait its interval from then. (Replicas share their pace through the database instead.)
+      const now = this.opts.clock.now();
+      for (const [destination, at] of await this.opts.store.lastDeliveries(now - PACE_MEMORY_MS)) {
+        await this.pacing.sent(destination, 0, at);
+      }
+    }
     this.started = true;
     this.stopRequested = false;
     this.wake();

@@ -261,6 +261,25 @@ describe('outbox dispatcher', () => {
     expect(byDest).toEqual({ hung: ['pending', 'no answer within 50 ms'], console: ['delivered', undefined] });
   });
 
+  it('a run that starts right after another posted keeps to the pace that one set', async () => {
+    await queue('A1', [1]);
+    const chat = new ScriptedNotifier('chat', [], 1000);
+    const before = dispatcher([chat]);
+    await before.drain();
+    expect(chat.received.map((r) => r.event.alert.id)).toEqual(['A1']);
+    // That run dies at once; the next one starts 300 ms after its post, and has a new message for the channel.
+    now += 300;
+    await queue('A2', [1]);
+    const after = dispatcher([chat]);
+    await after.start();
+    await after.drain();
+    expect(chat.received).toHaveLength(1);
+    now += 700;
+    await after.drain();
+    expect(chat.received.map((r) => r.event.alert.id)).toEqual(['A1', 'A2']);
+    await after.stop();
+  });
+
   it('keeps a destination pace without sleeping: the next message waits its turn, uncounted', async () => {
     await queue('A1', [1]);
     await queue('A2', [1]);
