@@ -57,6 +57,8 @@ export class Dispatcher {
   async start(): Promise<void> {
     // A request the previous run sent may still land (Slack applying a post late): wait that long before reading back.
     const settle = Math.max(0, ...[...this.notifiers.values()].map((n) => n.settleMs ?? 0));
+    // What the previous run had in flight may have reached its channel the moment it died: paced from now.
+    const inFlight = this.opts.pacing ? [] : await this.opts.store.listIntents({ status: 'in_flight' });
     const recovered = await this.opts.store.recoverInFlight(this.opts.clock.now() + settle);
     if (recovered > 0)
       this.opts.logger.warn({ recovered }, 'deliveries left in flight by a previous run: retrying them');
@@ -67,6 +69,8 @@ export class Dispatcher {
       for (const [destination, at] of await this.opts.store.lastDeliveries(now - PACE_MEMORY_MS)) {
         await this.pacing.sent(destination, 0, at);
       }
+      for (const destination of new Set(inFlight.map((i) => i.destination)))
+        await this.pacing.sent(destination, 0, now);
     }
     this.started = true;
     this.stopRequested = false;

@@ -131,9 +131,13 @@ export function judgeSlack(slack: FakeSlack, intents: IntentRow[], destination: 
     slack.replies(SLACK_CHANNEL, p.ts).map((r) => `${String(meta(p)?.alert_id)} v${String(meta(r)?.version)}`),
   );
   const missingParents = [...alerts].filter((a) => !parentKeys.includes(a));
-  const arrivals = slack.calls
-    .filter((c) => c.method === 'chat.postMessage')
-    .map((c) => ({ channel: c.channel ?? '', at: c.at }));
+  const posts = slack.calls.filter((c) => c.method === 'chat.postMessage');
+  const arrivals = posts.map((c) => ({ channel: c.channel ?? '', at: c.at }));
+  // The posts of the busiest second, when more than one: what each was and how Slack answered it.
+  const busiest = busiestSecondOf(posts).map(
+    (c) =>
+      `${new Date(c.at).toISOString().slice(11, 23)} ${c.threadTs ? 'reply' : 'parent'} ${c.fault ?? c.error ?? 'ok'}${c.status === undefined ? ' (unanswered)' : ''}`,
+  );
   return {
     destination,
     expected: mine.length,
@@ -141,8 +145,23 @@ export function judgeSlack(slack: FakeSlack, intents: IntentRow[], destination: 
     duplicated: extras(parentKeys) + extras(replyKeys),
     outOfOrder: disordered(threads),
     maxPostsPerSecond: busiestChannel(arrivals),
-    notes: notes(missingParents, [...repeated(parentKeys), ...repeated(replyKeys)]),
+    notes: [
+      ...notes(missingParents, [...repeated(parentKeys), ...repeated(replyKeys)]),
+      ...(busiest.length > 1 ? [`busiest second: ${busiest.join('; ')}`] : []),
+    ],
   };
+}
+
+/** The calls of the busiest one-second window (one channel in the chaos run). */
+function busiestSecondOf<T extends { at: number }>(calls: T[]): T[] {
+  const sorted = [...calls].sort((a, b) => a.at - b.at);
+  let best: T[] = [];
+  let from = 0;
+  for (let to = 0; to < sorted.length; to++) {
+    while ((sorted[to] as T).at - (sorted[from] as T).at >= 1000) from++;
+    if (to - from + 1 > best.length) best = sorted.slice(from, to + 1);
+  }
+  return best;
 }
 
 export function judgeDiscord(discord: FakeDiscord, intents: IntentRow[], destination: string): Verdict {

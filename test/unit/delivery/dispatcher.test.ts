@@ -280,6 +280,26 @@ describe('outbox dispatcher', () => {
     await after.stop();
   });
 
+  it('a run that starts after another died mid-send paces that channel from its start (the post may have landed)', async () => {
+    await queue('A1', [1]);
+    // The run before claimed A1, counted its attempt and died with the request in the air.
+    const [held] = await store.claimIntents({ now, limit: 10, leaseMs: 30_000 });
+    await store.countAttempt(held?.id ?? -1);
+    await queue('A2', [1]);
+    const chat = new ScriptedNotifier('chat', [], 1000);
+    const next = dispatcher([chat]);
+    await next.start();
+    await next.drain();
+    expect(chat.received).toEqual([]);
+    now += 1000;
+    await next.drain();
+    expect(chat.received.map((r) => [r.event.alert.id, r.maybeDelivered])).toEqual([['A1', true]]);
+    now += 1000;
+    await next.drain();
+    expect(chat.received.map((r) => r.event.alert.id)).toEqual(['A1', 'A2']);
+    await next.stop();
+  });
+
   it('keeps a destination pace without sleeping: the next message waits its turn, uncounted', async () => {
     await queue('A1', [1]);
     await queue('A2', [1]);
