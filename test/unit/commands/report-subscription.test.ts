@@ -37,7 +37,7 @@ describe('subscribing to a report in chat', () => {
       { cron: '0 9 * * 1-5', tz: 'America/Mexico_City', every: 'weekdays 09:00' },
     ]);
     expect(await say('subscriptions')).toMatch(
-      /sub-1: major and worse alerts · report weekdays 09:00 \(America\/Mexico_City\) · by ana/,
+      /sub-1: major and worse alerts · times in America\/Mexico_City · report weekdays 09:00 \(America\/Mexico_City\) · by ana/,
     );
   });
 
