@@ -87,4 +87,37 @@ describe('fake Discord API', () => {
   it('refuses a wrong bot token with 401', async () => {
     expect((await post({ content: 'x' }, 'wrong')).status).toBe(401);
   });
+  it('pings whom Discord would: content only, and with allowed_mentions only what it allows', async () => {
+    const roomy = await startFakeDiscord({
+      channels: [CHANNEL],
+      botToken: 'tok',
+      bucket: { limit: 10, windowMs: 2000 },
+    });
+    const role = '100000000000000055';
+    const user = '100000000000000066';
+    const text = `<@&${role}> <@${user}> @everyone`;
+    const send = (body: unknown) =>
+      fetch(`${roomy.apiUrl}/v10/channels/${CHANNEL}/messages`, {
+        method: 'POST',
+        headers: { authorization: 'Bot tok', 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      }).then((r) => r.status);
+    try {
+      expect(await send({ content: text })).toBe(200);
+      expect(await send({ content: text, allowed_mentions: { parse: [] } })).toBe(200);
+      expect(await send({ content: text, allowed_mentions: { parse: [], roles: [role] } })).toBe(200);
+      expect(await send({ embeds: [{ description: text }] })).toBe(200);
+      const pinged = roomy
+        .messages(CHANNEL)
+        .map((m) => [m.mention_roles, m.mentions.map((u) => u.id), m.mention_everyone]);
+      expect(pinged).toEqual([
+        [[role], [user], true],
+        [[], [], false],
+        [[role], [], false],
+        [[], [], false],
+      ]);
+    } finally {
+      await roomy.close();
+    }
+  });
 });

@@ -37,6 +37,10 @@ export interface FakeMessage {
   webhook_id?: string;
   /** The thread started from this message, when there is one (its id is the message's id). */
   thread?: { id: string; name: string; parent_id: string; type: 11 };
+  /** Who the message pinged when it was posted (an edit notifies nobody), as Discord resolves `allowed_mentions`. */
+  mentions: { id: string }[];
+  mention_roles: string[];
+  mention_everyone: boolean;
   /** Not on Discord's wire: how many times it was edited. */
   editCount: number;
 }
@@ -226,6 +230,27 @@ function checkCommands(body: unknown): Problems {
     walk(c.options, String(i));
   });
   return problems;
+}
+
+/**
+ * Who a message's `content` pings (embeds never ping), as Discord decides it: without `allowed_mentions`, every user,
+ * role and @everyone/@here written; with it, only the kinds in `parse` and the ids in `users` and `roles`.
+ * https://discord.com/developers/docs/resources/message#allowed-mentions-object
+ */
+export function resolveMentions(
+  body: Record<string, unknown>,
+): Pick<FakeMessage, 'mentions' | 'mention_roles' | 'mention_everyone'> {
+  const content = typeof body.content === 'string' ? body.content : '';
+  const allowed = body.allowed_mentions as { parse?: string[]; users?: string[]; roles?: string[] } | undefined;
+  const parse = allowed ? (allowed.parse ?? []) : ['users', 'roles', 'everyone'];
+  const ids = (re: RegExp) => [...new Set([...content.matchAll(re)].map((m) => m[1] as string))];
+  const users = ids(/<@!?(\d+)>/g).filter((id) => parse.includes('users') || allowed?.users?.includes(id));
+  const roles = ids(/<@&(\d+)>/g).filter((id) => parse.includes('roles') || allowed?.roles?.includes(id));
+  return {
+    mentions: users.map((id) => ({ id })),
+    mention_roles: roles,
+    mention_everyone: parse.includes('everyone') && /@(everyone|here)/.test(content),
+  };
 }
 
 // ---------------------------------------------------------------------------------------------------------------------
@@ -462,6 +487,7 @@ export class FakeDiscord {
       edited_timestamp: null,
       ...(body.nonce !== undefined && { nonce: body.nonce as string }),
       ...(webhookId && { webhook_id: webhookId }),
+      ...resolveMentions(body),
       editCount: 0,
     };
   }

@@ -9,7 +9,7 @@ import { DIGEST_KIND } from '../../src/domain/fingerprint.js';
 import { fitLines, memberLines, pagingText } from '../../src/domain/group-text.js';
 import { healthError } from '../../src/domain/health-text.js';
 import { impactText, originLabel } from '../../src/domain/incident-text.js';
-import { eventWindowText, isMaintenance, maintenanceStage } from '../../src/domain/maintenance-window.js';
+import { closedWord, eventWindowText, isMaintenance, maintenanceStage } from '../../src/domain/maintenance-window.js';
 import { REPORT_KIND } from '../../src/domain/report.js';
 import { statusText } from '../../src/domain/status-text.js';
 import { clip, escapeDiscord } from '../../src/domain/text.js';
@@ -112,7 +112,7 @@ function stateLine(event: AlertEvent): string {
   const a = event.alert;
   if (a.state === 'resolved') {
     const took = a.resolvedAt !== undefined ? ` after ${durationText(a.resolvedAt - a.startedAt)}` : '';
-    return `✅ **${isMaintenance(a) ? 'Completed' : 'Resolved'}**${took}`;
+    return `✅ **${closedWord(a)}**${took}`;
   }
   const parts = [`🔴 **${a.severity.toUpperCase()}**`];
   if (a.maintenance) parts[0] = `🔵 **Under maintenance**: ${escapeDiscord(a.maintenance.title)}`;

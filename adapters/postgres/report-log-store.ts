@@ -22,5 +22,9 @@ export function reportLogMethods(open: () => pg.Pool): ReportLog {
       const slot = rows[0]?.slot;
       return slot === null || slot === undefined ? undefined : Number(slot);
     },
+    async pruneReports(before) {
+      const { rowCount } = await open().query('DELETE FROM report_log WHERE slot < $1', [before]);
+      return rowCount ?? 0;
+    },
   };
 }

@@ -6,7 +6,7 @@ import { DIGEST_KIND } from '../../src/domain/fingerprint.js';
 import { actionableEvidence, fitLines, memberLines, pagingText } from '../../src/domain/group-text.js';
 import { healthError } from '../../src/domain/health-text.js';
 import { impactText, originLabel } from '../../src/domain/incident-text.js';
-import { eventWindowText, isMaintenance, maintenanceStage } from '../../src/domain/maintenance-window.js';
+import { closedWord, eventWindowText, isMaintenance, maintenanceStage } from '../../src/domain/maintenance-window.js';
 import type { MentionTarget } from '../../src/domain/mention.js';
 import { statusText } from '../../src/domain/status-text.js';
 import { clip, escapeSlack } from '../../src/domain/text.js';
@@ -48,7 +48,7 @@ function stateLine(event: AlertEvent): string {
   const a = event.alert;
   if (a.state === 'resolved') {
     const took = a.resolvedAt !== undefined ? ` after ${durationText(a.resolvedAt - a.startedAt)}` : '';
-    return `:white_check_mark: ${isMaintenance(a) ? 'Completed' : 'Resolved'}${took}`;
+    return `:white_check_mark: ${closedWord(a)}${took}`;
   }
   const parts = [`:red_circle: ${a.severity.toUpperCase()}`];
   if (a.maintenance) parts[0] = `:large_blue_circle: Under maintenance: ${escapeSlack(a.maintenance.title)}`;

@@ -9,6 +9,7 @@ export function prepareReportLogStatements(db: BetterSqlite3.Database) {
     ),
     release: db.prepare('DELETE FROM report_log WHERE schedule = ? AND slot = ?'),
     last: db.prepare('SELECT MAX(slot) AS slot FROM report_log WHERE schedule = ? AND slot < ?'),
+    prune: db.prepare('DELETE FROM report_log WHERE slot < ?'),
   };
 }
 
@@ -25,6 +26,9 @@ export function reportLogMethods(open: () => ReportLogStatements): ReportLog {
     async lastReport(schedule, before) {
       const row = open().last.get(schedule, before) as { slot: number | null } | undefined;
       return row?.slot ?? undefined;
+    },
+    async pruneReports(before) {
+      return open().prune.run(before).changes;
     },
   };
 }

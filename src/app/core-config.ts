@@ -63,6 +63,7 @@ export function policyFrom(config: Config): PolicyConfig {
     ...(p.storms.count > 0 && { storms: { count: p.storms.count, windowMs: p.storms.window } }),
     reminderEveryMs: p.reminders.every,
     maintenanceRemindBeforeMs: p.maintenance.remindBefore,
+    maintenanceCloseAfterMs: p.maintenance.closeAfter,
   };
 }
 

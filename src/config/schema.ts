@@ -263,6 +263,11 @@ const policy = z
       .strictObject({
         /** A maintenance scheduled on a status page is reminded in its thread this long before it starts; 0 is off. */
         remindBefore: duration.default(60 * 60_000),
+        /**
+         * A maintenance the page still shows scheduled or in progress this long after its window's end is closed
+         * ("window ended; the page never said it completed"); 0 never closes it.
+         */
+        closeAfter: duration.default(60 * 60_000),
       })
       .prefault({}),
   })

@@ -138,6 +138,11 @@ export interface Alert {
   maintenance?: MaintenanceWindowState;
   /** A scheduled maintenance (kind `statuspage.maintenance`): the window its page announces. */
   maintenanceWindow?: MaintenanceWindow;
+  /**
+   * A scheduled maintenance the bot closed when its window had ended a while ago and the page never said it
+   * completed: when it did. The page saying the same window again keeps it closed; a moved window reopens it.
+   */
+  lapsedAt?: number;
   acknowledged?: Acknowledgement;
   /** The silence muting it, as its message shows it (kept for display; routing reads the silences themselves). */
   silenced?: {

@@ -16,6 +16,16 @@ export const DEFAULT_TIME_ZONE = 'UTC';
 /** How long before its start a scheduled maintenance is reminded in its thread, unless configured. */
 export const DEFAULT_REMIND_BEFORE_MS = 60 * 60_000;
 
+/**
+ * How long after its window's end a maintenance the page never closed is closed by the bot, unless configured: a
+ * page that forgets to mark its work completed must not keep a message open (and the status answer listing it) for
+ * ever.
+ */
+export const DEFAULT_CLOSE_AFTER_MS = 60 * 60_000;
+
+/** Why the bot closed a maintenance itself: the thread says it once, the message says the window ended. */
+export const LAPSED_REASON = 'window ended; the page never said it completed';
+
 /** The window the page announces (`scheduled_for`, `scheduled_until`), epoch ms. */
 export interface MaintenanceWindow {
   from: number;
@@ -107,6 +117,38 @@ export function reminderDue(
   // Announced less than `remindBeforeMs` ahead: the announcement already said it is imminent.
   const lastSaid = Math.max(a.remindedAt ?? Number.NEGATIVE_INFINITY, a.firedAt ?? Number.NEGATIVE_INFINITY);
   return lastSaid < armsAt;
+}
+
+/**
+ * Whether an open maintenance's window ended at least `closeAfterMs` ago without the page closing it. A window
+ * without an end never lapses (there is nothing to measure from); `closeAfterMs` 0 turns it off.
+ */
+export function windowLapsed(
+  a: { kind: string; state: string; maintenanceWindow?: MaintenanceWindow },
+  now: number,
+  closeAfterMs: number,
+): boolean {
+  const until = a.maintenanceWindow?.until;
+  if (!isMaintenance(a) || a.state !== 'firing' || until === undefined || closeAfterMs <= 0) return false;
+  return now >= until + closeAfterMs;
+}
+
+/**
+ * A maintenance the bot closed because its window lapsed stays closed while the page keeps showing the same window
+ * open: the page saying it again is not news. A moved window is (the work goes on: it reopens).
+ */
+export function heldClosed(
+  prev: { state: string; lapsedAt?: number; maintenanceWindow?: MaintenanceWindow },
+  s: { observation: string; maintenanceWindow?: MaintenanceWindow },
+): boolean {
+  if (prev.state !== 'resolved' || prev.lapsedAt === undefined || s.observation !== 'bad') return false;
+  return s.maintenanceWindow === undefined || sameWindow(prev.maintenanceWindow, s.maintenanceWindow);
+}
+
+/** What a closed alert's message says it is: a maintenance completed (or its window ended), anything else resolved. */
+export function closedWord(a: { kind: string; lapsedAt?: number }): string {
+  if (!isMaintenance(a)) return 'Resolved';
+  return a.lapsedAt !== undefined ? 'Window ended' : 'Completed';
 }
 
 /** "Scheduled", "In progress", "Verifying": where a scheduled maintenance stands, as its message's state line says. */

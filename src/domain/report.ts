@@ -1,6 +1,8 @@
 // Reports on a schedule: when a subscription's report goes out (a cron time on a local clock), what period it sums up,
 // and the text it carries through delivery. Pure.
+import { createHash } from 'node:crypto';
 import type { Alert, AlertEvent } from './alert.js';
+import type { Subscription } from './subscription.js';
 
 /** A subscription's report: a five-field cron expression read on the clock of `tz` (DST included). */
 export interface ReportSchedule {
@@ -71,12 +73,43 @@ export function describeReportSchedule(s: ReportSchedule): string {
   return `${s.every ?? `cron "${s.cron}"`} (${s.tz})`;
 }
 
+/** JSON with object keys sorted and lists of words sorted: the same content gives the same text, in any order. */
+function canonical(value: unknown): unknown {
+  if (Array.isArray(value)) {
+    const items = value.map(canonical);
+    return items.every((i) => typeof i !== 'object' || i === null) ? [...items].sort() : items;
+  }
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(
+      Object.entries(value as Record<string, unknown>)
+        .filter(([, v]) => v !== undefined)
+        .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+        .map(([k, v]) => [k, canonical(v)]),
+    );
+  }
+  return value;
+}
+
 /**
- * What identifies a schedule in the report log: the subscription and when it fires. Changing the time makes a new
- * schedule (its first report looks back the default period).
+ * What identifies a schedule in the report log, so a report is claimed once across restarts and replicas.
+ *
+ * - A subscription made in chat has a stored id: the id and when it fires.
+ * - One from the config file has only its place in the file (`config:N`), which moves when lines are added or
+ *   reordered: another subscription would inherit its claims (and a report could go out twice after a restart
+ *   within the hour). It is named by its content instead: destination, filter, cron and zone, hashed. Its mention
+ *   and the shorthand it was written in change nothing a report says, so they are left out.
+ *
+ * Changing what a schedule sends or when makes a new schedule (its first report looks back the default period).
  */
-export function reportScheduleKey(subscriptionId: string, s: ReportSchedule): string {
-  return `${subscriptionId} ${s.cron} ${s.tz}`;
+export function reportScheduleKey(
+  sub: Pick<Subscription, 'id' | 'destination' | 'filter' | 'createdBy'>,
+  s: ReportSchedule,
+): string {
+  if (sub.createdBy !== 'config') return `${sub.id} ${s.cron} ${s.tz}`;
+  const { mention: _mention, report: _report, ...filter } = sub.filter;
+  const content = JSON.stringify(canonical({ destination: sub.destination, filter, cron: s.cron, tz: s.tz }));
+  const digest = createHash('sha256').update(content).digest('base64url').slice(0, 22);
+  return `config#${digest} ${s.cron} ${s.tz}`;
 }
 
 /** `20260105T1500`: a slot in an id. */

@@ -3,7 +3,7 @@
 // news worth an event by comparing before and after. At most one event per observation.
 import { type Alert, type AlertEvent, type AlertEventType, durationText } from '../domain/alert.js';
 import { SOURCE_HEALTH_KIND } from '../domain/fingerprint.js';
-import { announcedReason, movedReason, sameWindow } from '../domain/maintenance-window.js';
+import { announcedReason, heldClosed, movedReason, sameWindow } from '../domain/maintenance-window.js';
 import { severityRank, worstSeverity } from '../domain/severity.js';
 import { GONE_STATUS, type Signal, type TimelineEntry } from '../domain/signal.js';
 import { type EngineConfig, type Thresholds, thresholdsFor } from './engine-config.js';
@@ -415,6 +415,9 @@ function worthStoring(before: Alert | undefined, after: Alert): boolean {
  */
 export function applySignal(prev: Alert | undefined, s: Signal, ctx: LifecycleContext): Transition {
   const current = prev && reusable(prev, s, ctx.now, ctx.config) ? prev : undefined;
+  // A maintenance the bot closed once its window had long ended (time-driven.ts), which the page still shows open
+  // with the same window: the page repeating itself is not news, and reopening it would undo the close every poll.
+  if (current && heldClosed(current, s)) return { reason: 'its window ended; the page still shows it open' };
 
   if (!current && s.observation === 'ok' && s.lifecycle === 'observed') {
     return { reason: 'ok, nothing open' };
@@ -427,6 +430,10 @@ export function applySignal(prev: Alert | undefined, s: Signal, ctx: LifecycleCo
   const fresh = mergeSignal(a, s, ctx);
   enterOrLeaveMaintenance(a, s, current ?? a, ctx.now);
   const stepReason = step(a, s, t, ctx);
+  // A lapsed maintenance that opens again (its window moved) or that the page now says completed is the page's again.
+  if (a.lapsedAt !== undefined && (a.state !== 'resolved' || (s.observation === 'ok' && s.status !== GONE_STATUS))) {
+    delete a.lapsedAt;
+  }
   // Nothing was announced, so a window's end has nothing to settle: do not hold a closed alert for it.
   if (a.state === 'resolved' && a.maintenance && !a.announced) delete a.maintenance;
   if (a.state === 'resolved' && current?.state !== 'resolved') {

@@ -23,6 +23,8 @@ export interface PolicyConfig {
   reminderEveryMs: number;
   /** Remind a scheduled maintenance in its thread this long before it starts; 0 = off; default 1 h. */
   maintenanceRemindBeforeMs?: number;
+  /** Close a maintenance the page never closed this long after its window's end; 0 = never; default 1 h. */
+  maintenanceCloseAfterMs?: number;
 }
 
 export const NO_POLICY: PolicyConfig = {

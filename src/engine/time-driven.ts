@@ -1,12 +1,16 @@
 // What changes with time alone, checked every few seconds: a silence that ended, a page that is due (escalation),
-// a reminder that is due. Pure, clock injected: the caller loads the firing alerts, runs applyPolicy on the events
-// and commits. At most one event per alert per tick.
+// a reminder that is due, a maintenance whose window ended long ago without the page closing it. Pure, clock
+// injected: the caller loads the firing alerts, runs applyPolicy on the events and commits. At most one event per
+// alert per tick.
 import { type Alert, type AlertEvent, durationText } from '../domain/alert.js';
 import {
+  DEFAULT_CLOSE_AFTER_MS,
   DEFAULT_REMIND_BEFORE_MS,
+  LAPSED_REASON,
   MAINTENANCE_KIND,
   reminderDue,
   reminderReason,
+  windowLapsed,
 } from '../domain/maintenance-window.js';
 import { activeSilenceFor } from '../domain/silence.js';
 import { withEngineNote } from './engine-note.js';
@@ -54,6 +58,27 @@ function maintenanceReminder(alert: Alert, ctx: PolicyContext): { alert: Alert; 
   return withEngineNote(next, { type: 'reminder', status: 'reminder', reason, quiet: false, noPage: true }, ctx.now);
 }
 
+/**
+ * A maintenance whose window ended `policy.maintenance.closeAfter` ago and that the page never closed: closed here,
+ * at the window's end, with one thread reply saying so. Planned work: it never pages.
+ */
+function maintenanceLapse(alert: Alert, ctx: PolicyContext): { alert: Alert; event: AlertEvent } | undefined {
+  const after = ctx.policy.maintenanceCloseAfterMs ?? DEFAULT_CLOSE_AFTER_MS;
+  const until = alert.maintenanceWindow?.until;
+  if (until === undefined || !windowLapsed(alert, ctx.now, after)) return undefined;
+  const next = structuredClone(alert);
+  next.state = 'resolved';
+  // Its duration is the planned one: when it really ended, nobody said.
+  next.resolvedAt = Math.max(next.startedAt, until);
+  next.lapsedAt = ctx.now;
+  delete next.remindedAt;
+  return withEngineNote(
+    next,
+    { type: 'resolved', status: 'resolved', reason: LAPSED_REASON, quiet: false, noPage: true },
+    ctx.now,
+  );
+}
+
 export function policyTick(firing: Alert[], ctx: PolicyContext): TickResult {
   const result: TickResult = { alerts: [], events: [] };
   for (const alert of firing) {
@@ -67,7 +92,8 @@ export function policyTick(firing: Alert[], ctx: PolicyContext): TickResult {
       // A silence from the config file that began after the alert did: the message shows it from now on.
       change = silenceNotice(alert, silence, ctx.now);
     }
-    change ??= escalation(alert, ctx) ?? reminder(alert, ctx) ?? maintenanceReminder(alert, ctx);
+    change ??=
+      maintenanceLapse(alert, ctx) ?? escalation(alert, ctx) ?? reminder(alert, ctx) ?? maintenanceReminder(alert, ctx);
     if (!change) continue;
     result.alerts.push(change.alert);
     result.events.push(change.event);

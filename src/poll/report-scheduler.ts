@@ -79,7 +79,7 @@ export class ReportScheduler {
     for (const sub of await this.deps.subscriptions()) {
       const schedule = sub.filter.report;
       if (!schedule || this.deps.isPager?.(sub.destination)) continue;
-      wanted.set(reportScheduleKey(sub.id, schedule), { sub, schedule });
+      wanted.set(reportScheduleKey(sub, schedule), { sub, schedule });
     }
     for (const [key, a] of this.armed) {
       if (wanted.has(key)) continue;
@@ -119,7 +119,7 @@ export class ReportScheduler {
   async send(sub: Subscription, schedule: ReportSchedule, slot: number): Promise<boolean> {
     const { log, logger, clock } = this.deps;
     if (this.deps.isLeader && !this.deps.isLeader()) return false;
-    const key = reportScheduleKey(sub.id, schedule);
+    const key = reportScheduleKey(sub, schedule);
     const now = clock.now();
     try {
       if (!(await log.claimReport(key, slot, now))) return false;

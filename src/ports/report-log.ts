@@ -11,4 +11,11 @@ export interface ReportLog {
   releaseReport(schedule: string, slot: number): Promise<void>;
   /** The latest slot claimed for `schedule` before `before`: where the next report's period starts. */
   lastReport(schedule: string, before: number): Promise<number | undefined>;
+  /**
+   * Forgets the claims of reports due before `before` (the retention job, with `retention.alerts`), returning how
+   * many. A slot that old is far past the hour in which a missed report is still sent, so forgetting its claim can
+   * never send it again; the next report of that schedule then covers its default period (history reaches no
+   * further back anyway).
+   */
+  pruneReports(before: number): Promise<number>;
 }

@@ -45,5 +45,21 @@ export function describeReportLogContract(log: () => ReportLog): void {
       expect(await l.lastReport('a', SLOT + 1)).toBe(SLOT);
       expect(await l.lastReport('a', SLOT - DAY)).toBe(SLOT - 3 * DAY);
     });
+
+    it('pruning forgets the claims of reports due before the cut, of every schedule, and keeps the rest', async () => {
+      const l = log();
+      await l.claimReport('old', SLOT - 200 * DAY, SLOT - 200 * DAY);
+      await l.claimReport('a', SLOT - 190 * DAY, SLOT - 190 * DAY);
+      await l.claimReport('a', SLOT - DAY, SLOT - DAY);
+      await l.claimReport('a', SLOT, SLOT);
+      expect(await l.pruneReports(SLOT - DAY)).toBe(2);
+      expect(await l.lastReport('old', SLOT)).toBeUndefined();
+      expect(await l.lastReport('a', SLOT - DAY)).toBeUndefined();
+      expect(await l.lastReport('a', SLOT)).toBe(SLOT - DAY);
+      // What stays is still claimed: pruning never lets a kept report be sent again.
+      expect(await l.claimReport('a', SLOT - DAY, SLOT + 1)).toBe(false);
+      expect(await l.claimReport('a', SLOT, SLOT + 1)).toBe(false);
+      expect(await l.pruneReports(SLOT - DAY)).toBe(0);
+    });
   });
 }

@@ -1,6 +1,6 @@
 // Retention in the running app: resolved alerts older than retention.alerts are forgotten on the bot's own schedule,
-// with their outbox rows and message references; open incidents (and what they speak through) stay, and
-// `/belvo-status history` still lists what the retention keeps.
+// with their outbox rows and message references, and so are the claims of reports due that long ago; open incidents
+// (and what they speak through) stay, and `/belvo-status history` still lists what the retention keeps.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Alert } from '../../src/domain/alert.js';
 import { INCIDENT_KIND } from '../../src/domain/fingerprint.js';
@@ -77,9 +77,16 @@ subscriptions: [{ destination: console }]
     const before = (await app.chat('history 10', CHANNEL)).sections.flatMap((s) => s.lines).join('\n');
     expect(before).toMatch(/\[A1\]/);
 
+    // Scheduled reports' claims: one due four months ago, one yesterday.
+    await app.app.store.claimReport('weekly', START, START);
+    await app.app.store.claimReport('weekly', app.clock.now() - DAY, app.clock.now() - DAY);
+
     await app.cycle();
 
     expect((await app.app.store.listAlerts()).map((a) => a.id).sort()).toEqual(['A2', 'A3', 'A4']);
+    // The report log keeps what the retention keeps.
+    expect(await app.app.store.lastReport('weekly', app.clock.now() - 2 * DAY)).toBeUndefined();
+    expect(await app.app.store.lastReport('weekly', app.clock.now())).toBe(app.clock.now() - DAY);
     expect(await app.app.store.listIntents({ alertId: 'A1' })).toEqual([]);
     expect((await app.app.store.listIntents({ alertId: 'A2' })).length).toBe(1);
     const history = (await app.chat('history 10', CHANNEL)).sections.flatMap((s) => s.lines).join('\n');

@@ -192,6 +192,43 @@ policy:
     expect(pd.events).toHaveLength(0);
   });
 
+  it('a maintenance the page never closes is closed an hour after its window, once, and stays closed', async () => {
+    const app = await start('{ destination: oncall }');
+    const m = page.scheduleMaintenance({
+      name: 'Erebor switch upgrade',
+      components: [erebor],
+      scheduledFor: new Date(T0 + HOUR).toISOString(),
+      scheduledUntil: new Date(T0 + 2 * HOUR).toISOString(),
+      body: 'Planned.',
+    });
+    await app.cycle(MIN);
+    app.clock.t = T0 + HOUR;
+    page.startMaintenance(m, 'Started.');
+    await app.cycle(MIN);
+    expect(textOf(parent())).toContain('In progress maintenance');
+
+    // The window ends; the page still says in progress. An hour later the bot closes it.
+    await at(app, T0 + 3 * HOUR - MIN);
+    expect(parent().text).toBe('[INFO] Maintenance: Erebor switch upgrade');
+    await at(app, T0 + 3 * HOUR);
+    expect(parent().text).toBe('[Resolved] Maintenance: Erebor switch upgrade');
+    expect(textOf(parent())).toContain('Window ended after 1h');
+    expect(replies().at(-1)).toBe(
+      ':white_check_mark: Resolved: window ended; the page never said it completed (after 1h 0m)',
+    );
+    const said = replies().length;
+    expect((await app.chat('status', CHANNEL)).sections.map((x) => x.heading)).not.toContain(
+      'Upcoming maintenance (1)',
+    );
+
+    // The page keeps showing it in progress: nothing more, however long.
+    await at(app, T0 + 5 * HOUR);
+    await at(app, T0 + 30 * HOUR);
+    expect(replies()).toHaveLength(said);
+    expect(parents()).toHaveLength(1);
+    expect(pd.events).toHaveLength(0);
+  });
+
   it("on Belvo's API page: its own message beside the API's incident, never listed on it, never paged", async () => {
     const api = page.addComponent({ name: 'API' });
     const app = await start('{ destination: oncall }', 'api');

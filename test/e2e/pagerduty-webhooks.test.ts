@@ -66,6 +66,9 @@ policy:
     app = await buildApp(parseConfigText(yaml, 'test.yaml', env), { clock, logger: silentLogger });
     const { port } = await app.start();
     base = `http://127.0.0.1:${port}`;
+    // Deliveries happen when the test says (deliverAll): a background pass racing it on the test's clock would see
+    // its own in-flight leases expire and deliver twice.
+    await app.dispatcher.stop();
     pd.subscribe({ url: `${base}/webhooks/pagerduty`, secrets: [WEBHOOK_SECRET] });
     await poll(); // first sight: what is open now is posted, history is not
   });

@@ -137,6 +137,16 @@ policy: { maintenance: { remindBefore: soon, every: 1h } }
       'policy.maintenance.every: unknown key',
     ]);
   });
+
+  it('a maintenance the page never closes is closed an hour after its window unless configured (0: never)', () => {
+    const read = (extra: string) => parseConfigText(`${PD}\n${extra}`, 't', env).config;
+    expect(policyFrom(read('')).maintenanceCloseAfterMs).toBe(3_600_000);
+    expect(policyFrom(read('policy: { maintenance: { closeAfter: 6h } }')).maintenanceCloseAfterMs).toBe(21_600_000);
+    expect(policyFrom(read('policy: { maintenance: { closeAfter: 0 } }')).maintenanceCloseAfterMs).toBe(0);
+    expect(problems(`${PD}\npolicy: { maintenance: { closeAfter: later } }`)).toEqual([
+      'policy.maintenance.closeAfter: not a duration: "later" (use e.g. 500ms, 30s, 5m, 1h)',
+    ]);
+  });
 });
 
 describe('the Belvo section of the example config', () => {

@@ -4,7 +4,9 @@ import {
   describeReportSchedule,
   parseReportShorthand,
   reportEvent,
+  reportScheduleKey,
 } from '../../../src/domain/report.js';
+import type { Subscription } from '../../../src/domain/subscription.js';
 
 const DAY = 86_400_000;
 
@@ -55,5 +57,41 @@ describe('a report as delivery carries it', () => {
     expect(describeReportSchedule({ cron: '0 9 * * 1-5', tz: 'America/Mexico_City' })).toBe(
       'cron "0 9 * * 1-5" (America/Mexico_City)',
     );
+  });
+});
+
+describe('what names a schedule in the report log', () => {
+  const report = { cron: '0 9 * * 1-5', tz: 'America/Mexico_City' };
+  const fromConfig: Subscription = {
+    id: 'config:0',
+    destination: 'slack:C0REPORTS',
+    filter: { countries: ['MX', 'CO'], minSeverity: 'major', report },
+    createdBy: 'config',
+    createdAt: 0,
+  };
+  const key = (over: Partial<Subscription> = {}, schedule = report) =>
+    reportScheduleKey({ ...fromConfig, ...over }, schedule);
+
+  it('a config subscription is named by what it sends and when, not by its place in the file', () => {
+    expect(key()).toMatch(/^config#[\w-]{22} 0 9 \* \* 1-5 America\/Mexico_City$/);
+    expect(key({ id: 'config:3' })).toBe(key());
+    // The same content written in another order is the same schedule; so is another mention.
+    expect(key({ filter: { report, minSeverity: 'major', countries: ['CO', 'MX'] } })).toBe(key());
+    expect(key({ filter: { ...fromConfig.filter, mention: { to: [{ kind: 'here' }] } } })).toBe(key());
+  });
+
+  it('another destination, filter, time or zone is another schedule', () => {
+    const keys = [
+      key(),
+      key({ destination: 'slack:C0FINANCE' }),
+      key({ filter: { ...fromConfig.filter, minSeverity: 'critical' } }),
+      key({}, { ...report, cron: '0 10 * * 1-5' }),
+      key({}, { ...report, tz: 'UTC' }),
+    ];
+    expect(new Set(keys).size).toBe(keys.length);
+  });
+
+  it('a chat subscription keeps its stored id', () => {
+    expect(key({ id: 'sub-7', createdBy: 'ana' })).toBe('sub-7 0 9 * * 1-5 America/Mexico_City');
   });
 });

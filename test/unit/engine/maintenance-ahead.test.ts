@@ -1,9 +1,13 @@
 // A scheduled maintenance through the lifecycle and the time-driven check: one alert from the day it is scheduled
-// to its completion, a moved window as an update, a reminder before it starts, never a page.
+// to its completion, a moved window as an update, a reminder before it starts, closed by the bot when the page never
+// closes it, never a page.
 import { describe, expect, it } from 'vitest';
-import { MAINTENANCE_KIND } from '../../../src/domain/maintenance-window.js';
+import type { Alert } from '../../../src/domain/alert.js';
+import { closedWord, LAPSED_REASON, MAINTENANCE_KIND } from '../../../src/domain/maintenance-window.js';
 import type { Signal } from '../../../src/domain/signal.js';
+import { DEFAULT_ENGINE_CONFIG } from '../../../src/engine/engine-config.js';
 import { isIncidentMember } from '../../../src/engine/incidents.js';
+import { applySignal } from '../../../src/engine/lifecycle.js';
 import { applyPolicy, type PolicyContext } from '../../../src/engine/policy.js';
 import { policyTick } from '../../../src/engine/time-driven.js';
 import { drive, MIN, summary } from './drive.js';
@@ -146,5 +150,85 @@ describe('planned work, not an outage', () => {
     expect(result.intents.map((i) => [i.destination, i.event.type, i.event.mention, i.event.timeZone])).toEqual([
       ['chat', 'opened', undefined, 'UTC'],
     ]);
+  });
+});
+
+describe('a maintenance the page never closes, on the time-driven check', () => {
+  const UNTIL = FROM + 2 * HOUR;
+  const inProgress = maintenance({ status: 'in_progress' });
+  const open = drive([{ at: FROM + MIN, signal: inProgress }]).alert;
+  if (!open) throw new Error('no alert');
+  const ctx = (now: number, closeAfterMs?: number): PolicyContext => ({
+    subscriptions: [{ id: 's', destination: 'chat', filter: {}, createdAt: 0 }],
+    silences: [],
+    now,
+    policy: {
+      paging: { criticalInstitutions: [], rules: [{ name: 'all', match: {}, afterMs: 0, destinations: ['pd'] }] },
+      reminderEveryMs: 10 * MIN,
+      ...(closeAfterMs !== undefined && { maintenanceCloseAfterMs: closeAfterMs }),
+    },
+  });
+  const tick = (alert: Alert, now: number, closeAfterMs?: number) => {
+    const c = ctx(now, closeAfterMs);
+    const t = policyTick([alert], c);
+    return applyPolicy(t.events, t.alerts, c);
+  };
+
+  it('stays open through its window and the hour after it; then closes once, in the thread, never paging', () => {
+    expect(tick(open, UNTIL).intents).toEqual([]);
+    expect(tick(open, UNTIL + HOUR - MIN).intents).toEqual([]);
+    const closed = tick(open, UNTIL + HOUR);
+    expect(
+      closed.intents.map((i) => [i.destination, i.event.type, i.event.reason, i.event.quiet, i.event.page]),
+    ).toEqual([['chat', 'resolved', 'window ended; the page never said it completed', false, undefined]]);
+    const alert = closed.alerts[0] as Alert;
+    expect(alert).toMatchObject({ state: 'resolved', resolvedAt: UNTIL, lapsedAt: UNTIL + HOUR });
+    expect(closedWord(alert)).toBe('Window ended');
+    // Closed, it is no longer on the time-driven check's list: nothing more, ever.
+    expect(tick(alert, UNTIL + 5 * HOUR).intents).toEqual([]);
+  });
+
+  it('a scheduled one the page never started lapses the same way; one without an end, or with closeAfter 0, never', () => {
+    const scheduled = drive([{ at: 0, signal: maintenance() }]).alert as Alert;
+    expect(tick(scheduled, UNTIL + HOUR).events.map((e) => e.reason)).toEqual([LAPSED_REASON]);
+    const endless = drive([{ at: 0, signal: maintenance({ maintenanceWindow: { from: FROM } }) }]).alert as Alert;
+    expect(tick(endless, UNTIL + 100 * HOUR).events).toEqual([]);
+    expect(tick(open, UNTIL + 100 * HOUR, 0).events).toEqual([]);
+    expect(tick(open, UNTIL + 3 * HOUR, 3 * HOUR).events.map((e) => e.type)).toEqual(['resolved']);
+  });
+
+  it('the page repeating the same open window keeps it closed; a moved window reopens it; a late completion is quoted', () => {
+    const lapsed = tick(open, UNTIL + HOUR).alerts[0] as Alert;
+    const ctxOf = (now: number) => ({ now, config: DEFAULT_ENGINE_CONFIG, firstSight: false, newId: () => 'A9' });
+    const again = applySignal(lapsed, inProgress, ctxOf(UNTIL + 2 * HOUR));
+    expect(again.event).toBeUndefined();
+    expect(again.alert).toBeUndefined();
+
+    const later = { from: FROM, until: UNTIL + 4 * HOUR };
+    const moved = applySignal(
+      lapsed,
+      maintenance({ status: 'in_progress', maintenanceWindow: later }),
+      ctxOf(UNTIL + 2 * HOUR),
+    );
+    expect(moved.event?.type).toBe('reopened');
+    expect(moved.event?.reason).toBe('maintenance in progress (window Thu 1 Jan 1970 10:00-16:00 UTC (6h))');
+    expect(moved.alert?.lapsedAt).toBeUndefined();
+
+    const done = applySignal(
+      lapsed,
+      maintenance({
+        status: 'completed',
+        observation: 'ok',
+        resolvedAt: UNTIL + 3 * HOUR,
+        updates: [
+          { id: 'u1', at: 0, status: 'scheduled', text: 'Planned.', origin: 'source' },
+          { id: 'u9', at: UNTIL + 3 * HOUR, status: 'completed', text: 'Done, sorry for the delay.', origin: 'source' },
+        ],
+      }),
+      ctxOf(UNTIL + 3 * HOUR),
+    );
+    expect(done.event?.type).toBe('updated');
+    expect(done.event?.updates?.map((u) => u.text)).toEqual(['Done, sorry for the delay.']);
+    expect(closedWord(done.alert as Alert)).toBe('Completed');
   });
 });

@@ -129,6 +129,25 @@ describe('reports on a schedule', () => {
     expect(queued).toHaveLength(1);
   });
 
+  it('a config file reordered, or a subscription added above, is not a new schedule: restarted, nothing is resent', async () => {
+    const finance: Subscription = { ...weekdays, destination: 'slack:C0FINANCE' };
+    now = FRIDAY_9;
+    const first = bot([weekdays]);
+    await first.scheduler.start();
+    first.cron.runDue(FRIDAY_9 - MIN, FRIDAY_9);
+    await first.scheduler.idle();
+    await first.scheduler.stop();
+    expect(queued.map((q) => q.destination)).toEqual(['slack:C0REPORTS']);
+    // Restarted 20 minutes later with a new subscription at the top of the file: the old one is now `config:1`.
+    now = FRIDAY_9 + 20 * MIN;
+    await bot([
+      { ...finance, id: 'config:0' },
+      { ...weekdays, id: 'config:1' },
+    ]).scheduler.start();
+    // The new one gets its report (missed while down); the one already sent is not sent again.
+    expect(queued.map((q) => q.destination)).toEqual(['slack:C0REPORTS', 'slack:C0FINANCE']);
+  });
+
   it('only the leader sends; a replica that takes over sends what the old leader did not', async () => {
     now = FRIDAY_9;
     let leads = false;
