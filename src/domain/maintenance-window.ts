@@ -1,6 +1,7 @@
 // A maintenance Belvo schedules ahead on a status page: its window as a reader in a given time zone reads it, when
 // it has moved, and when its reminder is due. Pure; the zone rules come from Intl (the platform's tz database).
 import { durationText } from './alert.js';
+import { zonedFormatter } from './wall-clock.js';
 
 /** The alert kind of a status page's scheduled maintenance (announced ahead, then in progress, then completed). */
 export const MAINTENANCE_KIND = 'statuspage.maintenance';
@@ -37,23 +38,16 @@ function spanText(ms: number): string {
   return durationText(ms).replace(/ 0m$/, '');
 }
 
-const formatters = new Map<string, Intl.DateTimeFormat>();
-
 function parts(at: number, tz: string): { day: string; time: string } {
-  let f = formatters.get(tz);
-  if (!f) {
-    f = new Intl.DateTimeFormat('en-GB', {
-      timeZone: tz,
-      weekday: 'short',
-      day: 'numeric',
-      month: 'short',
-      year: 'numeric',
-      hour: '2-digit',
-      minute: '2-digit',
-      hourCycle: 'h23',
-    });
-    formatters.set(tz, f);
-  }
+  const f = zonedFormatter('window', 'en-GB', tz, {
+    weekday: 'short',
+    day: 'numeric',
+    month: 'short',
+    year: 'numeric',
+    hour: '2-digit',
+    minute: '2-digit',
+    hourCycle: 'h23',
+  });
   const p = f.formatToParts(new Date(at));
   const get = (t: string) => p.find((x) => x.type === t)?.value ?? '';
   return {

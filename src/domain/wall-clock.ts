@@ -13,21 +13,35 @@ export interface WallClock {
 
 const formatters = new Map<string, Intl.DateTimeFormat>();
 
+/**
+ * One Intl formatter per (use, locale, zone), made on first use: making one costs far more than using it. `use` names
+ * the options, which are the same for every call of one use.
+ */
+export function zonedFormatter(
+  use: string,
+  locale: string,
+  tz: string,
+  options: Intl.DateTimeFormatOptions,
+): Intl.DateTimeFormat {
+  const key = `${use}|${locale}|${tz}`;
+  let f = formatters.get(key);
+  if (!f) {
+    f = new Intl.DateTimeFormat(locale, { ...options, timeZone: tz });
+    formatters.set(key, f);
+  }
+  return f;
+}
+
 /** Wall-clock date, minute of the day and weekday of `at` in `tz`. */
 export function wallClock(at: number, tz: string): WallClock {
-  let f = formatters.get(tz);
-  if (!f) {
-    f = new Intl.DateTimeFormat('en-CA', {
-      timeZone: tz,
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      hourCycle: 'h23',
-    });
-    formatters.set(tz, f);
-  }
+  const f = zonedFormatter('wall-clock', 'en-CA', tz, {
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    hourCycle: 'h23',
+  });
   const parts = f.formatToParts(new Date(at));
   const get = (t: string) => Number(parts.find((p) => p.type === t)?.value ?? 0);
   const y = get('year');
