@@ -22,6 +22,8 @@ subscriptions: [{ destination: console }]
 `;
 }
 
+const isEvent = (line: string) => /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d [A-Z]+ /.test(line);
+
 function eventKey(line: string): string {
   // "2026-11-27 10:00:00 OPENED   MAJOR    [A3] Title ..." -> "OPENED [A3]"
   const m = /^\S+ \S+ (\S+) +\S+ +(\[A\d+\])/.exec(line);
@@ -44,7 +46,7 @@ describe('crash safety', () => {
     );
     server = await startSimulatedStatusPage({ page });
     bot = new BotProcess(config(server.url));
-    bot.start();
+    const runs = [bot.start()];
     await bot.waitForLog('belvo-status-bot started');
     await sleep(POLL_MS * 3);
 
@@ -64,7 +66,7 @@ describe('crash safety', () => {
       await until(() => (server?.requests.length ?? 0) > served, 30_000, 'a poll of the changed page');
       await sleep(rand() * POLL_MS * 3);
       await bot.kill('SIGKILL');
-      bot.start();
+      runs.push(bot.start());
       await bot.waitForLog('belvo-status-bot started');
     }
     // Settle: everything recovers, and the bot runs until it has delivered all it owes (or the deadline passes).
@@ -88,11 +90,14 @@ describe('crash safety', () => {
     expect(intents.length).toBeGreaterThanOrEqual(6);
     expect(intents.filter((i) => i.status !== 'delivered')).toEqual([]);
     expect(firing.n).toBe(0);
-    // Nothing repeated: one line per (alert, version) across all the runs.
+    // Nothing repeated: one line per (alert, version) across all the runs, but for what a kill cannot tell.
+    // The console cannot be asked what it printed: a kill between printing a line and recording it delivered prints
+    // that line again in the next run. Only such a line, the last event a killed run printed, may appear twice.
     const keys = bot.events().map(eventKey);
+    const lastOfKilledRuns = runs.slice(0, -1).flatMap((r) => r.stdout.filter(isEvent).slice(-1).map(eventKey));
     const repeated = keys.filter((k, i) => keys.indexOf(k) !== i);
-    expect(repeated).toEqual([]);
-    expect(keys.length).toBe(intents.length);
+    expect(repeated.filter((k) => !lastOfKilledRuns.includes(k))).toEqual([]);
+    expect(keys.length - repeated.length).toBe(intents.length);
     // And the story of each alert is whole: it was opened first and its last word is that it resolved.
     const byAlert = new Map<string, string[]>();
     for (const k of keys) {
