@@ -42,7 +42,9 @@ function scrubber(secrets: string[]) {
 export function createLogger(opts: LoggerOptions): Logger {
   const secrets = [...(opts.secrets ?? [])].filter((s) => s.length >= 4);
   const scrub = scrubber(secrets);
-  const base = opts.destination ?? pino.destination({ fd: 2, sync: true });
+  // Asynchronous: a burst of lines (500 alerts opening in one commit) is written while the event loop goes on, not
+  // line by line inside the commit. pino flushes what is buffered synchronously when the process exits.
+  const base = opts.destination ?? pino.destination({ fd: 2, sync: false });
   const destination: pino.DestinationStream = scrub ? { write: (line: string) => base.write(scrub(line)) } : base;
   return pino(
     {
