@@ -138,6 +138,20 @@ export function prepareBelvoStatements(db: BetterSqlite3.Database) {
       );
     }
   }
+  const goneVariants = new Map<string, BetterSqlite3.Statement>();
+  for (const after of [false, true]) {
+    for (const upTo of [false, true]) {
+      const range = [after ? 'AND link_id > @after' : '', upTo ? 'AND link_id <= @upTo' : ''].join(' ');
+      goneVariants.set(
+        `${after}/${upTo}`,
+        db.prepare(`
+          UPDATE belvo_links SET gone_at = @listedAt
+          WHERE environment = @environment ${range} AND gone_at IS NULL
+            AND (reconciled_at IS NULL OR reconciled_at < @listedAt)
+            AND (last_event_at IS NULL OR last_event_at <= @listedAt)`),
+      );
+    }
+  }
   return {
     insertWebhook: db.prepare(`
       INSERT INTO belvo_webhooks (environment, webhook_id, webhook_type, webhook_code, link_id, external_id,
@@ -179,19 +193,19 @@ export function prepareBelvoStatements(db: BetterSqlite3.Database) {
     markListed: db.prepare(`
       UPDATE belvo_links SET reconciled_at = @observedAt
       WHERE environment = @environment AND link_id IN (SELECT value FROM json_each(@ids))`),
-    // The last link id of the next range of @limit links after @after (none: the rest is one range).
-    linkRangeEnd: db.prepare(`
-      SELECT link_id AS linkId FROM belvo_links
-      WHERE environment = @environment AND (@after IS NULL OR link_id > @after)
+    // The last link id of the next range of @limit links after @after (none: the rest is one range). Ranges of the
+    // primary key, so that each step reads its own links only: the first range and the next ones are separate
+    // statements, as an `@after IS NULL OR` would make SQLite walk the whole table each time.
+    firstLinkRangeEnd: db.prepare(`
+      SELECT link_id AS linkId FROM belvo_links WHERE environment = @environment
+      ORDER BY link_id LIMIT 1 OFFSET @limit - 1`),
+    nextLinkRangeEnd: db.prepare(`
+      SELECT link_id AS linkId FROM belvo_links WHERE environment = @environment AND link_id > @after
       ORDER BY link_id LIMIT 1 OFFSET @limit - 1`),
     // Not named by the listing that started at @listedAt (every link it named was stored with reconciled_at =
-    // @listedAt), and no webhook about it since: Belvo no longer has it. One range of link ids at a time.
-    markLinksGone: db.prepare(`
-      UPDATE belvo_links SET gone_at = @listedAt
-      WHERE environment = @environment AND (@after IS NULL OR link_id > @after) AND (@upTo IS NULL OR link_id <= @upTo)
-        AND gone_at IS NULL
-        AND (reconciled_at IS NULL OR reconciled_at < @listedAt)
-        AND (last_event_at IS NULL OR last_event_at <= @listedAt)`),
+    // @listedAt), and no webhook about it since: Belvo no longer has it. One range of link ids at a time, after
+    // @after (if any) up to @upTo (if any): a statement per shape, each reading its range only.
+    markLinksGone: (after: boolean, upTo: boolean) => goneVariants.get(`${after}/${upTo}`)!,
     insertLinkEvent: db.prepare(`
       INSERT INTO belvo_link_events (environment, link_id, code, status, institution, external_id, webhook_id, source,
         at)
@@ -479,18 +493,31 @@ export function belvoStoreMethods(open: () => { db: BetterSqlite3.Database; st: 
       // A range of links per transaction, the event loop running between them: one statement over 100,000 links
       // held webhooks back for tens of milliseconds. Each link is judged on its own row, so ranges need no snapshot.
       let gone = 0;
-      let after: string | null = null;
+      let after: string | undefined;
       for (;;) {
         const { db, st } = open();
         const step = db.transaction(() => {
-          const end = st.linkRangeEnd.get({ environment, after, limit: GONE_CHUNK }) as { linkId: string } | undefined;
-          const upTo = end?.linkId ?? null;
-          return { n: st.markLinksGone.run({ environment, listedAt, after, upTo }).changes, upTo };
+          const end = (
+            after === undefined
+              ? st.firstLinkRangeEnd.get({ environment, limit: GONE_CHUNK })
+              : st.nextLinkRangeEnd.get({ environment, after, limit: GONE_CHUNK })
+          ) as { linkId: string } | undefined;
+          const upTo = end?.linkId;
+          const markGone = st.markLinksGone(after !== undefined, upTo !== undefined);
+          return {
+            n: markGone.run({
+              environment,
+              listedAt,
+              ...(after !== undefined && { after }),
+              ...(upTo !== undefined && { upTo }),
+            }).changes,
+            last: upTo,
+          };
         });
-        const { n, upTo } = step.immediate();
+        const { n, last } = step.immediate();
         gone += n;
-        if (upTo === null) return { gone };
-        after = upTo;
+        if (last === undefined) return { gone };
+        after = last;
         await yieldToEventLoop();
       }
     },
