@@ -42,9 +42,7 @@ function scrubber(secrets: string[]) {
 export function createLogger(opts: LoggerOptions): Logger {
   const secrets = [...(opts.secrets ?? [])].filter((s) => s.length >= 4);
   const scrub = scrubber(secrets);
-  // Asynchronous: a burst of lines (500 alerts opening in one commit) is written while the event loop goes on, not
-  // line by line inside the commit. pino flushes what is buffered synchronously when the process exits.
-  const base = opts.destination ?? pino.destination({ fd: 2, sync: false });
+  const base = opts.destination ?? pino.destination({ fd: 2, sync: true });
   const destination: pino.DestinationStream = scrub ? { write: (line: string) => base.write(scrub(line)) } : base;
   return pino(
     {
