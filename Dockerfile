@@ -28,5 +28,7 @@ EXPOSE 8080
 # The config is named by the environment so the health check reads the same one (and so the same port).
 ENV BELVO_STATUS_CONFIG=config/default.yaml
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 CMD ["node", "dist/src/cli.js", "healthcheck"]
-ENTRYPOINT ["node", "dist/src/cli.js"]
+# A young generation of 4 MB semi-spaces instead of V8's 16 MB: about 20 MB less resident at 100,000 links, for a
+# few more (short) scavenges. See "Memory" in the README.
+ENTRYPOINT ["node", "--max-semi-space-size=4", "dist/src/cli.js"]
 CMD ["run"]

@@ -138,6 +138,20 @@ export function prepareBelvoStatements(db: BetterSqlite3.Database) {
       );
     }
   }
+  const goneVariants = new Map<string, BetterSqlite3.Statement>();
+  for (const after of [false, true]) {
+    for (const upTo of [false, true]) {
+      const range = [after ? 'AND link_id > @after' : '', upTo ? 'AND link_id <= @upTo' : ''].join(' ');
+      goneVariants.set(
+        `${after}/${upTo}`,
+        db.prepare(`
+          UPDATE belvo_links SET gone_at = @listedAt
+          WHERE environment = @environment ${range} AND gone_at IS NULL
+            AND (reconciled_at IS NULL OR reconciled_at < @listedAt)
+            AND (last_event_at IS NULL OR last_event_at <= @listedAt)`),
+      );
+    }
+  }
   return {
     insertWebhook: db.prepare(`
       INSERT INTO belvo_webhooks (environment, webhook_id, webhook_type, webhook_code, link_id, external_id,
@@ -172,16 +186,26 @@ export function prepareBelvoStatements(db: BetterSqlite3.Database) {
         status_changed_at = excluded.status_changed_at,
         reconciled_at = excluded.reconciled_at,
         gone_at = NULL`),
-    markListed: db.prepare(
-      'UPDATE belvo_links SET reconciled_at = @observedAt WHERE environment = @environment AND link_id = @linkId',
+    // A listing's batch in one read and one write (a statement per link made a 100,000-link listing cost seconds).
+    getLinks: db.prepare(
+      'SELECT * FROM belvo_links WHERE environment = ? AND link_id IN (SELECT value FROM json_each(?))',
     ),
+    markListed: db.prepare(`
+      UPDATE belvo_links SET reconciled_at = @observedAt
+      WHERE environment = @environment AND link_id IN (SELECT value FROM json_each(@ids))`),
+    // The last link id of the next range of @limit links after @after (none: the rest is one range). Ranges of the
+    // primary key, so that each step reads its own links only: the first range and the next ones are separate
+    // statements, as an `@after IS NULL OR` would make SQLite walk the whole table each time.
+    firstLinkRangeEnd: db.prepare(`
+      SELECT link_id AS linkId FROM belvo_links WHERE environment = @environment
+      ORDER BY link_id LIMIT 1 OFFSET @limit - 1`),
+    nextLinkRangeEnd: db.prepare(`
+      SELECT link_id AS linkId FROM belvo_links WHERE environment = @environment AND link_id > @after
+      ORDER BY link_id LIMIT 1 OFFSET @limit - 1`),
     // Not named by the listing that started at @listedAt (every link it named was stored with reconciled_at =
-    // @listedAt), and no webhook about it since: Belvo no longer has it.
-    markLinksGone: db.prepare(`
-      UPDATE belvo_links SET gone_at = @listedAt
-      WHERE environment = @environment AND gone_at IS NULL
-        AND (reconciled_at IS NULL OR reconciled_at < @listedAt)
-        AND (last_event_at IS NULL OR last_event_at <= @listedAt)`),
+    // @listedAt), and no webhook about it since: Belvo no longer has it. One range of link ids at a time, after
+    // @after (if any) up to @upTo (if any): a statement per shape, each reading its range only.
+    markLinksGone: (after: boolean, upTo: boolean) => goneVariants.get(`${after}/${upTo}`)!,
     insertLinkEvent: db.prepare(`
       INSERT INTO belvo_link_events (environment, link_id, code, status, institution, external_id, webhook_id, source,
         at)
@@ -238,6 +262,9 @@ type BelvoStoreMethods = Pick<
 const PRUNE_CHUNK = 2000;
 
 const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+/** Links judged gone (or not) per transaction at the end of a listing: about a millisecond each. */
+const GONE_CHUNK = 5000;
 
 /** Links per transaction when applying a listing: a few milliseconds each. */
 const LISTING_BATCH = 200;
@@ -390,8 +417,17 @@ export function belvoStoreMethods(open: () => { db: BetterSqlite3.Database; st: 
     async upsertLinks(environment: string, links: BelvoLinkListing[], observedAt: number) {
       const apply = (st: BelvoStatements, batch: BelvoLinkListing[]): number => {
         let statusChanges = 0;
+        const known = new Map<string, LinkRow>();
+        for (const row of st.getLinks.all(environment, JSON.stringify(batch.map((l) => l.id))) as LinkRow[]) {
+          known.set(row.link_id, row);
+        }
+        // Links as they were: only "listed now" is written, for all of them at the end of the batch.
+        const unchanged: string[] = [];
         for (const link of batch) {
-          const before = st.getLink.get(environment, link.id) as LinkRow | undefined;
+          // A link written earlier in this batch (listed twice) is read again, as it now is.
+          const before = known.has(link.id)
+            ? known.get(link.id)
+            : (st.getLink.get(environment, link.id) as LinkRow | undefined);
           const decision = applyListing(
             before && {
               status: before.status,
@@ -402,10 +438,11 @@ export function belvoStoreMethods(open: () => { db: BetterSqlite3.Database; st: 
             observedAt,
           );
           if (before && sameAsListed(before, link, decision.status)) {
-            // Most of a listing is links as they were: only "listed now" is written, no indexed column touched.
-            st.markListed.run({ environment, linkId: link.id, observedAt });
+            // Most of a listing is links as they were: no indexed column touched.
+            unchanged.push(link.id);
             continue;
           }
+          known.delete(link.id);
           st.upsertLinkFromListing.run({
             environment,
             linkId: link.id,
@@ -437,6 +474,7 @@ export function belvoStoreMethods(open: () => { db: BetterSqlite3.Database; st: 
             at: observedAt,
           });
         }
+        if (unchanged.length > 0) st.markListed.run({ environment, ids: JSON.stringify(unchanged), observedAt });
         return statusChanges;
       };
       // A page of a listing is 1,000 links: written in smaller transactions, the event loop running between them,
@@ -452,9 +490,36 @@ export function belvoStoreMethods(open: () => { db: BetterSqlite3.Database; st: 
     },
 
     async markLinksGone(environment: string, listedAt: number) {
-      const { db, st } = open();
-      const gone = db.transaction(() => st.markLinksGone.run({ environment, listedAt }).changes).immediate();
-      return { gone };
+      // A range of links per transaction, the event loop running between them: one statement over 100,000 links
+      // held webhooks back for tens of milliseconds. Each link is judged on its own row, so ranges need no snapshot.
+      let gone = 0;
+      let after: string | undefined;
+      for (;;) {
+        const { db, st } = open();
+        const step = db.transaction(() => {
+          const end = (
+            after === undefined
+              ? st.firstLinkRangeEnd.get({ environment, limit: GONE_CHUNK })
+              : st.nextLinkRangeEnd.get({ environment, after, limit: GONE_CHUNK })
+          ) as { linkId: string } | undefined;
+          const upTo = end?.linkId;
+          const markGone = st.markLinksGone(after !== undefined, upTo !== undefined);
+          return {
+            n: markGone.run({
+              environment,
+              listedAt,
+              ...(after !== undefined && { after }),
+              ...(upTo !== undefined && { upTo }),
+            }).changes,
+            last: upTo,
+          };
+        });
+        const { n, last } = step.immediate();
+        gone += n;
+        if (last === undefined) return { gone };
+        after = last;
+        await yieldToEventLoop();
+      }
     },
   };
 }

@@ -234,10 +234,14 @@ function prepareStatements(db: BetterSqlite3.Database) {
     }
   }
   return {
-    // Active: open, or resolved but held by a maintenance window (its end still decides what is announced).
-    openAlerts: db.prepare(`SELECT rev, body FROM alerts WHERE state <> 'resolved' OR held ORDER BY seq`),
+    // Active: open, or resolved but held by a maintenance window (its end still decides what is announced). Every
+    // commit reads them: through the partial index that holds only active alerts, as SQLite does not choose it by
+    // itself and would read the whole history (months of resolved alerts) each time.
+    openAlerts: db.prepare(
+      `SELECT rev, body FROM alerts INDEXED BY alerts_active_by_source WHERE state <> 'resolved' OR held ORDER BY seq`,
+    ),
     openAlertsOf: db.prepare(`
-      SELECT rev, body FROM alerts WHERE (state <> 'resolved' OR held)
+      SELECT rev, body FROM alerts INDEXED BY alerts_active_by_source WHERE (state <> 'resolved' OR held)
         AND (source = @source OR kind IN (SELECT value FROM json_each(@kinds)))
       ORDER BY seq`),
     // Latest row per asked fingerprint (creation order).

@@ -130,7 +130,10 @@ export function queryFor(change: AlertChange, now: number): CommitContextQuery {
       const fingerprints = new Set(fingerprintsToLoad(outcome));
       if (outcome.ok) {
         // The incidents its alerts may join, resolved ones included (a relapse soon after reopens the same one).
+        // Only a failing signal can open or reopen one; the open incidents come with `open` whatever the signals
+        // (an ok spike check speaks of every institution with a transition in its window: hundreds at scale).
         for (const s of outcome.signals) {
+          if (s.observation !== 'bad' && !s.maintenance) continue;
           if (s.institution || s.service) fingerprints.add(problemOf(s));
           for (const i of s.affects ?? []) fingerprints.add(problemOf({ institution: i }));
         }

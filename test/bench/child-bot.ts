@@ -17,6 +17,9 @@ const CLI = fileURLToPath(new URL('../../src/cli.js', import.meta.url));
 
 const MAX_LOG_LINES = 50_000;
 
+/** The node flags `npm start` and the Docker image run the bot with (README, "Memory"). */
+export const START_NODE_FLAGS = ['--max-semi-space-size=4'];
+
 /** Splits a stream into lines stamped on arrival. */
 function lineReader(into: StampedLine[], limit: number): (chunk: string) => void {
   let partial = '';

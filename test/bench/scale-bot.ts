@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { startSimulatedStatusPage } from '../../simulators/statuspage/index.js';
 import { type FakeBelvo, startFakeBelvo } from '../fakes/belvo-api.js';
-import { ChildBot } from './child-bot.js';
+import { ChildBot, START_NODE_FLAGS } from './child-bot.js';
 import { buildInstitutionsPage, makeTempDir, removeTempDir } from './fixtures.js';
 import { runLoad } from './load.js';
 import { type MachineUse, machineMark, machineSince } from './machine.js';
@@ -205,8 +205,9 @@ export async function benchScaleBot(o: ScaleBotOptions): Promise<ScaleBotResult>
       BELVO_PASSWORD: belvo.secretKeyPassword,
       BELVO_WEBHOOK_AUTH: WEBHOOK_AUTH,
     },
-    // SCALE_NODE_ARGS: flags for the bot's node (e.g. `--cpu-prof --cpu-prof-dir=/tmp/p`: where its time goes).
-    process.env.SCALE_NODE_ARGS?.split(' ').filter((a) => a !== '') ?? [],
+    // As `npm start` runs it; SCALE_NODE_ARGS adds flags for the bot's node (e.g. `--cpu-prof --cpu-prof-dir=/tmp/p`:
+    // where its time goes; a later `--max-semi-space-size` overrides the start command's).
+    [...START_NODE_FLAGS, ...(process.env.SCALE_NODE_ARGS?.split(' ').filter((a) => a !== '') ?? [])],
   );
   const connections: RawHttpConnection[] = [];
   try {

@@ -1,4 +1,5 @@
 // The scale figures' rows and notes (100,000 links, 1,000 institutions, 30 days of history) for the report table.
+import { START_NODE_FLAGS } from './child-bot.js';
 import type { ScaleBotOptions, ScaleBotResult } from './scale-bot.js';
 import type { SpikeScaleOptions, SpikeScaleRun } from './spike-scale.js';
 import { mb, ms } from './stats.js';
@@ -118,7 +119,7 @@ export function scaleNotes(bot: ScaleBotResult | undefined, spikes: SpikeScaleRu
   const notes: string[] = [];
   if (bot) {
     notes.push(
-      `S1/S2: the bot as \`node dist/src/cli.js run\` over a store holding ${bot.historyIncidents.toLocaleString('en-US')} ` +
+      `S1/S2: the bot as \`npm start\` runs it (\`node ${START_NODE_FLAGS.join(' ')} dist/src/cli.js run\`) over a store holding ${bot.historyIncidents.toLocaleString('en-US')} ` +
         `institution incidents over ${bot.days} days and ${bot.links.toLocaleString('en-US')} links (the web page's ` +
         'fixture); a fake Belvo in this process holds the same links (its first read of the account lists them all, ' +
         'each already known: the steady-state listing), a simulated 1,000-component institutions page polled every ' +

@@ -481,6 +481,46 @@ export function describeBelvoLinkContract(store: () => Store): void {
       expect(await store().getBelvoLink('production', 'b')).not.toHaveProperty('goneAt');
     });
 
+    it('marks gone exactly the links a large listing left out, wherever they sort', async () => {
+      // More links than one step of the store's work: the ones left out sit at the start, the middle and the end.
+      const ids = Array.from({ length: 12_001 }, (_, i) => `link-${String(i).padStart(5, '0')}`);
+      const all = ids.map((id) => ({ id, status: 'valid', institution: 'erebor_mx_retail' }));
+      await store().upsertLinks('production', all, T0);
+      const left = new Set([ids[0], ids[5000], ids[5001], ids[9999], ids[12_000]]);
+      await store().upsertLinks(
+        'production',
+        all.filter((l) => !left.has(l.id)),
+        T0 + 1000,
+      );
+      expect(await store().markLinksGone('production', T0 + 1000)).toEqual({ gone: 5 });
+      expect(await present()).toEqual({ 'erebor_mx_retail/valid': 11_996 });
+      for (const id of left) {
+        expect(await store().getBelvoLink('production', id!)).toMatchObject({ goneAt: T0 + 1000 });
+      }
+      expect(await store().getBelvoLink('production', ids[5002]!)).not.toHaveProperty('goneAt');
+    });
+
+    it('applies a link listed twice in one listing as the later entry says', async () => {
+      await store().upsertLinks('production', [{ id: 'a', status: 'valid', institution: 'erebor_mx_retail' }], T0);
+      const { statusChanges } = await store().upsertLinks(
+        'production',
+        [
+          { id: 'a', status: 'valid', institution: 'erebor_mx_retail' },
+          { id: 'a', status: 'token_required', institution: 'erebor_mx_retail' },
+          { id: 'a', status: 'token_required', institution: 'erebor_mx_retail' },
+        ],
+        T0 + 1000,
+      );
+      expect(statusChanges).toBe(1);
+      expect(await store().getBelvoLink('production', 'a')).toMatchObject({
+        status: 'token_required',
+        statusChangedAt: T0 + 1000,
+        reconciledAt: T0 + 1000,
+      });
+      const events = await store().linkEvents({ environment: 'production', code: 'token_required', since: 0 });
+      expect(events.map((e) => [e.linkId, e.source])).toEqual([['a', 'reconciliation']]);
+    });
+
     it('leaves gone links out of the duplicates', async () => {
       const user = 'u'.repeat(44);
       await store().upsertLinks(
