@@ -23,6 +23,39 @@ export class ManualClock {
   }
 }
 
+/** Driving a built app by hand on the test clock: nothing is delivered, polled or checked unless the test says. */
+export interface AppDriver {
+  /** Delivers until the outbox is empty, moving the clock past each destination's pacing and any short backoff. */
+  deliverAll(): Promise<void>;
+  /** Every source polled once, then what it queued delivered. */
+  poll(): Promise<void>;
+  /** Time passes: the policy check runs (reminders, escalation), then what it queued is delivered. */
+  later(ms: number): Promise<void>;
+}
+
+export function driveApp(app: App, clock: ManualClock): AppDriver {
+  async function deliverAll(): Promise<void> {
+    for (let i = 0; i < 200; i++) {
+      await app.dispatcher.drain();
+      if ((await app.store.outboxDepth()) === 0) return;
+      clock.advance(1100); // past Slack's one post per second, and any backoff under a second
+    }
+    throw new Error('the outbox did not drain');
+  }
+  return {
+    deliverAll,
+    async poll() {
+      for (const target of app.pollTargets) await target.poll();
+      await deliverAll();
+    },
+    async later(ms) {
+      clock.advance(ms);
+      await app.ticker.check();
+      await deliverAll();
+    },
+  };
+}
+
 export interface AppHarness {
   app: App;
   clock: ManualClock;
@@ -52,14 +85,7 @@ export async function startApp(
     ...(opts.cron && { cron: opts.cron }),
   });
 
-  async function deliverAll(): Promise<void> {
-    for (let i = 0; i < 200; i++) {
-      await app.dispatcher.drain();
-      if ((await app.store.outboxDepth()) === 0) return;
-      clock.advance(1100); // past Slack's one post per second, and any backoff under a second
-    }
-    throw new Error('the outbox did not drain');
-  }
+  const { deliverAll } = driveApp(app, clock);
 
   return {
     app,

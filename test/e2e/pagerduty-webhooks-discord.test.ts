@@ -13,7 +13,7 @@ import { type FakeDiscord, type FakeMessage, startFakeDiscord } from '../fakes/d
 import { type FakePagerDuty, startFakePagerDuty } from '../fakes/pagerduty-api.js';
 import { SimulatedPage, type SimulatedStatusPageServer, startSimulatedStatusPage } from '../fakes/statuspage.js';
 import { createInteractionSigner } from '../support/signers.js';
-import { ManualClock } from './app-harness.js';
+import { type AppDriver, driveApp, ManualClock } from './app-harness.js';
 
 const CHANNEL = '340000000000000001';
 const ROLE = '340000000000000099';
@@ -29,6 +29,7 @@ describe('PagerDuty back to chat on Discord, in the running app', () => {
   let discord: FakeDiscord;
   let pd: FakePagerDuty;
   let app: App;
+  let drive: AppDriver;
   let dir: string;
   const clock = new ManualClock(START);
   let erebor: string;
@@ -72,6 +73,7 @@ policy:
 `;
     const env = { DISCORD_BOT_TOKEN: BOT_TOKEN, PD_KEY, PD_WEBHOOK_SECRET: WEBHOOK_SECRET };
     app = await buildApp(parseConfigText(yaml, 'test.yaml', env), { clock, logger: silentLogger });
+    drive = driveApp(app, clock);
     const { port } = await app.start();
     // Deliveries happen when the test says (deliverAll): a background pass racing it on the test's clock would see
     // its own in-flight leases expire and deliver twice.
@@ -87,25 +89,10 @@ policy:
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  async function deliverAll(): Promise<void> {
-    for (let i = 0; i < 100; i++) {
-      await app.dispatcher.drain();
-      if ((await app.store.outboxDepth()) === 0) return;
-      clock.advance(1100);
-    }
-    throw new Error('the outbox did not drain');
-  }
-
-  async function poll(): Promise<void> {
-    for (const target of app.pollTargets) await target.poll();
-    await deliverAll();
-  }
-
-  async function later(ms: number): Promise<void> {
-    clock.advance(ms);
-    await app.ticker.check();
-    await deliverAll();
-  }
+  // Nothing is delivered, polled or checked unless the test says (see driveApp).
+  const deliverAll = () => drive.deliverAll();
+  const poll = () => drive.poll();
+  const later = (ms: number) => drive.later(ms);
 
   const parentOf = (name: string): FakeMessage => {
     const found = discord.messages(CHANNEL).find((m) => m.embeds[0]?.title?.includes(name));

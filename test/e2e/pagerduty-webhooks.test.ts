@@ -14,7 +14,7 @@ import { silentLogger } from '../../src/ports/logger.js';
 import { type FakePagerDuty, startFakePagerDuty } from '../fakes/pagerduty-api.js';
 import { type FakeSlack, startFakeSlack } from '../fakes/slack-api.js';
 import { SimulatedPage, type SimulatedStatusPageServer, startSimulatedStatusPage } from '../fakes/statuspage.js';
-import { ManualClock } from './app-harness.js';
+import { type AppDriver, driveApp, ManualClock } from './app-harness.js';
 
 const CHANNEL = 'C0PDBACK1';
 const PD_KEY = 'R0UT1NGKEY00000000000000000PDBCK';
@@ -28,6 +28,7 @@ describe('PagerDuty back to chat, in the running app', () => {
   let slack: FakeSlack;
   let pd: FakePagerDuty;
   let app: App;
+  let drive: AppDriver;
   let dir: string;
   let base: string;
   const clock = new ManualClock(START);
@@ -64,6 +65,7 @@ policy:
 `;
     const env = { SLACK_BOT_TOKEN: 'xoxb-test', PD_KEY, PD_WEBHOOK_SECRET: WEBHOOK_SECRET };
     app = await buildApp(parseConfigText(yaml, 'test.yaml', env), { clock, logger: silentLogger });
+    drive = driveApp(app, clock);
     const { port } = await app.start();
     base = `http://127.0.0.1:${port}`;
     // Deliveries happen when the test says (deliverAll): a background pass racing it on the test's clock would see
@@ -80,27 +82,10 @@ policy:
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  /** Delivers until the outbox is empty, moving the clock past each destination's pacing and the page's grace. */
-  async function deliverAll(): Promise<void> {
-    for (let i = 0; i < 100; i++) {
-      await app.dispatcher.drain();
-      if ((await app.store.outboxDepth()) === 0) return;
-      clock.advance(1100);
-    }
-    throw new Error('the outbox did not drain');
-  }
-
-  async function poll(): Promise<void> {
-    for (const target of app.pollTargets) await target.poll();
-    await deliverAll();
-  }
-
-  /** Time passes: the policy check runs (reminders, escalation), then what it queued is delivered. */
-  async function later(ms: number): Promise<void> {
-    clock.advance(ms);
-    await app.ticker.check();
-    await deliverAll();
-  }
+  // Nothing is delivered, polled or checked unless the test says (see driveApp).
+  const deliverAll = () => drive.deliverAll();
+  const poll = () => drive.poll();
+  const later = (ms: number) => drive.later(ms);
 
   /** `/belvo-status status` typed in the channel: what on-call reads of the open alerts. */
   const statusReply = async () =>
