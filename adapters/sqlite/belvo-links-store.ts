@@ -252,7 +252,7 @@ export function prepareBelvoStatements(db: BetterSqlite3.Database) {
 
 type BelvoStatements = ReturnType<typeof prepareBelvoStatements>;
 
-// recordBelvoWebhooks is the store's own (sqlite-store.ts): on the writer thread, or inline with its id window.
+// recordBelvoWebhooks is the store's own (sqlite-store.ts), which holds the id window.
 type BelvoStoreMethods = Pick<
   Store,
   | 'listBelvoWebhooks'
@@ -297,7 +297,7 @@ type WebhookStatements = Pick<
   'insertWebhook' | 'webhookStoredIn' | 'recentWebhookIds' | 'getLink' | 'upsertLinkFromEvent' | 'insertLinkEvent'
 >;
 
-/** The webhook ids of the dedup horizon before `now`, from the store (when it opens, and after a writer restart). */
+/** The webhook ids of the dedup horizon before `now`, from the store (at the first webhook after it opens). */
 export function loadWebhookIdWindow(st: Pick<WebhookStatements, 'recentWebhookIds'>, now: number): WebhookIdWindow {
   const window = new WebhookIdWindow();
   // Newest first; arrival order and received_at agree but for clock steps, which an hour of slack covers.
@@ -316,10 +316,9 @@ interface StoredWebhookId {
 }
 
 /**
- * One batch of webhooks in one transaction, committed (and so synced: FULL) before it returns. Run by the store's
- * own connection, or by the webhook writer thread on a connection of its own (adapters/sqlite/webhook-writer.ts).
- * `ids` is that writer's window of the ids stored in the dedup horizon: a webhook found there (and in its row) is a
- * duplicate; the batch's new ids join it once committed.
+ * One batch of webhooks in one transaction, committed (and so synced: FULL) before it returns. `ids` is the store's
+ * window of the ids stored in the dedup horizon: a webhook found there (and in its row) is a duplicate; the batch's
+ * new ids join it once committed.
  */
 export function recordWebhookBatch(
   db: BetterSqlite3.Database,

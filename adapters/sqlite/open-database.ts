@@ -1,5 +1,4 @@
-// Opening the SQLite file with the pragmas every connection to it needs: the store's own, and the webhook writer
-// thread's (a second connection to the same file).
+// Opening the SQLite file with the pragmas every connection of the store needs.
 import { dirname } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { createDirectories } from './directories.js';

@@ -34,7 +34,6 @@ import { openDatabase } from './open-database.js';
 import { prepareReportLogStatements, reportLogMethods } from './report-log-store.js';
 import { prepareSeenStatements, seenRequestMethods } from './seen-requests-store.js';
 import type { WebhookIdWindow } from './webhook-id-window.js';
-import { WebhookWriterThread } from './webhook-writer.js';
 
 export interface SqliteStoreOptions {
   /** File path (parent directory created if missing) or `:memory:`. */
@@ -42,12 +41,6 @@ export interface SqliteStoreOptions {
   clock?: Clock;
   /** How long a writer waits for another process's lock before SQLITE_BUSY. */
   busyTimeoutMs?: number;
-  /**
-   * Where Belvo's webhooks are committed. `thread` (the default for a file): on a writer thread with a connection of
-   * its own, so the event loop serves on while a commit waits for the disk (webhook-writer.ts). `inline`: on the
-   * store's connection, as an in-memory database always does (a second connection would see another database).
-   */
-  webhookWriter?: 'thread' | 'inline';
 }
 
 interface AlertRow {
@@ -394,8 +387,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
   const clock = options.clock ?? systemClock;
   let db: BetterSqlite3.Database | undefined;
   let st: Statements | undefined;
-  let writer: WebhookWriterThread | undefined;
-  /** Inline only: the ids of the dedup horizon (the writer thread keeps its own). */
+  /** The webhook ids of the dedup horizon, loaded at the first webhook after opening. */
   let webhookIds: WebhookIdWindow | undefined;
 
   function open(): { db: BetterSqlite3.Database; st: Statements } {
@@ -406,8 +398,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
   return {
     async init() {
       if (db) return;
-      const busyTimeoutMs = options.busyTimeoutMs ?? 5000;
-      const opened = openDatabase(options.path, busyTimeoutMs);
+      const opened = openDatabase(options.path, options.busyTimeoutMs ?? 5000);
       try {
         applyMigrations(opened, undefined, () => clock.now());
         st = prepareStatements(opened);
@@ -416,15 +407,9 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
         throw err;
       }
       db = opened;
-      const inMemory = options.path === ':memory:' || options.path === '';
-      if (!inMemory && options.webhookWriter !== 'inline') {
-        writer = new WebhookWriterThread({ path: options.path, busyTimeoutMs, now: () => clock.now() });
-      }
     },
 
     async close() {
-      await writer?.close();
-      writer = undefined;
       webhookIds = undefined;
       db?.close();
       db = undefined;
@@ -774,7 +759,6 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
 
     async recordBelvoWebhooks(batch) {
       const { db, st } = open();
-      if (writer) return writer.record(batch);
       webhookIds ??= loadWebhookIdWindow(st.belvo, clock.now());
       return recordWebhookBatch(db, st.belvo, webhookIds, batch);
     },
