@@ -1,4 +1,4 @@
-// Who used the machine during a measurement: this process (all its threads: load generator and servers alike) and
+// Who used the machine during a measurement: this process (all its threads) and
 // everything else, from /proc (Linux; unknown elsewhere). A benchmark sharing 2 cores and one disk with other work
 // says how much of them the other work took.
 import { readFileSync } from 'node:fs';
