@@ -69,6 +69,30 @@ export function summarizeWebhooks(w: WebhookBenchResult): Summary {
   };
 }
 
+const sumOf = (p: Phase, cores: readonly number[] | undefined) =>
+  cores && p.machine.perCore ? cores.reduce((a, c) => a + (p.machine.perCore?.[c] ?? Number.NaN), 0) : Number.NaN;
+/** Cores the servers were pinned to: how busy they were in all (the server, other processes, the database's). */
+const serverCoresBusy = (p: Phase, w: WebhookBenchResult) => sumOf(p, w.pinning.serverCores);
+const loadCoresBusy = (p: Phase, w: WebhookBenchResult) => sumOf(p, w.pinning.loadCores);
+
+/**
+ * Pinned: the other processes' share of the servers' cores and of the load generator's, in the bare and bot phases
+ * (a PostgreSQL server's backends run on any core: they would count as others here).
+ */
+function othersByCore(w: WebhookBenchResult): Row {
+  const phases = [w.bare, w.bot].flatMap((f) => [...f.max, ...f.atRate]);
+  const onServers = phases.map((p) => Math.max(0, serverCoresBusy(p, w) - p.server.cpu));
+  const onLoad = phases.map((p) => Math.max(0, loadCoresBusy(p, w) - p.loadGenCpu));
+  return {
+    figure: "   of which on the servers' core(s) / the load generator's, bare and bot phases: median / max",
+    measured:
+      `${cores(median(onServers))} / ${cores(Math.max(...onServers))}; ` +
+      `${cores(median(onLoad))} / ${cores(Math.max(...onLoad))}`,
+    target: '',
+    verdict: 'info',
+  };
+}
+
 /** Medians over the max phases: server process CPU / its event loop(s) / load generator CPU / its loop / others. */
 function coresAtMax(f: ServerFigures): string {
   const at = (pick: (p: Phase) => number | undefined) => cores(median(f.max.map((p) => pick(p) ?? Number.NaN)));
@@ -139,6 +163,20 @@ export function webhookRows(w: WebhookBenchResult): Row[] {
       target: `of ${w.bot.max[0]?.machine.cores ?? '?'}`,
       verdict: 'info',
     },
+    ...(w.pinning.serverCores && w.pinning.loadCores
+      ? [
+          {
+            figure: "   cores busy at max, whoever kept them busy: the servers' / the load generator's",
+            measured:
+              `bot ${cores(median(w.bot.max.map((p) => serverCoresBusy(p, w))))} / ` +
+              `${cores(median(w.bot.max.map((p) => loadCoresBusy(p, w))))}; bare ` +
+              `${cores(median(w.bare.max.map((p) => serverCoresBusy(p, w))))} / ` +
+              `${cores(median(w.bare.max.map((p) => loadCoresBusy(p, w))))}`,
+            target: `of ${w.pinning.serverCores.length} / ${w.pinning.loadCores.length}`,
+            verdict: 'info' as const,
+          },
+        ]
+      : []),
     {
       figure: `   at ${o.rate.toLocaleString('en-US')} req/s (open loop): bot p99, median of ${o.rounds} rounds`,
       measured: `${ms(s.botP99)} (rounds ${list(w.bot.atRate.map((p) => ms(p.load.p99)))})`,
@@ -178,6 +216,7 @@ export function webhookRows(w: WebhookBenchResult): Row[] {
         verdict: 'info',
       };
     })(),
+    ...(w.pinning.serverCores ? [othersByCore(w)] : []),
     ...perServerRows(w),
     {
       figure: `   200s answered / rows stored: ${durable(w)
@@ -292,20 +331,25 @@ function boundBy(name: string, f: ServerFigures, w: WebhookBenchResult): string 
   const committing = f.max.every((p) => p.server.commits)
     ? median(f.max.map((p) => (p.server.commits?.totalMs ?? 0) / (p.load.durationMs * p.server.processes)))
     : undefined;
+  const coreBusy = median(f.max.map((p) => serverCoresBusy(p, w)));
+  const s = serverCores === 1 ? '' : 's';
   const by =
     serverCores !== undefined && cpu >= BOUND * serverCores
-      ? `its core${serverCores === 1 ? '' : 's'}`
-      : loop >= BOUND
-        ? 'its own event loop'
-        : (loadCores !== undefined && loadCpu >= BOUND * loadCores) || loadLoop >= BOUND
-          ? 'the load generator (the server had room)'
-          : committing !== undefined && committing >= BOUND
-            ? 'its commits (the database)'
-            : 'neither';
+      ? `its core${s}`
+      : serverCores !== undefined && coreBusy >= BOUND * serverCores
+        ? `its core${s}, other processes taking ${cores(Math.max(0, coreBusy - cpu))} of ${serverCores === 1 ? 'it' : 'them'}`
+        : loop >= BOUND
+          ? 'its own event loop'
+          : (loadCores !== undefined && loadCpu >= BOUND * loadCores) || loadLoop >= BOUND
+            ? 'the load generator (the server had room)'
+            : committing !== undefined && committing >= BOUND
+              ? 'its commits (the database)'
+              : 'neither';
   const commits = committing === undefined ? '' : `, a commit in flight ${pct(committing)} of the time`;
+  const core = Number.isNaN(coreBusy) ? '' : `, its core${s} ${cores(coreBusy)} busy in all`;
   return (
-    `${name} by ${by} (server ${cores(cpu)} cores, event loop ${pct(loop)} busy; load generator ${cores(loadCpu)} ` +
-    `cores, event loop ${pct(loadLoop)}${commits}; medians)`
+    `${name} by ${by} (server ${cores(cpu)} cores${core}, event loop ${pct(loop)} busy; load generator ` +
+    `${cores(loadCpu)} cores, event loop ${pct(loadLoop)}${commits}; medians)`
   );
 }
 
@@ -339,7 +383,7 @@ export function webhookNotes(w: WebhookBenchResult): string[] {
       'a new webhook_id, one in five a LINK token_required (link state and link event written too). bare = node:http ' +
       'reading the body and answering 200.',
     `5: what bounded each max: ${boundBy('bot', w.bot, w)}; ${boundBy('bare', w.bare, w)} (CPU above ${pct(BOUND)} of the cores a ` +
-      `process was pinned to, an event loop busy or a commit in flight per replica above ${pct(BOUND)} of the phase, is the bound).`,
+      `process was pinned to, whoever used it, an event loop busy or a commit in flight per replica above ${pct(BOUND)} of the phase, is the bound).`,
     `5: max, round by round: bot ${rounds(w.bot, (p) => perSecond(p.load.rps), 'max')}; bare ` +
       `${rounds(w.bare, (p) => perSecond(p.load.rps), 'max')}. Other processes (cores) during the max phases: bot ` +
       `${rounds(w.bot, (p) => cores(p.machine.others), 'max')}; bare ${rounds(w.bare, (p) => cores(p.machine.others), 'max')}.`,
