@@ -424,6 +424,7 @@ function postgresNotes(w: WebhookBenchResult): string[] {
       `phases: ${perRound((p) => cores(p.machine.others), 'max')}.`,
     `5: PostgreSQL at ${o.rate} req/s, round by round: achieved ${perRound((p) => perSecond(p.load.rps), 'atRate')}; ` +
       `p99 ${perRound((p) => ms(p.load.p99), 'atRate')}; answers ${perRound((p) => statuses(p.load), 'atRate')}.`,
-    `5: what bounded each PostgreSQL max: ${pgs.map(({ label, f }) => boundBy(label, f, w)).join('; ')}.`,
+    `5: what bounded each PostgreSQL max: ${pgs.map(({ label, f }) => boundBy(label, f, w)).join('; ')} (its ` +
+      "backends run on any core: the other processes taking part of the servers' core include them when they ran there).",
   ];
 }
