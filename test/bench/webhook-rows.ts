@@ -69,6 +69,42 @@ export function summarizeWebhooks(w: WebhookBenchResult): Summary {
   };
 }
 
+const sumOf = (p: Phase, cores: readonly number[] | undefined) =>
+  cores && p.machine.perCore ? cores.reduce((a, c) => a + (p.machine.perCore?.[c] ?? Number.NaN), 0) : Number.NaN;
+/** Cores the servers were pinned to: how busy they were in all (the server, other processes, the database's). */
+const serverCoresBusy = (p: Phase, w: WebhookBenchResult) => sumOf(p, w.pinning.serverCores);
+const loadCoresBusy = (p: Phase, w: WebhookBenchResult) => sumOf(p, w.pinning.loadCores);
+
+/**
+ * Pinned: the other processes' share of the servers' cores and of the load generator's, in the bare and bot phases
+ * (a PostgreSQL server's backends run on any core: they would count as others here).
+ */
+function othersByCore(w: WebhookBenchResult): Row {
+  const phases = [w.bare, w.bot].flatMap((f) => [...f.max, ...f.atRate]);
+  const onServers = phases.map((p) => Math.max(0, serverCoresBusy(p, w) - p.server.cpu));
+  const onLoad = phases.map((p) => Math.max(0, loadCoresBusy(p, w) - p.loadGenCpu));
+  return {
+    figure: "   of which on the servers' core(s) / the load generator's, bare and bot phases: median / max",
+    measured:
+      `${cores(median(onServers))} / ${cores(Math.max(...onServers))}; ` +
+      `${cores(median(onLoad))} / ${cores(Math.max(...onLoad))}`,
+    target: '',
+    verdict: 'info',
+  };
+}
+
+/** Medians over the max phases: server process CPU / its event loop(s) / load generator CPU / its loop / others. */
+function coresAtMax(f: ServerFigures): string {
+  const at = (pick: (p: Phase) => number | undefined) => cores(median(f.max.map((p) => pick(p) ?? Number.NaN)));
+  return [
+    at((p) => p.server.cpu),
+    at((p) => p.server.busy),
+    at((p) => p.loadGenCpu),
+    at((p) => p.loadGenBusy),
+    at((p) => p.machine.others),
+  ].join(' / ');
+}
+
 function commitLine(phases: readonly Phase[]): string {
   const p = medianPhase(phases, (x) => x.load.rps);
   const c = p.server.commits;
@@ -83,8 +119,6 @@ export function webhookRows(w: WebhookBenchResult): Row[] {
   const o = w.options;
   const s = summarizeWebhooks(w);
   const reachedRate = w.bot.atRate.every((p) => p.load.rps >= o.rate * 0.95);
-  const busy = (f: ServerFigures, pick: (p: Phase) => number | undefined) =>
-    cores(median(f.max.map((p) => pick(p) ?? Number.NaN)));
   return [
     {
       figure:
@@ -93,6 +127,12 @@ export function webhookRows(w: WebhookBenchResult): Row[] {
       measured: `${perSecond(s.botMax)} / ${perSecond(s.bareMax)} (${pct(s.share)})`,
       target: `>= ${pct(SHARE_TARGET)} of bare`,
       verdict: verdict(s.share >= SHARE_TARGET && only200(w.bot.max)),
+    },
+    {
+      figure: '   where it ran: load generator / each server, every thread',
+      measured: w.pinning.short,
+      target: 'own cores',
+      verdict: w.pinning.serverCores ? 'info' : 'n/a',
     },
     {
       figure: '   bot / bare, round by round',
@@ -117,14 +157,26 @@ export function webhookRows(w: WebhookBenchResult): Row[] {
       verdict: 'info',
     },
     {
-      figure: '   cores busy at max: server thread / load generator / other processes, bot; bare',
-      measured:
-        `${busy(w.bot, (p) => p.server.busy)} / ${busy(w.bot, (p) => p.loadGenBusy)} / ` +
-        `${busy(w.bot, (p) => p.machine.others)}; ${busy(w.bare, (p) => p.server.busy)} / ` +
-        `${busy(w.bare, (p) => p.loadGenBusy)} / ${busy(w.bare, (p) => p.machine.others)}`,
+      figure:
+        '   cores busy at max: server process / its event loop / load generator process / its event loop / others',
+      measured: `bot ${coresAtMax(w.bot)}; bare ${coresAtMax(w.bare)}`,
       target: `of ${w.bot.max[0]?.machine.cores ?? '?'}`,
       verdict: 'info',
     },
+    ...(w.pinning.serverCores && w.pinning.loadCores
+      ? [
+          {
+            figure: "   cores busy at max, whoever kept them busy: the servers' / the load generator's",
+            measured:
+              `bot ${cores(median(w.bot.max.map((p) => serverCoresBusy(p, w))))} / ` +
+              `${cores(median(w.bot.max.map((p) => loadCoresBusy(p, w))))}; bare ` +
+              `${cores(median(w.bare.max.map((p) => serverCoresBusy(p, w))))} / ` +
+              `${cores(median(w.bare.max.map((p) => loadCoresBusy(p, w))))}`,
+            target: `of ${w.pinning.serverCores.length} / ${w.pinning.loadCores.length}`,
+            verdict: 'info' as const,
+          },
+        ]
+      : []),
     {
       figure: `   at ${o.rate.toLocaleString('en-US')} req/s (open loop): bot p99, median of ${o.rounds} rounds`,
       measured: `${ms(s.botP99)} (rounds ${list(w.bot.atRate.map((p) => ms(p.load.p99)))})`,
@@ -164,6 +216,7 @@ export function webhookRows(w: WebhookBenchResult): Row[] {
         verdict: 'info',
       };
     })(),
+    ...(w.pinning.serverCores ? [othersByCore(w)] : []),
     ...perServerRows(w),
     {
       figure: `   200s answered / rows stored: ${durable(w)
@@ -246,8 +299,10 @@ function perServerRows(w: WebhookBenchResult): Row[] {
     if (kind !== 'pg1' && kind !== 'pg2') continue;
     const db = f.max.map((p) => p.server.database);
     rows.push({
-      figure: `   ${label} at max: cores busy, replica thread(s) / its PostgreSQL backends`,
-      measured: `${cores(median(f.max.map((p) => p.server.busy)))} / ${db.every((x) => x !== undefined) ? cores(median(db)) : 'n/a'}`,
+      figure: `   ${label} at max: cores busy, replica process(es) / their event loops / its PostgreSQL backends`,
+      measured:
+        `${cores(median(f.max.map((p) => p.server.cpu)))} / ${cores(median(f.max.map((p) => p.server.busy)))} / ` +
+        `${db.every((x) => x !== undefined) ? cores(median(db)) : 'n/a'}`,
       target: `of ${f.max[0]?.machine.cores ?? '?'}`,
       verdict: 'info',
     });
@@ -260,26 +315,42 @@ function perServerRows(w: WebhookBenchResult): Row[] {
 const BOUND = 0.9;
 
 /**
- * What limited a server's max phases: its own thread (the figure is the server's), the load generator's, or (a store
- * that commits off the thread: PostgreSQL) its commits, one in flight at a time per replica, always in flight.
+ * What limited a server's max phases: its own core(s) or event loop (the figure is the server's), the load
+ * generator's, or (a store that commits off the event loop: PostgreSQL) its commits, one in flight at a time per
+ * replica, always in flight. Pinned, a process using its cores' worth of CPU is bound by them whatever its event
+ * loop shows; unpinned, only the event loops tell.
  */
-function boundBy(name: string, f: ServerFigures): string {
-  // Per thread: two replicas' threads each near 100% are each the bound.
-  const server = median(f.max.map((p) => p.server.busy / p.server.threads));
-  const loadGen = median(f.max.map((p) => p.loadGenBusy));
+function boundBy(name: string, f: ServerFigures, w: WebhookBenchResult): string {
+  const serverCores = w.pinning.serverCores?.length;
+  const loadCores = w.pinning.loadCores?.length;
+  // Per process: two replicas' event loops each near 100% are each the bound.
+  const loop = median(f.max.map((p) => p.server.busy / p.server.processes));
+  const cpu = median(f.max.map((p) => p.server.cpu));
+  const loadLoop = median(f.max.map((p) => p.loadGenBusy));
+  const loadCpu = median(f.max.map((p) => p.loadGenCpu));
   const committing = f.max.every((p) => p.server.commits)
-    ? median(f.max.map((p) => (p.server.commits?.totalMs ?? 0) / (p.load.durationMs * p.server.threads)))
+    ? median(f.max.map((p) => (p.server.commits?.totalMs ?? 0) / (p.load.durationMs * p.server.processes)))
     : undefined;
+  const coreBusy = median(f.max.map((p) => serverCoresBusy(p, w)));
+  const s = serverCores === 1 ? '' : 's';
   const by =
-    server >= BOUND
-      ? 'its own thread'
-      : loadGen >= BOUND
-        ? 'the load generator (the server had room)'
-        : committing !== undefined && committing >= BOUND
-          ? 'its commits (the database)'
-          : 'neither';
+    serverCores !== undefined && cpu >= BOUND * serverCores
+      ? `its core${s}`
+      : serverCores !== undefined && coreBusy >= BOUND * serverCores
+        ? `its core${s}, other processes taking ${cores(Math.max(0, coreBusy - cpu))} of ${serverCores === 1 ? 'it' : 'them'}`
+        : loop >= BOUND
+          ? 'its own event loop'
+          : (loadCores !== undefined && loadCpu >= BOUND * loadCores) || loadLoop >= BOUND
+            ? 'the load generator (the server had room)'
+            : committing !== undefined && committing >= BOUND
+              ? 'its commits (the database)'
+              : 'neither';
   const commits = committing === undefined ? '' : `, a commit in flight ${pct(committing)} of the time`;
-  return `${name} by ${by} (server thread ${pct(server)} busy, load generator ${pct(loadGen)}${commits}, medians)`;
+  const core = Number.isNaN(coreBusy) ? '' : `, its core${s} ${cores(coreBusy)} busy in all`;
+  return (
+    `${name} by ${by} (server ${cores(cpu)} cores${core}, event loop ${pct(loop)} busy; load generator ` +
+    `${cores(loadCpu)} cores, event loop ${pct(loadLoop)}${commits}; medians)`
+  );
 }
 
 function atRateCommits(p: Phase): string {
@@ -294,21 +365,25 @@ export function webhookNotes(w: WebhookBenchResult): string[] {
   const o = w.options;
   const rounds = (f: ServerFigures, pick: (p: Phase) => string, phases: 'max' | 'atRate') => list(f[phases].map(pick));
   return [
-    `5: each server in a worker thread of this process, the load generator (test/bench/load.ts over raw-http.ts) in its main ` +
-      `thread: all share this machine's ${w.bot.max[0]?.machine.cores ?? '?'} cores, so the load generator takes ` +
-      'CPU the server could use (every server alike), and other processes on the machine show in the "cores busy" ' +
-      `row. Every server gets exactly the same load: ${o.connections} kept-alive connections each; max throughput is ` +
-      `a closed loop (${o.connections} requests always outstanding, as many concurrent senders as Belvo may use), ` +
-      `the rate phase an open loop at ${o.rate} req/s with latency counted from when each request was due (wrk2's ` +
-      `way). ${o.warmupMs / 1000} s warm-up each, then ${o.rounds} rounds of ${o.phaseMs / 1000} s phases, each ` +
-      'round measuring every server at max then every one at the rate, the first server rotating ' +
-      `(${w.firstOfRound.join(', ')}); medians over the rounds. ${(w.wallMs / 1000).toFixed(0)} s in all.`,
+    `5: ${w.pinning.description}. Each server is a node process of its own (test/bench/webhook-server.ts, run with ` +
+      `the node flags npm start uses), the load generator (test/bench/load.ts over raw-http.ts) this process; ` +
+      `${w.pinning.serverCores ? 'so the load generator takes no CPU from the server it measures (every server alike)' : "all share this machine's cores, so the load generator takes CPU the server could use (every server alike)"}. ` +
+      `Where the threads were allowed to run at the end, from /proc: load generator: ${w.affinity.loadGenerator ?? 'not known'}; ` +
+      `${(Object.entries(w.affinity.servers) as [ServerKind, string][]).map(([k, a]) => `${LABELS[k]}: ${a}`).join('; ')}. ` +
+      "A server's CPU is its whole process's (every thread), its event loop's busy share beside it; other processes " +
+      `on the machine show in the "cores busy" row. Every server gets exactly the same load: ${o.connections} ` +
+      `kept-alive connections each; max throughput is a closed loop (${o.connections} requests always outstanding, ` +
+      `as many concurrent senders as Belvo may use), the rate phase an open loop at ${o.rate} req/s with latency ` +
+      `counted from when each request was due (wrk2's way). ${o.warmupMs / 1000} s warm-up each, then ${o.rounds} ` +
+      `rounds of ${o.phaseMs / 1000} s phases, each round measuring every server at max then every one at the rate, ` +
+      `the first server rotating (${w.firstOfRound.join(', ')}); medians over the rounds. ` +
+      `${(w.wallMs / 1000).toFixed(0)} s in all.`,
     '5: bot = the real route (address and Authorization checks, JSON validation, group commit, Prometheus metrics) ' +
       'on a file-backed SQLite store in a temp dir (WAL, synchronous=FULL: an fsync before each 200); every request ' +
       'a new webhook_id, one in five a LINK token_required (link state and link event written too). bare = node:http ' +
       'reading the body and answering 200.',
-    `5: what bounded each max: ${boundBy('bot', w.bot)}; ${boundBy('bare', w.bare)} (a thread busy, or a ` +
-      `commit in flight per replica, above ${pct(BOUND)} of the phase is the bound).`,
+    `5: what bounded each max: ${boundBy('bot', w.bot, w)}; ${boundBy('bare', w.bare, w)} (CPU above ${pct(BOUND)} of the cores a ` +
+      `process was pinned to, whoever used it, an event loop busy or a commit in flight per replica above ${pct(BOUND)} of the phase, is the bound).`,
     `5: max, round by round: bot ${rounds(w.bot, (p) => perSecond(p.load.rps), 'max')}; bare ` +
       `${rounds(w.bare, (p) => perSecond(p.load.rps), 'max')}. Other processes (cores) during the max phases: bot ` +
       `${rounds(w.bot, (p) => cores(p.machine.others), 'max')}; bare ${rounds(w.bare, (p) => cores(p.machine.others), 'max')}.`,
@@ -337,17 +412,19 @@ function postgresNotes(w: WebhookBenchResult): string[] {
     '5: PostgreSQL = the same route on the PostgreSQL store (adapters/postgres), a pool of 10 connections per ' +
       `replica (the default; a replica's group commit holds one at a time), the server on this machine ` +
       `(${w.postgresSettings ?? 'settings unknown'}): ${durableSettings(w.postgresSettings) ? "a 200 means the row's WAL is flushed to disk, as SQLite's FULL" : 'NOT durable settings (fsync or synchronous_commit off): the figure overstates durable ingestion'}. ` +
-      `"2 replicas" = two worker threads, each with its own HTTP server, route, ` +
+      `"2 replicas" = two server processes, each with its own HTTP server, route, ` +
       `pool and group commit, on one schema; the ${o.connections} connections alternate between them (${o.connections / 2} each), as a ` +
       'round-robin load balancer spreads them. Each PostgreSQL server has a schema of its own (fresh, dropped after).',
     '5: the PostgreSQL backends serving a server are processes of their own: their CPU (from /proc, found by ' +
       'application_name) is counted as the server\'s, not in "other processes"; the cluster\'s WAL writer and ' +
-      "checkpointer, and other databases' sessions, are counted as other processes.",
+      "checkpointer, and other databases' sessions, are counted as other processes. The database's processes are " +
+      "not pinned: they run on any core, the load generator's included, as the machine's other processes do.",
     `5: PostgreSQL max, round by round: ${perRound((p) => perSecond(p.load.rps), 'max')}. Cores of the ` +
       `backends at max: ${perRound((p) => cores(p.server.database), 'max')}. Other processes (cores) during the max ` +
       `phases: ${perRound((p) => cores(p.machine.others), 'max')}.`,
     `5: PostgreSQL at ${o.rate} req/s, round by round: achieved ${perRound((p) => perSecond(p.load.rps), 'atRate')}; ` +
       `p99 ${perRound((p) => ms(p.load.p99), 'atRate')}; answers ${perRound((p) => statuses(p.load), 'atRate')}.`,
-    `5: what bounded each PostgreSQL max: ${pgs.map(({ label, f }) => boundBy(label, f)).join('; ')}.`,
+    `5: what bounded each PostgreSQL max: ${pgs.map(({ label, f }) => boundBy(label, f, w)).join('; ')} (its ` +
+      "backends run on any core: the other processes taking part of the servers' core include them when they ran there).",
   ];
 }

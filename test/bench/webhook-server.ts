@@ -1,16 +1,19 @@
-// Runs in a worker thread: one of the servers the webhook figure compares, so the load generator (main thread)
-// and the server each have an event loop of their own, as they would on two machines (but on the same 2 cores).
+// A process of its own: one of the servers the webhook figure compares, started by webhooks.ts (under taskset when the
+// load generator has a core of its own, so every thread of this process runs on the servers' cores), driven over
+// the IPC channel: first its WebhookServerData, answered with its port, then `begin`, `end` and `stop`.
 //   bare:     node:http reading the body and answering 200, nothing else (the ceiling);
 //   bot:      the bot's HttpServer with POST /webhooks/belvo/:environment on a file-backed SQLite store (WAL, FULL),
-//             with its Prometheus metrics, as src/main.ts mounts it (the route logs nothing for a request it accepts);
-//   postgres: the same route on the PostgreSQL store, its own connection pool (one replica; two of these threads on
-//             one schema are two replicas, each with its event loop, pool and group commit, as two processes have).
-// Between `begin` and `end` it measures itself: how busy its thread was, and (bot, postgres) each group commit.
+//             built as the product builds it (createSqliteStore with a path), with its Prometheus metrics, as
+//             src/main.ts mounts it (the route logs nothing for a request it accepts);
+//   postgres: the same route on the PostgreSQL store, its own connection pool (one replica; two of these processes on
+//             one schema are two replicas, each with its event loop, pool and group commit).
+// Between `begin` and `end` it measures itself: the CPU of the whole process (every thread: the event loop, libuv's
+// and V8's helpers, any thread the store starts), how busy its event loop was, and (bot, postgres) each group commit.
+import '../setup/loopback-guard.js';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { parentPort, workerData } from 'node:worker_threads';
 import { Registry } from 'prom-client';
 import { createPostgresStore } from '../../adapters/postgres/postgres-store.js';
 import { createSqliteStore } from '../../adapters/sqlite/sqlite-store.js';
@@ -30,15 +33,24 @@ export interface WebhookServerData {
 
 export type ServerCommand = 'begin' | 'end' | 'stop';
 
-export interface ThreadPhaseStats {
+/** The process's answers, one per message it receives. */
+export type ServerAnswer =
+  | { port: number }
+  | { failed: string }
+  | { begun: true }
+  | { stats: ServerPhaseSelf }
+  | { stored: number };
+
+export interface ServerPhaseSelf {
   /** Share of the phase the server's event loop was busy (0..1): JS, HTTP parsing, synchronous SQLite and its fsync. */
   busy: number;
+  /** CPU (user + system) of the whole process over the phase, in ms: every thread of it. */
+  cpuMs: number;
+  /** The phase as this process timed it, from `begin` to `end`. */
+  wallMs: number;
   /** Bot and postgres: each group commit of the phase (one transaction, its flush to disk included), in ms. */
   commits?: { timesMs: number[]; rows: number };
 }
-
-const data = workerData as WebhookServerData;
-const port = parentPort!;
 
 /** The bot's real metrics, and a copy of each commit's size and time for the phase being measured. */
 class CommitRecorder implements BelvoWebhookMetrics {
@@ -56,7 +68,7 @@ class CommitRecorder implements BelvoWebhookMetrics {
     this.rows += size;
   }
 
-  take(): NonNullable<ThreadPhaseStats['commits']> {
+  take(): NonNullable<ServerPhaseSelf['commits']> {
     const out = { timesMs: this.times, rows: this.rows };
     this.times = [];
     this.rows = 0;
@@ -93,13 +105,13 @@ async function startBare(): Promise<Running> {
   };
 }
 
-async function startBot(store: Store, count: () => Promise<number>): Promise<Running> {
+async function startBot(store: Store, authorization: string, count: () => Promise<number>): Promise<Running> {
   await store.init();
   const http = new HttpServer({ host: '127.0.0.1', port: 0, bodyLimitBytes: 1024 * 1024, logger: silentLogger });
   const commits = new CommitRecorder();
   const receiver = mountBelvoWebhooks(http.router, {
     store,
-    environments: [{ id: 'production', authorization: data.authorization }],
+    environments: [{ id: 'production', authorization }],
     logger: silentLogger,
     metrics: commits,
   });
@@ -117,35 +129,56 @@ async function startBot(store: Store, count: () => Promise<number>): Promise<Run
   };
 }
 
-function start(): Promise<Running> {
+function start(data: WebhookServerData): Promise<Running> {
   if (data.kind === 'bare') return startBare();
   if (data.kind === 'bot') {
     const store = createSqliteStore({ path: join(data.dir, 'bench-webhooks.db') });
-    return startBot(store, async () => (await store.listBelvoWebhooks({ environment: 'production' })).length);
+    return startBot(
+      store,
+      data.authorization,
+      async () => (await store.listBelvoWebhooks({ environment: 'production' })).length,
+    );
   }
   if (!data.postgres) throw new Error('webhook server: postgres needs its url and schema');
   const store = createPostgresStore(data.postgres);
   // Counted in the database: every replica's rows, whichever received them (listing 100k rows would cost more).
   const count = async () =>
     Number((await store.pool().query<{ n: string }>('SELECT count(*) AS n FROM belvo_webhooks')).rows[0]?.n ?? 0);
-  return startBot(store, count);
+  return startBot(store, data.authorization, count);
 }
 
-const server = await start();
-let phaseStart = performance.eventLoopUtilization();
-port.postMessage({ port: server.port });
-port.on('message', async (command: ServerCommand) => {
-  if (command === 'begin') {
+const send = (answer: ServerAnswer) => process.send?.(answer);
+let server: Running | undefined;
+let phase = { elu: performance.eventLoopUtilization(), cpu: process.cpuUsage(), at: performance.now() };
+
+process.on('message', async (message: WebhookServerData | ServerCommand) => {
+  if (typeof message === 'object') {
+    try {
+      server = await start(message);
+      send({ port: server.port });
+    } catch (err) {
+      send({ failed: String(err) });
+    }
+    return;
+  }
+  if (!server) return;
+  if (message === 'begin') {
     server.commits?.take();
-    phaseStart = performance.eventLoopUtilization();
-    port.postMessage({ begun: true });
-  } else if (command === 'end') {
-    const stats: ThreadPhaseStats = {
-      busy: performance.eventLoopUtilization(phaseStart).utilization,
-      ...(server.commits && { commits: server.commits.take() }),
-    };
-    port.postMessage({ stats });
+    phase = { elu: performance.eventLoopUtilization(), cpu: process.cpuUsage(), at: performance.now() };
+    send({ begun: true });
+  } else if (message === 'end') {
+    const cpu = process.cpuUsage(phase.cpu);
+    send({
+      stats: {
+        busy: performance.eventLoopUtilization(phase.elu).utilization,
+        cpuMs: (cpu.user + cpu.system) / 1000,
+        wallMs: performance.now() - phase.at,
+        ...(server.commits && { commits: server.commits.take() }),
+      },
+    });
   } else {
-    port.postMessage({ stored: await server.stop() });
+    send({ stored: await server.stop() });
   }
 });
+// The bench closes the channel when done with this server (or dies): nothing left to serve.
+process.once('disconnect', () => process.exit(0));

@@ -1,6 +1,9 @@
 // Figure 5: durable webhook ingestion against a bare node:http server, same load generator, same run. Each server
-// runs in a worker thread; the load comes from this thread. Bodies are realistic Belvo webhooks with unique ids, so
-// every request to the bot is a new row committed (group commit) before its 200.
+// runs in a process of its own (test/bench/webhook-server.ts); the load comes from this process. Where taskset and
+// two cores allow (cores.ts), the load generator is pinned to one core and every server process, all its threads,
+// to the others, so the load generator takes no CPU from the server it measures (every server alike). Bodies are
+// realistic Belvo webhooks with unique ids, so every request to the bot is a new row committed (group commit)
+// before its 200.
 //
 // The servers: bare node:http, the bot's route on SQLite, and (when PostgreSQL answers) the same route on PostgreSQL
 // as one replica and as two replicas on one schema, the load generator's connections alternating between the two
@@ -8,19 +11,22 @@
 // All run side by side (an idle one costs nothing) and are measured in turns: each round measures every server at
 // max throughput, then every one at the fixed rate, the order rotated every round, so a slow moment of this shared
 // machine falls on all rather than on one. The figures are medians over the rounds.
+import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import { Worker } from 'node:worker_threads';
+import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { PG_URL } from '../support/postgres.js';
 import { benchSchema, dropBenchSchema } from './bench-schemas.js';
-import { makeTempDir, removeTempDir } from './fixtures.js';
+import { START_NODE_FLAGS } from './child-bot.js';
+import { type Pinning, pinLoadGenerator, threadAffinities } from './cores.js';
+import { cleanEnv, makeTempDir, removeTempDir } from './fixtures.js';
 import { type LoadResult, runLoad } from './load.js';
 import { type MachineUse, machineMark, machineSince } from './machine.js';
 import { backendPids, cpuMs } from './pg-backends.js';
 import { postText, RawHttpConnection } from './raw-http.js';
 import { percentile, sleep } from './stats.js';
-import type { ServerCommand, ThreadPhaseStats, WebhookServerData } from './webhook-server.js';
+import type { ServerAnswer, ServerCommand, ServerPhaseSelf, WebhookServerData } from './webhook-server.js';
 
 const AUTHORIZATION = `Bearer ${randomBytes(16).toString('hex')}`;
 const PATH = '/webhooks/belvo/production';
@@ -44,9 +50,12 @@ export interface WebhookBenchOptions {
 export type ServerKind = 'bare' | 'bot' | 'pg1' | 'pg2';
 
 export interface ServerPhaseStats {
-  /** Cores the server's threads kept busy (0..threads): JS, HTTP parsing, synchronous SQLite and its fsync. */
+  /** Cores the server's processes used (CPU of every thread of each: JS, HTTP parsing, SQLite and its fsync...). */
+  cpu: number;
+  /** How busy their event loops were, summed (0..processes). */
   busy: number;
-  threads: number;
+  /** One per replica. */
+  processes: number;
   /** Bot and PostgreSQL: the group commits of the phase (one transaction each, the flush to disk included). */
   commits?: { batches: number; rows: number; totalMs: number; p50Ms: number; p99Ms: number; maxMs: number };
   /** PostgreSQL: cores its backends serving this server used (processes of their own, not counted as others). */
@@ -56,8 +65,10 @@ export interface ServerPhaseStats {
 export interface Phase {
   load: LoadResult;
   server: ServerPhaseStats;
-  /** How busy the load generator's thread (this one) was. */
+  /** How busy the load generator's event loop (this process's) was. */
   loadGenBusy: number;
+  /** Cores the load generator's process (this one, every thread) used. */
+  loadGenCpu: number;
   machine: MachineUse;
 }
 
@@ -82,6 +93,10 @@ export interface WebhookBenchResult {
   postgresSettings?: string;
   /** Which server went first in each round. */
   firstOfRound: ServerKind[];
+  /** Where the load generator and the servers ran (pinned with taskset, or not and why). */
+  pinning: Pick<Pinning, 'description' | 'short' | 'loadCores' | 'serverCores'>;
+  /** The cores each process's threads were allowed at the end, from /proc (undefined: not known). */
+  affinity: { loadGenerator?: string | undefined; servers: Partial<Record<ServerKind, string>> };
   wallMs: number;
 }
 
@@ -112,58 +127,98 @@ function requests(port: number, phase: string): (i: number) => string {
   };
 }
 
-/** A server in its worker thread, answering one command at a time. */
-class ServerThread {
+const SERVER_SCRIPT = fileURLToPath(new URL('./webhook-server.js', import.meta.url));
+
+/** A server in a process of its own (under taskset when pinned), answering one command at a time. */
+class ServerProcess {
+  private exited = false;
+
   private constructor(
-    private readonly worker: Worker,
+    private readonly child: ChildProcess,
     readonly port: number,
+    private readonly onBenchExit: () => void,
   ) {}
 
-  static async start(data: WebhookServerData): Promise<ServerThread> {
-    const worker = new Worker(new URL('./webhook-server.js', import.meta.url), { workerData: data });
+  static async start(data: WebhookServerData, pinning: Pinning): Promise<ServerProcess> {
+    // The node flags `npm start` and the Docker image run the bot with, for every server alike.
+    const { command, args } = pinning.serverCommand([...START_NODE_FLAGS, SERVER_SCRIPT]);
+    const child = spawn(command, args, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], env: cleanEnv() });
+    // Should the bench die first, the server must not outlive it.
+    const onBenchExit = () => child.kill('SIGKILL');
+    process.once('exit', onBenchExit);
     try {
-      const port = await new Promise<number>((resolve, reject) => {
-        worker.once('message', (m: { port: number }) => resolve(m.port));
-        worker.once('error', reject);
+      const answer = await ask(child, data);
+      if (!('port' in answer)) throw new Error(`webhook server did not start: ${JSON.stringify(answer)}`);
+      const server = new ServerProcess(child, answer.port, onBenchExit);
+      child.once('exit', () => {
+        server.exited = true;
       });
-      return new ServerThread(worker, port);
+      return server;
     } catch (err) {
-      await worker.terminate();
+      child.kill('SIGKILL');
+      process.off('exit', onBenchExit);
       throw err;
     }
   }
 
-  command<T>(command: ServerCommand): Promise<T> {
-    return new Promise<T>((resolve, reject) => {
-      const onMessage = (m: T) => {
-        this.worker.off('error', onError);
-        resolve(m);
-      };
-      const onError = (err: Error) => {
-        this.worker.off('message', onMessage);
-        reject(err);
-      };
-      this.worker.once('message', onMessage);
-      this.worker.once('error', onError);
-      this.worker.postMessage(command);
-    });
+  get pid(): number | undefined {
+    return this.child.pid;
   }
 
-  terminate(): Promise<number> {
-    return this.worker.terminate();
+  command<T extends ServerAnswer>(command: ServerCommand): Promise<T> {
+    return ask(this.child, command) as Promise<T>;
   }
+
+  /** Closes the channel (the server exits on it), killing it should it not exit within 5 s. */
+  async terminate(): Promise<void> {
+    process.off('exit', this.onBenchExit);
+    if (this.exited || this.child.exitCode !== null || this.child.signalCode !== null) return;
+    const exited = new Promise<void>((resolve) => this.child.once('exit', () => resolve()));
+    if (this.child.connected) this.child.disconnect();
+    const timer = setTimeout(() => this.child.kill('SIGKILL'), 5_000);
+    await exited;
+    clearTimeout(timer);
+  }
+}
+
+/** Sends one message to a server process and resolves with its answer (rejects should it fail or exit first). */
+function ask(child: ChildProcess, message: WebhookServerData | ServerCommand): Promise<ServerAnswer> {
+  return new Promise<ServerAnswer>((resolve, reject) => {
+    const done = () => {
+      child.off('message', onMessage);
+      child.off('error', onError);
+      child.off('exit', onExit);
+    };
+    const onMessage = (m: ServerAnswer) => {
+      done();
+      resolve(m);
+    };
+    const onError = (err: Error) => {
+      done();
+      reject(err);
+    };
+    const onExit = (code: number | null, signal: string | null) => {
+      done();
+      reject(new Error(`webhook server exited (${signal ?? code}) before answering ${JSON.stringify(message)}`));
+    };
+    child.on('message', onMessage);
+    child.once('error', onError);
+    child.once('exit', onExit);
+    child.send(message);
+  });
 }
 
 interface Target {
   kind: ServerKind;
-  threads: ServerThread[];
+  /** One process per replica. */
+  servers: ServerProcess[];
   connections: RawHttpConnection[];
   figures: ServerFigures;
   /** PostgreSQL: the schema, and the application_name its backends show (to count their CPU). */
   postgres?: { schema: string; applicationName: string };
 }
 
-function commitSummary(stats: ThreadPhaseStats[]): ServerPhaseStats['commits'] {
+function commitSummary(stats: ServerPhaseSelf[]): ServerPhaseStats['commits'] {
   const parts = stats.flatMap((s) => (s.commits ? [s.commits] : []));
   if (parts.length === 0) return undefined;
   const sorted = parts.flatMap((c) => c.timesMs).sort((a, b) => a - b);
@@ -178,7 +233,7 @@ function commitSummary(stats: ThreadPhaseStats[]): ServerPhaseStats['commits'] {
 }
 
 async function phase(t: Target, admin: pg.Client | undefined, name: string, durationMs: number, rate?: number) {
-  await Promise.all(t.threads.map((th) => th.command<void>('begin')));
+  await Promise.all(t.servers.map((s) => s.command('begin')));
   // The pool opened its connections during the warm-up and keeps them (idle timeout 30 s): the same backends all along.
   const pids = t.postgres && admin ? await backendPids(admin, t.postgres.applicationName) : [];
   const dbBefore = pids.length > 0 ? cpuMs(pids) : undefined;
@@ -186,20 +241,26 @@ async function phase(t: Target, admin: pg.Client | undefined, name: string, dura
   const mark = machineMark();
   const load = await runLoad({
     connections: t.connections,
-    request: requests(t.threads[0]!.port, name),
+    request: requests(t.servers[0]!.port, name),
     durationMs,
     ...(rate !== undefined && { rate }),
   });
   const machine = machineSince(mark);
   const loadGenBusy = performance.eventLoopUtilization(elu).utilization;
   const dbAfter = dbBefore === undefined ? undefined : cpuMs(pids);
-  const stats = await Promise.all(t.threads.map((th) => th.command<{ stats: ThreadPhaseStats }>('end')));
+  const stats = (await Promise.all(t.servers.map((s) => s.command<{ stats: ServerPhaseSelf }>('end')))).map(
+    (a) => a.stats,
+  );
   const server: ServerPhaseStats = {
-    busy: stats.reduce((a, s) => a + s.stats.busy, 0),
-    threads: t.threads.length,
+    cpu: stats.reduce((a, s) => a + s.cpuMs / s.wallMs, 0),
+    busy: stats.reduce((a, s) => a + s.busy, 0),
+    processes: t.servers.length,
   };
-  const commits = commitSummary(stats.map((s) => s.stats));
+  const commits = commitSummary(stats);
   if (commits) server.commits = commits;
+  // The servers are processes of their own: their CPU is the server's, not the machine's other work. Each timed its
+  // phase from `begin` to `end`, a little wider than this process's, so this errs towards less noise, by little.
+  if (machine.others !== undefined) machine.others = Math.max(0, machine.others - server.cpu);
   if (dbBefore !== undefined && dbAfter !== undefined) {
     server.database = (dbAfter - dbBefore) / machine.wallMs;
     // The database's work for this server is the server's, not the machine's other work.
@@ -208,7 +269,7 @@ async function phase(t: Target, admin: pg.Client | undefined, name: string, dura
   t.figures.answered += load.byStatus['200'] ?? 0;
   // Let the sockets and the last commit settle before the next phase starts its clock.
   await sleep(100);
-  return { load, server, loadGenBusy, machine };
+  return { load, server, loadGenBusy, loadGenCpu: machine.thisProcess, machine };
 }
 
 /** An admin connection when PostgreSQL answers, with its durability settings; else why not. */
@@ -235,22 +296,25 @@ export async function benchWebhooks(o: WebhookBenchOptions): Promise<WebhookBenc
   const started = performance.now();
   const db = o.postgres ? await connectAdmin() : { skipped: 'not asked for' };
   const admin = 'admin' in db ? db.admin : undefined;
+  // From here to the end this process is the load generator alone: pinned, then given its cores back.
+  const pinning = pinLoadGenerator();
+  const affinity: WebhookBenchResult['affinity'] = { servers: {} };
   try {
     const add = async (kind: ServerKind, data: WebhookServerData[], postgres?: Target['postgres']) => {
-      const threads: ServerThread[] = [];
+      const servers: ServerProcess[] = [];
       const target: Target = {
         kind,
-        threads,
+        servers,
         connections: [],
         figures: { max: [], atRate: [], answered: 0, stored: 0 },
       };
-      targets.push(target); // before starting, so a failed start still terminates the threads already started
+      targets.push(target); // before starting, so a failed start still stops the processes already started
       if (postgres) target.postgres = postgres;
       // One after the other: the first replica creates the schema, the next finds it migrated.
-      for (const d of data) threads.push(await ServerThread.start(d));
+      for (const d of data) servers.push(await ServerProcess.start(d, pinning));
       target.connections = Array.from(
         { length: o.connections },
-        (_, i) => new RawHttpConnection('127.0.0.1', threads[i % threads.length]!.port),
+        (_, i) => new RawHttpConnection('127.0.0.1', servers[i % servers.length]!.port),
       );
     };
     await add('bare', [{ kind: 'bare', dir, authorization: AUTHORIZATION }]);
@@ -282,10 +346,14 @@ export async function benchWebhooks(o: WebhookBenchOptions): Promise<WebhookBenc
       for (const t of order) t.figures.max.push(await phase(t, admin, `m${r}`, o.phaseMs));
       for (const t of order) t.figures.atRate.push(await phase(t, admin, `r${r}`, o.phaseMs, o.rate));
     }
+    // Where every thread ran, as the kernel says (threads started late, such as a store's, included).
+    affinity.loadGenerator = threadAffinities('self');
+    for (const t of targets)
+      affinity.servers[t.kind] = t.servers.map((s) => (s.pid && threadAffinities(s.pid)) || 'not known').join(' and ');
     for (const t of targets) {
       for (const c of t.connections) c.close();
       // The last replica stopped counts every row of the schema, the others' already committed.
-      for (const th of t.threads) t.figures.stored = (await th.command<{ stored: number }>('stop')).stored;
+      for (const s of t.servers) t.figures.stored = (await s.command<{ stored: number }>('stop')).stored;
     }
     const of = (kind: ServerKind) => targets.find((t) => t.kind === kind)?.figures;
     return {
@@ -297,13 +365,21 @@ export async function benchWebhooks(o: WebhookBenchOptions): Promise<WebhookBenc
       ...('skipped' in db && { postgresSkipped: db.skipped }),
       ...('settings' in db && { postgresSettings: db.settings }),
       firstOfRound,
+      pinning: {
+        description: pinning.description,
+        short: pinning.short,
+        ...(pinning.loadCores && { loadCores: pinning.loadCores }),
+        ...(pinning.serverCores && { serverCores: pinning.serverCores }),
+      },
+      affinity,
       wallMs: performance.now() - started,
     };
   } finally {
     for (const t of targets) {
       for (const c of t.connections) c.close();
-      await Promise.all(t.threads.map((th) => th.terminate()));
+      await Promise.all(t.servers.map((s) => s.terminate()));
     }
+    pinning.restore();
     await admin?.end().catch(() => undefined);
     for (const schema of schemas) await dropBenchSchema(schema);
     removeTempDir(dir);
