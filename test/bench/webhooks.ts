@@ -100,7 +100,25 @@ export interface WebhookBenchResult {
   wallMs: number;
 }
 
-const prefix = randomBytes(8).toString('hex');
+/**
+ * Random 32-hex webhook ids, as Belvo's are: a counter would make any index over them append-only, which Belvo's ids
+ * never make it. Drawn 4,096 at a time, so the load generator spends next to nothing on them.
+ */
+class RandomIds {
+  private pool = Buffer.alloc(0);
+  private at = 0;
+
+  next(): string {
+    if (this.at + 16 > this.pool.length) {
+      this.pool = randomBytes(16 * 4096);
+      this.at = 0;
+    }
+    const id = this.pool.toString('hex', this.at, this.at + 16);
+    this.at += 16;
+    return id;
+  }
+}
+const ids = new RandomIds();
 const kinds = [
   (id: string) =>
     `{"webhook_id":"${id}","webhook_type":"LINK","process_type":"recurrent_update","webhook_code":"token_required",` +
@@ -117,12 +135,12 @@ const kinds = [
     `"request_id":"4363b08b-51eb-4350-9c74-5df5ac92a7f6","data":{"total_accounts":3}}`,
 ];
 
-/** A unique 32-hex id per request and phase; one in five is a LINK token_required (a link state written too). */
-function requests(port: number, phase: string): (i: number) => string {
+/** A random 32-hex id per request; one in five is a LINK token_required (a link state written too). */
+function requests(port: number): (i: number) => string {
   const host = `127.0.0.1:${port}`;
   const headers = { 'content-type': 'application/json', authorization: AUTHORIZATION };
   return (i) => {
-    const id = `${prefix}${phase}${i.toString(16).padStart(32 - prefix.length - phase.length, '0')}`;
+    const id = ids.next();
     return postText({ host, path: PATH, headers, body: kinds[i % 5 === 0 ? 0 : 1 + (i % 2)]!(id) });
   };
 }
@@ -232,7 +250,7 @@ function commitSummary(stats: ServerPhaseSelf[]): ServerPhaseStats['commits'] {
   };
 }
 
-async function phase(t: Target, admin: pg.Client | undefined, name: string, durationMs: number, rate?: number) {
+async function phase(t: Target, admin: pg.Client | undefined, durationMs: number, rate?: number) {
   await Promise.all(t.servers.map((s) => s.command('begin')));
   // The pool opened its connections during the warm-up and keeps them (idle timeout 30 s): the same backends all along.
   const pids = t.postgres && admin ? await backendPids(admin, t.postgres.applicationName) : [];
@@ -241,7 +259,7 @@ async function phase(t: Target, admin: pg.Client | undefined, name: string, dura
   const mark = machineMark();
   const load = await runLoad({
     connections: t.connections,
-    request: requests(t.servers[0]!.port, name),
+    request: requests(t.servers[0]!.port),
     durationMs,
     ...(rate !== undefined && { rate }),
   });
@@ -338,13 +356,13 @@ export async function benchWebhooks(o: WebhookBenchOptions): Promise<WebhookBenc
       }
     }
     // Warm-up: connections opened, the JITs (the servers' and the load generator's) warm, the pools filled.
-    for (const t of targets) await phase(t, admin, 'w', o.warmupMs);
+    for (const t of targets) await phase(t, admin, o.warmupMs);
     const firstOfRound: ServerKind[] = [];
     for (let r = 0; r < o.rounds; r++) {
       const order = targets.map((_, i) => targets[(i + r) % targets.length]!);
       firstOfRound.push(order[0]!.kind);
-      for (const t of order) t.figures.max.push(await phase(t, admin, `m${r}`, o.phaseMs));
-      for (const t of order) t.figures.atRate.push(await phase(t, admin, `r${r}`, o.phaseMs, o.rate));
+      for (const t of order) t.figures.max.push(await phase(t, admin, o.phaseMs));
+      for (const t of order) t.figures.atRate.push(await phase(t, admin, o.phaseMs, o.rate));
     }
     // Where every thread ran, as the kernel says (threads started late, such as a store's, included).
     affinity.loadGenerator = threadAffinities('self');
