@@ -167,7 +167,8 @@ export function prepareBelvoStatements(db: BetterSqlite3.Database) {
         AND webhook_id = @webhookId LIMIT 1`),
     // The ids of the dedup horizon, newest first (seq follows arrival), to rebuild the window when the store opens.
     recentWebhookIds: db.prepare(`
-      SELECT environment, webhook_id AS webhookId, received_at AS receivedAt FROM belvo_webhooks ORDER BY seq DESC`),
+      SELECT seq, environment, webhook_id AS webhookId, received_at AS receivedAt FROM belvo_webhooks
+      WHERE seq < @before ORDER BY seq DESC LIMIT @limit`),
     listWebhooks: (env: boolean, since: boolean) => listVariants.get(`${env}/${since}`)!,
     lastWebhookAt: db.prepare('SELECT MAX(received_at) AS at FROM belvo_webhooks WHERE environment = ?'),
     getLink: db.prepare('SELECT * FROM belvo_links WHERE environment = ? AND link_id = ?'),
@@ -297,19 +298,36 @@ type WebhookStatements = Pick<
   'insertWebhook' | 'webhookStoredIn' | 'recentWebhookIds' | 'getLink' | 'upsertLinkFromEvent' | 'insertLinkEvent'
 >;
 
-/** The webhook ids of the dedup horizon before `now`, from the store (at the first webhook after it opens). */
-export function loadWebhookIdWindow(st: Pick<WebhookStatements, 'recentWebhookIds'>, now: number): WebhookIdWindow {
+/** Rows read per step when loading the id window: a few milliseconds each. */
+const ID_WINDOW_CHUNK = 5000;
+
+/**
+ * The webhook ids of the dedup horizon before `now`, from the store (at the first webhook after it opens). A day of a
+ * busy account is hundreds of thousands of rows: read a chunk at a time, the event loop running between chunks.
+ */
+export async function loadWebhookIdWindow(
+  statements: () => Pick<WebhookStatements, 'recentWebhookIds'>,
+  now: number,
+): Promise<WebhookIdWindow> {
   const window = new WebhookIdWindow();
   // Newest first; arrival order and received_at agree but for clock steps, which an hour of slack covers.
   const stopBefore = now - WEBHOOK_DEDUP_HORIZON_MS - 3600_000;
-  for (const row of st.recentWebhookIds.iterate() as IterableIterator<StoredWebhookId>) {
-    if (row.receivedAt < stopBefore) break;
-    window.add(row.environment, row.webhookId, row.receivedAt);
+  let before = Number.MAX_SAFE_INTEGER;
+  for (;;) {
+    const rows = statements().recentWebhookIds.all({ before, limit: ID_WINDOW_CHUNK }) as StoredWebhookId[];
+    for (const row of rows) {
+      if (row.receivedAt < stopBefore) return window;
+      window.add(row.environment, row.webhookId, row.receivedAt);
+    }
+    const last = rows[rows.length - 1];
+    if (!last || rows.length < ID_WINDOW_CHUNK) return window;
+    before = last.seq;
+    await yieldToEventLoop();
   }
-  return window;
 }
 
 interface StoredWebhookId {
+  seq: number;
   environment: string;
   webhookId: string;
   receivedAt: number;

@@ -388,7 +388,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
   let db: BetterSqlite3.Database | undefined;
   let st: Statements | undefined;
   /** The webhook ids of the dedup horizon, loaded at the first webhook after opening. */
-  let webhookIds: WebhookIdWindow | undefined;
+  let webhookIds: Promise<WebhookIdWindow> | undefined;
 
   function open(): { db: BetterSqlite3.Database; st: Statements } {
     if (!db || !st) throw new Error('sqlite store is not open: call init() first');
@@ -758,9 +758,14 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     }),
 
     async recordBelvoWebhooks(batch) {
-      const { db, st } = open();
-      webhookIds ??= loadWebhookIdWindow(st.belvo, clock.now());
-      return recordWebhookBatch(db, st.belvo, webhookIds, batch);
+      open(); // a closed store refuses at once
+      webhookIds ??= loadWebhookIdWindow(() => open().st.belvo, clock.now()).catch((err: unknown) => {
+        webhookIds = undefined; // the next batch tries again
+        throw err;
+      });
+      const ids = await webhookIds;
+      const { db, st } = open(); // and still open after the wait
+      return recordWebhookBatch(db, st.belvo, ids, batch);
     },
     ...seenRequestMethods(() => {
       const { db, st } = open();

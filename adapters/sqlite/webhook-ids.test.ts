@@ -78,6 +78,33 @@ describe('SQLite webhook ids', () => {
     ]);
   });
 
+  it('loads a large window a chunk at a time after a restart, the event loop running between, and misses none', async () => {
+    const path = freshPath();
+    const first = await storeAt(path, T0);
+    const all: BelvoWebhookRecord[] = [];
+    for (let b = 0; b < 12; b++) {
+      const batch = Array.from({ length: 1001 }, (_, i) => tokenRequired(`link-${b}-${i}`, T0 + b * 1001 + i));
+      await first.recordBelvoWebhooks(batch);
+      all.push(...batch);
+    }
+    const again = await restart(first, path, T0 + 3600_000);
+
+    let turns = 0;
+    let done = false;
+    const count = () => {
+      if (done) return;
+      turns++;
+      setImmediate(count);
+    };
+    setImmediate(count);
+    const retries = [all[0]!, all[6000]!, all[all.length - 1]!];
+    const result = await again.recordBelvoWebhooks(retries);
+    done = true;
+    expect(result.outcomes).toEqual(['duplicate', 'duplicate', 'duplicate']);
+    expect(turns).toBeGreaterThanOrEqual(2); // 12,012 rows: three chunks, two yields between them
+    expect(await again.listBelvoWebhooks({ limit: 20_000 })).toHaveLength(12_012);
+  });
+
   it('stores again a retry that comes later than the horizon (the bound README states)', async () => {
     const path = freshPath();
     const first = await storeAt(path, T0);
