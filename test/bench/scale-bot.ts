@@ -6,6 +6,7 @@
 // at 2,000 a minute. Measured from outside the bot: its resident memory and peak (/proc), its CPU time during the
 // listing (/proc), its event loop's worst delay (prom-client's monitorEventLoopDelay, scraped from /metrics, which
 // resets it at each scrape), and the webhooks' latency.
+import { randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -161,6 +162,43 @@ function sourceSuccessAt(dbPath: string): number | undefined {
   }
 }
 
+/** Webhooks of the day before the run: three per link (a daily refresh's TRANSACTIONS, ACCOUNTS and OWNERS). */
+export const WEBHOOK_DAY = 300_000;
+
+/**
+ * A day of webhooks in the store, random ids as Belvo's: the bot keeps the ids of the last 24 hours in memory (its
+ * dedup window), and reads them back at the first webhook after it starts, so they are part of its resident set.
+ */
+function seedWebhookDay(db: Database.Database, links: readonly { id: string }[], now: number): void {
+  const insert = db.prepare(`
+    INSERT INTO belvo_webhooks (environment, webhook_id, webhook_type, webhook_code, link_id, process_type,
+      received_at, body)
+    VALUES ('production', @id, @type, @code, @linkId, 'recurrent_update', @at, @body)`);
+  const types = [
+    ['TRANSACTIONS', 'new_transactions_available', '{"new_transactions":3}'],
+    ['ACCOUNTS', 'new_accounts_available', '{"new_accounts":1}'],
+    ['OWNERS', 'new_owners_available', '{"new_owners":1}'],
+  ] as const;
+  db.pragma('synchronous = OFF'); // a fixture: rebuilt each run
+  db.transaction(() => {
+    for (let i = 0; i < WEBHOOK_DAY; i++) {
+      const id = randomBytes(16).toString('hex');
+      const [type, code, data] = types[i % 3]!;
+      const linkId = links[(i * 7919) % links.length]!.id;
+      insert.run({
+        id,
+        type,
+        code,
+        linkId,
+        at: now - 24 * 3600_000 + Math.floor((i * 24 * 3600_000) / WEBHOOK_DAY),
+        body:
+          `{"webhook_id":"${id}","webhook_type":"${type}","process_type":"recurrent_update",` +
+          `"webhook_code":"${code}","link_id":"${linkId}","data":${data}}`,
+      });
+    }
+  })();
+}
+
 export async function benchScaleBot(o: ScaleBotOptions): Promise<ScaleBotResult> {
   const dir = makeTempDir();
   const dbPath = join(dir, 'state.db');
@@ -175,6 +213,7 @@ export async function benchScaleBot(o: ScaleBotOptions): Promise<ScaleBotResult>
         `UPDATE counters SET value = (SELECT MAX(CAST(SUBSTR(id, 2) AS INTEGER)) FROM alerts) WHERE name = 'alert_id'`,
       )
       .run();
+    seedWebhookDay(seeded, links, Date.now());
   } finally {
     seeded.close();
   }
@@ -243,7 +282,7 @@ export async function benchScaleBot(o: ScaleBotOptions): Promise<ScaleBotResult>
     const host = `127.0.0.1:${port}`;
     const request = (i: number) => {
       const n = sent + i;
-      const webhookId = `5ca1e${n.toString(16).padStart(27, '0')}`;
+      const webhookId = randomBytes(16).toString('hex'); // as Belvo's: random
       // One in five a LINK token_required on a link of the account: link state, link events, woken spike checks.
       const linkId = ids[(n * 7919) % ids.length]!;
       const body =
