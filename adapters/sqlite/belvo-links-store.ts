@@ -166,9 +166,7 @@ export function prepareBelvoStatements(db: BetterSqlite3.Database) {
       WHERE environment = @environment AND received_at >= @from AND received_at < @from + 1000
         AND webhook_id = @webhookId LIMIT 1`),
     // The ids of the dedup horizon, newest first (seq follows arrival), to rebuild the window when the store opens.
-    recentWebhookIds: db.prepare(`
-      SELECT seq, environment, webhook_id AS webhookId, received_at AS receivedAt FROM belvo_webhooks
-      WHERE seq < @before ORDER BY seq DESC LIMIT @limit`),
+    recentWebhookIds: db.prepare(RECENT_WEBHOOK_IDS),
     listWebhooks: (env: boolean, since: boolean) => listVariants.get(`${env}/${since}`)!,
     lastWebhookAt: db.prepare('SELECT MAX(received_at) AS at FROM belvo_webhooks WHERE environment = ?'),
     getLink: db.prepare('SELECT * FROM belvo_links WHERE environment = ? AND link_id = ?'),
@@ -295,18 +293,23 @@ function relaxedSync<T>(db: BetterSqlite3.Database, write: () => T): T {
 
 type WebhookStatements = Pick<
   BelvoStatements,
-  'insertWebhook' | 'webhookStoredIn' | 'recentWebhookIds' | 'getLink' | 'upsertLinkFromEvent' | 'insertLinkEvent'
+  'insertWebhook' | 'webhookStoredIn' | 'getLink' | 'upsertLinkFromEvent' | 'insertLinkEvent'
 >;
 
 /** Rows read per step when loading the id window: a few milliseconds each. */
 const ID_WINDOW_CHUNK = 5000;
 
+/** The ids of the dedup horizon, newest first (seq follows arrival), a chunk before @before at a time. */
+export const RECENT_WEBHOOK_IDS = `
+  SELECT seq, environment, webhook_id AS webhookId, received_at AS receivedAt FROM belvo_webhooks
+  WHERE seq < @before ORDER BY seq DESC LIMIT @limit`;
+
 /**
- * The webhook ids of the dedup horizon before `now`, from the store (at the first webhook after it opens). A day of a
- * busy account is hundreds of thousands of rows: read a chunk at a time, the event loop running between chunks.
+ * The webhook ids of the dedup horizon before `now`, read with `read` (RECENT_WEBHOOK_IDS). A day of a busy account
+ * is hundreds of thousands of rows: a chunk at a time, the event loop running between chunks.
  */
 export async function loadWebhookIdWindow(
-  statements: () => Pick<WebhookStatements, 'recentWebhookIds'>,
+  read: (q: { before: number; limit: number }) => StoredWebhookId[],
   now: number,
 ): Promise<WebhookIdWindow> {
   const window = new WebhookIdWindow();
@@ -314,7 +317,7 @@ export async function loadWebhookIdWindow(
   const stopBefore = now - WEBHOOK_DEDUP_HORIZON_MS - 3600_000;
   let before = Number.MAX_SAFE_INTEGER;
   for (;;) {
-    const rows = statements().recentWebhookIds.all({ before, limit: ID_WINDOW_CHUNK }) as StoredWebhookId[];
+    const rows = read({ before, limit: ID_WINDOW_CHUNK });
     for (const row of rows) {
       if (row.receivedAt < stopBefore) return window;
       window.add(row.environment, row.webhookId, row.receivedAt);
@@ -326,7 +329,7 @@ export async function loadWebhookIdWindow(
   }
 }
 
-interface StoredWebhookId {
+export interface StoredWebhookId {
   seq: number;
   environment: string;
   webhookId: string;

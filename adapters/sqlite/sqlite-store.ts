@@ -27,7 +27,9 @@ import {
   belvoStoreMethods,
   loadWebhookIdWindow,
   prepareBelvoStatements,
+  RECENT_WEBHOOK_IDS,
   recordWebhookBatch,
+  type StoredWebhookId,
 } from './belvo-links-store.js';
 import { applyMigrations } from './migrations.js';
 import { openDatabase } from './open-database.js';
@@ -387,12 +389,45 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
   const clock = options.clock ?? systemClock;
   let db: BetterSqlite3.Database | undefined;
   let st: Statements | undefined;
-  /** The webhook ids of the dedup horizon, loaded at the first webhook after opening. */
+  /** The webhook ids of the dedup horizon, loading from the moment the store opens. */
   let webhookIds: Promise<WebhookIdWindow> | undefined;
+  /** Counts opens and closes: a load begun before a close stops at its next chunk. */
+  let generation = 0;
 
   function open(): { db: BetterSqlite3.Database; st: Statements } {
     if (!db || !st) throw new Error('sqlite store is not open: call init() first');
     return { db, st };
+  }
+
+  /**
+   * Reads the ids through a read-only connection of its own with a small page cache, closed after: through the
+   * store's connection, a day of webhooks would fill its page cache (16 MB) with their rows for good. An in-memory
+   * database has no second connection: its own is used.
+   */
+  function loadWebhookIds(): Promise<WebhookIdWindow> {
+    const mine = generation;
+    let side: BetterSqlite3.Database | undefined;
+    let read: (q: { before: number; limit: number }) => StoredWebhookId[];
+    try {
+      if (options.path === ':memory:' || options.path === '') throw new Error('in memory: no second connection');
+      side = new BetterSqlite3(options.path, { readonly: true, fileMustExist: true });
+      side.pragma('cache_size = -256');
+      const statement = side.prepare(RECENT_WEBHOOK_IDS);
+      read = (q) => statement.all(q) as StoredWebhookId[];
+    } catch {
+      side?.close();
+      side = undefined;
+      read = (q) => open().st.belvo.recentWebhookIds.all(q) as StoredWebhookId[];
+    }
+    const loading = loadWebhookIdWindow((q) => {
+      if (generation !== mine || !db) throw new Error('sqlite store closed while loading webhook ids');
+      return read(q);
+    }, clock.now()).finally(() => side?.close());
+    // Handled here: a failed load is loaded again by the next batch, which reports it (a 503 for Belvo to retry).
+    loading.catch(() => {
+      if (webhookIds === loading) webhookIds = undefined;
+    });
+    return loading;
   }
 
   return {
@@ -407,9 +442,12 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
         throw err;
       }
       db = opened;
+      generation++;
+      webhookIds = loadWebhookIds(); // in the background: ready before the first webhook, as a rule
     },
 
     async close() {
+      generation++;
       webhookIds = undefined;
       db?.close();
       db = undefined;
@@ -759,10 +797,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
 
     async recordBelvoWebhooks(batch) {
       open(); // a closed store refuses at once
-      webhookIds ??= loadWebhookIdWindow(() => open().st.belvo, clock.now()).catch((err: unknown) => {
-        webhookIds = undefined; // the next batch tries again
-        throw err;
-      });
+      webhookIds ??= loadWebhookIds();
       const ids = await webhookIds;
       const { db, st } = open(); // and still open after the wait
       return recordWebhookBatch(db, st.belvo, ids, batch);

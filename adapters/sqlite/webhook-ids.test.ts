@@ -78,7 +78,7 @@ describe('SQLite webhook ids', () => {
     ]);
   });
 
-  it('loads a large window a chunk at a time after a restart, the event loop running between, and misses none', async () => {
+  it('loads a large window a chunk at a time from the restart on, the event loop running between, and misses none', async () => {
     const path = freshPath();
     const first = await storeAt(path, T0);
     const all: BelvoWebhookRecord[] = [];
@@ -87,8 +87,6 @@ describe('SQLite webhook ids', () => {
       await first.recordBelvoWebhooks(batch);
       all.push(...batch);
     }
-    const again = await restart(first, path, T0 + 3600_000);
-
     let turns = 0;
     let done = false;
     const count = () => {
@@ -97,6 +95,7 @@ describe('SQLite webhook ids', () => {
       setImmediate(count);
     };
     setImmediate(count);
+    const again = await restart(first, path, T0 + 3600_000); // the window loads from here on
     const retries = [all[0]!, all[6000]!, all[all.length - 1]!];
     const result = await again.recordBelvoWebhooks(retries);
     done = true;
