@@ -16,10 +16,8 @@ import type {
   BelvoWebhookOutcome,
   BelvoWebhookQuery,
   BelvoWebhookRecord,
-  RecordBelvoWebhooksResult,
 } from '../../src/ports/belvo-links.js';
 import type { Store } from '../../src/ports/store.js';
-import { WEBHOOK_DEDUP_HORIZON_MS, WebhookIdWindow } from './webhook-id-window.js';
 
 interface WebhookRow {
   environment: string;
@@ -159,14 +157,8 @@ export function prepareBelvoStatements(db: BetterSqlite3.Database) {
       INSERT INTO belvo_webhooks (environment, webhook_id, webhook_type, webhook_code, link_id, external_id,
         request_id, process_type, received_at, body)
       VALUES (@environment, @webhookId, @type, @code, @linkId, @externalId, @requestId, @processType, @receivedAt,
-        @body)`),
-    // Is this id stored among the webhooks of that second? (A hash match of the id window, checked by the time index.)
-    webhookStoredIn: db.prepare(`
-      SELECT 1 FROM belvo_webhooks
-      WHERE environment = @environment AND received_at >= @from AND received_at < @from + 1000
-        AND webhook_id = @webhookId LIMIT 1`),
-    // The ids of the dedup horizon, newest first (seq follows arrival), to rebuild the window when the store opens.
-    recentWebhookIds: db.prepare(RECENT_WEBHOOK_IDS),
+        @body)
+      ON CONFLICT (environment, webhook_id) DO NOTHING`),
     listWebhooks: (env: boolean, since: boolean) => listVariants.get(`${env}/${since}`)!,
     lastWebhookAt: db.prepare('SELECT MAX(received_at) AS at FROM belvo_webhooks WHERE environment = ?'),
     getLink: db.prepare('SELECT * FROM belvo_links WHERE environment = ? AND link_id = ?'),
@@ -251,9 +243,9 @@ export function prepareBelvoStatements(db: BetterSqlite3.Database) {
 
 type BelvoStatements = ReturnType<typeof prepareBelvoStatements>;
 
-// recordBelvoWebhooks is the store's own (sqlite-store.ts), which holds the id window.
 type BelvoStoreMethods = Pick<
   Store,
+  | 'recordBelvoWebhooks'
   | 'listBelvoWebhooks'
   | 'lastBelvoWebhookAt'
   | 'getBelvoLink'
@@ -291,132 +283,66 @@ function relaxedSync<T>(db: BetterSqlite3.Database, write: () => T): T {
   }
 }
 
-type WebhookStatements = Pick<
-  BelvoStatements,
-  'insertWebhook' | 'webhookStoredIn' | 'getLink' | 'upsertLinkFromEvent' | 'insertLinkEvent'
->;
-
-/** Rows read per step when loading the id window: a few milliseconds each. */
-const ID_WINDOW_CHUNK = 5000;
-
-/** The ids of the dedup horizon, newest first (seq follows arrival), a chunk before @before at a time. */
-export const RECENT_WEBHOOK_IDS = `
-  SELECT seq, environment, webhook_id AS webhookId, received_at AS receivedAt FROM belvo_webhooks
-  WHERE seq < @before ORDER BY seq DESC LIMIT @limit`;
-
-/**
- * The webhook ids of the dedup horizon before `now`, read with `read` (RECENT_WEBHOOK_IDS). A day of a busy account
- * is hundreds of thousands of rows: a chunk at a time, the event loop running between chunks.
- */
-export async function loadWebhookIdWindow(
-  read: (q: { before: number; limit: number }) => StoredWebhookId[],
-  now: number,
-): Promise<WebhookIdWindow> {
-  const window = new WebhookIdWindow();
-  // Newest first; arrival order and received_at agree but for clock steps, which an hour of slack covers.
-  const stopBefore = now - WEBHOOK_DEDUP_HORIZON_MS - 3600_000;
-  let before = Number.MAX_SAFE_INTEGER;
-  for (;;) {
-    const rows = read({ before, limit: ID_WINDOW_CHUNK });
-    for (const row of rows) {
-      if (row.receivedAt < stopBefore) return window;
-      window.add(row.environment, row.webhookId, row.receivedAt);
-    }
-    const last = rows[rows.length - 1];
-    if (!last || rows.length < ID_WINDOW_CHUNK) return window;
-    before = last.seq;
-    await yieldToEventLoop();
-  }
-}
-
-export interface StoredWebhookId {
-  seq: number;
-  environment: string;
-  webhookId: string;
-  receivedAt: number;
-}
-
-/**
- * One batch of webhooks in one transaction, committed (and so synced: FULL) before it returns. `ids` is the store's
- * window of the ids stored in the dedup horizon: a webhook found there (and in its row) is a duplicate; the batch's
- * new ids join it once committed.
- */
-export function recordWebhookBatch(
-  db: BetterSqlite3.Database,
-  st: WebhookStatements,
-  ids: WebhookIdWindow,
-  batch: BelvoWebhookRecord[],
-): RecordBelvoWebhooksResult {
-  const isStored = (w: BelvoWebhookRecord): boolean =>
-    ids
-      .candidates(w.environment, w.webhookId)
-      .some(
-        (from) => st.webhookStoredIn.get({ environment: w.environment, webhookId: w.webhookId, from }) !== undefined,
-      );
-  const run = db.transaction(() => {
-    const outcomes: BelvoWebhookOutcome[] = [];
-    const stored: BelvoWebhookRecord[] = [];
-    const inBatch = new Set<string>();
-    let linkTransitions = 0;
-    for (const w of batch) {
-      // A retry of an event already stored changes nothing, link state included.
-      const key = `${w.environment}\u0000${w.webhookId}`;
-      if (inBatch.has(key) || isStored(w)) {
-        outcomes.push('duplicate');
-        continue;
-      }
-      st.insertWebhook.run({
-        environment: w.environment,
-        webhookId: w.webhookId,
-        type: w.type,
-        code: w.code,
-        linkId: w.linkId ?? null,
-        externalId: w.externalId ?? null,
-        requestId: w.requestId ?? null,
-        processType: w.processType ?? null,
-        receivedAt: w.receivedAt,
-        body: w.body,
-      });
-      inBatch.add(key);
-      stored.push(w);
-      outcomes.push('inserted');
-      const change = linkStatusFromWebhook(w);
-      if (!change) continue;
-      const { linkId, code, status } = change;
-      const before = st.getLink.get(w.environment, linkId) as LinkRow | undefined;
-      st.upsertLinkFromEvent.run({
-        environment: w.environment,
-        linkId,
-        status,
-        externalId: w.externalId ?? null,
-        at: w.receivedAt,
-      });
-      if (!isWebhookTransition(before, status)) continue;
-      linkTransitions++;
-      st.insertLinkEvent.run({
-        environment: w.environment,
-        linkId,
-        code,
-        status,
-        // Known when a reconciliation listed the link before; otherwise filled in when one does.
-        institution: before?.institution ?? null,
-        externalId: w.externalId ?? before?.external_id ?? null,
-        webhookId: w.webhookId,
-        source: 'webhook',
-        at: w.receivedAt,
-      });
-    }
-    return { outcomes, stored, linkTransitions };
-  });
-  // IMMEDIATE: take the write lock up front, so a concurrent writer makes this wait rather than fail mid-way.
-  const { outcomes, stored, linkTransitions } = run.immediate();
-  // Only once committed: a batch rolled back leaves the window as it was.
-  for (const w of stored) ids.add(w.environment, w.webhookId, w.receivedAt);
-  return { outcomes, inserted: stored.length, duplicates: outcomes.length - stored.length, linkTransitions };
-}
-
 export function belvoStoreMethods(open: () => { db: BetterSqlite3.Database; st: BelvoStatements }): BelvoStoreMethods {
   return {
+    async recordBelvoWebhooks(batch) {
+      const { db, st } = open();
+      const run = db.transaction(() => {
+        const outcomes: BelvoWebhookOutcome[] = [];
+        let linkTransitions = 0;
+        for (const w of batch) {
+          const res = st.insertWebhook.run({
+            environment: w.environment,
+            webhookId: w.webhookId,
+            type: w.type,
+            code: w.code,
+            linkId: w.linkId ?? null,
+            externalId: w.externalId ?? null,
+            requestId: w.requestId ?? null,
+            processType: w.processType ?? null,
+            receivedAt: w.receivedAt,
+            body: w.body,
+          });
+          // A retry of an event already stored changes nothing, link state included.
+          if (res.changes === 0) {
+            outcomes.push('duplicate');
+            continue;
+          }
+          outcomes.push('inserted');
+          const change = linkStatusFromWebhook(w);
+          if (!change) continue;
+          const { linkId, code, status } = change;
+          const before = st.getLink.get(w.environment, linkId) as LinkRow | undefined;
+          st.upsertLinkFromEvent.run({
+            environment: w.environment,
+            linkId,
+            status,
+            externalId: w.externalId ?? null,
+            at: w.receivedAt,
+          });
+          if (!isWebhookTransition(before, status)) continue;
+          linkTransitions++;
+          st.insertLinkEvent.run({
+            environment: w.environment,
+            linkId,
+            code,
+            status,
+            // Known when a reconciliation listed the link before; otherwise filled in when one does.
+            institution: before?.institution ?? null,
+            externalId: w.externalId ?? before?.external_id ?? null,
+            webhookId: w.webhookId,
+            source: 'webhook',
+            at: w.receivedAt,
+          });
+        }
+        return { outcomes, linkTransitions };
+      });
+      // IMMEDIATE: take the write lock up front, so a concurrent writer makes this wait rather than fail mid-way.
+      const { outcomes, linkTransitions } = run.immediate();
+      const inserted = outcomes.filter((o) => o === 'inserted').length;
+      return { outcomes, inserted, duplicates: outcomes.length - inserted, linkTransitions };
+    },
+
     async listBelvoWebhooks(query: BelvoWebhookQuery = {}) {
       const { st } = open();
       const rows = st.listWebhooks(query.environment !== undefined, query.since !== undefined).all({

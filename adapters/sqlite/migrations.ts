@@ -286,35 +286,6 @@ export const MIGRATIONS: readonly Migration[] = [
       ) WITHOUT ROWID;
     `,
   },
-  {
-    version: 11,
-    name: 'webhook ids unique by the in-memory window',
-    sql: `
-      -- A webhook_id is refused twice by the store's window of the last 24 hours (adapters/sqlite/webhook-id-window.ts),
-      -- not by a UNIQUE index: ids are random, so the index took each new row to a random page of a B-tree that grows
-      -- with the table, and a commit wrote one such page per webhook. SQLite drops a constraint by rebuilding the table.
-      CREATE TABLE belvo_webhooks_v11 (
-        seq INTEGER PRIMARY KEY AUTOINCREMENT,
-        environment TEXT NOT NULL,
-        webhook_id TEXT NOT NULL,
-        webhook_type TEXT NOT NULL,
-        webhook_code TEXT NOT NULL,
-        link_id TEXT,
-        external_id TEXT,
-        request_id TEXT,
-        process_type TEXT,
-        received_at INTEGER NOT NULL,
-        body TEXT NOT NULL
-      );
-      INSERT INTO belvo_webhooks_v11 (seq, environment, webhook_id, webhook_type, webhook_code, link_id, external_id,
-        request_id, process_type, received_at, body)
-      SELECT seq, environment, webhook_id, webhook_type, webhook_code, link_id, external_id, request_id, process_type,
-        received_at, body FROM belvo_webhooks;
-      DROP TABLE belvo_webhooks;
-      ALTER TABLE belvo_webhooks_v11 RENAME TO belvo_webhooks;
-      CREATE INDEX belvo_webhooks_by_time ON belvo_webhooks (environment, received_at);
-    `,
-  },
 ];
 
 const CREATE_LEDGER = `

@@ -1,3 +1,4 @@
+import { dirname } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import type { Alert } from '../../src/domain/alert.js';
 import { isProvisional, renameAlertIds, renameEventIds } from '../../src/domain/provisional-ids.js';
@@ -23,19 +24,11 @@ import {
   type Store,
   StoreConflictError,
 } from '../../src/ports/store.js';
-import {
-  belvoStoreMethods,
-  loadWebhookIdWindow,
-  prepareBelvoStatements,
-  RECENT_WEBHOOK_IDS,
-  recordWebhookBatch,
-  type StoredWebhookId,
-} from './belvo-links-store.js';
+import { belvoStoreMethods, prepareBelvoStatements } from './belvo-links-store.js';
+import { createDirectories } from './directories.js';
 import { applyMigrations } from './migrations.js';
-import { openDatabase } from './open-database.js';
 import { prepareReportLogStatements, reportLogMethods } from './report-log-store.js';
 import { prepareSeenStatements, seenRequestMethods } from './seen-requests-store.js';
-import type { WebhookIdWindow } from './webhook-id-window.js';
 
 export interface SqliteStoreOptions {
   /** File path (parent directory created if missing) or `:memory:`. */
@@ -384,50 +377,40 @@ function prepareStatements(db: BetterSqlite3.Database) {
 
 type Statements = ReturnType<typeof prepareStatements>;
 
+/** Opens the file with the pragmas the durability promise depends on. */
+function openDatabase(path: string, busyTimeoutMs: number): BetterSqlite3.Database {
+  const inMemory = path === ':memory:' || path === '';
+  if (!inMemory && !path.startsWith('file:')) createDirectories(dirname(path));
+  const db = new BetterSqlite3(path);
+  try {
+    // WAL: readers (commands) never block the writer (engine, dispatcher). An in-memory database reports 'memory'.
+    const mode = db.pragma('journal_mode = WAL', { simple: true });
+    if (!inMemory && mode !== 'wal') {
+      // Some filesystems (network mounts) cannot hold the WAL's shared memory: say so rather than run slower silently.
+      throw new Error(`sqlite store: could not enable WAL on ${path} (journal_mode is ${String(mode)})`);
+    }
+    // FULL, not NORMAL: in WAL mode NORMAL skips the fsync at commit, so a power loss can undo a commit the HTTP
+    // layer already answered 2xx for ("committed before the 2xx"). Measured on the dev VM: FULL ~0.25 ms/commit
+    // (~3,900 commits/s) vs NORMAL ~0.05 ms, still above the 2,000 req/s webhook target.
+    db.pragma('synchronous = FULL');
+    db.pragma(`busy_timeout = ${Math.max(0, Math.floor(busyTimeoutMs))}`);
+    db.pragma('foreign_keys = ON');
+  } catch (err) {
+    db.close();
+    throw err;
+  }
+  return db;
+}
+
 /** The embedded default Store: one SQLite file (WAL), migrations applied by `init()`. */
 export function createSqliteStore(options: SqliteStoreOptions): Store {
   const clock = options.clock ?? systemClock;
   let db: BetterSqlite3.Database | undefined;
   let st: Statements | undefined;
-  /** The webhook ids of the dedup horizon, loading from the moment the store opens. */
-  let webhookIds: Promise<WebhookIdWindow> | undefined;
-  /** Counts opens and closes: a load begun before a close stops at its next chunk. */
-  let generation = 0;
 
   function open(): { db: BetterSqlite3.Database; st: Statements } {
     if (!db || !st) throw new Error('sqlite store is not open: call init() first');
     return { db, st };
-  }
-
-  /**
-   * Reads the ids through a read-only connection of its own with a small page cache, closed after: through the
-   * store's connection, a day of webhooks would fill its page cache (16 MB) with their rows for good. An in-memory
-   * database has no second connection: its own is used.
-   */
-  function loadWebhookIds(): Promise<WebhookIdWindow> {
-    const mine = generation;
-    let side: BetterSqlite3.Database | undefined;
-    let read: (q: { before: number; limit: number }) => StoredWebhookId[];
-    try {
-      if (options.path === ':memory:' || options.path === '') throw new Error('in memory: no second connection');
-      side = new BetterSqlite3(options.path, { readonly: true, fileMustExist: true });
-      side.pragma('cache_size = -256');
-      const statement = side.prepare(RECENT_WEBHOOK_IDS);
-      read = (q) => statement.all(q) as StoredWebhookId[];
-    } catch {
-      side?.close();
-      side = undefined;
-      read = (q) => open().st.belvo.recentWebhookIds.all(q) as StoredWebhookId[];
-    }
-    const loading = loadWebhookIdWindow((q) => {
-      if (generation !== mine || !db) throw new Error('sqlite store closed while loading webhook ids');
-      return read(q);
-    }, clock.now()).finally(() => side?.close());
-    // Handled here: a failed load is loaded again by the next batch, which reports it (a 503 for Belvo to retry).
-    loading.catch(() => {
-      if (webhookIds === loading) webhookIds = undefined;
-    });
-    return loading;
   }
 
   return {
@@ -442,13 +425,9 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
         throw err;
       }
       db = opened;
-      generation++;
-      webhookIds = loadWebhookIds(); // in the background: ready before the first webhook, as a rule
     },
 
     async close() {
-      generation++;
-      webhookIds = undefined;
       db?.close();
       db = undefined;
       st = undefined;
@@ -794,14 +773,6 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
       const { db, st } = open();
       return { db, st: st.belvo };
     }),
-
-    async recordBelvoWebhooks(batch) {
-      open(); // a closed store refuses at once
-      webhookIds ??= loadWebhookIds();
-      const ids = await webhookIds;
-      const { db, st } = open(); // and still open after the wait
-      return recordWebhookBatch(db, st.belvo, ids, batch);
-    },
     ...seenRequestMethods(() => {
       const { db, st } = open();
       return { db, st: st.seen };

@@ -166,8 +166,8 @@ function sourceSuccessAt(dbPath: string): number | undefined {
 export const WEBHOOK_DAY = 300_000;
 
 /**
- * A day of webhooks in the store, random ids as Belvo's: the bot keeps the ids of the last 24 hours in memory (its
- * dedup window), and reads them back at the first webhook after it starts, so they are part of its resident set.
+ * A day of webhooks in the store, random ids as Belvo's: what the unique index on (environment, webhook_id) holds
+ * when a busy account's webhooks arrive, each new one checked against it.
  */
 function seedWebhookDay(db: Database.Database, links: readonly { id: string }[], now: number): void {
   const insert = db.prepare(`

@@ -121,8 +121,8 @@ export function scaleNotes(bot: ScaleBotResult | undefined, spikes: SpikeScaleRu
     notes.push(
       `S1/S2: the bot as \`npm start\` runs it (\`node ${START_NODE_FLAGS.join(' ')} dist/src/cli.js run\`) over a store holding ${bot.historyIncidents.toLocaleString('en-US')} ` +
         `institution incidents over ${bot.days} days and ${bot.links.toLocaleString('en-US')} links (the web page's ` +
-        `fixture), and the last day's ${WEBHOOK_DAY.toLocaleString('en-US')} webhooks (random ids, as Belvo's: the ` +
-        'bot holds their ids in memory, its dedup window, read back at the first webhook); a fake Belvo in this process holds the same links (its first read of the account lists them all, ' +
+        `fixture), and the last day's ${WEBHOOK_DAY.toLocaleString('en-US')} webhooks (random ids, as Belvo's, in the ` +
+        'unique index every new webhook is checked against); a fake Belvo in this process holds the same links (its first read of the account lists them all, ' +
         'each already known: the steady-state listing), a simulated 1,000-component institutions page polled every ' +
         `5 s. Start-up ${ms(bot.startupMs)}. During the listing, LINK and TRANSACTIONS webhooks at 33/s (one in five a ` +
         'token_required on a link of the account). CPU from /proc/<pid>/stat between the first listing request and ' +

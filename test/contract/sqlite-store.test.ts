@@ -1,6 +1,6 @@
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { applyMigrations, MIGRATIONS } from '../../adapters/sqlite/migrations.js';
@@ -126,40 +126,6 @@ describe('SQLite store specifics', () => {
       expect(db.prepare('SELECT COUNT(*) AS n FROM alerts').get()).toEqual({ n: 1 });
     } finally {
       db.close();
-    }
-  });
-
-  it('keeps the webhooks of a database from before the id window, and still refuses their retries', async () => {
-    const path = freshPath();
-    mkdirSync(dirname(path), { recursive: true });
-    const old = new BetterSqlite3(path);
-    applyMigrations(
-      old,
-      MIGRATIONS.filter((m) => m.version <= 10),
-      () => T0,
-    );
-    old
-      .prepare(
-        `INSERT INTO belvo_webhooks (environment, webhook_id, webhook_type, webhook_code, received_at, body)
-         VALUES ('production', ?, 'ACCOUNTS', 'historical_update', ?, '{}')`,
-      )
-      .run('aadf41a1fc8e4f79a49f7f04027ac999', T0 - 60_000);
-    old.close();
-
-    const store = await openStore(path);
-    try {
-      const retry = {
-        environment: 'production',
-        webhookId: 'aadf41a1fc8e4f79a49f7f04027ac999',
-        type: 'ACCOUNTS',
-        code: 'historical_update',
-        receivedAt: T0,
-        body: '{}',
-      };
-      await expect(store.recordBelvoWebhooks([retry])).resolves.toMatchObject({ outcomes: ['duplicate'] });
-      expect(await store.listBelvoWebhooks()).toHaveLength(1);
-    } finally {
-      await store.close();
     }
   });
 
