@@ -182,13 +182,8 @@ export function createBelvoApi(options: CreateBelvoApiOptions): BelvoApi {
 
     async listInstitutions(filter = {}, signal) {
       const all: BelvoInstitution[] = [];
-      for await (const items of pages(
-        'api/institutions/',
-        { status: filter.status },
-        toInstitution,
-        'institutions',
-        signal,
-      )) {
+      const query = { status: filter.status };
+      for await (const items of pages('api/institutions/', query, toInstitution, 'institutions', signal)) {
         all.push(...items);
       }
       return all;
