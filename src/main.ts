@@ -59,7 +59,9 @@ export async function buildApp(loaded: LoadedConfig, opts: AppOptions = {}): Pro
     onIntents: () => dispatcher.wake(),
     // Several replicas: polls and ticks commit under the leader's token.
     ...(fence && { fence }),
-    ...(impactEnvironment && { linkImpact: () => storedLinkCounts({ store }, impactEnvironment) }),
+    ...(impactEnvironment && {
+      linkImpact: { environment: impactEnvironment, read: () => storedLinkCounts({ store }, impactEnvironment) },
+    }),
   });
   const commitEvents = async (events: AlertEvent[], changed: Alert[]) => {
     await alerts.commit({ type: 'events', events, alerts: changed });

@@ -3,6 +3,12 @@ import type { Alert, AlertEvent } from '../domain/alert.js';
 import type { PollOutcome, Signal } from '../domain/signal.js';
 import type { FeedCursor } from '../ports/source.js';
 
+/** The team's links per institution in one Belvo environment, as a poll read them (undefined: none stored). */
+export interface PollLinkCounts {
+  environment: string;
+  counts: { byInstitution: Map<string, number>; total: number } | undefined;
+}
+
 /** A polled source, as its alerts need it. */
 export interface OutcomeSource {
   id: string;
@@ -24,6 +30,11 @@ export type AlertChange =
        * source's health (its "cannot be read" alert, its failure count) stays what its last read made it.
        */
       keepSourceHealth?: boolean;
+      /**
+       * The link counts the poll read to judge its signals: the commit weighs institution incidents with these
+       * rather than reading them again, when they are of the environment it counts impact in.
+       */
+      linkCounts?: PollLinkCounts;
     }
   /** Changes already made to alerts (an acknowledgement from chat): the policy and routing decide who hears. */
   | { type: 'events'; events: AlertEvent[]; alerts: Alert[] }

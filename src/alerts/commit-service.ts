@@ -25,8 +25,11 @@ export interface AlertCommitDeps {
   routing: RoutingSources;
   /** Called after a commit that queued deliveries (wakes the dispatcher). */
   onIntents: () => void;
-  /** The team's links per institution, when a Belvo account is configured: every institution incident's impact. */
-  linkImpact?: () => Promise<DecideExtras['links']>;
+  /**
+   * The team's links per institution in one environment, when a Belvo account is configured: every institution
+   * incident's impact.
+   */
+  linkImpact?: { environment: string; read: () => Promise<DecideExtras['links']> };
   /**
    * Several replicas: the leadership token while this replica leads, else undefined. Polls and ticks are leader work:
    * they commit under the token (the store refuses a token no longer current) and are refused here without one.
@@ -113,8 +116,11 @@ export class AlertCommitter {
 
   /** The links an institution incident touches, read beside the alerts when a poll speaks of institutions. */
   private async links(change: AlertChange): Promise<DecideExtras['links']> {
-    if (change.type !== 'poll' || !this.deps.linkImpact || !touchesInstitutions(change)) return undefined;
-    return this.deps.linkImpact();
+    const impact = this.deps.linkImpact;
+    if (change.type !== 'poll' || !impact || !touchesInstitutions(change)) return undefined;
+    // The poll has just read them to judge its own signals (100,000 links are a few thousand rows): once is enough.
+    if (change.linkCounts?.environment === impact.environment) return change.linkCounts.counts;
+    return impact.read();
   }
 }
 

@@ -20,7 +20,7 @@ export interface LinkCounts {
 export interface BelvoInstitutionsOptions {
   environment: string;
   api: BelvoApi;
-  /** The team's links per institution, when known (webhooks and reconciliation keep them). */
+  /** The team's links per institution in this environment, when known (webhooks and reconciliation keep them). */
   linkCounts: () => Promise<LinkCounts | undefined>;
   critical: (institution: InstitutionRef) => boolean;
   timeoutMs: number;
@@ -55,6 +55,7 @@ export class BelvoInstitutionsPoller {
     const signal = AbortSignal.timeout(this.opts.timeoutMs * 4);
     const at = this.deps.clock.now();
     let outcome: PollOutcome;
+    let counts: LinkCounts | undefined;
     try {
       if (this.catalogueAt === undefined || at - this.catalogueAt > CATALOGUE_REFRESH_MS) {
         const all = await this.opts.api.listInstitutions({}, signal);
@@ -64,7 +65,7 @@ export class BelvoInstitutionsPoller {
       }
       const down = await this.opts.api.listInstitutions({ status: 'down' }, signal);
       for (const i of down) this.names.set(i.name, institutionRefOf(i));
-      const counts = await this.opts.linkCounts();
+      counts = await this.opts.linkCounts();
       outcome = {
         ok: true,
         source: this.id,
@@ -94,6 +95,11 @@ export class BelvoInstitutionsPoller {
         'Belvo poll failed',
       );
     }
-    return this.deps.alerts.commit({ type: 'poll', source: this.source, outcome });
+    return this.deps.alerts.commit({
+      type: 'poll',
+      source: this.source,
+      outcome,
+      ...(outcome.ok && { linkCounts: { environment: this.opts.environment, counts } }),
+    });
   }
 }

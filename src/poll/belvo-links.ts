@@ -165,8 +165,14 @@ export class BelvoLinksMonitor {
       // The read may have taken a while: the spikes are judged on what is stored when this turn comes.
       if (!outcome.ok) return this.deps.alerts.commit({ type: 'poll', source: this.source, outcome });
       const now = this.deps.clock.now();
-      const judged = { ...outcome, at: now, signals: await this.spikes(now) };
-      return this.deps.alerts.commit({ type: 'poll', source: this.source, outcome: judged });
+      const counts = await storedLinkCounts(this.deps, this.opts.environment);
+      const judged = { ...outcome, at: now, signals: await this.spikes(now, counts) };
+      return this.deps.alerts.commit({
+        type: 'poll',
+        source: this.source,
+        outcome: judged,
+        linkCounts: { environment: this.opts.environment, counts },
+      });
     });
   }
 
@@ -180,11 +186,14 @@ export class BelvoLinksMonitor {
       const state = await this.deps.store.getSourceState(this.id);
       if (state?.firstSuccessAt === undefined) return undefined;
       const now = this.deps.clock.now();
+      const counts = await storedLinkCounts(this.deps, this.opts.environment);
+      const signals = await this.spikes(now, counts);
       return this.deps.alerts.commit({
         type: 'poll',
         source: this.source,
-        outcome: { ok: true, source: this.id, at: now, signals: await this.spikes(now), completeScopes: this.scopes() },
+        outcome: { ok: true, source: this.id, at: now, signals, completeScopes: this.scopes() },
         keepSourceHealth: true,
+        linkCounts: { environment: this.opts.environment, counts },
       });
     });
   }
@@ -223,9 +232,9 @@ export class BelvoLinksMonitor {
     return CODES.map(([, code]) => spikeScope(this.opts.environment, code));
   }
 
-  private async spikes(now: number): Promise<Signal[]> {
+  /** Spike signals from the stored transitions, weighed against `counts` (read once per check, the commit's too). */
+  private async spikes(now: number, counts: LinkCounts | undefined): Promise<Signal[]> {
     const config = this.opts.spikes ?? DEFAULT_SPIKE_CONFIG;
-    const counts = await storedLinkCounts(this.deps, this.opts.environment);
     const catalogue = this.opts.catalogue();
     const signals: Signal[] = [];
     for (const [eventCode, code] of CODES) {

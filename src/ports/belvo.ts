@@ -20,9 +20,6 @@ export interface BelvoLink {
   status: string;
   externalId?: string | null;
   institutionUserId?: string | null;
-  accessMode?: string | null;
-  createdAt?: string;
-  lastAccessedAt?: string | null;
 }
 
 export interface LinkFilter {

@@ -3,7 +3,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { BelvoApiError } from '../../../src/ports/belvo.js';
 import type { Logger } from '../../../src/ports/logger.js';
-import { type FakeBelvo, startFakeBelvo } from '../../../test/fakes/belvo-api.js';
+import { type FakeBelvo, type FakeBelvoLink, startFakeBelvo } from '../../../test/fakes/belvo-api.js';
 import { type CreateBelvoApiOptions, createBelvoApi } from './client.js';
 
 interface LogRecord {
@@ -137,12 +137,57 @@ describe('Belvo API client', () => {
       expect(all.map((i) => i.status)).toEqual(['down', 'healthy', 'under_maintenance']);
     });
 
-    it("reads Belvo's timestamp shapes and null fields", async () => {
-      belvo.addLinks(1, { created_at: '2024-07-07T22:40:48.712917Z', last_accessed_at: null, external_id: null });
-      belvo.addLinks(1, { created_at: '2024-03-07T12:57:10+00:00', last_accessed_at: '2024-03-08T00:00:00Z' });
+    it('keeps of each link what the reconciliation stores, null ids as null, whatever shape its timestamps take', async () => {
+      belvo.addLinks(1, { status: 'token_required', external_id: null, institution_user_id: 'user-1' });
+      belvo.addLinks(1, { created_at: 'yesterday', last_accessed_at: null, access_mode: null, status: ' ' });
       const [a, b] = await collect(client().listLinks());
-      expect(a).toMatchObject({ createdAt: '2024-07-07T22:40:48.712Z', lastAccessedAt: null, externalId: null });
-      expect(b).toMatchObject({ createdAt: '2024-03-07T12:57:10.000Z', lastAccessedAt: '2024-03-08T00:00:00.000Z' });
+      expect(a).toEqual({
+        id: expect.any(String),
+        institution: 'erebor_mx_retail',
+        status: 'token_required',
+        externalId: null,
+        institutionUserId: 'user-1',
+      });
+      expect(b).toEqual({
+        id: expect.any(String),
+        institution: 'erebor_mx_retail',
+        status: 'unknown',
+        externalId: 'customer-2',
+        institutionUserId: expect.any(String),
+      });
+      expect(logs.filter((l) => l.level === 'warn')).toEqual([]);
+    });
+
+    it('skips the links it cannot use, says how many, and lists the rest', async () => {
+      // Belvo's JSON as a broken proxy or a changed API might send it: the fake stores whatever it is given.
+      const broken = (fields: Record<string, unknown>) => fields as Partial<FakeBelvoLink>;
+      const good = belvo.addLinks(2, {});
+      belvo.addLinks(1, broken({ id: undefined }));
+      belvo.addLinks(1, broken({ id: '' }));
+      belvo.addLinks(1, broken({ id: 42 }));
+      belvo.addLinks(1, broken({ institution: undefined }));
+      belvo.addLinks(1, broken({ institution: { name: 'erebor_mx_retail' } }));
+      belvo.addLinks(1, broken({ status: 3 }));
+      belvo.addLinks(1, broken({ external_id: 7 }));
+      belvo.addLinks(1, broken({ institution_user_id: ['a'] }));
+      const last = belvo.addLinks(1, {});
+      const links = await collect(client().listLinks());
+      expect(links.map((l) => l.id)).toEqual([...good, ...last].map((l) => l.id));
+      expect(logs.filter((l) => l.level === 'warn')).toEqual([
+        {
+          level: 'warn',
+          msg: 'Belvo API: skipped links without the fields the bot needs',
+          fields: { environment: 'sandbox', what: 'links', skipped: 8 },
+        },
+      ]);
+    });
+
+    it('a 200 that is not a page fails the listing rather than ending it empty', async () => {
+      belvo.addLinks(3, {});
+      belvo.fail({ status: 200, shape: 'detail', path: '/api/links/' });
+      const error = await failure(collect(client().listLinks()));
+      expect(error.kind).toBe('unexpected');
+      expect(error.message).toContain("HTTP 200 without Belvo's {count, next, results} page");
     });
 
     it('refuses to follow a next link to another host: the keys stay with the configured origin', async () => {

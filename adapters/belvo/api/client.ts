@@ -44,6 +44,12 @@ export interface CreateBelvoApiOptions {
 
 type Query = Record<string, string | number | undefined>;
 
+interface MappedPage<T> {
+  items: T[];
+  /** Where Belvo's `next` leads (checked to be followable), if anywhere. */
+  next: URL | undefined;
+}
+
 function parseBaseUrl(baseUrl: string): URL {
   let url: URL;
   try {
@@ -127,32 +133,46 @@ export function createBelvoApi(options: CreateBelvoApiOptions): BelvoApi {
     return url;
   }
 
-  /** Every page of a listing, following `next` exactly as Belvo gives it until it is null. */
-  async function* pages(path: string, query: Query, signal?: AbortSignal): AsyncGenerator<WirePage> {
+  /**
+   * One page of a listing, its items mapped (those too broken to use skipped, and said so), and where `next` leads.
+   * Belvo's page as parsed is dropped on return: a page of 1,000 links is most of a megabyte, and held while the
+   * caller works on its items it would outlive the young generation and wait for a full collection.
+   */
+  async function mappedPage<T>(
+    url: URL,
+    map: (item: unknown) => T | undefined,
+    what: string,
+    signal: AbortSignal | undefined,
+  ): Promise<MappedPage<T>> {
+    const page = await getPage(url, signal);
+    const items: T[] = [];
+    for (const item of page.results) {
+      const mapped = map(item);
+      if (mapped !== undefined) items.push(mapped);
+    }
+    const skipped = page.results.length - items.length;
+    if (skipped > 0)
+      logger.warn({ environment, what, skipped }, `Belvo API: skipped ${what} without the fields the bot needs`);
+    return { items, next: page.next ? followable(page.next, url) : undefined };
+  }
+
+  /** The mapped items of every page of a listing, following `next` exactly as Belvo gives it until it is null. */
+  async function* pages<T>(
+    path: string,
+    query: Query,
+    map: (item: unknown) => T | undefined,
+    what: string,
+    signal?: AbortSignal,
+  ): AsyncGenerator<T[]> {
     let url: URL | undefined = endpoint(path, { ...query, page_size: pageSize });
     const seen = new Set<string>();
     while (url) {
       seen.add(url.href);
-      const page = await getPage(url, signal);
-      yield page;
-      if (!page.next) return;
-      const next = followable(page.next, url);
-      if (seen.has(next.href)) throw unexpected(url, `"next" points back to a page already read`);
+      const { items, next }: MappedPage<T> = await mappedPage(url, map, what, signal);
+      if (next && seen.has(next.href)) throw unexpected(url, `"next" points back to a page already read`);
+      yield items;
       url = next;
     }
-  }
-
-  /** Maps a page's items, skipping (and reporting) those too broken to use rather than failing the listing. */
-  function mapItems<T>(page: WirePage, map: (item: unknown) => T | undefined, what: string): T[] {
-    const out: T[] = [];
-    for (const item of page.results) {
-      const mapped = map(item);
-      if (mapped !== undefined) out.push(mapped);
-    }
-    const skipped = page.results.length - out.length;
-    if (skipped > 0)
-      logger.warn({ environment, what, skipped }, `Belvo API: skipped ${what} without the fields the bot needs`);
-    return out;
   }
 
   return {
@@ -162,8 +182,9 @@ export function createBelvoApi(options: CreateBelvoApiOptions): BelvoApi {
 
     async listInstitutions(filter = {}, signal) {
       const all: BelvoInstitution[] = [];
-      for await (const page of pages('api/institutions/', { status: filter.status }, signal)) {
-        all.push(...mapItems(page, toInstitution, 'institutions'));
+      const query = { status: filter.status };
+      for await (const items of pages('api/institutions/', query, toInstitution, 'institutions', signal)) {
+        all.push(...items);
       }
       return all;
     },
@@ -175,7 +196,7 @@ export function createBelvoApi(options: CreateBelvoApiOptions): BelvoApi {
 
     async *listLinks(filter: LinkFilter = {}, signal): AsyncGenerator<BelvoLink> {
       const query = { status: filter.status, institution: filter.institution };
-      for await (const page of pages('api/links/', query, signal)) yield* mapItems(page, toLink, 'links');
+      for await (const links of pages('api/links/', query, toLink, 'links', signal)) yield* links;
     },
   };
 }
